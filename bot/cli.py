@@ -1,0 +1,157 @@
+"""``reseau-bot``: ``run`` (the default), ``console --as <member>`` and ``check``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from pathlib import Path
+
+from bot.app import BotApp
+from bot.config import ConfigError, Environment, load_network, read_environment
+from bot.console_chat import console_locale, run_console
+from bot.logs import setup_logging
+from handlers.i18n import Catalog
+from handlers.settings import Network
+from storage.atomic import CorruptFileError
+from storage.lock import DataDirLocked
+from storage.records import SchemaError
+from storage.store import Store
+
+
+def say(text: str, *, err: bool = False) -> None:
+    stream = sys.stderr if err else sys.stdout
+    stream.write(text + "\n")
+    stream.flush()
+
+
+def cli_language() -> str:
+    return console_locale() or "fr"
+
+
+def load(catalog: Catalog, lang: str) -> tuple[Environment, Network] | None:
+    """Environment and network, or ``None`` after saying, in plain words, what is wrong."""
+    env = read_environment()
+    try:
+        network = load_network(env.config_path)
+    except ConfigError as error:
+        say(catalog.t(lang, "cli.config_invalid", count=len(error.problems)), err=True)
+        for problem in error.problems:
+            say(f"  - {problem}", err=True)
+        return None
+    if env.problems:
+        say(catalog.t(lang, "cli.config_invalid", count=len(env.problems)), err=True)
+        for problem in env.problems:
+            say(f"  - {problem}", err=True)
+        return None
+    return env, network
+
+
+def corrupt_message(catalog: Catalog, lang: str, error: CorruptFileError) -> str:
+    """Which file, what is wrong with it in words, and what to do: never an empty restart."""
+    why = catalog.t(lang, f"cli.corrupt_{error.reason}")
+    detail = f" ({error.detail})" if error.detail else ""
+    return catalog.t(lang, "cli.corrupt", path=str(error.path.resolve()), detail=why + detail)
+
+
+def open_store(catalog: Catalog, lang: str, data_dir: Path) -> Store | None:
+    try:
+        return Store.open(data_dir)
+    except DataDirLocked as error:
+        say(catalog.t(lang, "cli.locked", path=str(data_dir.resolve()), pid=error.holder or "?"),
+            err=True)
+    except CorruptFileError as error:
+        say(corrupt_message(catalog, lang, error), err=True)
+    except SchemaError as error:
+        say(str(error), err=True)
+    except OSError as error:
+        say(catalog.t(lang, "cli.data_dir_error", path=str(data_dir.resolve()),
+                      detail=error.strerror or str(error)), err=True)
+    return None
+
+
+def start(who: str | None) -> int:
+    catalog = Catalog.load()
+    lang = cli_language()
+    loaded = load(catalog, lang)
+    if loaded is None:
+        return 2
+    env, network = loaded
+    if env.platforms != ["console"] and who is None:
+        say(catalog.t(lang, "cli.platforms_unavailable", platforms=", ".join(env.platforms)),
+            err=True)
+        return 2
+    setup_logging(env.data_dir)
+    store = open_store(catalog, lang, env.data_dir)
+    if store is None:
+        return 1
+    try:
+        app = BotApp(store, network)
+        asyncio.run(run_console(app, who or network.console_member))
+    except KeyboardInterrupt:
+        say("\n" + catalog.t(lang, "console.bye"))
+    except BrokenPipeError:  # the reader went away (e.g. piped into `head`): stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    finally:
+        store.close()
+    return 0
+
+
+def check() -> int:
+    """Validate configuration and environment; say what would run, or exactly what is wrong."""
+    catalog = Catalog.load()
+    lang = cli_language()
+    loaded = load(catalog, lang)
+    if loaded is None:
+        return 1
+    env, network = loaded
+    source = str(env.config_path) if env.config_path else catalog.t(lang, "cli.builtin")
+    say(catalog.t(lang, "cli.check_config", source=source))
+    say(catalog.t(lang, "cli.check_network", name=network.name(lang),
+                  agencies=len(network.agencies), executive=len(network.executive_committee),
+                  members=len(network.members), timezone=network.timezone))
+    if env.platforms == ["console"]:
+        say(catalog.t(lang, "cli.check_console"))
+    else:
+        say(catalog.t(lang, "cli.check_platforms", platforms=", ".join(env.platforms)))
+    data_dir = env.data_dir.resolve()
+    if not env.data_dir.exists():
+        say(catalog.t(lang, "cli.check_data_new", path=str(data_dir)))
+    else:
+        try:
+            store = Store.open(env.data_dir, lock=False)
+        except CorruptFileError as error:
+            say(corrupt_message(catalog, lang, error), err=True)
+            return 1
+        except (SchemaError, OSError) as error:
+            say(str(error), err=True)
+            return 1
+        say(catalog.t(lang, "cli.check_data", path=str(data_dir),
+                      members=len(store.members.active()),
+                      pending=len(store.outbox.with_status("pending"))))
+        store.close()
+    say(catalog.t(lang, "cli.check_ok"))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="reseau-bot", description=(
+        "Bot du Réseau des Nations Unies pour les migrations au Mali / "
+        "UN Network on Migration in Mali bot"))
+    commands = parser.add_subparsers(dest="command")
+    commands.add_parser("run", help="start the bot (the console chat when no platform token)")
+    console = commands.add_parser("console", help="chat with the bot in this terminal")
+    console.add_argument("--as", dest="who", default=None,
+                         help="member id or name to act as (default: the demo co-chair)")
+    commands.add_parser("check", help="validate configuration and environment")
+    args = parser.parse_args(argv)
+    if args.command == "check":
+        return check()
+    if args.command == "console":
+        return start(args.who or "")
+    return start(None)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

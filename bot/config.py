@@ -1,0 +1,387 @@
+"""Reading the configuration: the built-in Mali network, an optional TOML file, the environment.
+
+Everything found wrong is collected (file, key, line where it can be found) rather than stopping at
+the first problem, so ``reseau-bot check`` can list it all at once.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from datetime import timedelta
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from handlers.settings import LANGUAGES, Agency, CoChairSeat, MemberSeed, Network
+from handlers.types import PLATFORMS
+from storage.models import ROLES
+
+BUILTIN = "built-in"
+KNOWN_KEYS: dict[str, set[str]] = {
+    "network": {"name_fr", "name_en", "timezone", "language", "place_fr", "place_en",
+                "executive_committee", "secretariat", "console_member"},
+    "reminders": {"meetings", "consultations"},
+    "digest": {"schedule"},
+    "channels": set(PLATFORMS),
+    "co_chairs": {"title_fr", "title_en", "agency"},
+    "agencies": {"code", "acronym_fr", "acronym_en", "name_fr", "name_en"},
+    "members": {"id", "name", "agency", "roles", "identities", "language"},
+}
+LISTS = {"co_chairs", "agencies", "members"}
+OFFSET = re.compile(r"^\s*(\d+)\s*([dhm])\s*$")
+DIGEST = re.compile(r"^(mon|tue|wed|thu|fri|sat|sun|daily)\s+([01]\d|2[0-3]):[0-5]\d$")
+IDENTITY = re.compile(r"^(console|slack|telegram):[A-Za-z0-9_.@-]{1,64}$")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in the configuration, located as precisely as the file allows."""
+
+    file: str
+    key: str
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.key}: {self.message}" if self.key else f"{where}: {self.message}"
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; ``problems`` says everything that is wrong."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+@dataclass(frozen=True)
+class Environment:
+    """Secrets and endpoints, from environment variables only (never from files in the repo)."""
+
+    slack_bot_token: str = ""
+    slack_signing_secret: str = ""
+    slack_app_token: str = ""
+    slack_api_url: str = ""
+    telegram_bot_token: str = ""
+    telegram_api_url: str = ""
+    telegram_webhook_secret: str = ""
+    data_dir: Path = Path("data")
+    config_path: Path | None = None
+    host: str = "127.0.0.1"
+    port: int = 3000
+    problems: tuple[Problem, ...] = field(default=())
+
+    @property
+    def platforms(self) -> list[str]:
+        """The chat platforms this environment turns on; the console when there is none."""
+        found = [name for name, token in (("slack", self.slack_bot_token),
+                                          ("telegram", self.telegram_bot_token)) if token]
+        return found or ["console"]
+
+
+def read_environment(env: dict[str, str] | None = None) -> Environment:
+    env = dict(os.environ if env is None else env)
+    problems: list[Problem] = []
+    port_text = env.get("RESEAU_PORT", "3000")
+    try:
+        port = int(port_text)
+        if not 0 < port < 65536:
+            raise ValueError
+    except ValueError:
+        problems.append(Problem("environment", "RESEAU_PORT",
+                                f"« {port_text} » is not a port number (1-65535)"))
+        port = 3000
+    if env.get("SLACK_BOT_TOKEN") and not (env.get("SLACK_SIGNING_SECRET")
+                                           or env.get("SLACK_APP_TOKEN")):
+        problems.append(Problem("environment", "SLACK_SIGNING_SECRET",
+                                "is required with SLACK_BOT_TOKEN (or set SLACK_APP_TOKEN "
+                                "for Socket Mode)"))
+    config = env.get("RESEAU_CONFIG")
+    return Environment(
+        slack_bot_token=env.get("SLACK_BOT_TOKEN", ""),
+        slack_signing_secret=env.get("SLACK_SIGNING_SECRET", ""),
+        slack_app_token=env.get("SLACK_APP_TOKEN", ""),
+        slack_api_url=env.get("SLACK_API_URL", ""),
+        telegram_bot_token=env.get("TELEGRAM_BOT_TOKEN", ""),
+        telegram_api_url=env.get("TELEGRAM_API_URL", ""),
+        telegram_webhook_secret=env.get("TELEGRAM_WEBHOOK_SECRET", ""),
+        data_dir=Path(env.get("RESEAU_DATA_DIR") or "data"),
+        config_path=Path(config) if config else None,
+        host=env.get("RESEAU_HOST", "127.0.0.1"),
+        port=port,
+        problems=tuple(problems),
+    )
+
+
+def builtin_text() -> str:
+    return resources.files("bot").joinpath("mali.toml").read_text(encoding="utf-8")
+
+
+def line_of(text: str, section: str, index: int | None, key: str | None) -> int | None:
+    """The line of ``key`` in ``[section]`` (or the ``index``-th ``[[section]]``), if findable."""
+    seen = -1
+    inside = False
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        header = re.match(r"^\[\[?\s*([A-Za-z0-9_.]+)\s*\]\]?", line)
+        if header:
+            if header.group(1) == section:
+                if line.startswith("[["):
+                    seen += 1
+                    inside = index is None or seen == index
+                else:
+                    inside = True
+                if inside and key is None:
+                    return number
+            else:
+                inside = False
+            continue
+        if inside and key and re.match(rf"^{re.escape(key)}\s*=", line):
+            return number
+    return None
+
+
+def merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """Override keys of ``base``; a list (agencies, members, co-chairs) replaces the whole list."""
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            merged[key] = {**base[key], **value}
+        else:
+            merged[key] = value
+    return merged
+
+
+def parse_offset(text: str) -> timedelta | None:
+    match = OFFSET.match(str(text))
+    if not match:
+        return None
+    amount, unit = int(match.group(1)), match.group(2)
+    return {"d": timedelta(days=amount), "h": timedelta(hours=amount),
+            "m": timedelta(minutes=amount)}[unit]
+
+
+class _Reader:
+    """Checks the merged tables, attributing each problem to the file that set the key."""
+
+    def __init__(self, sources: list[tuple[str, str, dict[str, Any]]]) -> None:
+        self.sources = sources  # (file name, raw text, parsed data), later ones win
+        self.problems: list[Problem] = []
+
+    def fail(self, section: str, index: int | None, key: str | None, message: str) -> None:
+        name, text = BUILTIN, ""
+        for source_name, source_text, data in reversed(self.sources):
+            if section in data:
+                name, text = source_name, source_text
+                break
+        label = section + (f"[{index + 1}]" if index is not None else "") + (
+            f".{key}" if key else "")
+        self.problems.append(Problem(name, label, message, line_of(text, section, index, key)))
+
+    def string(self, table: dict[str, Any], section: str, index: int | None, key: str,
+               default: str | None = None) -> str:
+        value = table.get(key, default)
+        if not isinstance(value, str) or (default is None and not value.strip()):
+            self.fail(section, index, key, "must be a non-empty text")
+            return default or ""
+        return value
+
+    def strings(self, table: dict[str, Any], section: str, index: int | None, key: str,
+                default: list[str] | None = None) -> list[str]:
+        value = table.get(key, default if default is not None else [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            self.fail(section, index, key, "must be a list of texts, e.g. [\"a\", \"b\"]")
+            return []
+        return value
+
+    def unknown_keys(self, section: str, index: int | None, table: dict[str, Any]) -> None:
+        for key in table:
+            if key not in KNOWN_KEYS[section]:
+                self.fail(section, index, key,
+                          f"unknown key (known: {', '.join(sorted(KNOWN_KEYS[section]))})")
+
+
+def load_network(config_path: Path | None = None) -> Network:
+    """The built-in Mali network, overridden by ``config_path``; ``ConfigError`` if unusable."""
+    sources: list[tuple[str, str, dict[str, Any]]] = [(BUILTIN, builtin_text(), {})]
+    sources[0] = (BUILTIN, sources[0][1], tomllib.loads(sources[0][1]))
+    if config_path is not None:
+        try:
+            text = config_path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ConfigError([Problem(str(config_path), "",
+                                       f"cannot be read ({exc.strerror})")]) from None
+        except UnicodeDecodeError:
+            raise ConfigError([Problem(str(config_path), "", "is not UTF-8 text")]) from None
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            found = re.search(r"line (\d+)", str(exc))
+            raise ConfigError([Problem(str(config_path), "", f"is not valid TOML: {exc}",
+                                       int(found.group(1)) if found else None)]) from None
+        sources.append((str(config_path), text, data))
+    return _build(sources)
+
+
+def _build(sources: list[tuple[str, str, dict[str, Any]]]) -> Network:
+    reader = _Reader(sources)
+    data: dict[str, Any] = {}
+    for _, _, parsed in sources:
+        data = merge(data, parsed)
+    for section, value in data.items():
+        if section not in KNOWN_KEYS:
+            reader.fail(section, None, None,
+                        f"unknown section (known: {', '.join(sorted(KNOWN_KEYS))})")
+        elif section in LISTS:
+            if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+                reader.fail(section, None, None, f"must be written as [[{section}]] tables")
+                data[section] = []
+            else:
+                for i, item in enumerate(value):
+                    reader.unknown_keys(section, i, item)
+        elif not isinstance(value, dict):
+            reader.fail(section, None, None, f"must be a [{section}] table")
+            data[section] = {}
+        else:
+            reader.unknown_keys(section, None, value)
+
+    net = data.get("network", {})
+    agencies = _agencies(reader, data.get("agencies", []))
+    codes = {a.code for a in agencies}
+    executive = set(reader.strings(net, "network", None, "executive_committee"))
+    for code in sorted(executive - codes):
+        reader.fail("network", None, "executive_committee", f"unknown agency code « {code} »")
+    agencies = [Agency(a.code, a.acronym_fr, a.acronym_en, a.name_fr, a.name_en,
+                       a.code in executive) for a in agencies]
+    secretariat = reader.strings(net, "network", None, "secretariat")
+    for code in secretariat:
+        if code not in codes:
+            reader.fail("network", None, "secretariat", f"unknown agency code « {code} »")
+
+    timezone = reader.string(net, "network", None, "timezone", "Africa/Bamako")
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        reader.fail("network", None, "timezone",
+                    f"« {timezone} » is not a time zone name (e.g. Africa/Bamako)")
+        timezone = "Africa/Bamako"
+    language = reader.string(net, "network", None, "language", "fr")
+    if language not in LANGUAGES:
+        reader.fail("network", None, "language", "must be \"fr\" or \"en\"")
+        language = "fr"
+
+    co_chairs = []
+    for i, seat in enumerate(data.get("co_chairs", [])):
+        agency = reader.string(seat, "co_chairs", i, "agency")
+        if agency and agency not in codes:
+            reader.fail("co_chairs", i, "agency", f"unknown agency code « {agency} »")
+        co_chairs.append(CoChairSeat(reader.string(seat, "co_chairs", i, "title_fr"),
+                                     reader.string(seat, "co_chairs", i, "title_en"), agency))
+
+    members = _members(reader, data.get("members", []), codes)
+    console_member = reader.string(net, "network", None, "console_member", "")
+    if console_member and console_member not in {m.id for m in members}:
+        reader.fail("network", None, "console_member",
+                    f"« {console_member} » is not the id of a [[members]] entry")
+
+    reminders = data.get("reminders", {})
+    offsets = {}
+    for key in ("meetings", "consultations"):
+        parsed = []
+        for text in reader.strings(reminders, "reminders", None, key):
+            offset = parse_offset(text)
+            if offset is None:
+                reader.fail("reminders", None, key,
+                            f"« {text} » is not an offset like \"7d\", \"48h\" or \"30m\"")
+            else:
+                parsed.append(offset)
+        offsets[key] = tuple(sorted(parsed, reverse=True))
+
+    channels = data.get("channels", {})
+    for platform, channel in channels.items():
+        if not isinstance(channel, str) or not channel.strip():
+            reader.fail("channels", None, platform, "must be a non-empty channel or chat id")
+
+    digest = reader.string(data.get("digest", {}), "digest", None, "schedule", "mon 08:00")
+    if digest and not DIGEST.match(digest):
+        reader.fail("digest", None, "schedule",
+                    f"« {digest} » is not a weekday and a time like \"mon 08:00\" "
+                    "(or \"daily 08:00\")")
+    names = {key: reader.string(net, "network", None, key)
+             for key in ("name_fr", "name_en", "place_fr", "place_en")}
+    if reader.problems:
+        raise ConfigError(reader.problems)
+    return Network(
+        **names,
+        timezone=timezone,
+        language=language,
+        agencies=tuple(agencies),
+        co_chairs=tuple(co_chairs),
+        secretariat=tuple(secretariat),
+        channels={k: v for k, v in channels.items() if isinstance(v, str)},
+        meeting_reminders=offsets["meetings"],
+        consultation_reminders=offsets["consultations"],
+        digest_cron=digest,
+        members=tuple(members),
+        console_member=console_member,
+    )
+
+
+def _agencies(reader: _Reader, items: list[dict[str, Any]]) -> list[Agency]:
+    agencies: list[Agency] = []
+    seen: set[str] = set()
+    for i, item in enumerate(items):
+        code = reader.string(item, "agencies", i, "code")
+        if code in seen:
+            reader.fail("agencies", i, "code", f"agency code « {code} » appears twice")
+        seen.add(code)
+        acronym_fr = reader.string(item, "agencies", i, "acronym_fr", code)
+        agencies.append(Agency(
+            code=code, acronym_fr=acronym_fr,
+            acronym_en=reader.string(item, "agencies", i, "acronym_en", code),
+            name_fr=reader.string(item, "agencies", i, "name_fr"),
+            name_en=reader.string(item, "agencies", i, "name_en")))
+    if not agencies:
+        reader.fail("agencies", None, None, "the network needs at least one agency")
+    return agencies
+
+
+def _members(reader: _Reader, items: list[dict[str, Any]], codes: set[str]) -> list[MemberSeed]:
+    members: list[MemberSeed] = []
+    ids: set[str] = set()
+    identities: set[str] = set()
+    for i, item in enumerate(items):
+        member_id = reader.string(item, "members", i, "id")
+        if not re.fullmatch(r"[a-z0-9][a-z0-9_.-]{0,39}", member_id or ""):
+            reader.fail("members", i, "id", "must be lowercase letters, digits, '.', '_' or '-'")
+        if member_id in ids:
+            reader.fail("members", i, "id", f"« {member_id} » appears twice")
+        ids.add(member_id)
+        agency = reader.string(item, "members", i, "agency")
+        if agency and agency not in codes:
+            reader.fail("members", i, "agency", f"unknown agency code « {agency} »")
+        roles = reader.strings(item, "members", i, "roles", ["focal_point"])
+        for role in roles:
+            if role not in ROLES:
+                reader.fail("members", i, "roles",
+                            f"unknown role « {role} » (known: {', '.join(ROLES)})")
+        member_identities = reader.strings(item, "members", i, "identities")
+        for identity in member_identities:
+            if not IDENTITY.match(identity):
+                reader.fail("members", i, "identities",
+                            f"« {identity} » is not platform:id (console, slack or telegram)")
+            elif identity in identities:
+                reader.fail("members", i, "identities", f"« {identity} » is used twice")
+            identities.add(identity)
+        language = item.get("language")
+        if language is not None and language not in LANGUAGES:
+            reader.fail("members", i, "language", "must be \"fr\" or \"en\"")
+            language = None
+        members.append(MemberSeed(member_id, reader.string(item, "members", i, "name"), agency,
+                                  tuple(roles), tuple(member_identities), language))
+    return members

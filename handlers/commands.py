@@ -1,0 +1,64 @@
+"""The table of every command and button, and who may use each: the bot's permission table.
+
+``aide``/``help`` is generated from it, so what a person is told they may do is what they may do.
+"""
+
+from __future__ import annotations
+
+from handlers import members
+from handlers.i18n import Catalog
+from handlers.roles import ANYONE, MEMBERS, SECRETARIAT_ONLY
+from handlers.router import Action, Command, Request, Router
+from handlers.types import Message
+
+
+def help_command(req: Request) -> Message:
+    """``aide``: the commands this person may use, in their language."""
+    router = req.router
+    lines = []
+    for command in router.commands:
+        if not router.allowed(req.roles, command.roles):
+            continue
+        usage = req.t(f"cmd.{command.key}.usage")
+        name = router.name(command, req.lang)
+        lines.append(f"• {name}{(' ' + usage) if usage.strip() else ''} — "
+                     f"{req.t(f'cmd.{command.key}.help')}")
+    intro = req.t("help.intro_unknown" if req.member is None else "help.intro",
+                  network=req.ctx.network.name(req.lang))
+    return Message(title=req.t("help.title"), paragraphs=[intro, "\n".join(lines),
+                                                          req.t("help.outro")])
+
+
+def list_join_requests(req: Request) -> Message:
+    """``demandes``: join requests waiting for a decision, oldest first."""
+    pending = req.ctx.store.join_requests.pending()
+    if not pending:
+        return Message(paragraphs=[req.t("join.none_pending")])
+    lines = [req.t("join.pending_line", number=r.id, name=r.name, identity=r.identity,
+                   agency=req.ctx.agency_label(r.agency, req.lang)) for r in pending]
+    return Message(title=req.t("join.pending_title", count=len(pending)),
+                   paragraphs=["\n".join(lines), req.t("join.pending_hint")])
+
+
+COMMANDS: list[Command] = [
+    Command("help", ANYONE, help_command, aliases=("?", "aide-moi")),
+    Command("members", MEMBERS, members.list_members),
+    Command("whoami", ANYONE, members.whoami),
+    Command("join", ANYONE, members.request_join),
+    Command("language", MEMBERS, members.set_language, aliases=("lang",)),
+    Command("join_requests", SECRETARIAT_ONLY, list_join_requests),
+    Command("member_approve", SECRETARIAT_ONLY, members.approve_command),
+    Command("member_refuse", SECRETARIAT_ONLY, members.refuse_command),
+    Command("member_add", SECRETARIAT_ONLY, members.add_member),
+    Command("member_remove", SECRETARIAT_ONLY, members.remove_member),
+]
+
+ACTIONS: list[Action] = [
+    Action("join.approve", SECRETARIAT_ONLY, members.approve_click),
+    Action("join.refuse", SECRETARIAT_ONLY, members.refuse_click),
+]
+
+
+
+def build_router(catalog: Catalog) -> Router:
+    return Router(COMMANDS, ACTIONS, catalog)

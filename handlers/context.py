@@ -1,0 +1,94 @@
+"""What every handler works with: storage, the network, the catalogs, the clock, the outbox."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from handlers.i18n import Catalog
+from handlers.settings import LANGUAGES, Network
+from handlers.types import Message, Outgoing, Recipient
+from storage.models import Member
+from storage.store import Store
+
+
+class UserError(Exception):
+    """A mistake the person can fix: shown to them as the catalog text ``key`` in their language."""
+
+    def __init__(self, key: str, **params: object) -> None:
+        self.key = key
+        self.params = params
+        super().__init__(key)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def to_iso(moment: datetime) -> str:
+    """How time is stored: UTC, ISO 8601, fixed width, so stored strings sort as times do."""
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+class Context:
+    """Shared by all handlers of one bot process. ``clock`` is injectable so tests drive time."""
+
+    def __init__(self, store: Store, network: Network, catalog: Catalog | None = None,
+                 clock: Callable[[], datetime] = utc_now) -> None:
+        self.store = store
+        self.network = network
+        self.catalog = catalog or Catalog.load()
+        self.clock = clock
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def now_iso(self) -> str:
+        return to_iso(self.clock())
+
+    def t(self, lang: str, key: str, **params: object) -> str:
+        return self.catalog.t(lang, key, **params)
+
+    def language_of(self, member: Member | None, locale: str | None = None) -> str:
+        """The member's choice, else the platform's locale, else the network's language."""
+        if member is not None and member.language in LANGUAGES:
+            return member.language
+        if locale:
+            short = locale.replace("-", "_").split("_")[0].lower()
+            if short in LANGUAGES:
+                return short
+        return self.network.language
+
+    def when(self, lang: str, moment: datetime) -> str:
+        return self.catalog.datetime(lang, moment, self.network.timezone)
+
+    def agency_label(self, code: str, lang: str) -> str:
+        agency = self.network.agency(code)
+        return agency.acronym(lang) if agency else code
+
+    # The outbox: handlers never send; they leave messages here for the dispatcher.
+
+    def queue(self, outgoing: Outgoing) -> bool:
+        """Store one outgoing message; ``False`` if its key was already queued (no double send)."""
+        row = self.store.outbox.add(outgoing.key, outgoing.recipient.to_dict(),
+                                    outgoing.message.to_dict(), self.now_iso())
+        return row is not None
+
+    def send_to_member(self, member: Member, key: str, build: Callable[[str], Message]) -> bool:
+        lang = self.language_of(member)
+        return self.queue(Outgoing(Recipient("member", member.id), build(lang), lang,
+                                   f"{key}:{member.id}"))
+
+    def send_to_members(self, members: list[Member], key: str,
+                        build: Callable[[str], Message]) -> int:
+        return sum(self.send_to_member(m, key, build) for m in members)
+
+    def send_to_identity(self, identity: str, lang: str, key: str, message: Message) -> bool:
+        return self.queue(Outgoing(Recipient("identity", identity), message, lang,
+                                   f"{key}:{identity}"))
+
+    def announce(self, key: str, build: Callable[[str], Message], channel: str = "network") -> bool:
+        """A message for the network channel of every platform, in the network's language."""
+        lang = self.network.language
+        return self.queue(Outgoing(Recipient("channel", channel), build(lang), lang,
+                                   f"{key}:channel:{channel}"))

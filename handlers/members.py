@@ -1,0 +1,269 @@
+"""Membership: who is in the network, joining it, the secretariat's approvals, languages."""
+
+from __future__ import annotations
+
+import re
+
+from handlers.context import Context, UserError
+from handlers.router import Request
+from handlers.settings import Agency, fold
+from handlers.types import Button, Message, Reply
+from storage.models import CO_CHAIR, FOCAL_POINT, SECRETARIAT, Member
+
+IDENTITY = re.compile(r"^(console|slack|telegram):([A-Za-z0-9_.@-]{1,64})$")
+MAX_NAME = 80
+
+
+def seed_members(ctx: Context) -> int:
+    """Bring the configuration's members into storage once; later edits and removals stand."""
+    added = 0
+    for seed in ctx.network.members:
+        added += ctx.store.members.add_if_new(Member(
+            id=seed.id, name=seed.name, agency=seed.agency, roles=list(seed.roles),
+            identities=list(seed.identities), language=seed.language,
+            created_at=ctx.now_iso()))
+    return added
+
+
+def _agency(req: Request, typed: str) -> Agency:
+    agency = req.ctx.network.find_agency(typed) if typed else None
+    if agency is None:
+        codes = ", ".join(a.acronym(req.lang) for a in req.ctx.network.agencies)
+        raise UserError("members.unknown_agency", typed=typed[:40], codes=codes)
+    return agency
+
+
+def _number(req: Request, text: str) -> int:
+    cleaned = text.strip().lstrip("#nN°º ").strip()
+    if not cleaned.isdigit() or len(cleaned) > 9:
+        raise UserError("error.not_a_number", typed=text.strip()[:20] or "—")
+    return int(cleaned)
+
+
+def _member_line(ctx: Context, member: Member, lang: str) -> str:
+    tags = []
+    if CO_CHAIR in member.roles:
+        tags.append(ctx.t(lang, "role.co_chair"))
+    if SECRETARIAT in member.roles:
+        tags.append(ctx.t(lang, "role.secretariat"))
+    platforms = sorted({i.split(":", 1)[0] for i in member.identities} - {"console"})
+    suffix = f" ({', '.join(tags)})" if tags else ""
+    where = f" · {', '.join(platforms)}" if platforms else ""
+    return f"{member.name}{suffix}{where}"
+
+
+def list_members(req: Request) -> Message:
+    """``membres``: agencies with their focal points, the Executive Committee first and marked."""
+    ctx, lang = req.ctx, req.lang
+    network = ctx.network
+    active = ctx.store.members.active()
+    by_agency: dict[str, list[Member]] = {}
+    for member in active:
+        by_agency.setdefault(member.agency, []).append(member)
+
+    def block(agencies: list[Agency], mark: str) -> list[str]:
+        lines = []
+        for agency in agencies:
+            people = sorted(by_agency.get(agency.code, []), key=lambda m: fold(m.name))
+            names = "; ".join(_member_line(ctx, m, lang) for m in people) or ctx.t(
+                lang, "members.no_focal_point")
+            lines.append(f"{mark}{agency.acronym(lang)} — {names}")
+        return lines
+
+    executive = [a for a in network.agencies if a.executive]
+    others = sorted((a for a in network.agencies if not a.executive),
+                    key=lambda a: fold(a.acronym(lang)))
+    chairs = [m for m in active if CO_CHAIR in m.roles]
+    secretariat = ctx.catalog.join(lang, [ctx.agency_label(c, lang) for c in network.secretariat])
+    paragraphs = [
+        ctx.t(lang, "members.summary", agencies=len(network.agencies), members=len(active),
+              executive=len(executive)),
+        ctx.t(lang, "members.co_chairs", names=ctx.catalog.join(
+            lang, [f"{m.name} ({ctx.agency_label(m.agency, lang)})" for m in chairs]) or "—"),
+        ctx.t(lang, "members.secretariat", agencies=secretariat),
+        ctx.t(lang, "members.executive_heading"),
+        "\n".join(block(executive, "★ ")),
+        ctx.t(lang, "members.others_heading"),
+        "\n".join(block(others, "")),
+    ]
+    return Message(title=network.name(lang), paragraphs=paragraphs)
+
+
+def set_language(req: Request) -> Message:
+    """``langue fr|en``: the member's language for everything the bot sends them."""
+    choice = fold(req.args.strip())[:10]
+    aliases = {"fr": "fr", "francais": "fr", "french": "fr", "en": "en", "anglais": "en",
+               "english": "en"}
+    lang = aliases.get(choice)
+    if lang is None or req.member is None:
+        raise UserError("language.usage", name=req.name)
+    member = req.member
+    member.language = lang
+    req.ctx.store.members.save(member)
+    return Message(paragraphs=[req.ctx.t(lang, "language.set")])
+
+
+def request_join(req: Request) -> Message:
+    """``rejoindre <agence>``: an unknown user asks; each secretariat member gets the buttons."""
+    ctx, inbound = req.ctx, req.inbound
+    if req.member is not None:
+        return Message(paragraphs=[req.t("join.already_member",
+                                         agency=ctx.agency_label(req.member.agency, req.lang))])
+    words = req.args.split()
+    if not words:
+        raise UserError("join.usage", name=req.name)
+    agency = _agency(req, words[0])
+    typed_name = " ".join(words[1:]).strip()
+    name = (typed_name or inbound.display_name or inbound.user_id)[:MAX_NAME]
+    pending = ctx.store.join_requests.pending_for(inbound.identity)
+    if pending is not None:
+        return Message(paragraphs=[req.t("join.already_pending", number=pending.id,
+                                         agency=ctx.agency_label(pending.agency, req.lang))])
+    request = ctx.store.join_requests.add(inbound.identity, name, agency.code,
+                                          ctx.language_of(None, inbound.locale)
+                                          if inbound.locale else req.lang, ctx.now_iso())
+    secretariat = ctx.store.members.with_role(SECRETARIAT)
+
+    def build(lang: str) -> Message:
+        return Message(
+            title=ctx.t(lang, "join.request_title", number=request.id),
+            paragraphs=[ctx.t(lang, "join.request_body", name=request.name,
+                              agency=agency.acronym(lang), agency_name=agency.name(lang),
+                              identity=request.identity)],
+            buttons=[
+                Button("join.approve", str(request.id), ctx.t(lang, "button.approve"),
+                       hint=f"{ctx.t(lang, 'cmd.member_approve.name')} {request.id}",
+                       style="primary"),
+                Button("join.refuse", str(request.id), ctx.t(lang, "button.refuse"),
+                       hint=f"{ctx.t(lang, 'cmd.member_refuse.name')} {request.id}",
+                       style="danger"),
+            ])
+
+    ctx.send_to_members(secretariat, f"join:{request.id}:ask", build)
+    return Message(paragraphs=[req.t("join.sent", number=request.id,
+                                     agency=agency.acronym(req.lang))])
+
+
+def _decide(req: Request, number: int, approve: bool, reason: str = "") -> Message | Reply:
+    ctx = req.ctx
+    request = ctx.store.join_requests.get(number)
+    if request is None:
+        raise UserError("join.not_found", number=number)
+    if request.status != "pending":
+        decider = ctx.store.members.get(request.decided_by or "")
+        key = "join.already_approved" if request.status == "approved" else "join.already_refused"
+        return Message(paragraphs=[req.t(key, number=number, name=request.name,
+                                         by=decider.name if decider else "—")])
+    assert req.member is not None
+    request.decided_at = ctx.now_iso()
+    request.decided_by = req.member.id
+    agency_code = request.agency
+    if approve:
+        existing = ctx.store.members.by_identity(request.identity)
+        member = existing or Member(
+            id=_new_member_id(ctx, request.name), name=request.name, agency=agency_code,
+            roles=[FOCAL_POINT], identities=[request.identity], language=request.language,
+            created_at=ctx.now_iso())
+        ctx.store.members.save(member)
+        request.status, request.member_id = "approved", member.id
+        ctx.store.join_requests.save(request)
+        ctx.send_to_member(member, f"join:{number}:welcome", lambda lang: Message(
+            title=ctx.t(lang, "join.welcome_title", network=ctx.network.name(lang)),
+            paragraphs=[ctx.t(lang, "join.welcome_body", agency=ctx.agency_label(
+                agency_code, lang), help=ctx.t(lang, "cmd.help.name"))]))
+        text = req.t("join.approved", number=number, name=member.name,
+                     agency=ctx.agency_label(agency_code, req.lang))
+    else:
+        request.status = "refused"
+        ctx.store.join_requests.save(request)
+        lang = request.language or ctx.network.language
+        body = [ctx.t(lang, "join.refused_body", agency=ctx.agency_label(agency_code, lang))]
+        if reason:
+            body.append(ctx.t(lang, "join.refused_reason", reason=reason[:500]))
+        ctx.send_to_identity(request.identity, lang, f"join:{number}:refused",
+                             Message(paragraphs=body))
+        text = req.t("join.refused", number=number, name=request.name)
+    return Message(paragraphs=[text])
+
+
+def _new_member_id(ctx: Context, name: str) -> str:
+    base = re.sub(r"[^a-z0-9]+", "-", fold(name)).strip("-")[:30] or "membre"
+    candidate, n = base, 1
+    while ctx.store.members.get(candidate) is not None:
+        n += 1
+        candidate = f"{base}-{n}"
+    return candidate
+
+
+def approve_command(req: Request) -> Message | Reply:
+    return _decide(req, _number(req, req.args.split()[0] if req.args.split() else ""), True)
+
+
+def refuse_command(req: Request) -> Message | Reply:
+    words = req.args.split(None, 1)
+    return _decide(req, _number(req, words[0] if words else ""), False,
+                   words[1] if len(words) > 1 else "")
+
+
+def approve_click(req: Request, value: str) -> Message | Reply:
+    return _decide(req, _number(req, value), True)
+
+
+def refuse_click(req: Request, value: str) -> Message | Reply:
+    return _decide(req, _number(req, value), False)
+
+
+def add_member(req: Request) -> Message:
+    """``membre ajouter <agence> <plateforme:id> <nom>``: the secretariat adds a focal point."""
+    ctx = req.ctx
+    words = req.args.split()
+    if len(words) < 3:
+        raise UserError("member_add.usage", name=req.name)
+    agency = _agency(req, words[0])
+    identity = words[1]
+    if not IDENTITY.match(identity):
+        raise UserError("member_add.bad_identity", typed=identity[:70])
+    existing = ctx.store.members.by_identity(identity)
+    if existing is not None:
+        raise UserError("member_add.identity_taken", identity=identity, name=existing.name)
+    name = " ".join(words[2:])[:MAX_NAME]
+    member = Member(id=_new_member_id(ctx, name), name=name, agency=agency.code,
+                    roles=[FOCAL_POINT], identities=[identity], created_at=ctx.now_iso())
+    ctx.store.members.save(member)
+    ctx.send_to_member(member, "member:added", lambda lang: Message(
+        title=ctx.t(lang, "join.welcome_title", network=ctx.network.name(lang)),
+        paragraphs=[ctx.t(lang, "join.welcome_body", agency=agency.acronym(lang),
+                          help=ctx.t(lang, "cmd.help.name"))]))
+    return Message(paragraphs=[req.t("member_add.done", name=name, id=member.id,
+                                     agency=agency.acronym(req.lang))])
+
+
+def remove_member(req: Request) -> Message:
+    """``membre retirer <id|plateforme:id>``: the member stays in the record, inactive."""
+    ctx = req.ctx
+    typed = req.args.strip()
+    if not typed:
+        raise UserError("member_remove.usage", name=req.name)
+    member = ctx.store.members.get(typed.lower()) or ctx.store.members.by_identity(typed)
+    if member is None or not member.active:
+        raise UserError("member_remove.not_found", typed=typed[:70])
+    if req.member is not None and member.id == req.member.id:
+        raise UserError("member_remove.self")
+    member.active = False
+    ctx.store.members.save(member)
+    return Message(paragraphs=[req.t("member_remove.done", name=member.name,
+                                     agency=ctx.agency_label(member.agency, req.lang))])
+
+
+def whoami(req: Request) -> Message:
+    """``moi``: who the bot thinks you are — useful when identities are linked or added."""
+    ctx, member = req.ctx, req.member
+    if member is None:
+        return Message(paragraphs=[req.t("whoami.unknown", identity=req.inbound.identity,
+                                         join=ctx.t(req.lang, "cmd.join.name"))])
+    roles = ctx.catalog.join(req.lang, [ctx.t(req.lang, f"role.{r}") for r in member.roles])
+    return Message(paragraphs=[req.t("whoami.member", name=member.name,
+                                     agency=ctx.agency_label(member.agency, req.lang),
+                                     roles=roles or "—", identities=", ".join(member.identities),
+                                     language=req.lang)])
+

@@ -1,0 +1,104 @@
+"""The network's settings as typed values: who is in it, where it meets, when it reminds.
+
+``bot/config.py`` builds a ``Network`` from the built-in Mali network and an optional TOML file;
+handlers only ever read these values.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+LANGUAGES = ("fr", "en")
+
+
+def fold(text: str) -> str:
+    """Lowercase without accents, so ``Réunion``, ``reunion`` and ``REUNION`` compare equal."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+@dataclass(frozen=True)
+class Agency:
+    """A UN entity of the country team. ``code`` is stable; acronyms are what people type."""
+
+    code: str
+    acronym_fr: str
+    acronym_en: str
+    name_fr: str
+    name_en: str
+    executive: bool = False
+
+    def acronym(self, lang: str) -> str:
+        return self.acronym_fr if lang == "fr" else self.acronym_en
+
+    def name(self, lang: str) -> str:
+        return self.name_fr if lang == "fr" else self.name_en
+
+
+@dataclass(frozen=True)
+class CoChairSeat:
+    """One of the two co-chair seats (the Resident Coordinator, the IOM Chief of Mission)."""
+
+    title_fr: str
+    title_en: str
+    agency: str
+
+    def title(self, lang: str) -> str:
+        return self.title_fr if lang == "fr" else self.title_en
+
+
+@dataclass(frozen=True)
+class MemberSeed:
+    """A member the configuration brings (the demo focal points of the built-in network)."""
+
+    id: str
+    name: str
+    agency: str
+    roles: tuple[str, ...]
+    identities: tuple[str, ...]
+    language: str | None = None
+
+
+@dataclass(frozen=True)
+class Network:
+    """Everything the handlers need to know about the network, with the Mali defaults."""
+
+    name_fr: str
+    name_en: str
+    timezone: str
+    language: str
+    place_fr: str
+    place_en: str
+    agencies: tuple[Agency, ...]
+    co_chairs: tuple[CoChairSeat, ...]
+    secretariat: tuple[str, ...]
+    channels: dict[str, str] = field(default_factory=dict)
+    meeting_reminders: tuple[timedelta, ...] = ()
+    consultation_reminders: tuple[timedelta, ...] = ()
+    digest_cron: str = "mon 08:00"
+    members: tuple[MemberSeed, ...] = ()
+    console_member: str = ""
+
+    def name(self, lang: str) -> str:
+        return self.name_fr if lang == "fr" else self.name_en
+
+    def place(self, lang: str) -> str:
+        return self.place_fr if lang == "fr" else self.place_en
+
+    def agency(self, code: str) -> Agency | None:
+        return next((a for a in self.agencies if a.code == code), None)
+
+    def find_agency(self, typed: str) -> Agency | None:
+        """The agency a person meant by a code or acronym in either language (any case/accents)."""
+        wanted = fold(typed.strip()).replace(" ", "").replace("-", "")
+        for agency in self.agencies:
+            spellings = {agency.code, agency.acronym_fr, agency.acronym_en}
+            if wanted in {fold(s).replace(" ", "").replace("-", "") for s in spellings}:
+                return agency
+        return None
+
+    @property
+    def executive_committee(self) -> tuple[Agency, ...]:
+        return tuple(a for a in self.agencies if a.executive)

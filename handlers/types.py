@@ -1,0 +1,151 @@
+"""The neutral types every platform speaks through: what comes in, what goes out.
+
+Adapters turn a Slack event, a Telegram update or a console line into an ``Inbound``, and render a
+``Message`` for their platform; handlers never see anything platform-specific.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+
+from storage.models import Member
+
+PLATFORMS = ("console", "slack", "telegram")
+
+
+@dataclass(frozen=True)
+class Button:
+    """A choice offered under a message; ``hint`` is the typed command that does the same."""
+
+    action: str
+    value: str
+    label: str
+    hint: str = ""
+    style: str | None = None  # "primary" | "danger" | None
+
+
+@dataclass(frozen=True)
+class Field:
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file sent with a message (a calendar file, a digest). Names are generated, never typed."""
+
+    filename: str
+    content: bytes
+    media_type: str
+
+
+@dataclass
+class Message:
+    """What the bot says, written once and rendered by each adapter within its platform's limits.
+
+    Example::
+
+        Message(title="Réunion n° 3", paragraphs=["mardi 1 décembre 2026 à 10:00"],
+                buttons=[Button("rsvp.yes", "3", "Présent·e", hint="présent 3")])
+    """
+
+    title: str = ""
+    paragraphs: list[str] = field(default_factory=list)
+    fields: list[Field] = field(default_factory=list)
+    buttons: list[Button] = field(default_factory=list)
+    attachments: list[Attachment] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["attachments"] = [
+            {**a, "content": base64.b64encode(a["content"]).decode("ascii")}
+            for a in data["attachments"]
+        ]
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Message:
+        return cls(
+            title=data.get("title", ""),
+            paragraphs=list(data.get("paragraphs", [])),
+            fields=[Field(**f) for f in data.get("fields", [])],
+            buttons=[Button(**b) for b in data.get("buttons", [])],
+            attachments=[
+                Attachment(a["filename"], base64.b64decode(a["content"]), a["media_type"])
+                for a in data.get("attachments", [])
+            ],
+        )
+
+    def plain_text(self) -> str:
+        """Every visible line, for logs, fallbacks and tests."""
+        lines = [self.title] if self.title else []
+        lines += self.paragraphs
+        lines += [f"{f.label}: {f.value}" for f in self.fields]
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """One thing a person did: a command typed, or a button clicked.
+
+    ``text`` holds the words of a command (without any ``/`` prefix); ``action``/``value`` a click.
+    ``member`` is filled in by the app from the identity; ``None`` means an unknown user.
+    """
+
+    platform: str
+    user_id: str
+    chat_id: str = ""
+    private: bool = True
+    text: str | None = None
+    action: str | None = None
+    value: str = ""
+    display_name: str = ""
+    locale: str | None = None
+    member: Member | None = None
+
+    @property
+    def identity(self) -> str:
+        return f"{self.platform}:{self.user_id}"
+
+    def with_member(self, member: Member | None) -> Inbound:
+        return replace(self, member=member)
+
+
+@dataclass(frozen=True)
+class Reply:
+    """The answer to the person who acted; ``announce`` marks an answer meant for everyone."""
+
+    message: Message
+    language: str
+    announce: bool = False
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Who an outgoing message is for.
+
+    ``kind`` is ``member`` (``ref`` = member id), ``identity`` (``ref`` = ``platform:user`` of
+    someone not yet a member) or ``channel`` (``ref`` = ``network`` or a group's channel name).
+    """
+
+    kind: str
+    ref: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"kind": self.kind, "ref": self.ref}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, str]) -> Recipient:
+        return cls(data["kind"], data["ref"])
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A message for one recipient, already in the recipient's language; ``key`` makes it once."""
+
+    recipient: Recipient
+    message: Message
+    language: str
+    key: str

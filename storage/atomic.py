@@ -1,0 +1,102 @@
+"""A TinyDB storage whose writes are all-or-nothing.
+
+TinyDB's own ``JSONStorage`` rewrites its file in place: a crash mid-write leaves broken JSON.
+This storage writes a temporary file beside the real one, fsyncs it, swaps it in with
+``os.replace`` and fsyncs the folder, so a crash leaves the old file or the new one. It keeps the
+parsed data in memory (one process owns the data dir), so reads cost nothing and a write costs what
+its own collection weighs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from tinydb.storages import Storage
+
+FILE_MODE = 0o600
+
+
+class CorruptFileError(RuntimeError):
+    """A collection file exists but cannot be read; it is left untouched for a human to look at."""
+
+    def __init__(self, path: Path, reason: str, detail: str = "") -> None:
+        self.path = path
+        self.reason = reason  # unreadable | empty | invalid_json | not_a_database
+        self.detail = detail
+        super().__init__(f"{path}: {reason} {detail}".strip())
+
+
+def fsync_dir(folder: Path) -> None:
+    """Make a rename in ``folder`` durable (POSIX needs the directory itself synced)."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Replace ``path`` with ``text``: temp file in the same folder, fsync, rename, fsync folder."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    fsync_dir(path.parent)
+
+
+def read_json_file(path: Path) -> dict[str, Any] | None:
+    """Parse a collection file; ``None`` when it does not exist yet; ``CorruptFileError`` if bad."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise CorruptFileError(path, "unreadable", exc.strerror or "") from exc
+    if not raw.strip():
+        raise CorruptFileError(path, "empty")
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise CorruptFileError(path, "invalid_json", str(exc)) from exc
+    if not isinstance(data, dict):
+        raise CorruptFileError(path, "not_a_database")
+    return data
+
+
+class AtomicJSONStorage(Storage):
+    """TinyDB storage: whole-file atomic replace on each write, parsed data cached in memory.
+
+    Example::
+
+        db = TinyDB("data/members.json", storage=AtomicJSONStorage)
+    """
+
+    def __init__(self, path: str | os.PathLike[str], **_: Any) -> None:
+        self.path = Path(path)
+        self._data: dict[str, Any] | None = read_json_file(self.path)
+
+    def read(self) -> dict[str, Any] | None:
+        return self._data
+
+    def write(self, data: dict[str, Any]) -> None:
+        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        try:
+            write_atomically(self.path, text)
+        except BaseException:
+            # TinyDB mutated our cached dicts before calling write: trust the disk again.
+            self._data = read_json_file(self.path)
+            raise
+        self._data = data
+
+    def close(self) -> None:
+        self._data = None

@@ -1,0 +1,63 @@
+"""The data dir: every collection opened (and checked) at start-up, under one process lock."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from storage.collection import Collection
+from storage.lock import DataDirLock
+from storage.members import JoinRequests, Members
+from storage.outbox import Outbox
+
+DIR_MODE = 0o700
+
+
+class Store:
+    """All of the bot's data. Open it once per process: ``Store.open(Path("data"))``.
+
+    Opening reads every collection file, so a corrupt one stops start-up (``CorruptFileError``
+    names it) before anything runs, and never gets replaced by an empty database.
+    """
+
+    def __init__(self, data_dir: Path, lock: DataDirLock | None) -> None:
+        self.data_dir = data_dir
+        self._lock = lock
+        self._collections: list[Collection] = []
+        try:
+            self.members = Members(self._open("members", Members.record))
+            self.join_requests = JoinRequests(self._open("join_requests", JoinRequests.record))
+            self.outbox = Outbox(self._open("outbox", Outbox.record))
+        except BaseException:
+            self.close()
+            raise
+
+    @classmethod
+    def open(cls, data_dir: Path, *, lock: bool = True) -> Store:
+        data_dir.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+        owner = DataDirLock(data_dir) if lock else None
+        if owner:
+            owner.acquire()
+        try:
+            return cls(data_dir, owner)
+        except BaseException:
+            if owner:
+                owner.release()
+            raise
+
+    def _open(self, name: str, record: type) -> Collection:
+        collection = Collection(self.data_dir, name, record)
+        self._collections.append(collection)
+        return collection
+
+    @property
+    def files(self) -> list[Path]:
+        return [c.path for c in self._collections]
+
+    def close(self) -> None:
+        for collection in self._collections:
+            collection.close()
+        self._collections.clear()
+        if self._lock:
+            self._lock.release()
+            self._lock = None
+

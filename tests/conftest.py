@@ -1,0 +1,77 @@
+"""Shared fixtures: a real store in a temporary data dir, the built-in network, a fixed clock."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.app import BotApp
+from bot.config import load_network
+from handlers.settings import Network
+from handlers.types import Inbound, Message, Reply
+from storage.store import Store
+
+REPO = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def network() -> Network:
+    return load_network()
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    opened = Store.open(tmp_path / "data")
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(datetime(2026, 11, 28, 17, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def app(store: Store, network: Network, clock: Clock) -> BotApp:
+    return BotApp(store, network, clock=clock)
+
+
+def say(app: BotApp, who: str, text: str, **extra: object) -> Reply:
+    """``who`` types ``text`` (``who`` is ``platform:user``, console if no platform given)."""
+    platform, _, user = who.partition(":") if ":" in who else ("console", "", who)
+    return app.handle(Inbound(platform=platform, user_id=user, text=text, **extra))
+
+
+def click(app: BotApp, who: str, action: str, value: str) -> Reply:
+    platform, _, user = who.partition(":") if ":" in who else ("console", "", who)
+    return app.handle(Inbound(platform=platform, user_id=user, action=action, value=value))
+
+
+def text_of(reply: Reply | Message) -> str:
+    message = reply.message if isinstance(reply, Reply) else reply
+    return message.plain_text()
+
+
+def cli_env(data_dir: Path, **extra: str) -> dict[str, str]:
+    """The environment of a real ``reseau-bot`` process: no platform token, a private data dir."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("SLACK_", "TELEGRAM_", "RESEAU_", "LC_", "LANG"))}
+    env.update({"RESEAU_DATA_DIR": str(data_dir), "LANG": "C.UTF-8", "PYTHONUNBUFFERED": "1"})
+    env.update(extra)
+    return env

@@ -1,0 +1,110 @@
+"""The built-in Mali network, a TOML file overriding it, and problems located precisely."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from bot.config import ConfigError, load_network, read_environment
+from tests.conftest import BIN, REPO, cli_env
+
+
+def test_builtin_network_is_the_mali_network_of_the_terms_of_reference() -> None:
+    network = load_network()
+    assert network.timezone == "Africa/Bamako" and network.language == "fr"
+    assert [a.code for a in network.executive_committee] == [
+        "ILO", "IOM", "UNDP", "UNHCR", "OHCHR", "UNICEF", "UNDESA", "UNODC"]
+    assert network.agency("IOM").acronym("fr") == "OIM"
+    assert network.agency("UNHCR").name("en").startswith("Office of the United Nations High")
+    assert "Maison Commune des Nations Unies" in network.place("fr")
+    assert {seat.agency for seat in network.co_chairs} == {"RCO", "IOM"}
+    assert network.secretariat == ("IOM", "RCO")
+    assert len(network.agencies) >= 20
+    assert network.console_member == "aminata"
+    assert [m.language for m in network.members if m.id == "sarah"] == ["en"]
+    assert network.find_agency("onu femmes").code == "UNWOMEN"
+    assert network.find_agency("Hcr").code == "UNHCR"
+
+
+def test_a_file_overrides_keys_and_lists(tmp_path: Path) -> None:
+    path = tmp_path / "net.toml"
+    path.write_text('[network]\nplace_fr = "Salle B, MCNU"\n[channels]\nslack = "C0NET"\n'
+                    '[reminders]\nmeetings = ["2d"]\n')
+    network = load_network(path)
+    assert network.place_fr == "Salle B, MCNU"
+    assert network.place_en.startswith("UN House")  # untouched key kept
+    assert network.channels == {"slack": "C0NET"}
+    assert [int(o.total_seconds()) for o in network.meeting_reminders] == [172800]
+    assert len(network.agencies) >= 20
+
+
+def test_problems_name_the_file_the_key_and_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text('[network]\ntimezone = "Mars/Olympus"\nlanguage = "de"\ncolour = "blue"\n'
+                    '\n[[members]]\nid = "x"\nname = "X"\nagency = "NOPE"\n'
+                    'identities = ["fax:1"]\n')
+    with pytest.raises(ConfigError) as caught:
+        load_network(path)
+    shown = [str(p) for p in caught.value.problems]
+    assert f"{path}:2: network.timezone: « Mars/Olympus » is not a time zone name " \
+           "(e.g. Africa/Bamako)" in shown
+    assert any(s.startswith(f"{path}:3: network.language") for s in shown)
+    assert any(s.startswith(f"{path}:4: network.colour: unknown key") for s in shown)
+    assert any(s.startswith(f"{path}:9: members[1].agency: unknown agency code « NOPE »")
+               for s in shown)
+    assert any(s.startswith(f"{path}:10: members[1].identities") for s in shown)
+    # the built-in console member is gone with the replaced members list
+    assert any("console_member" in s for s in shown)
+
+
+def test_toml_syntax_errors_give_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "broken.toml"
+    path.write_text('[network]\nname_fr = "unterminated\n')
+    with pytest.raises(ConfigError) as caught:
+        load_network(path)
+    assert caught.value.problems[0].line == 2
+
+
+def test_environment_selects_platforms_and_checks_values() -> None:
+    assert read_environment({}).platforms == ["console"]
+    env = read_environment({"SLACK_BOT_TOKEN": "xoxb-1", "RESEAU_PORT": "http"})
+    assert env.platforms == ["slack"]
+    assert {p.key for p in env.problems} == {"RESEAU_PORT", "SLACK_SIGNING_SECRET"}
+    assert read_environment({"RESEAU_DATA_DIR": "/srv/x"}).data_dir == Path("/srv/x")
+
+
+def check(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([BIN / "reseau-bot", "check"], cwd=REPO, capture_output=True,
+                          text=True, env=cli_env(tmp_path / "data", **env), timeout=60)
+
+
+def test_check_says_what_would_run(tmp_path: Path) -> None:
+    result = check(tmp_path)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "Configuration : intégrée (le réseau du Mali)" in out
+    assert "23 agences dont 8 au Comité exécutif, 7 membres configurés, fuseau Africa/Bamako" in out
+    assert "« reseau-bot run » démarrera le chat console" in out
+    assert f"{(tmp_path / 'data').resolve()} (sera créé au premier démarrage)" in out
+    english = check(tmp_path, LANG="en_GB.UTF-8").stdout
+    assert "Everything is in order." in english
+
+
+def test_check_reports_exactly_what_is_wrong(tmp_path: Path) -> None:
+    config = tmp_path / "c.toml"
+    config.write_text('[digest]\nschedule = 5\n')
+    result = check(tmp_path, RESEAU_CONFIG=str(config))
+    assert result.returncode == 1
+    assert f"{config}:2: digest.schedule: must be a non-empty text" in result.stderr
+
+
+def test_check_names_a_corrupt_data_file(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "outbox.json").write_text("{not json")
+    result = check(tmp_path)
+    assert result.returncode == 1
+    assert str((data / "outbox.json").resolve()) in result.stderr
+    assert (data / "outbox.json").read_text() == "{not json"

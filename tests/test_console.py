@@ -1,0 +1,122 @@
+"""The console chat, through the real ``reseau-bot`` process's stdin and stdout."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+from pathlib import Path
+
+from tests.conftest import BIN, REPO, cli_env
+
+
+def chat(data: Path, lines: list[str], *args: str, **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run([BIN / "reseau-bot", *args], cwd=REPO, input="\n".join(lines) + "\n",
+                          capture_output=True, text=True, env=cli_env(data, **env), timeout=60)
+
+
+def test_run_starts_the_console_as_the_demo_co_chair(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    result = chat(data, ["membres", "moi"], "run")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert out.startswith("Réseau des Nations Unies pour les migrations au Mali — console. "
+                          "Vous êtes Aminata Diallo.")
+    assert "> membres\n" in out and "★ UNICEF — Awa Traoré · telegram" in out
+    assert "Aminata Diallo, BCR — rôles : co-présidence" in out
+    assert out.rstrip().endswith("Au revoir.")
+    assert (data / "members.json").exists()
+    assert "Traceback" not in result.stderr
+
+
+def test_join_approve_and_list_across_sessions(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    first = chat(data, ["rejoindre UNICEF Kadiatou Konaté"], "console", "--as", "Kadiatou")
+    assert first.returncode == 0, first.stderr
+    assert "Vous êtes Kadiatou, pas encore membre" in first.stdout
+    assert "Demande n° 1 envoyée au secrétariat pour UNICEF." in first.stdout
+    # The secretariat's message, shown with its recipient and the typed equivalent of buttons.
+    assert "→ OIM (Mariam Coulibaly, console) :\n    Demande d'adhésion n° 1\n" in first.stdout
+    assert "[Approuver] → tapez « membre approuver 1 »" in first.stdout
+
+    second = chat(data, ["demandes", "membre approuver 1", "membres"], "console", "--as",
+                  "mariam")
+    assert "n° 1 — Kadiatou Konaté pour UNICEF (console:kadiatou)" in second.stdout
+    assert ("Demande n° 1 approuvée : Kadiatou Konaté est maintenant point focal de UNICEF."
+            in second.stdout)
+    assert "→ UNICEF (Kadiatou Konaté, console) :\n    Bienvenue dans le Réseau" in second.stdout
+    assert "★ UNICEF — Awa Traoré · telegram; Kadiatou Konaté" in second.stdout
+
+    third = chat(data, ["moi"], "console", "--as", "Kadiatou Konaté")
+    assert "Kadiatou Konaté, UNICEF — rôles : points focaux" in third.stdout
+
+
+def test_replies_follow_the_terminal_language_for_members_without_a_choice(tmp_path) -> None:
+    result = chat(tmp_path / "data", ["help"], "console", "--as", "ibrahim",
+                  LANG="en_US.UTF-8")
+    assert "You are Ibrahim Maïga." in result.stdout and "• members —" in result.stdout
+
+
+def test_junk_input_never_shows_a_traceback(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    junk = b"\xff\xfe\x00garbage\n" + b"x" * 10_000 + b"\n'\"unbalanced\nmembres\n"
+    result = subprocess.run([BIN / "reseau-bot", "run"], cwd=REPO, input=junk,
+                            capture_output=True, env=cli_env(data), timeout=60)
+    out = result.stdout.decode()
+    assert result.returncode == 0
+    assert "Traceback" not in out + result.stderr.decode()
+    assert "trop long" in out and "Comité exécutif" in out
+
+
+def test_ctrl_c_ends_the_chat_cleanly(tmp_path: Path) -> None:
+    process = subprocess.Popen([BIN / "reseau-bot", "run"], cwd=REPO, stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env=cli_env(tmp_path / "data"))
+    assert process.stdout is not None and process.stdin is not None
+    process.stdin.write("moi\n")
+    process.stdin.flush()
+    seen = ""
+    while "Aminata Diallo, BCR" not in seen:
+        seen += process.stdout.readline()
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=30)
+    assert process.returncode == 0
+    assert "Au revoir." in out and "Traceback" not in err
+
+
+def test_a_second_bot_on_the_same_data_dir_refuses_to_start(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    first = subprocess.Popen([BIN / "reseau-bot", "run"], cwd=REPO, stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, text=True, env=cli_env(data))
+    assert first.stdout is not None
+    first.stdout.readline()  # started and holding the lock
+    second = chat(data, ["membres"], "run")
+    first.communicate(input="", timeout=30)
+    assert second.returncode == 1
+    assert f"{data.resolve()} est déjà utilisé par un autre reseau-bot (processus {first.pid})" \
+        in second.stderr
+
+
+def test_a_corrupt_file_stops_start_up_and_is_kept(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "members.json").write_text('{"members": {')
+    result = chat(data, ["membres"], "run")
+    assert result.returncode == 1
+    assert str((data / "members.json").resolve()) in result.stderr
+    assert "n'est pas du JSON valide" in result.stderr and "restaurez-le" in result.stderr
+    assert (data / "members.json").read_text() == '{"members": {'
+
+
+def test_data_dir_defaults_to_data_in_the_working_directory(tmp_path: Path) -> None:
+    env = cli_env(tmp_path / "unused")
+    env.pop("RESEAU_DATA_DIR")
+    result = subprocess.run([BIN / "reseau-bot", "run"], cwd=tmp_path, input="langue en\n",
+                            capture_output=True, text=True, env=env, timeout=60)
+    assert result.returncode == 0, result.stderr
+    stored = json.loads((tmp_path / "data" / "members.json").read_text())
+    assert any(m["id"] == "aminata" and m["language"] == "en"
+               for m in stored["members"].values())
+    assert oct(os.stat(tmp_path / "data").st_mode & 0o777) == "0o700"

@@ -1,0 +1,119 @@
+"""The outbox and the dispatcher: delivered once, recorded, retried on failure, never lost."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.app import BotApp
+from bot.dispatcher import MAX_ATTEMPTS, Target, backoff
+from handlers.types import Message, Outgoing, Recipient
+from tests.conftest import Clock
+
+
+class Recorder:
+    """An adapter that records deliveries and fails while ``failing`` is set."""
+
+    def __init__(self, platform: str) -> None:
+        self.platform = platform
+        self.sent: list[tuple[Target, Message]] = []
+        self.failing = False
+
+    async def deliver(self, target: Target, message: Message) -> None:
+        if self.failing:
+            raise ConnectionError("platform down")
+        self.sent.append((target, message))
+
+
+def queue(app: BotApp, key: str, recipient: Recipient, title: str = "Bonjour") -> bool:
+    return app.ctx.queue(Outgoing(recipient, Message(title=title), "fr", key))
+
+
+async def test_rows_go_to_the_members_platform_and_are_recorded(app: BotApp) -> None:
+    telegram, console = Recorder("telegram"), Recorder("console")
+    app.add_adapter(telegram)
+    app.add_adapter(console, fallback=True)
+    queue(app, "k1", Recipient("member", "awa"))
+    queue(app, "k2", Recipient("member", "sarah"))  # slack: no adapter, goes to the fallback
+    assert await app.dispatcher.flush() == 2
+    assert [(t.platform, t.address, t.label) for t, _ in telegram.sent] == [
+        ("telegram", "100000001", "UNICEF (Awa Traoré, telegram)")]
+    assert [(t.platform, t.label) for t, _ in console.sent] == [
+        ("slack", "HCR (Sarah Johnson, slack)")]
+    rows = app.store.outbox.all()
+    assert all(r.status == "sent" and r.sent_at for r in rows)
+    assert await app.dispatcher.flush() == 0  # nothing sent twice
+    assert len(telegram.sent) == 1
+
+
+async def test_the_same_key_is_queued_once(app: BotApp) -> None:
+    assert queue(app, "same", Recipient("member", "awa")) is True
+    assert queue(app, "same", Recipient("member", "awa")) is False
+    assert len(app.store.outbox.all()) == 1
+
+
+async def test_a_failure_leaves_the_row_for_a_later_retry(app: BotApp, clock: Clock) -> None:
+    telegram = Recorder("telegram")
+    app.add_adapter(telegram)
+    telegram.failing = True
+    queue(app, "k", Recipient("member", "awa"))
+    assert await app.dispatcher.flush() == 0
+    row = app.store.outbox.all()[0]
+    assert row.status == "pending" and row.attempts == 1 and "platform down" in row.last_error
+    telegram.failing = False
+    assert await app.dispatcher.flush() == 0  # not due yet: backoff
+    clock.now += timedelta(minutes=1)
+    assert await app.dispatcher.flush() == 1
+    assert len(telegram.sent) == 1 and app.store.outbox.all()[0].status == "sent"
+
+
+async def test_a_row_that_keeps_failing_is_given_up_as_dead(app: BotApp, clock: Clock) -> None:
+    telegram = Recorder("telegram")
+    telegram.failing = True
+    app.add_adapter(telegram)
+    queue(app, "k", Recipient("member", "awa"))
+    for _ in range(MAX_ATTEMPTS):
+        await app.dispatcher.flush()
+        clock.now += timedelta(hours=1)
+    row = app.store.outbox.all()[0]
+    assert row.status == "dead" and row.attempts == MAX_ATTEMPTS
+
+
+async def test_channel_rows_fan_out_and_resume_only_what_failed(app: BotApp, network,
+                                                                clock: Clock) -> None:
+    from dataclasses import replace
+
+    app.dispatcher.network = replace(network, channels={"slack": "C1", "telegram": "-100"})
+    slack, telegram = Recorder("slack"), Recorder("telegram")
+    app.add_adapter(slack)
+    app.add_adapter(telegram)
+    telegram.failing = True
+    app.ctx.announce("news", lambda lang: Message(title="Annonce"))
+    await app.dispatcher.flush()
+    assert len(slack.sent) == 1 and not telegram.sent
+    telegram.failing = False
+    clock.now += timedelta(minutes=5)
+    await app.dispatcher.flush()
+    assert len(slack.sent) == 1 and len(telegram.sent) == 1  # slack not sent twice
+    assert telegram.sent[0][0].address == "-100"
+
+
+async def test_pending_rows_survive_a_restart(tmp_path, network, clock: Clock) -> None:
+    from storage.store import Store
+
+    store = Store.open(tmp_path / "d")
+    first = BotApp(store, network, clock=clock)
+    queue(first, "k", Recipient("member", "awa"))
+    store.close()
+    store = Store.open(tmp_path / "d")
+    second = BotApp(store, network, clock=clock)
+    telegram = Recorder("telegram")
+    second.add_adapter(telegram)
+    assert await second.dispatcher.flush() == 1
+    assert len(telegram.sent) == 1
+    store.close()
+
+
+def test_backoff_grows_and_is_capped() -> None:
+    assert backoff(1, lambda: 0.5) == timedelta(seconds=2)
+    assert backoff(3, lambda: 0.5) == timedelta(seconds=8)
+    assert backoff(30, lambda: 0.5) == timedelta(minutes=10)

@@ -1,0 +1,92 @@
+"""One router: names in both languages without accents or case, suggestions, refusals, and no
+input that can make it fail."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.app import BotApp
+from handlers.roles import ANYONE
+from handlers.router import Command, clean
+from tests.conftest import say, text_of
+
+
+@pytest.mark.parametrize("typed", ["membres", "MEMBRES", "Membres", "members", "MeMbErS",
+                                   "/membres", "  membres  "])
+def test_command_names_ignore_case_accents_and_language(app: BotApp, typed: str) -> None:
+    assert "Comité exécutif" in text_of(say(app, "aminata", typed)) or \
+        "Executive Committee" in text_of(say(app, "aminata", typed))
+
+
+def test_accented_and_unaccented_multi_word_names_match(app: BotApp) -> None:
+    found = app.router.find("MEMBRE Ajouter UNICEF telegram:1 Awa")
+    assert found is not None
+    command, lang, rest = found
+    assert command.key == "member_add" and lang == "fr" and rest == "UNICEF telegram:1 Awa"
+    assert app.router.find("member add X")[0].key == "member_add"
+    assert app.router.find("langue en")[0].key == "language"
+
+
+def test_unknown_command_suggests_the_closest(app: BotApp) -> None:
+    reply = text_of(say(app, "aminata", "membrs"))
+    assert "« membres »" in reply and "aide" in reply
+    english = text_of(say(app, "sarah", "hepl"))
+    assert "“help”" in english
+
+
+def test_unknown_command_with_nothing_close(app: BotApp) -> None:
+    reply = text_of(say(app, "aminata", "xyzzy plugh"))
+    assert "Je ne connais pas « xyzzy »" in reply and "Vouliez-vous" not in reply
+
+
+def test_refusal_names_who_may(app: BotApp) -> None:
+    reply = text_of(say(app, "awa", "membre ajouter UNICEF telegram:9 Jean Diarra"))
+    assert reply == "Désolé, « membre ajouter » est réservé à : secrétariat."
+    assert app.store.members.by_identity("telegram:9") is None
+    english = text_of(say(app, "sarah", "member add UNICEF telegram:9 Jean"))
+    assert english == "Sorry, “member add” is for: the secretariat."
+
+
+def test_unknown_user_is_told_how_to_join(app: BotApp) -> None:
+    reply = text_of(say(app, "slack:UNEW", "membres"))
+    assert "réservé à" in reply and "rejoindre" in reply
+
+
+def test_unknown_user_typing_english_gets_english(app: BotApp) -> None:
+    reply = say(app, "slack:UNEW", "help")
+    assert reply.language == "en" and "Welcome!" in text_of(reply)
+
+
+@pytest.mark.parametrize("junk", [
+    "", "   ", "\x00\x01\x02", "a" * 10_000, 'rejoindre "UNICEF', "membres '''",
+    "\udcff\udcfe", "💥" * 3000, "\u202e\u200b", "membre approuver 99999999999999999999",
+    "membre approuver -1", "rejoindre", "langue", "langue klingon", "\n\n\n",
+    "membre retirer", "membre ajouter UNICEF notanidentity X", "{name} {0} %s",
+])
+def test_no_input_breaks_the_bot(app: BotApp, junk: str) -> None:
+    for who in ("aminata", "mariam", "slack:UNKNOWN"):
+        reply = say(app, who, junk)
+        shown = text_of(reply)
+        assert shown and "Traceback" not in shown and "Error" not in shown
+        assert reply.language in ("fr", "en")
+    assert "Comité exécutif" in text_of(say(app, "aminata", "membres"))  # still working
+
+
+def test_ten_thousand_characters_get_a_clear_limit(app: BotApp) -> None:
+    reply = text_of(say(app, "aminata", "membres " + "x" * 10_000))
+    assert "trop long" in reply and "4000" in reply
+
+
+def test_a_failing_handler_gives_a_reference_not_a_traceback(app: BotApp, caplog) -> None:
+    def boom(req):
+        raise RuntimeError("secret internals")
+
+    app.router.commands.append(Command("boom", ANYONE, boom))
+    app.router._names[("boom",)] = (app.router.commands[-1], "fr")
+    reply = text_of(say(app, "aminata", "boom"))
+    assert "Rien n'a été perdu" in reply and "secret internals" not in reply
+    assert "secret internals" in caplog.text
+
+
+def test_clean_keeps_line_breaks_and_drops_controls() -> None:
+    assert clean(" a\x00b\r\nc\u200bd\t e ") == "ab\ncd  e"

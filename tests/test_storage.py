@@ -1,0 +1,132 @@
+"""Storage loses nothing: atomic files, corrupt files refused, schema versions, one process."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from tinydb import TinyDB
+
+from storage.atomic import AtomicJSONStorage, CorruptFileError, write_atomically
+from storage.lock import DataDirLocked
+from storage.models import Member
+from storage.records import SchemaError
+from storage.store import Store
+from tests.conftest import REPO
+
+
+def test_a_write_that_returned_is_on_disk_and_the_file_is_private(store: Store) -> None:
+    store.members.save(Member(id="awa", name="Awa", agency="UNICEF", identities=["console:awa"]))
+    path = store.data_dir / "members.json"
+    data = json.loads(path.read_text())
+    assert [d["name"] for d in data["members"].values()] == ["Awa"]
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert store.data_dir.stat().st_mode & 0o777 == 0o700
+    assert not list(store.data_dir.glob(".*.tmp"))
+
+
+def test_every_collection_has_its_own_file(store: Store) -> None:
+    store.members.save(Member(id="a", name="A", agency="IOM"))
+    store.join_requests.add("console:x", "X", "IOM", None, "t")
+    names = sorted(p.name for p in store.data_dir.glob("*.json"))
+    assert names == ["join_requests.json", "members.json"]
+
+
+def test_a_corrupt_file_stops_opening_and_is_left_as_it_was(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    broken = data / "members.json"
+    broken.write_text('{"members": {"1": {"id": "a", "na')
+    with pytest.raises(CorruptFileError) as caught:
+        Store.open(data)
+    assert caught.value.path == broken
+    assert broken.read_text() == '{"members": {"1": {"id": "a", "na'
+    # The lock was released: once the file is mended the store opens.
+    broken.write_text("{}")
+    Store.open(data).close()
+
+
+def test_an_empty_or_non_object_file_is_corrupt_too(tmp_path: Path) -> None:
+    for content in ("", "[1, 2]"):
+        path = tmp_path / "x.json"
+        path.write_text(content)
+        with pytest.raises(CorruptFileError):
+            AtomicJSONStorage(path)
+
+
+def test_a_failed_write_leaves_the_old_file_and_memory_follows_the_disk(tmp_path: Path,
+                                                                         monkeypatch) -> None:
+    db = TinyDB(tmp_path / "t.json", storage=AtomicJSONStorage)
+    db.insert({"n": 1})
+
+    def boom(*_: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr("storage.atomic.os.replace", boom)
+    with pytest.raises(OSError):
+        db.insert({"n": 2})
+    monkeypatch.undo()
+    assert [d["n"] for d in db.all()] == [1]
+    assert [d["n"] for d in TinyDB(tmp_path / "t.json", storage=AtomicJSONStorage).all()] == [1]
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_write_atomically_replaces_whole_content(tmp_path: Path) -> None:
+    path = tmp_path / "f.json"
+    write_atomically(path, "old")
+    write_atomically(path, "new")
+    assert path.read_text() == "new"
+
+
+def test_records_carry_their_schema_version_and_refuse_newer_ones() -> None:
+    doc = Member(id="a", name="A", agency="IOM").to_doc()
+    assert doc["v"] == Member.SCHEMA == 1
+    assert Member.from_doc(doc) == Member(id="a", name="A", agency="IOM")
+    with pytest.raises(SchemaError):
+        Member.from_doc({**doc, "v": 99})
+
+
+def test_a_second_process_on_the_same_data_dir_is_refused(tmp_path: Path) -> None:
+    first = Store.open(tmp_path / "data")
+    with pytest.raises(DataDirLocked) as caught:
+        Store.open(tmp_path / "data")
+    assert caught.value.holder == str(os.getpid())
+    first.close()
+    Store.open(tmp_path / "data").close()
+
+
+WRITER = """
+import sys
+from pathlib import Path
+from storage.store import Store
+store = Store.open(Path(sys.argv[1]))
+for n in range(1, 100000):
+    store.join_requests.add(f"console:u{n}", f"User {n}", "IOM", None, "t")
+    print(n, flush=True)
+"""
+
+
+def test_sigkill_in_a_burst_of_writes_loses_nothing_that_returned(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(data)], cwd=REPO,
+                              stdout=subprocess.PIPE, text=True)
+    assert writer.stdout is not None
+    confirmed = 0
+    for line in writer.stdout:
+        confirmed = int(line)
+        if confirmed >= 150:
+            break
+    writer.send_signal(signal.SIGKILL)
+    writer.wait()
+    store = Store.open(data)  # opens: the file is valid JSON
+    try:
+        numbers = {r.id for r in store.join_requests.pending()}
+        assert set(range(1, confirmed + 1)) <= numbers
+        assert all(store.join_requests.get(n).name == f"User {n}" for n in range(1, confirmed + 1))
+    finally:
+        store.close()
