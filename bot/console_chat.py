@@ -69,5 +69,8 @@ async def run_console(app: BotApp, who: str) -> None:
                                    locale=locale))
         adapter.show(reply.message, reply.language)
         await app.dispatcher.flush()
-    adapter.out.write(app.catalog.t(lang, "console.bye") + "\n")
+    if reader.interactive:
+        adapter.out.write("\n")  # Ctrl-D leaves the cursor after the prompt
+    current = app.store.members.by_identity(f"console:{user_id}")
+    adapter.out.write(app.catalog.t(app.ctx.language_of(current, locale), "console.bye") + "\n")
     adapter.out.flush()
