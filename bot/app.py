@@ -11,15 +11,25 @@ from collections.abc import Callable
 from datetime import datetime
 
 from bot.dispatcher import Adapter, Dispatcher
+from handlers import consultations, meetings
 from handlers.commands import build_router
 from handlers.context import Context, utc_now
 from handlers.i18n import Catalog
 from handlers.members import seed_members
 from handlers.settings import Network
 from handlers.types import Inbound, Reply
+from scheduler.jobs import JobSpec, consultation_specs, meeting_reminder_specs
+from scheduler.runner import JobRunner
 from storage.store import Store
 
 log = logging.getLogger(__name__)
+
+# What each kind of scheduled job does (scheduler/ computes when; handlers/ do the work).
+JOB_HANDLERS: dict[str, Callable[[Context, str], object]] = {
+    "meeting.reminder": meetings.send_reminder,
+    "consultation.reminder": consultations.send_reminder,
+    "consultation.close": consultations.close_job,
+}
 
 
 class BotApp:
@@ -33,6 +43,7 @@ class BotApp:
         self.ctx = Context(store, network, self.catalog, clock)
         self.router = build_router(self.catalog)
         self.dispatcher = Dispatcher(store, network, self.catalog, {}, clock=clock)
+        self.jobs = JobRunner(network.timezone, self.run_job)
         seeded = seed_members(self.ctx)
         if seeded:
             log.info("seeded %s members from the configuration", seeded)
@@ -47,6 +58,45 @@ class BotApp:
         member = self.store.members.by_identity(inbound.identity)
         reply = self.router.handle(self.ctx, inbound.with_member(member))
         self.dispatcher.wake()
+        self.reconcile()
         log.info("handled", extra={"platform": inbound.platform,
                                    "member": member.id if member else None})
         return reply
+
+    # Scheduled work: derived from storage every time, so a restart rebuilds the same schedule.
+
+    def job_specs(self) -> list[JobSpec]:
+        now = self.ctx.now()
+        return sorted(
+            meeting_reminder_specs(self.store, self.network.meeting_reminders, now)
+            + consultation_specs(self.store, self.network.consultation_reminders, now))
+
+    def reconcile(self) -> None:
+        if self.jobs.scheduler.running:
+            self.jobs.reconcile(self.job_specs())
+
+    async def run_job(self, spec: JobSpec) -> None:
+        """Do one job's work (its handler checks it is still due and not done), then deliver."""
+        try:
+            JOB_HANDLERS[spec.kind](self.ctx, spec.ref)
+        except Exception:
+            log.exception("job %s failed", spec.id)
+        await self.dispatcher.flush()
+        self.reconcile()
+
+    async def run_due_jobs(self) -> int:
+        """Run every job whose time has come (at start-up: what fell due while the bot was down).
+        Tests call it after moving the clock instead of waiting."""
+        due = [spec for spec in self.job_specs() if spec.run_at <= self.ctx.now()]
+        for spec in due:
+            await self.run_job(spec)
+        return len(due)
+
+    async def start(self) -> None:
+        """Inside the running loop: catch up on missed jobs, then let APScheduler keep time."""
+        await self.run_due_jobs()
+        self.jobs.start()
+        self.reconcile()
+
+    def stop(self) -> None:
+        self.jobs.shutdown()

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from handlers.settings import LANGUAGES, Agency, CoChairSeat, MemberSeed, Network
+from handlers.settings import LANGUAGES, Agency, CoChairSeat, MemberSeed, Network, WorkingGroup
 from handlers.types import PLATFORMS
 from storage.models import ROLES
 
@@ -30,8 +30,9 @@ KNOWN_KEYS: dict[str, set[str]] = {
     "co_chairs": {"title_fr", "title_en", "agency"},
     "agencies": {"code", "acronym_fr", "acronym_en", "name_fr", "name_en"},
     "members": {"id", "name", "agency", "roles", "identities", "language"},
+    "groups": {"name", "members", "chairs"},
 }
-LISTS = {"co_chairs", "agencies", "members"}
+LISTS = {"co_chairs", "agencies", "members", "groups"}
 OFFSET = re.compile(r"^\s*(\d+)\s*([dhm])\s*$")
 DIGEST = re.compile(r"^(mon|tue|wed|thu|fri|sat|sun|daily)\s+([01]\d|2[0-3]):[0-5]\d$")
 IDENTITY = re.compile(r"^(console|slack|telegram):[A-Za-z0-9_.@-]{1,64}$")
@@ -312,6 +313,15 @@ def _build(sources: list[tuple[str, str, dict[str, Any]]]) -> Network:
         reader.fail("digest", None, "schedule",
                     f"« {digest} » is not a weekday and a time like \"mon 08:00\" "
                     "(or \"daily 08:00\")")
+    groups = []
+    for i, item in enumerate(data.get("groups", [])):
+        name = reader.string(item, "groups", i, "name")
+        group_members = reader.strings(item, "groups", i, "members")
+        chairs = reader.strings(item, "groups", i, "chairs")
+        for chair in chairs:
+            if chair not in group_members:
+                reader.fail("groups", i, "chairs", f"« {chair} » is not one of the group's members")
+        groups.append(WorkingGroup(name, tuple(group_members), tuple(chairs)))
     names = {key: reader.string(net, "network", None, key)
              for key in ("name_fr", "name_en", "place_fr", "place_en")}
     if reader.problems:
@@ -329,6 +339,7 @@ def _build(sources: list[tuple[str, str, dict[str, Any]]]) -> Network:
         digest_cron=digest,
         members=tuple(members),
         console_member=console_member,
+        groups=tuple(groups),
     )
 
 

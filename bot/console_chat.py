@@ -55,6 +55,7 @@ async def run_console(app: BotApp, who: str) -> None:
     reader = LineReader(prompt=app.catalog.t(lang, "console.prompt", name=display.split()[0]))
     adapter.out.write(app.catalog.t(lang, intro_key, name=display, network=network.name(lang))
                       + "\n")
+    await app.start()
     await app.dispatcher.flush()
     while True:
         line = await reader.next_line()
@@ -69,6 +70,7 @@ async def run_console(app: BotApp, who: str) -> None:
                                    locale=locale))
         adapter.show(reply.message, reply.language)
         await app.dispatcher.flush()
+    app.stop()
     if reader.interactive:
         adapter.out.write("\n")  # Ctrl-D leaves the cursor after the prompt
     current = app.store.members.by_identity(f"console:{user_id}")

@@ -5,9 +5,16 @@
 
 from __future__ import annotations
 
-from handlers import members
+from handlers import consultations, meetings, members, statements
 from handlers.i18n import Catalog
-from handlers.roles import ANYONE, MEMBERS, SECRETARIAT_ONLY
+from handlers.roles import (
+    ANYONE,
+    CO_CHAIRS,
+    FOCAL_POINTS,
+    LEADS,
+    MEMBERS,
+    SECRETARIAT_ONLY,
+)
 from handlers.router import Action, Command, Request, Router
 from handlers.types import Message
 
@@ -51,11 +58,48 @@ COMMANDS: list[Command] = [
     Command("member_refuse", SECRETARIAT_ONLY, members.refuse_command),
     Command("member_add", SECRETARIAT_ONLY, members.add_member),
     Command("member_remove", SECRETARIAT_ONLY, members.remove_member),
+    Command("meeting", LEADS, meetings.schedule_network),
+    Command("meeting_executive", LEADS, meetings.schedule_executive,
+            aliases=("meeting executive", "meeting exec")),
+    Command("meeting_annual", LEADS, meetings.schedule_annual),
+    Command("meeting_group", LEADS, meetings.schedule_group),
+    Command("meeting_series", LEADS, meetings.schedule_series,
+            aliases=("reunion serie", "meeting recurring")),
+    Command("meeting_place", LEADS, meetings.set_place),
+    Command("meeting_link", LEADS, meetings.set_link),
+    Command("meeting_move", LEADS, meetings.move, aliases=("meeting reschedule",)),
+    Command("meeting_cancel", LEADS, meetings.cancel),
+    Command("meetings", MEMBERS, meetings.list_upcoming),
+    Command("meeting_show", MEMBERS, meetings.show),
+    Command("agenda", MEMBERS, meetings.agenda, aliases=("odj",)),
+    Command("rsvp_present", MEMBERS, meetings.rsvp_command("present"),
+            aliases=("presente",)),
+    Command("rsvp_online", MEMBERS, meetings.rsvp_command("online"),
+            aliases=("a distance", "remote")),
+    Command("rsvp_excused", MEMBERS, meetings.rsvp_command("excused"),
+            aliases=("excusee", "absent", "absente")),
+    Command("poll_open", LEADS, consultations.open_command),
+    Command("poll_close", LEADS, consultations.close_command),
+    Command("poll_extend", LEADS, consultations.extend_command),
+    Command("poll_note", CO_CHAIRS, consultations.outcome_note_command),
+    Command("poll", MEMBERS, consultations.status_command),
+    Command("polls", MEMBERS, consultations.list_command),
+    Command("position", FOCAL_POINTS, consultations.position_command),
+    Command("decisions", MEMBERS, consultations.decisions_command),
+    Command("statement_request", MEMBERS, statements.request_command),
+    Command("statement_draft", CO_CHAIRS, statements.draft_command),
+    Command("statement_publish", CO_CHAIRS, statements.publish_command),
+    Command("statements", MEMBERS, statements.show_command),
 ]
 
 ACTIONS: list[Action] = [
     Action("join.approve", SECRETARIAT_ONLY, members.approve_click),
     Action("join.refuse", SECRETARIAT_ONLY, members.refuse_click),
+    Action("rsvp.present", MEMBERS, meetings.rsvp_click("present")),
+    Action("rsvp.online", MEMBERS, meetings.rsvp_click("online")),
+    Action("rsvp.excused", MEMBERS, meetings.rsvp_click("excused")),
+    *[Action(f"position.{choice}", FOCAL_POINTS, consultations.position_click(choice))
+      for choice in consultations.CHOICES],
 ]
 
 

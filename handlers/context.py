@@ -9,6 +9,7 @@ from handlers.i18n import Catalog
 from handlers.settings import LANGUAGES, Network
 from handlers.types import Message, Outgoing, Recipient
 from storage.models import Member
+from storage.records import to_iso
 from storage.store import Store
 
 
@@ -23,11 +24,6 @@ class UserError(Exception):
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
-
-
-def to_iso(moment: datetime) -> str:
-    """How time is stored: UTC, ISO 8601, fixed width, so stored strings sort as times do."""
-    return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 class Context:

@@ -74,6 +74,10 @@ class Catalog:
         return babel_format_datetime(moment, "HH:mm", tzinfo=ZoneInfo(tz),
                                      locale=Locale.parse(lang))
 
+    def zone(self, lang: str, moment: datetime, tz: str) -> str:
+        """The zone as people read it: « GMT » for Bamako."""
+        return babel_format_datetime(moment, "z", tzinfo=ZoneInfo(tz), locale=Locale.parse(lang))
+
     def join(self, lang: str, items: list[str]) -> str:
         """« A, B et C » / « A, B and C »."""
         if len(items) <= 1:

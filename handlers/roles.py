@@ -14,6 +14,7 @@ MEMBERS = ANYONE - {UNKNOWN}
 FOCAL_POINTS = frozenset({FOCAL_POINT, EXEC_FOCAL_POINT})
 LEADS = frozenset({SECRETARIAT, CO_CHAIR})
 SECRETARIAT_ONLY = frozenset({SECRETARIAT})
+CO_CHAIRS = frozenset({CO_CHAIR})
 
 
 def roles_of(member: Member | None, network: Network) -> frozenset[str]:

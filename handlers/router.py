@@ -76,6 +76,15 @@ def clean(text: str) -> str:
     return "".join(kept).strip()
 
 
+def localized(params: dict[str, object], lang: str) -> dict[str, object]:
+    """``{"example_fr": …, "example_en": …}`` also gives ``example`` in the reader's language."""
+    result = dict(params)
+    for key in params:
+        if key.endswith(f"_{lang}"):
+            result[key[: -len(lang) - 1]] = params[key]
+    return result
+
+
 class Router:
     """The command table and the button table, and the one way in for every platform."""
 
@@ -131,7 +140,8 @@ class Router:
                 return self._click(ctx, inbound, member, lang)
             return self._command(ctx, inbound, member, lang)
         except UserError as error:
-            return Reply(Message(paragraphs=[ctx.t(lang, error.key, **error.params)]), lang)
+            params = localized(error.params, lang)
+            return Reply(Message(paragraphs=[ctx.t(lang, error.key, **params)]), lang)
         except Exception:
             reference = secrets.token_hex(3)
             log.exception("handler failed (ref %s) for %s", reference, inbound.identity)

@@ -62,6 +62,19 @@ class MemberSeed:
 
 
 @dataclass(frozen=True)
+class WorkingGroup:
+    """A working group set up by the Executive Committee: its members (ids) and chairs."""
+
+    name: str
+    members: tuple[str, ...]
+    chairs: tuple[str, ...] = ()
+
+    @property
+    def slug(self) -> str:
+        return "-".join(fold(self.name).split())
+
+
+@dataclass(frozen=True)
 class Network:
     """Everything the handlers need to know about the network, with the Mali defaults."""
 
@@ -80,6 +93,7 @@ class Network:
     digest_cron: str = "mon 08:00"
     members: tuple[MemberSeed, ...] = ()
     console_member: str = ""
+    groups: tuple[WorkingGroup, ...] = ()
 
     def name(self, lang: str) -> str:
         return self.name_fr if lang == "fr" else self.name_en
@@ -98,6 +112,11 @@ class Network:
             if wanted in {fold(s).replace(" ", "").replace("-", "") for s in spellings}:
                 return agency
         return None
+
+    def find_group(self, typed: str) -> WorkingGroup | None:
+        """A working group by its name, any case or accents, spaces or dashes."""
+        wanted = "-".join(fold(typed).replace("-", " ").split())
+        return next((g for g in self.groups if g.slug == wanted), None)
 
     @property
     def executive_committee(self) -> tuple[Agency, ...]:

@@ -69,3 +69,122 @@ class OutboxRow(Record):
     done: list[str] = field(default_factory=list)  # targets already delivered (for fan-outs)
     last_error: str | None = None
 
+
+
+@dataclass
+class AgendaItem(Record):
+    """One point of a meeting's agenda, with who proposed it."""
+
+    text: str
+    by: str
+    at: str
+
+
+@dataclass
+class Meeting(Record):
+    """One meeting (alone, or an occurrence of a series). Times are UTC ISO 8601."""
+
+    id: int
+    kind: str  # network | executive | group | annual
+    start: str
+    end: str
+    place: str = ""  # empty: the network's usual place, in the reader's language
+    link: str | None = None
+    group: str | None = None
+    series_id: int | None = None
+    recurrence_id: str | None = None  # the occurrence's original start, for calendar files
+    status: str = "scheduled"  # scheduled | cancelled
+    sequence: int = 0
+    agenda: list[dict[str, Any]] = field(default_factory=list)
+    created_by: str = ""
+    created_at: str = ""
+    updated_at: str = ""  # when invitees were last told: reminders due before it are moot
+
+
+@dataclass
+class MeetingSeries(Record):
+    """A recurrence rule (RFC 5545 RRULE with a COUNT) whose occurrences are ``Meeting`` rows."""
+
+    id: int
+    kind: str
+    rrule: str
+    first_start: str
+    duration_minutes: int
+    place: str = ""
+    link: str | None = None
+    group: str | None = None
+    sequence: int = 0
+    created_by: str = ""
+    created_at: str = ""
+
+
+@dataclass
+class Rsvp(Record):
+    """A person's answer to an invite; the latest one counts."""
+
+    id: str  # "<meeting>:<member>"
+    meeting_id: int
+    member_id: str
+    agency: str
+    status: str  # present | online | excused
+    at: str
+
+
+@dataclass
+class JobDone(Record):
+    """A scheduled job that did its work (a reminder sent): never run again, restart or not."""
+
+    id: str
+    done_at: str
+    outcome: str = "done"
+
+
+@dataclass
+class Consultation(Record):
+    """A proposal put to every member agency; the Executive Committee's positions decide."""
+
+    id: int
+    proposal: str
+    deadline: str
+    mode: str = "consensus"  # consensus | silence
+    scope: str = "network"  # network | executive | group
+    group: str | None = None
+    status: str = "open"  # open | closed
+    outcome: str | None = None  # adopted | not_adopted
+    outcome_note: str | None = None  # a co-chair's outcome statement
+    opened_by: str = ""
+    opened_at: str = ""
+    told_at: str = ""  # when the consulted were last told (opening, extension)
+    closed_at: str | None = None
+    closed_by: str | None = None  # a member id, or "deadline"
+    previous_deadlines: list[str] = field(default_factory=list)
+    statement_id: int | None = None  # set when this is the approval round of a statement
+    statement_version: int | None = None
+
+
+@dataclass
+class Position(Record):
+    """One agency's position as given by one focal point; the latest per agency counts."""
+
+    id: int
+    consultation_id: int
+    agency: str
+    member_id: str
+    choice: str  # agree | reservations | objection | abstain
+    reason: str = ""
+    at: str = ""
+
+
+@dataclass
+class Statement(Record):
+    """A joint statement: requested, drafted in versions, approved by the Executive Committee,
+    published by a co-chair."""
+
+    id: int
+    subject: str
+    requested_by: str
+    requested_at: str
+    status: str = "requested"  # requested | in_approval | adopted | not_adopted | published
+    versions: list[dict[str, Any]] = field(default_factory=list)  # number, text, by, at, poll
+    published_at: str | None = None
+    published_by: str | None = None

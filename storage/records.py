@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any, ClassVar, Self
 
 
@@ -43,3 +44,8 @@ class Record:
         data = cls.upgrade(copy.deepcopy(dict(doc)), version)
         names = {f.name for f in dataclasses.fields(cls)}
         return cls(**{k: v for k, v in data.items() if k in names})
+
+
+def to_iso(moment: datetime) -> str:
+    """How time is stored: UTC, ISO 8601, fixed width, so stored strings sort as times do."""
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")

@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from storage.collection import Collection
+from storage.consultations import Consultations, Positions, Statements
 from storage.lock import DataDirLock
+from storage.meetings import JobsDone, Meetings, Rsvps, Series
 from storage.members import JoinRequests, Members
 from storage.outbox import Outbox
 
@@ -27,6 +29,14 @@ class Store:
             self.members = Members(self._open("members", Members.record))
             self.join_requests = JoinRequests(self._open("join_requests", JoinRequests.record))
             self.outbox = Outbox(self._open("outbox", Outbox.record))
+            self.meetings = Meetings(self._open("meetings", Meetings.record))
+            self.series = Series(self._open("series", Series.record))
+            self.rsvps = Rsvps(self._open("rsvps", Rsvps.record))
+            self.jobs_done = JobsDone(self._open("jobs_done", JobsDone.record))
+            self.consultations = Consultations(self._open("consultations",
+                                                          Consultations.record))
+            self.positions = Positions(self._open("positions", Positions.record))
+            self.statements = Statements(self._open("statements", Statements.record))
         except BaseException:
             self.close()
             raise

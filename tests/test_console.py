@@ -120,3 +120,27 @@ def test_data_dir_defaults_to_data_in_the_working_directory(tmp_path: Path) -> N
     assert any(m["id"] == "aminata" and m["language"] == "en"
                for m in stored["members"].values())
     assert oct(os.stat(tmp_path / "data").st_mode & 0o777) == "0o700"
+
+
+def test_a_meeting_scheduled_and_answered_in_the_console(tmp_path: Path) -> None:
+    import icalendar
+
+    data = tmp_path / "data"
+    first = chat(data, ["réunion mardi 15 janvier 2030 10h", "ordre du jour 1 ajouter Bilan"],
+                 "run")
+    assert first.returncode == 0, first.stderr
+    assert ("mardi 15 janvier 2030, 10:00–12:00 (GMT), Maison Commune des Nations Unies (MCNU),"
+            " Bamako") in first.stdout
+    assert "→ UNICEF (Awa Traoré, telegram) :\n    Invitation : Réunion du réseau n° 1" \
+        in first.stdout
+    assert "[Présent·e] → tapez « présent 1 »" in first.stdout
+    saved = data / "files" / "telegram-100000001" / "reunion-1.ics"
+    assert f"📎 reunion-1.ics : enregistré dans {saved}" in first.stdout
+    event = icalendar.Calendar.from_ical(saved.read_bytes()).walk("VEVENT")[0]
+    assert event["DTSTART"].params["TZID"] == "Africa/Bamako"
+
+    second = chat(data, ["présent 1", "réunions"], "console", "--as", "awa")
+    assert "C'est noté : présent·e à la réunion n° 1" in second.stdout
+    assert "présents : 1, en ligne : 0, excusés : 0" in second.stdout
+    third = chat(data, ["réunion voir 1"], "run")
+    assert "UNICEF : 1 présent(s)" in third.stdout and "1. Bilan" in third.stdout

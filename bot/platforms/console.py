@@ -46,19 +46,20 @@ class ConsoleAdapter:
 
     def show(self, message: Message, lang: str | None = None) -> None:
         self.out.write(render(message, self.catalog, lang or self.lang) + "\n")
-        self._files(message, lang or self.lang, "")
+        self._files(message, lang or self.lang, "", self.files_dir)
         self.out.flush()
 
     async def deliver(self, target: Target, message: Message) -> None:
         body = render(message, self.catalog, self.lang, indent="    ")
         self.out.write(f"→ {target.label} :\n{body}\n")
-        self._files(message, self.lang, "    ")
+        folder = self.files_dir / f"{target.platform}-{target.address}".replace("/", "_")
+        self._files(message, self.lang, "    ", folder)
         self.out.flush()
 
-    def _files(self, message: Message, lang: str, indent: str) -> None:
+    def _files(self, message: Message, lang: str, indent: str, folder: Path) -> None:
         for attachment in message.attachments:
-            self.files_dir.mkdir(parents=True, exist_ok=True)
-            path = self.files_dir / Path(attachment.filename).name
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / Path(attachment.filename).name
             path.write_bytes(attachment.content)
             self.out.write(indent + self.catalog.t(lang, "console.attachment",
                                                    name=attachment.filename, path=str(path))

@@ -1,0 +1,531 @@
+"""Meetings: scheduling (alone or as a series), invites with calendar files, answers, the
+agenda, changes and cancellations, and the reminders.
+
+Every confirmation repeats the date in full words in the reader's language, so a wrong parse is
+caught by eye before anyone travels to the Maison Commune.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_timedelta
+from dateutil.rrule import rrulestr
+
+from handlers import calendar
+from handlers.context import Context, UserError
+from handlers.roles import LEADS
+from handlers.router import Request
+from handlers.settings import fold
+from handlers.types import Attachment, Button, Message, Reply
+from scheduler.jobs import meeting_reminder_id
+from scheduler.when import WhenError, parse_recurrence, parse_when_range
+from storage.models import (
+    CO_CHAIR,
+    EXTERNAL_PARTNER,
+    SECRETARIAT,
+    Meeting,
+    MeetingSeries,
+    Member,
+    Rsvp,
+)
+from storage.records import to_iso
+
+DEFAULT_DURATION = timedelta(hours=2)
+SERIES_COUNT = 6  # a year of bimonthly meetings, unless the rule says otherwise
+MAX_AGENDA_ITEM = 300
+MAX_PLACE = 200
+RSVP_CHOICES = ("present", "online", "excused")
+KINDS = ("network", "executive", "group", "annual")
+
+
+# Reading what people typed.
+
+def parse_time_range(req: Request, text: str) -> tuple[datetime, datetime]:
+    """Start and end from a time expression; a person's mistake becomes a message they can use."""
+    if not text.strip():
+        raise UserError("when.empty")
+    try:
+        return parse_when_range(text, now=req.ctx.now(), tz=req.ctx.network.timezone,
+                                default_duration=DEFAULT_DURATION)
+    except WhenError as error:
+        raise UserError(f"when.{error.reason}", **error.params) from None
+
+
+def meeting_number(req: Request, text: str) -> Meeting:
+    cleaned = text.strip().lstrip("#nN°º ").strip()
+    if not cleaned.isdigit() or len(cleaned) > 9:
+        raise UserError("meeting.bad_number", typed=text.strip()[:20] or "—")
+    meeting = req.ctx.store.meetings.get(int(cleaned))
+    if meeting is None:
+        raise UserError("meeting.not_found", number=cleaned)
+    return meeting
+
+
+def split_number(req: Request) -> tuple[Meeting, str]:
+    words = req.args.split(None, 1)
+    if not words:
+        raise UserError("meeting.number_needed", name=req.name)
+    return meeting_number(req, words[0]), words[1].strip() if len(words) > 1 else ""
+
+
+# Who is invited, how a meeting reads.
+
+def invitees(ctx: Context, meeting: Meeting | MeetingSeries) -> list[Member]:
+    """Everyone invited to ``meeting`` by its kind, from the current membership."""
+    active = ctx.store.members.active()
+    if meeting.kind == "annual":
+        return active
+    if meeting.kind == "executive":
+        return [m for m in active
+                if CO_CHAIR in m.roles or SECRETARIAT in m.roles
+                or (ctx.network.agency(m.agency) is not None
+                    and ctx.network.agency(m.agency).executive)]
+    if meeting.kind == "group":
+        group = ctx.network.find_group(meeting.group or "")
+        ids = set(group.members) if group else set()
+        return [m for m in active if m.id in ids]
+    return [m for m in active if EXTERNAL_PARTNER not in m.roles]
+
+
+def kind_label(ctx: Context, lang: str, meeting: Meeting | MeetingSeries) -> str:
+    return ctx.t(lang, f"meeting.kind.{meeting.kind}", group=meeting.group or "")
+
+
+def when_line(ctx: Context, lang: str, start: datetime, end: datetime) -> str:
+    """« mardi 1 décembre 2026, 10:00–12:00 (GMT) »."""
+    tz = ctx.network.timezone
+    return ctx.t(lang, "meeting.when", date=ctx.catalog.date(lang, start, tz),
+                 start=ctx.catalog.time(lang, start, tz), end=ctx.catalog.time(lang, end, tz),
+                 zone=ctx.catalog.zone(lang, start, tz))
+
+
+def place_of(ctx: Context, lang: str, meeting: Meeting | MeetingSeries) -> str:
+    return meeting.place or ctx.network.place(lang)
+
+
+def start_end(meeting: Meeting) -> tuple[datetime, datetime]:
+    return datetime.fromisoformat(meeting.start), datetime.fromisoformat(meeting.end)
+
+
+def full_line(ctx: Context, lang: str, meeting: Meeting) -> str:
+    """The confirmation line: date in words, times, zone and place."""
+    start, end = start_end(meeting)
+    return f"{when_line(ctx, lang, start, end)}, {place_of(ctx, lang, meeting)}"
+
+
+def agenda_lines(ctx: Context, lang: str, meeting: Meeting) -> list[str]:
+    if not meeting.agenda:
+        return [ctx.t(lang, "meeting.agenda_empty")]
+    return [ctx.t(lang, "meeting.agenda_heading")] + [
+        f"{n}. {item['text']}" for n, item in enumerate(meeting.agenda, start=1)]
+
+
+def rsvp_buttons(ctx: Context, lang: str, meeting: Meeting) -> list[Button]:
+    return [Button(f"rsvp.{choice}", str(meeting.id), ctx.t(lang, f"rsvp.button.{choice}"),
+                   hint=f"{ctx.t(lang, f'cmd.rsvp_{choice}.name')} {meeting.id}",
+                   style="primary" if choice == "present" else None)
+            for choice in RSVP_CHOICES]
+
+
+def details(ctx: Context, lang: str, meeting: Meeting) -> list[str]:
+    lines = [full_line(ctx, lang, meeting)]
+    if meeting.link:
+        lines.append(ctx.t(lang, "meeting.link_line", link=meeting.link))
+    return lines + ["\n".join(agenda_lines(ctx, lang, meeting))]
+
+
+# Calendar files.
+
+def _event(ctx: Context, lang: str, meeting: Meeting, uid: str, sequence: int,
+           status: str = "CONFIRMED") -> calendar.EventInfo:
+    start, end = start_end(meeting)
+    return calendar.EventInfo(
+        uid=uid, sequence=sequence,
+        summary=f"{kind_label(ctx, lang, meeting)} — {ctx.network.name(lang)}",
+        description="\n".join(agenda_lines(ctx, lang, meeting)),
+        location=place_of(ctx, lang, meeting), start=start, end=end, url=meeting.link,
+        status=status)
+
+
+def uid_of(meeting: Meeting) -> str:
+    if meeting.series_id is not None:
+        return f"series-{meeting.series_id}@reseau-bot"
+    return f"meeting-{meeting.id}@reseau-bot"
+
+
+def calendar_file(ctx: Context, lang: str, meeting: Meeting) -> Attachment:
+    """The invite for ``meeting``: the whole series (rule, cancelled dates, changed occurrences)
+    when it belongs to one, so a calendar always holds what the bot announces."""
+    tz = ctx.network.timezone
+    if meeting.series_id is None:
+        data = calendar.invite(_event(ctx, lang, meeting, uid_of(meeting), meeting.sequence),
+                               tz=tz, now=ctx.now())
+        return Attachment(f"reunion-{meeting.id}.ics", data, "text/calendar")
+    series = ctx.store.series.get(meeting.series_id)
+    assert series is not None
+    occurrences = ctx.store.meetings.of_series(series.id)
+    first_start = datetime.fromisoformat(series.first_start)
+    master = Meeting(id=0, kind=series.kind, start=series.first_start,
+                     end=to_iso(first_start + timedelta(minutes=series.duration_minutes)),
+                     place=series.place, link=series.link, group=series.group)
+    exdates, overrides = [], []
+    for occurrence in occurrences:
+        original = datetime.fromisoformat(occurrence.recurrence_id or occurrence.start)
+        if occurrence.status == "cancelled":
+            exdates.append(original)
+            continue
+        expected = replace(master, start=to_iso(original), end=to_iso(
+            original + timedelta(minutes=series.duration_minutes)))
+        if (occurrence.start, occurrence.end, occurrence.place, occurrence.link,
+                occurrence.agenda) != (expected.start, expected.end, expected.place,
+                                       expected.link, expected.agenda):
+            overrides.append(calendar.Override(original, _event(
+                ctx, lang, occurrence, uid_of(occurrence), series.sequence)))
+    data = calendar.invite(_event(ctx, lang, master, uid_of(meeting), series.sequence), tz=tz,
+                           rrule=series.rrule, exdates=exdates, overrides=overrides,
+                           now=ctx.now())
+    return Attachment(f"serie-{series.id}.ics", data, "text/calendar")
+
+
+def cancellation_file(ctx: Context, lang: str, meeting: Meeting) -> Attachment:
+    sequence = meeting.sequence
+    recurrence = None
+    if meeting.series_id is not None:
+        series = ctx.store.series.get(meeting.series_id)
+        sequence = series.sequence if series else sequence
+        recurrence = datetime.fromisoformat(meeting.recurrence_id or meeting.start)
+    data = calendar.cancellation(_event(ctx, lang, meeting, uid_of(meeting), sequence,
+                                        status="CANCELLED"),
+                                 tz=ctx.network.timezone, recurrence_id=recurrence, now=ctx.now())
+    return Attachment(f"annulation-{meeting.id}.ics", data, "text/calendar")
+
+
+# Telling people.
+
+def invite_message(ctx: Context, lang: str, meeting: Meeting, title_key: str) -> Message:
+    return Message(
+        title=ctx.t(lang, title_key, kind=kind_label(ctx, lang, meeting), number=meeting.id),
+        paragraphs=details(ctx, lang, meeting) + [ctx.t(lang, "meeting.answer_hint")],
+        buttons=rsvp_buttons(ctx, lang, meeting),
+        attachments=[calendar_file(ctx, lang, meeting)])
+
+
+def notify(ctx: Context, meeting: Meeting, key: str,
+           build: Callable[[str], Message]) -> int:
+    """Send ``build(lang)`` to every invitee of ``meeting``, once per ``key``."""
+    return ctx.send_to_members(invitees(ctx, meeting), key, build)
+
+
+def bump(ctx: Context, meeting: Meeting) -> None:
+    """A change people must hear of: raise SEQUENCE (and the series'), mark them told now."""
+    meeting.sequence += 1
+    meeting.updated_at = ctx.now_iso()
+    ctx.store.meetings.save(meeting)
+    if meeting.series_id is not None:
+        series = ctx.store.series.get(meeting.series_id)
+        if series is not None:
+            series.sequence += 1
+            ctx.store.series.save(series)
+
+
+# Commands.
+
+def _require_future(req: Request, meeting: Meeting) -> None:
+    if meeting.status == "cancelled":
+        raise UserError("meeting.cancelled", number=meeting.id)
+    if datetime.fromisoformat(meeting.start) <= req.ctx.now():
+        raise UserError("meeting.past", number=meeting.id)
+
+
+def _create(req: Request, kind: str, when_text: str, group: str | None = None) -> Message:
+    ctx = req.ctx
+    start, end = parse_time_range(req, when_text)
+    now = ctx.now_iso()
+    meeting = ctx.store.meetings.add(lambda n: Meeting(
+        id=n, kind=kind, start=to_iso(start), end=to_iso(end), group=group,
+        created_by=req.member.id if req.member else "", created_at=now, updated_at=now))
+    sent = notify(ctx, meeting, f"meeting:{meeting.id}:invite:{meeting.sequence}",
+                  lambda lang: invite_message(ctx, lang, meeting, "meeting.invite_title"))
+    return Message(
+        title=req.t("meeting.scheduled", kind=kind_label(ctx, req.lang, meeting),
+                    number=meeting.id),
+        paragraphs=[full_line(ctx, req.lang, meeting),
+                    req.t("meeting.invites_sent", count=sent)])
+
+
+def schedule_network(req: Request) -> Message:
+    """``réunion <quand>``: a network meeting at the Maison Commune."""
+    return _create(req, "network", req.args)
+
+
+def schedule_executive(req: Request) -> Message:
+    return _create(req, "executive", req.args)
+
+
+def schedule_annual(req: Request) -> Message:
+    return _create(req, "annual", req.args)
+
+
+def schedule_group(req: Request) -> Message:
+    """``réunion groupe <nom> <quand>``: the longest leading words that name a group."""
+    words = req.args.split()
+    for size in range(len(words) - 1, 0, -1):
+        group = req.ctx.network.find_group(" ".join(words[:size]))
+        if group is not None:
+            return _create(req, "group", " ".join(words[size:]), group=group.name)
+    names = ", ".join(g.name for g in req.ctx.network.groups) or "—"
+    raise UserError("meeting.unknown_group", groups=names, name=req.name)
+
+
+def schedule_series(req: Request) -> Message:
+    """``réunion série <règle>``: the occurrences are created at once (six unless the rule
+    says how many), and each invitee gets one calendar file for the whole series."""
+    ctx = req.ctx
+    if not req.args.strip():
+        raise UserError("meeting.series_usage", name=req.name)
+    tz = ZoneInfo(ctx.network.timezone)
+    try:
+        first, rule = parse_recurrence(req.args, now=ctx.now(), tz=ctx.network.timezone)
+    except WhenError as error:
+        raise UserError(f"when.{error.reason}", **error.params) from None
+    if "COUNT=" not in rule and "UNTIL=" not in rule:
+        rule = f"{rule};COUNT={SERIES_COUNT}"
+    local_first = first.astimezone(tz)
+    starts = [d.replace(tzinfo=tz) for d in
+              rrulestr(rule, dtstart=local_first.replace(tzinfo=None))][:60]
+    now = ctx.now_iso()
+    minutes = int(DEFAULT_DURATION.total_seconds() // 60)
+    series = ctx.store.series.add(lambda n: MeetingSeries(
+        id=n, kind="network", rrule=rule, first_start=to_iso(starts[0]),
+        duration_minutes=minutes, created_by=req.member.id if req.member else "",
+        created_at=now))
+    meetings = [ctx.store.meetings.add(lambda n, s=s: Meeting(
+        id=n, kind="network", start=to_iso(s), end=to_iso(s + DEFAULT_DURATION),
+        series_id=series.id, recurrence_id=to_iso(s), created_by=series.created_by,
+        created_at=now, updated_at=now)) for s in starts]
+    first_meeting = meetings[0]
+
+    def build(lang: str) -> Message:
+        dates = [f"n° {m.id} — {full_line(ctx, lang, m)}" if lang == "fr"
+                 else f"no. {m.id} — {full_line(ctx, lang, m)}" for m in meetings]
+        return Message(
+            title=ctx.t(lang, "meeting.series_invite_title", count=len(meetings)),
+            paragraphs=["\n".join(dates), ctx.t(lang, "meeting.series_answer_hint",
+                                                number=first_meeting.id)],
+            buttons=rsvp_buttons(ctx, lang, first_meeting),
+            attachments=[calendar_file(ctx, lang, first_meeting)])
+
+    sent = notify(ctx, first_meeting, f"series:{series.id}:invite", build)
+    lines = [f"• {full_line(ctx, req.lang, m)} (n° {m.id})" for m in meetings]
+    return Message(title=req.t("meeting.series_scheduled", number=series.id, count=len(meetings)),
+                   paragraphs=["\n".join(lines), req.t("meeting.invites_sent", count=sent)])
+
+
+def move(req: Request) -> Message:
+    """``réunion déplacer <n°> <quand>``: invitees get the new date and an updated file."""
+    ctx = req.ctx
+    meeting, when_text = split_number(req)
+    _require_future(req, meeting)
+    old_start, old_end = start_end(meeting)
+    start, end = parse_time_range(req, when_text)
+    if not re.search(r"\b(a|à|to|-|–)\b|[-–]", when_text):
+        end = start + (old_end - old_start)  # no end typed: keep the meeting's length
+    old_line = full_line(ctx, req.lang, meeting)
+    meeting.start, meeting.end = to_iso(start), to_iso(end)
+    bump(ctx, meeting)
+    notify(ctx, meeting, f"meeting:{meeting.id}:moved:{meeting.sequence}",
+           lambda lang: invite_message(ctx, lang, meeting, "meeting.moved_title"))
+    return Message(title=req.t("meeting.moved", number=meeting.id),
+                   paragraphs=[req.t("meeting.was", line=old_line),
+                               req.t("meeting.now", line=full_line(ctx, req.lang, meeting))])
+
+
+def cancel(req: Request) -> Message:
+    """``réunion annuler <n°>``: invitees get a cancellation file; other occurrences stand."""
+    ctx = req.ctx
+    meeting, _ = split_number(req)
+    _require_future(req, meeting)
+    meeting.status = "cancelled"
+    bump(ctx, meeting)
+    notify(ctx, meeting, f"meeting:{meeting.id}:cancelled", lambda lang: Message(
+        title=ctx.t(lang, "meeting.cancelled_title", kind=kind_label(ctx, lang, meeting),
+                    number=meeting.id),
+        paragraphs=[full_line(ctx, lang, meeting)],
+        attachments=[cancellation_file(ctx, lang, meeting)]))
+    return Message(paragraphs=[req.t("meeting.cancel_done", number=meeting.id,
+                                     line=full_line(ctx, req.lang, meeting))])
+
+
+def _update(req: Request, field: str, value: str) -> Message:
+    ctx = req.ctx
+    meeting, _ = split_number(req)
+    _require_future(req, meeting)
+    setattr(meeting, field, value)
+    bump(ctx, meeting)
+    notify(ctx, meeting, f"meeting:{meeting.id}:updated:{meeting.sequence}",
+           lambda lang: invite_message(ctx, lang, meeting, "meeting.updated_title"))
+    return Message(title=req.t("meeting.updated", number=meeting.id),
+                   paragraphs=details(ctx, req.lang, meeting))
+
+
+def set_place(req: Request) -> Message:
+    _, text = split_number(req)
+    if not text:
+        raise UserError("meeting.place_usage", name=req.name)
+    if len(text) > MAX_PLACE:
+        raise UserError("error.text_too_long", limit=MAX_PLACE)
+    return _update(req, "place", text)
+
+
+def set_link(req: Request) -> Message:
+    _, text = split_number(req)
+    if not re.fullmatch(r"https?://[^\s<>\"]{3,500}", text):
+        raise UserError("meeting.link_usage", name=req.name)
+    return _update(req, "link", text)
+
+
+def list_upcoming(req: Request) -> Message:
+    """``réunions``: what is coming, with the answers so far."""
+    ctx = req.ctx
+    upcoming = ctx.store.meetings.upcoming(ctx.now_iso())
+    if not upcoming:
+        return Message(paragraphs=[req.t("meeting.none_upcoming")])
+    lines = []
+    for meeting in upcoming[:15]:
+        counts = tally(ctx, meeting)
+        lines.append(req.t("meeting.list_line", number=meeting.id,
+                           kind=kind_label(ctx, req.lang, meeting),
+                           line=full_line(ctx, req.lang, meeting), present=counts["present"],
+                           online=counts["online"], excused=counts["excused"]))
+    return Message(title=req.t("meeting.upcoming_title", count=len(upcoming)),
+                   paragraphs=["\n".join(lines)])
+
+
+def tally(ctx: Context, meeting: Meeting) -> dict[str, int]:
+    counts = dict.fromkeys(RSVP_CHOICES, 0)
+    for rsvp in ctx.store.rsvps.of_meeting(meeting.id):
+        counts[rsvp.status] += 1
+    return counts
+
+
+def show(req: Request) -> Message:
+    """``réunion voir <n°>``: details, answers per agency, and who has not answered (leads)."""
+    ctx, lang = req.ctx, req.lang
+    meeting = meeting_number(req, req.args)
+    title_key = "meeting.show_title_cancelled" if meeting.status == "cancelled" else \
+        "meeting.show_title"
+    paragraphs = details(ctx, lang, meeting)
+    per_agency: dict[str, dict[str, int]] = {}
+    for rsvp in ctx.store.rsvps.of_meeting(meeting.id):
+        per_agency.setdefault(rsvp.agency, dict.fromkeys(RSVP_CHOICES, 0))[rsvp.status] += 1
+    if per_agency:
+        rows = [req.t("meeting.agency_line", agency=ctx.agency_label(code, lang), **counts)
+                for code, counts in sorted(per_agency.items(),
+                                           key=lambda kv: ctx.agency_label(kv[0], lang))]
+        paragraphs.append(req.t("meeting.answers_heading") + "\n" + "\n".join(rows))
+    else:
+        paragraphs.append(req.t("meeting.no_answers"))
+    if not req.roles.isdisjoint(LEADS):
+        answered = {r.member_id for r in ctx.store.rsvps.of_meeting(meeting.id)}
+        silent = [m for m in invitees(ctx, meeting) if m.id not in answered]
+        names = "; ".join(f"{m.name} ({ctx.agency_label(m.agency, lang)})"
+                          for m in sorted(silent, key=lambda m: (m.agency, fold(m.name))))
+        paragraphs.append(req.t("meeting.silent", count=len(silent), names=names or "—"))
+    return Message(title=req.t(title_key, kind=kind_label(ctx, lang, meeting),
+                               number=meeting.id), paragraphs=paragraphs)
+
+
+def agenda(req: Request) -> Message:
+    """``ordre du jour <n°>`` shows it; ``ordre du jour <n°> ajouter <point>`` adds to it."""
+    ctx = req.ctx
+    meeting, rest = split_number(req)
+    words = rest.split(None, 1)
+    if not words:
+        return Message(title=req.t("meeting.agenda_title", number=meeting.id),
+                       paragraphs=[full_line(ctx, req.lang, meeting),
+                                   "\n".join(agenda_lines(ctx, req.lang, meeting))])
+    if fold(words[0]) not in ("ajouter", "add"):
+        raise UserError("meeting.agenda_usage", name=req.name)
+    text = words[1].strip() if len(words) > 1 else ""
+    if not text:
+        raise UserError("meeting.agenda_usage", name=req.name)
+    if len(text) > MAX_AGENDA_ITEM:
+        raise UserError("error.text_too_long", limit=MAX_AGENDA_ITEM)
+    _require_future(req, meeting)
+    meeting.agenda.append({"text": text, "by": req.member.id if req.member else "",
+                           "at": ctx.now_iso()})
+    ctx.store.meetings.save(meeting)
+    return Message(paragraphs=[req.t("meeting.agenda_added", number=meeting.id,
+                                     position=len(meeting.agenda))])
+
+
+def _answer(req: Request, meeting: Meeting, choice: str) -> Message:
+    ctx, member = req.ctx, req.member
+    assert member is not None
+    if member.id not in {m.id for m in invitees(ctx, meeting)}:
+        raise UserError("rsvp.not_invited", number=meeting.id)
+    _require_future(req, meeting)
+    previous = ctx.store.rsvps.get(meeting.id, member.id)
+    if previous is None or previous.status != choice:
+        ctx.store.rsvps.save(Rsvp(id=f"{meeting.id}:{member.id}", meeting_id=meeting.id,
+                                  member_id=member.id, agency=member.agency, status=choice,
+                                  at=ctx.now_iso()))
+    return Message(paragraphs=[req.t(f"rsvp.done.{choice}", number=meeting.id,
+                                     line=full_line(ctx, req.lang, meeting))])
+
+
+def rsvp_command(choice: str) -> Callable[[Request], Message]:
+    def handler(req: Request) -> Message:
+        return _answer(req, meeting_number(req, req.args), choice)
+    handler.__doc__ = f"``{choice} <n°>``: answer an invite."
+    return handler
+
+
+def rsvp_click(choice: str) -> Callable[[Request, str], Message | Reply]:
+    def handler(req: Request, value: str) -> Message:
+        return _answer(req, meeting_number(req, value), choice)
+    return handler
+
+
+# Scheduled work.
+
+def send_reminder(ctx: Context, ref: str) -> int:
+    """The job ``meeting.reminder``: remind invitees who have not declined, with the agenda.
+
+    The job id is marked done after the messages are queued (their keys make a rerun harmless),
+    together with the earlier offsets, which a late start-up made moot.
+    """
+    number, start_iso, seconds = ref.split("|")
+    meeting = ctx.store.meetings.get(int(number))
+    offset = timedelta(seconds=int(seconds))
+    if meeting is None:
+        return 0
+    job_id = meeting_reminder_id(meeting, offset)
+    start = datetime.fromisoformat(meeting.start)
+    if (meeting.status != "scheduled" or meeting.start != start_iso or start <= ctx.now()
+            or job_id in ctx.store.jobs_done):
+        return 0
+    declined = {r.member_id for r in ctx.store.rsvps.of_meeting(meeting.id)
+                if r.status == "excused"}
+    people = [m for m in invitees(ctx, meeting) if m.id not in declined]
+
+    def build(lang: str) -> Message:
+        delay = format_timedelta(start - ctx.now(), threshold=1.1, add_direction=True,
+                                 locale=lang)
+        return Message(title=ctx.t(lang, "meeting.reminder_title",
+                                   kind=kind_label(ctx, lang, meeting), number=meeting.id,
+                                   delay=delay),
+                       paragraphs=details(ctx, lang, meeting),
+                       buttons=rsvp_buttons(ctx, lang, meeting))
+
+    sent = ctx.send_to_members(people, job_id, build)
+    for other in ctx.network.meeting_reminders:
+        if other >= offset:
+            ctx.store.jobs_done.mark(meeting_reminder_id(meeting, other), ctx.now_iso(),
+                                     "sent" if other == offset else "skipped")
+    return sent

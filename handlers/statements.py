@@ -1,0 +1,139 @@
+"""Joint statements: a member asks, a co-chair drafts, the Executive Committee approves that
+exact text (each amendment is a new version and a new round), a co-chair publishes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from handlers import consultations
+from handlers.context import Context, UserError
+from handlers.router import Request
+from handlers.types import Message
+from storage.models import CO_CHAIR, Consultation, Statement
+
+MAX_SUBJECT = 300
+MAX_TEXT = 3000
+
+
+def statement_number(req: Request, text: str) -> Statement:
+    cleaned = text.strip().lstrip("#nN°º ").strip()
+    if not cleaned.isdigit() or len(cleaned) > 9:
+        raise UserError("statement.bad_number", typed=text.strip()[:20] or "—")
+    statement = req.ctx.store.statements.get(int(cleaned))
+    if statement is None:
+        raise UserError("statement.not_found", number=cleaned)
+    return statement
+
+
+def request_command(req: Request) -> Message:
+    """``déclaration demander <sujet>``: any member asks; the co-chairs are told."""
+    ctx = req.ctx
+    subject = req.args.strip()
+    if not subject:
+        raise UserError("statement.request_usage", name=req.name)
+    if len(subject) > MAX_SUBJECT:
+        raise UserError("error.text_too_long", limit=MAX_SUBJECT)
+    member = req.member
+    assert member is not None
+    statement = ctx.store.statements.add(lambda n: Statement(
+        id=n, subject=subject, requested_by=member.id, requested_at=ctx.now_iso()))
+    ctx.send_to_members(ctx.store.members.with_role(CO_CHAIR), f"statement:{statement.id}:asked",
+                        lambda lang: Message(
+                            title=ctx.t(lang, "statement.asked_title", number=statement.id),
+                            paragraphs=[ctx.t(lang, "statement.asked_body", name=member.name,
+                                              agency=ctx.agency_label(member.agency, lang),
+                                              subject=subject),
+                                        ctx.t(lang, "statement.draft_hint",
+                                              number=statement.id)]))
+    return Message(paragraphs=[req.t("statement.requested", number=statement.id)])
+
+
+def draft_command(req: Request) -> Message:
+    """``déclaration projet <n°> <texte> [| <échéance>]``: a new version, put to the Executive
+    Committee; an open round on an older version is closed, its positions no longer count."""
+    ctx = req.ctx
+    words = req.args.split(None, 1)
+    if len(words) < 2:
+        raise UserError("statement.draft_usage", name=req.name)
+    statement = statement_number(req, words[0])
+    if statement.status == "published":
+        raise UserError("statement.already_published", number=statement.id)
+    text, _, deadline_text = words[1].partition("|")
+    text = text.strip()
+    if not text:
+        raise UserError("statement.draft_usage", name=req.name)
+    if len(text) > MAX_TEXT:
+        raise UserError("error.text_too_long", limit=MAX_TEXT)
+    deadline = consultations.deadline_from(req, deadline_text)
+    for version in statement.versions:
+        old = ctx.store.consultations.get(version.get("poll") or 0)
+        if old is not None and old.status == "open":
+            old.status, old.outcome, old.closed_by = "closed", "superseded", "superseded"
+            old.closed_at = ctx.now_iso()
+            ctx.store.consultations.save(old)
+    number = len(statement.versions) + 1
+    by = req.member.id if req.member else ""
+    poll = consultations.open_consultation(
+        ctx, proposal=text, deadline=deadline, mode="consensus", scope="executive", group=None,
+        opened_by=by, statement=(statement.id, number))
+    statement.versions.append({"number": number, "text": text, "by": by, "at": ctx.now_iso(),
+                               "poll": poll.id})
+    statement.status = "in_approval"
+    ctx.store.statements.save(statement)
+    return Message(title=req.t("statement.draft_sent", number=statement.id, version=number),
+                   paragraphs=[req.t("statement.round", poll=poll.id),
+                               consultations.deadline_line(ctx, req.lang, poll)])
+
+
+def round_closed(ctx: Context, consultation: Consultation) -> None:
+    """A round ended: the statement is adopted or not — for the version that round was on."""
+    statement = ctx.store.statements.get(consultation.statement_id or 0)
+    if statement is None or not statement.versions:
+        return
+    if statement.versions[-1]["number"] != consultation.statement_version:
+        return  # an older version's round: it does not decide
+    statement.status = "adopted" if consultation.outcome == "adopted" else "not_adopted"
+    ctx.store.statements.save(statement)
+
+
+def publish_command(req: Request) -> Message:
+    """``déclaration publier <n°>``: only an adopted latest version goes out, to every platform's
+    network channel, marked as a statement of the network."""
+    ctx = req.ctx
+    statement = statement_number(req, req.args)
+    if statement.status == "published":
+        raise UserError("statement.already_published", number=statement.id)
+    if statement.status != "adopted":
+        raise UserError("statement.not_adopted", number=statement.id)
+    version = statement.versions[-1]
+    statement.status = "published"
+    statement.published_at = ctx.now_iso()
+    statement.published_by = req.member.id if req.member else ""
+    ctx.store.statements.save(statement)
+    ctx.announce(f"statement:{statement.id}:published", lambda lang: Message(
+        title=ctx.t(lang, "statement.published_title", network=ctx.network.name(lang)),
+        paragraphs=[version["text"], ctx.t(lang, "statement.published_footer",
+                                           date=ctx.catalog.date(lang, ctx.now(),
+                                                                 ctx.network.timezone))]))
+    return Message(paragraphs=[req.t("statement.published", number=statement.id)])
+
+
+def show_command(req: Request) -> Message:
+    ctx, lang = req.ctx, req.lang
+    if not req.args.strip():
+        statements = ctx.store.statements.all()
+        if not statements:
+            return Message(paragraphs=[req.t("statement.none")])
+        lines = [req.t("statement.list_line", number=s.id, subject=s.subject[:80],
+                       status=req.t(f"statement.status.{s.status}")) for s in statements]
+        return Message(title=req.t("statement.list_title"), paragraphs=["\n".join(lines)])
+    statement = statement_number(req, req.args)
+    paragraphs = [req.t("statement.subject", subject=statement.subject),
+                  req.t("statement.status_line", status=req.t(
+                      f"statement.status.{statement.status}"))]
+    if statement.versions:
+        latest = statement.versions[-1]
+        paragraphs += [req.t("statement.version_heading", version=latest["number"],
+                             date=ctx.catalog.date(lang, datetime.fromisoformat(latest["at"]),
+                                                   ctx.network.timezone)), latest["text"]]
+    return Message(title=req.t("statement.title", number=statement.id), paragraphs=paragraphs)

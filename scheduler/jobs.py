@@ -1,0 +1,104 @@
+"""What the bot must do when: derived from storage, never stored in APScheduler itself."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Container, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from storage.models import Consultation, Meeting
+from storage.records import to_iso
+from storage.store import Store
+
+
+@dataclass(frozen=True, order=True)
+class JobSpec:
+    """One job: a stable id (the same after a restart), when, what kind, and what it is about.
+
+    A job whose work is done is recorded in ``store.jobs_done`` under ``id`` and never listed
+    again. ``kind`` names the handler ``bot/app.py`` calls with ``ref``.
+    """
+
+    run_at: datetime
+    id: str
+    kind: str
+    ref: str
+
+
+def parse_time(iso: str) -> datetime:
+    return datetime.fromisoformat(iso)
+
+
+def meeting_reminder_id(meeting: Meeting, offset: timedelta) -> str:
+    """Tied to the meeting's start: moving a meeting arms its reminders afresh."""
+    return f"meeting-reminder:{meeting.id}:{meeting.start}:{int(offset.total_seconds())}"
+
+
+def consultation_reminder_id(consultation: Consultation, offset: timedelta) -> str:
+    """Tied to the deadline: extending a consultation arms its reminders afresh."""
+    return (f"consultation-reminder:{consultation.id}:{consultation.deadline}:"
+            f"{int(offset.total_seconds())}")
+
+
+def consultation_close_id(consultation: Consultation) -> str:
+    return f"consultation-close:{consultation.id}:{consultation.deadline}"
+
+
+def offset_reminders(kind: str, target: datetime, told: datetime, offsets: Iterable[timedelta],
+                     job_id: Callable[[timedelta], str], ref: str, done: Container[str],
+                     now: datetime) -> list[JobSpec]:
+    """Reminders at each offset before ``target``.
+
+    One due before people were last told (``told``) is moot. Of those that fell due while the
+    bot was down, only the latest is kept, to run now: people get one reminder on start-up, not
+    three.
+    """
+    specs: list[JobSpec] = []
+    missed: JobSpec | None = None
+    for offset in sorted(offsets, reverse=True):
+        run_at = target - offset
+        spec_id = job_id(offset)
+        if run_at <= told or spec_id in done:
+            continue
+        spec = JobSpec(run_at, spec_id, kind, f"{ref}|{int(offset.total_seconds())}")
+        if run_at <= now:
+            missed = JobSpec(now, spec.id, spec.kind, spec.ref)
+        else:
+            specs.append(spec)
+    return specs + ([missed] if missed else [])
+
+
+def meeting_reminder_specs(store: Store, offsets: tuple[timedelta, ...],
+                           now: datetime) -> list[JobSpec]:
+    """Reminders of upcoming meetings."""
+    specs: list[JobSpec] = []
+    for meeting in store.meetings.upcoming(to_iso(now)):
+        start = parse_time(meeting.start)
+        if start <= now:
+            continue
+        told = parse_time(meeting.updated_at or meeting.created_at or meeting.start)
+        specs += offset_reminders(
+            "meeting.reminder", start, told, offsets,
+            lambda offset, m=meeting: meeting_reminder_id(m, offset),
+            f"{meeting.id}|{meeting.start}", store.jobs_done, now)
+    return sorted(specs)
+
+
+def consultation_specs(store: Store, offsets: tuple[timedelta, ...],
+                       now: datetime) -> list[JobSpec]:
+    """Reminders to the silent before each open consultation's deadline, and its closing."""
+    specs: list[JobSpec] = []
+    for consultation in store.consultations.open():
+        deadline = parse_time(consultation.deadline)
+        close_id = consultation_close_id(consultation)
+        if close_id not in store.jobs_done:
+            specs.append(JobSpec(deadline, close_id, "consultation.close",
+                                 f"{consultation.id}|{consultation.deadline}"))
+        if deadline <= now:
+            continue
+        told = parse_time(consultation.told_at or consultation.opened_at)
+        specs += offset_reminders(
+            "consultation.reminder", deadline, told, offsets,
+            lambda offset, c=consultation: consultation_reminder_id(c, offset),
+            f"{consultation.id}|{consultation.deadline}", store.jobs_done, now)
+    return sorted(specs)

@@ -1,0 +1,274 @@
+"""Consultations: one position per agency, the Executive Committee decides by the mode's rule,
+the silent are reminded, the outcome is announced and registered; joint statements."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.app import BotApp
+from handlers.types import Message, Recipient
+from storage.models import EXTERNAL_PARTNER, FOCAL_POINT, Member
+from tests.conftest import Clock, click, say, text_of
+
+# Demo members cover IOM, UNICEF, UNHCR, UNDP; these complete the Executive Committee.
+MORE = {"ILO": "slack:UILO", "OHCHR": "telegram:2001", "UNDESA": "slack:UDESA",
+        "UNODC": "telegram:2002"}
+
+
+@pytest.fixture
+def full(app: BotApp) -> BotApp:
+    for agency, identity in MORE.items():
+        app.store.members.save(Member(id=agency.lower(), name=f"Point focal {agency}",
+                                      agency=agency, roles=[FOCAL_POINT],
+                                      identities=[identity]))
+    return app
+
+
+def open_poll(app: BotApp, text: str = "Adopter le plan de travail 2027 | vendredi 4 décembre "
+              "17h") -> str:
+    return text_of(say(app, "aminata", f"consultation ouvrir {text}"))
+
+
+def all_executive_agree(app: BotApp, number: str = "1", skip: str = "") -> None:
+    people = {"mariam": "IOM", "awa": "UNICEF", "sarah": "UNHCR", "ibrahim": "UNDP",
+              "ilo": "ILO", "ohchr": "OHCHR", "undesa": "UNDESA", "unodc": "UNODC"}
+    for member_id, agency in people.items():
+        if agency != skip:
+            member = app.store.members.get(member_id)
+            identity = member.identities[0]
+            click(app, identity, "position.agree", number)
+
+
+def messages_to(app: BotApp, kind: str, ref: str) -> list[Message]:
+    return [Message.from_dict(r.message) for r in app.store.outbox.all()
+            if Recipient.from_dict(r.recipient) == Recipient(kind, ref)]
+
+
+def test_opening_consults_every_agency_through_its_focal_points(full: BotApp) -> None:
+    reply = open_poll(full)
+    assert reply.splitlines()[0] == "Consultation n° 1 ouverte"
+    assert "Échéance : vendredi 4 décembre 2026 à 17:00 (consensus)" in reply
+    assert "Agences consultées : 23 (9 points focaux)." in reply
+    [to_awa] = messages_to(full, "member", "awa")
+    assert to_awa.paragraphs[0] == "Adopter le plan de travail 2027"
+    assert [(b.action, b.value, b.label) for b in to_awa.buttons] == [
+        ("position.agree", "1", "Accord"), ("position.reservations", "1", "Accord avec réserves"),
+        ("position.objection", "1", "Objection"), ("position.abstain", "1", "Abstention")]
+    assert messages_to(full, "member", "sarah")[0].buttons[1].label == "Agree with reservations"
+    assert messages_to(full, "member", "aminata") == []  # a co-chair, not a focal point
+    [announce] = messages_to(full, "channel", "network")
+    assert announce.title == "Consultation n° 1 ouverte"
+
+
+def test_only_leads_open_and_default_deadline_is_seven_days(full: BotApp) -> None:
+    assert "réservé à" in text_of(say(full, "awa", "consultation ouvrir Texte"))
+    reply = text_of(say(full, "mariam", "consultation ouvrir Proposition sans échéance"))
+    assert "samedi 5 décembre 2026 à 17:00" in reply
+    assert "Utilisation" in text_of(say(full, "mariam", "consultation ouvrir  | demain 10h"))
+
+
+def test_positions_one_per_agency_latest_counts_history_kept(full: BotApp, store) -> None:
+    open_poll(full)
+    assert "Position de UNICEF sur la consultation n° 1 : Accord." in text_of(
+        click(full, "telegram:100000001", "position.agree", "1"))
+    click(full, "telegram:100000001", "position.agree", "1")  # double click
+    assert len(store.positions.history(1)) == 1
+    # A second UNICEF focal point changes the agency's position: the first is told.
+    store.members.save(Member(id="moussa-u", name="Moussa Sangaré", agency="UNICEF",
+                              roles=[FOCAL_POINT], identities=["slack:UMS"]))
+    refused = text_of(click(full, "slack:UMS", "position.objection", "1"))
+    assert "Une objection doit être motivée" in refused
+    assert len(store.positions.history(1)) == 1  # not recorded without a reason
+    say(full, "slack:UMS", "position 1 objection Le budget n'est pas chiffré")
+    current = store.positions.current(1)
+    assert current["UNICEF"].choice == "objection" and current["UNICEF"].member_id == "moussa-u"
+    assert [p.choice for p in store.positions.history(1)] == ["agree", "objection"]
+    told = messages_to(full, "member", "awa")[-1].plain_text()
+    assert told == ("Moussa Sangaré a changé la position de votre agence sur la consultation "
+                    "n° 1 : Accord → Objection.")
+    say(full, "sarah", "position 1 reservations Timeline too tight")
+    assert store.positions.current(1)["UNHCR"].reason == "Timeline too tight"
+
+
+def test_who_may_not_give_a_position(full: BotApp, store, clock: Clock) -> None:
+    open_poll(full)
+    assert "réservé à" in text_of(say(full, "aminata", "position 1 accord"))  # co-chair only
+    store.members.save(Member(id="crm", name="Croix-Rouge", agency="RCO",
+                              roles=[EXTERNAL_PARTNER], identities=["telegram:77"]))
+    assert "réservé à" in text_of(say(full, "telegram:77", "position 1 accord"))
+    assert "réservé à" in text_of(click(full, "slack:UNKNOWN", "position.agree", "1"))
+    say(full, "aminata", "consultation ouvrir Groupe | vendredi 4 décembre 17h | groupe "
+        "données migratoires")
+    assert "PAM n'est pas consulté·e" in text_of(say(full, "fatoumata", "position 2 accord"))
+    clock.now = datetime(2026, 12, 4, 17, 1, tzinfo=UTC)
+    assert "clôturée" in text_of(click(full, "awa", "position.agree", "1"))
+    assert store.positions.history(1) == []
+
+
+def test_status_names_silent_executive_entities_first(full: BotApp) -> None:
+    open_poll(full)
+    say(full, "awa", "position 1 accord")
+    say(full, "fatoumata", "position 1 objection Hors mandat")
+    shown = text_of(say(full, "ibrahim", "consultation 1"))
+    lines = shown.splitlines()
+    assert lines[lines.index("Positions (★ Comité exécutif) :") + 1] == "★ UNICEF : Accord"
+    assert "PAM : Objection — « Hors mandat »" in lines
+    silent = next(line for line in lines if line.startswith("Sans réponse"))
+    assert silent.startswith("Sans réponse — Comité exécutif : OIT, OIM, PNUD, HCR, HCDH, DAES, "
+                             "ONUDC ; autres agences : BCR, FAO")
+
+
+async def test_reminders_reach_only_the_silent_once(full: BotApp, clock: Clock) -> None:
+    open_poll(full)
+    say(full, "awa", "position 1 accord")
+    clock.now = datetime(2026, 12, 2, 17, 0, tzinfo=UTC)  # 48 hours before
+    assert await full.run_due_jobs() == 1
+    reminded = {Recipient.from_dict(r.recipient).ref for r in full.store.outbox.all()
+                if r.message["title"].startswith(("Rappel", "Reminder"))}
+    assert "awa" not in reminded and {"sarah", "mariam", "ibrahim", "fatoumata"} <= reminded
+    assert await full.run_due_jobs() == 0
+    say(full, "sarah", "position 1 agree")
+    clock.now = datetime(2026, 12, 4, 13, 0, tzinfo=UTC)  # 4 hours before
+    await full.run_due_jobs()
+    second = [Recipient.from_dict(r.recipient).ref for r in full.store.outbox.all()
+              if r.message["title"].startswith(("Rappel", "Reminder"))]
+    assert second.count("sarah") == 1 and second.count("mariam") == 2
+
+
+async def test_consensus_adopted_when_all_executive_agree(full: BotApp, clock: Clock) -> None:
+    open_poll(full)
+    all_executive_agree(full)
+    say(full, "fatoumata", "position 1 objection Pas d'accord")  # not Executive: no veto
+    clock.now = datetime(2026, 12, 4, 17, 0, tzinfo=UTC)
+    await full.run_due_jobs()
+    consultation = full.store.consultations.get(1)
+    assert consultation.status == "closed" and consultation.outcome == "adopted"
+    assert consultation.closed_by == "deadline"
+    [outcome] = [m for m in messages_to(full, "channel", "network") if "adoptée" in m.title]
+    assert outcome.title == "Consultation n° 1 : adoptée"
+    assert "PAM : Objection — « Pas d'accord »" in outcome.plain_text()
+    assert any("adopted" in m.title for m in messages_to(full, "member", "sarah"))
+    assert await full.run_due_jobs() == 0  # closed once
+
+
+async def test_consensus_fails_with_one_executive_entity_silent(full: BotApp, clock) -> None:
+    open_poll(full)
+    all_executive_agree(full, skip="UNODC")
+    clock.now = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)
+    await full.run_due_jobs()
+    assert full.store.consultations.get(1).outcome == "not_adopted"
+
+
+async def test_silence_procedure(full: BotApp, clock: Clock) -> None:
+    open_poll(full, "Note conceptuelle | vendredi 4 décembre 17h | silence")
+    open_poll(full, "Autre note | vendredi 4 décembre 17h | silence")
+    say(full, "fatoumata", "position 1 objection Non")  # not Executive: silence holds
+    say(full, "sarah", "position 2 objection Breaks the silence")
+    clock.now = datetime(2026, 12, 4, 17, 0, tzinfo=UTC)
+    await full.run_due_jobs()
+    assert full.store.consultations.get(1).outcome == "adopted"
+    assert full.store.consultations.get(2).outcome == "not_adopted"
+
+
+async def test_closing_recovered_on_start_up(tmp_path, network) -> None:
+    from storage.store import Store
+
+    clock = Clock(datetime(2026, 11, 28, 17, 0, tzinfo=UTC))
+    store = Store.open(tmp_path / "d")
+    app = BotApp(store, network, clock=clock)
+    open_poll(app, "Texte | lundi 30 novembre 9h | silence")
+    store.close()
+    clock.now = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
+    store = Store.open(tmp_path / "d")
+    again = BotApp(store, network, clock=clock)
+    await again.run_due_jobs()
+    assert again.store.consultations.get(1).outcome == "adopted"
+    reminders = [r for r in again.store.outbox.all() if "Rappel" in r.message["title"]]
+    assert reminders == []  # the deadline passed: reminders are moot
+    store.close()
+
+
+def test_early_close_extension_note_and_register(full: BotApp, clock: Clock) -> None:
+    open_poll(full)
+    reply = text_of(say(full, "aminata", "consultation prolonger 1 vendredi 11 décembre 17h"))
+    assert "vendredi 11 décembre 2026 à 17:00" in reply
+    assert any("prolongée" in m.title for m in messages_to(full, "member", "awa"))
+    assert "après l'actuelle" in text_of(
+        say(full, "aminata", "consultation prolonger 1 jeudi 10 décembre 17h"))
+    say(full, "awa", "position 1 objection =HYPERLINK(\"http://x\")")
+    assert "non adoptée" in text_of(say(full, "moussa", "consultation clore 1"))
+    assert "clôturée" in text_of(say(full, "awa", "position 1 accord"))
+    assert "réservé à" in text_of(say(full, "mariam", "consultation conclusion 1 Texte"))
+    say(full, "aminata", "consultation conclusion 1 Le texte sera revu en janvier.")
+    assert "Déclaration de la co-présidence : Le texte sera revu en janvier." in text_of(
+        say(full, "awa", "consultation 1"))
+    assert "n° 1 — samedi 28 novembre 2026 — non adoptée — Adopter le plan de travail 2027" in \
+        text_of(say(full, "awa", "décisions"))
+    export = say(full, "awa", "decisions csv").message.attachments[0]
+    rows = list(csv.reader(io.StringIO(export.content.decode())))
+    assert rows[0][0] == "no." or rows[0][0] == "n°"
+    assert rows[1][1] == "Adopter le plan de travail 2027" and rows[1][6] == "not_adopted"
+    assert all(not cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
+
+
+async def test_two_hundred_concurrent_position_changes_are_all_kept(full: BotApp) -> None:
+    open_poll(full)
+    voters = [("telegram:100000001", "UNICEF"), ("slack:U0DEMOSJ", "UNHCR"),
+              ("slack:U0DEMOIM", "UNDP"), ("slack:UILO", "ILO"), ("telegram:2001", "OHCHR"),
+              ("slack:UDESA", "UNDESA"), ("telegram:2002", "UNODC"),
+              ("telegram:100000002", "WFP")]
+    choices = ["agree", "reservations", "abstain", "objection"]
+
+    async def change(i: int) -> None:
+        identity, _ = voters[i % len(voters)]
+        choice = choices[i % 4]
+        await asyncio.sleep(0)
+        platform, _, user = identity.partition(":")
+        from handlers.types import Inbound
+
+        full.handle(Inbound(platform=platform, user_id=user,
+                            text=f"position 1 {choice} raison {i}"))
+
+    await asyncio.gather(*(change(i) for i in range(200)))
+    history = full.store.positions.history(1)
+    assert len(history) == 200
+    current = full.store.positions.current(1)
+    for index, (_, agency) in enumerate(voters):
+        last = max(i for i in range(200) if i % len(voters) == index)
+        assert current[agency].reason == f"raison {last}"
+
+
+def test_joint_statement_lifecycle(full: BotApp, clock: Clock) -> None:
+    assert "transmise à la co-présidence" in text_of(
+        say(full, "awa", "déclaration demander Journée internationale des migrants"))
+    assert any("Demande de déclaration" in m.title for m in messages_to(full, "member",
+                                                                        "aminata"))
+    assert "pas de version adoptée" in text_of(say(full, "aminata", "déclaration publier 1"))
+    reply = text_of(say(full, "aminata", "déclaration projet 1 Le réseau rappelle… | "
+                                         "vendredi 4 décembre 17h"))
+    assert "version 1, soumise au Comité exécutif" in reply
+    poll = full.store.consultations.get(1)
+    assert poll.scope == "executive" and poll.proposal == "Le réseau rappelle…"
+    assert messages_to(full, "member", "fatoumata") == []  # WFP is not on the Committee
+    all_executive_agree(full)
+    # Amending starts a new round; positions on version 1 do not count for version 2.
+    say(full, "aminata", "déclaration projet 1 Le réseau rappelle, avec force… | "
+                         "vendredi 4 décembre 17h")
+    assert full.store.consultations.get(1).outcome == "superseded"
+    assert full.store.positions.current(2) == {}
+    say(full, "moussa", "consultation clore 2")
+    assert "pas de version adoptée" in text_of(say(full, "aminata", "déclaration publier 1"))
+    say(full, "aminata", "déclaration projet 1 Version 3 | vendredi 4 décembre 17h")
+    all_executive_agree(full, "3")
+    say(full, "aminata", "consultation clore 3")
+    assert "réservé à" in text_of(say(full, "mariam", "déclaration publier 1"))
+    assert "publiée" in text_of(say(full, "aminata", "déclaration publier 1"))
+    published = messages_to(full, "channel", "network")[-1]
+    assert published.title.startswith("Déclaration commune") and published.paragraphs[0] == \
+        "Version 3"
+    assert "déjà publiée" in text_of(say(full, "aminata", "déclaration publier 1"))

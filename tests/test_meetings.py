@@ -1,0 +1,193 @@
+"""Meetings: scheduling in both languages, invitees by kind, calendar files that hold exactly
+what the bot announces, answers, the agenda, changes and cancellations."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import icalendar
+import recurring_ical_events
+
+from bot.app import BotApp
+from handlers.types import Message, Recipient
+from storage.models import EXTERNAL_PARTNER, Member
+from tests.conftest import click, say, text_of
+
+BAMAKO = ZoneInfo("Africa/Bamako")
+
+
+def sent_to(app: BotApp, member_id: str) -> list[Message]:
+    return [Message.from_dict(r.message) for r in app.store.outbox.all()
+            if Recipient.from_dict(r.recipient) == Recipient("member", member_id)]
+
+
+def recipients(app: BotApp, *title_parts: str) -> set[str]:
+    return {Recipient.from_dict(r.recipient).ref for r in app.store.outbox.all()
+            if any(part in r.message["title"] for part in title_parts)}
+
+
+def calendar_of(message: Message) -> icalendar.Calendar:
+    [ics] = [a for a in message.attachments if a.media_type == "text/calendar"]
+    return icalendar.Calendar.from_ical(ics.content)
+
+
+def starts(cal: icalendar.Calendar) -> list[datetime]:
+    events = recurring_ical_events.of(cal).between(datetime(2026, 1, 1), datetime(2030, 1, 1))
+    return sorted(e["DTSTART"].dt for e in events)
+
+
+def test_a_network_meeting_is_confirmed_in_full_words_and_everyone_is_invited(app) -> None:
+    reply = text_of(say(app, "aminata", "réunion mardi 1 décembre 10h"))
+    assert reply.splitlines()[:2] == [
+        "Réunion du réseau n° 1 convoquée",
+        "mardi 1 décembre 2026, 10:00–12:00 (GMT), Maison Commune des Nations Unies (MCNU), "
+        "Bamako"]
+    assert "Invitations envoyées : 7." in reply
+    assert recipients(app, "Invitation") == {
+        "aminata", "moussa", "mariam", "awa", "sarah", "ibrahim", "fatoumata"}
+    [invite] = sent_to(app, "sarah")
+    assert invite.title == "Invitation: Network meeting no. 1"
+    assert invite.paragraphs[0] == ("Tuesday 1 December 2026, 10:00–12:00 (GMT), UN House "
+                                    "(Maison Commune des Nations Unies), Bamako")
+    assert [(b.action, b.value, b.label) for b in invite.buttons] == [
+        ("rsvp.present", "1", "In person"), ("rsvp.online", "1", "Online"),
+        ("rsvp.excused", "1", "Apologies")]
+    cal = calendar_of(invite)
+    assert cal["METHOD"] == "REQUEST"
+    [event] = cal.walk("VEVENT")
+    assert event["UID"] == "meeting-1@reseau-bot" and event["SEQUENCE"] == 0
+    assert event["DTSTART"].params["TZID"] == "Africa/Bamako"
+    assert starts(cal) == [datetime(2026, 12, 1, 10, tzinfo=BAMAKO)]
+    assert "Maison Commune" in str(event["LOCATION"])
+
+
+def test_only_co_chairs_and_secretariat_convene(app: BotApp) -> None:
+    assert "réservé à : secrétariat et co-présidence" in text_of(
+        say(app, "awa", "réunion mardi 1 décembre 10h"))
+    assert app.store.meetings.all() == []
+    assert "convoquée" in text_of(say(app, "mariam", "reunion mardi 1 decembre 10h"))
+
+
+def test_a_bad_date_is_refused_with_a_usable_message(app: BotApp) -> None:
+    assert "n'existe pas" in text_of(say(app, "aminata", "réunion 30 février 2027 10h"))
+    assert "déjà passé" in text_of(say(app, "aminata", "réunion 2 novembre 2026 10h"))
+    reply = text_of(say(app, "aminata", "réunion mardi 13 janvier 2027 10h"))
+    assert "mercredi" in reply
+    assert app.store.meetings.all() == []
+
+
+def test_invitees_follow_the_kind_of_meeting(app: BotApp, store) -> None:
+    store.members.save(Member(id="croix-rouge", name="Croix-Rouge malienne", agency="RCO",
+                              roles=[EXTERNAL_PARTNER], identities=["telegram:900"]))
+    say(app, "aminata", "réunion comité jeudi 3 décembre 9h")
+    assert recipients(app, "Comité exécutif", "Executive Committee") == {
+        "aminata", "moussa", "mariam", "awa", "sarah", "ibrahim"}
+    say(app, "aminata", "réunion groupe données migratoires vendredi 4 décembre 15h")
+    assert recipients(app, "groupe de travail", "working group") == {
+        "sarah", "awa", "ibrahim", "mariam"}
+    say(app, "aminata", "réunion annuelle 15/06/2027 9h")
+    assert "croix-rouge" in recipients(app, "annuelle", "Annual")
+    say(app, "aminata", "réunion lundi 7 décembre 10h")
+    assert "croix-rouge" not in recipients(app, "Réunion du réseau", "Network meeting")
+    assert "Groupes : Données migratoires" in text_of(
+        say(app, "aminata", "réunion groupe inconnu lundi 10h"))
+
+
+def test_place_and_link_changes_reach_invitees_with_a_new_sequence(app: BotApp) -> None:
+    say(app, "aminata", "réunion mardi 1 décembre 10h")
+    reply = text_of(say(app, "aminata", "réunion lieu 1 Salle Niger, MCNU"))
+    assert "Salle Niger, MCNU" in reply
+    assert "réunion lien" in text_of(say(app, "aminata", "réunion lien 1 javascript:alert(1)"))
+    say(app, "aminata", "réunion lien 1 https://meet.example.org/reseau")
+    latest = sent_to(app, "awa")[-1]
+    assert latest.title == "Mise à jour : Réunion du réseau n° 1"
+    event = calendar_of(latest).walk("VEVENT")[0]
+    assert event["SEQUENCE"] == 2 and str(event["LOCATION"]) == "Salle Niger, MCNU"
+    assert str(event["URL"]) == "https://meet.example.org/reseau"
+
+
+def test_moving_and_cancelling_notify_with_updated_files(app: BotApp) -> None:
+    say(app, "aminata", "réunion mardi 1 décembre 10h")
+    reply = text_of(say(app, "aminata", "réunion déplacer 1 mercredi 2 décembre 14h30"))
+    assert "Avant : mardi 1 décembre 2026, 10:00–12:00" in reply
+    assert "Désormais : mercredi 2 décembre 2026, 14:30–16:30" in reply
+    moved = sent_to(app, "ibrahim")[-1]
+    assert moved.title == "Nouvelle date : Réunion du réseau n° 1"
+    assert starts(calendar_of(moved)) == [datetime(2026, 12, 2, 14, 30, tzinfo=BAMAKO)]
+    assert calendar_of(moved).walk("VEVENT")[0]["SEQUENCE"] == 1
+
+    say(app, "aminata", "réunion annuler 1")
+    cancelled = sent_to(app, "ibrahim")[-1]
+    assert cancelled.title == "Annulée : Réunion du réseau n° 1"
+    cal = calendar_of(cancelled)
+    assert cal["METHOD"] == "CANCEL" and cal.walk("VEVENT")[0]["STATUS"] == "CANCELLED"
+    assert cal.walk("VEVENT")[0]["SEQUENCE"] == 2
+    assert "annulée" in text_of(say(app, "awa", "présent 1"))
+    assert "annulée" in text_of(say(app, "aminata", "réunion annuler 1"))
+
+
+def test_a_series_is_one_file_that_expands_to_exactly_the_announced_meetings(app) -> None:
+    reply = text_of(say(app, "aminata", "réunion série tous les deux mois le premier mardi à 10h"))
+    assert "Série n° 1 : 6 réunions convoquées" in reply
+    assert "• mardi 2 février 2027, 10:00–12:00 (GMT)" in reply
+    announced = [datetime.fromisoformat(m.start) for m in app.store.meetings.all()]
+    assert [d.astimezone(BAMAKO).date().isoformat() for d in announced] == [
+        "2026-12-01", "2027-02-02", "2027-04-06", "2027-06-01", "2027-08-03", "2027-10-05"]
+    invites = sent_to(app, "awa")
+    assert len(invites) == 1  # one invite for the whole series
+    assert invites[0].attachments[0].filename == "serie-1.ics"
+    assert starts(calendar_of(invites[0])) == announced
+
+    say(app, "aminata", "réunion déplacer 2 mercredi 3 février 2027 15h")
+    moved = sent_to(app, "awa")[-1]
+    expected = [*announced]
+    expected[1] = datetime(2027, 2, 3, 15, tzinfo=BAMAKO)
+    assert starts(calendar_of(moved)) == expected
+
+    say(app, "aminata", "réunion annuler 3")
+    cancelled = calendar_of(sent_to(app, "awa")[-1])
+    assert cancelled["METHOD"] == "CANCEL"
+    assert cancelled.walk("VEVENT")[0]["RECURRENCE-ID"].dt == datetime(2027, 4, 6, 10,
+                                                                        tzinfo=BAMAKO)
+    say(app, "aminata", "réunion lieu 4 Salle Djoliba")
+    updated = calendar_of(sent_to(app, "awa")[-1])
+    assert starts(updated) == [expected[0], expected[1], expected[3], expected[4], expected[5]]
+    # The other occurrences were not touched.
+    assert app.store.meetings.get(5).place == "" and app.store.meetings.get(5).sequence == 0
+
+
+def test_answers_by_button_and_command_per_person_and_agency(app: BotApp, clock) -> None:
+    say(app, "aminata", "réunion mardi 1 décembre 10h")
+    assert "présent·e à la réunion n° 1" in text_of(click(app, "awa", "rsvp.present", "1"))
+    say(app, "telegram:100000001", "excusé 1")  # Awa changes her mind, from Telegram
+    say(app, "sarah", "online 1")
+    click(app, "ibrahim", "rsvp.present", "1")
+    click(app, "ibrahim", "rsvp.present", "1")  # a double click
+    rsvps = {r.member_id: r.status for r in app.store.rsvps.of_meeting(1)}
+    assert rsvps == {"awa": "excused", "sarah": "online", "ibrahim": "present"}
+    shown = text_of(say(app, "aminata", "réunion voir 1"))
+    assert "UNICEF : 0 présent(s), 0 en ligne, 1 excusé(s)" in shown
+    assert "Sans réponse (4) : " in shown and "Fatoumata Sidibé (PAM)" in shown
+    focal_view = text_of(say(app, "awa", "réunion voir 1"))
+    assert "Sans réponse" not in focal_view
+    listed = text_of(say(app, "awa", "réunions"))
+    assert "présents : 1, en ligne : 1, excusés : 1" in listed
+
+    # Not invited: the committee meeting is not for WFP.
+    say(app, "aminata", "réunion comité jeudi 3 décembre 9h")
+    assert "pas invité·e" in text_of(say(app, "fatoumata", "présent 2"))
+    # After the start, answers are closed.
+    clock.now = datetime(2026, 12, 1, 10, 5, tzinfo=UTC)
+    assert "already started" in text_of(say(app, "sarah", "excused 1"))
+
+
+def test_agenda_items_by_any_member(app: BotApp) -> None:
+    say(app, "aminata", "réunion mardi 1 décembre 10h")
+    assert "Point 1 ajouté" in text_of(
+        say(app, "awa", "ordre du jour 1 ajouter Point sur les retours volontaires"))
+    say(app, "sarah", "agenda 1 add Data sharing protocol, 2027")
+    shown = text_of(say(app, "fatoumata", "ordre du jour 1"))
+    assert "1. Point sur les retours volontaires\n2. Data sharing protocol, 2027" in shown
+    assert "Utilisation" in text_of(say(app, "awa", "ordre du jour 1 supprimer 2"))
+    assert "n'est pas un numéro de réunion" in text_of(say(app, "awa", "ordre du jour x"))
