@@ -53,6 +53,10 @@ class BotApp:
         if fallback:
             self.dispatcher.fallback = adapter
 
+    def first_time(self, key: str) -> bool:
+        """``False`` if the platform event ``key`` was already processed (a redelivery)."""
+        return self.store.events.first_time(key, self.ctx.now_iso())
+
     def handle(self, inbound: Inbound) -> Reply:
         """Answer one event from any platform; what it queued is delivered by the dispatcher."""
         member = self.store.members.by_identity(inbound.identity)

@@ -78,17 +78,20 @@ def start(who: str | None) -> int:
     if loaded is None:
         return 2
     env, network = loaded
-    if env.platforms != ["console"] and who is None:
-        say(catalog.t(lang, "cli.platforms_unavailable", platforms=", ".join(env.platforms)),
-            err=True)
-        return 2
     setup_logging(env.data_dir)
     store = open_store(catalog, lang, env.data_dir)
     if store is None:
         return 1
     try:
         app = BotApp(store, network)
-        asyncio.run(run_console(app, who or network.console_member))
+        if env.platforms != ["console"] and who is None:
+            from bot.runtime import Runtime
+
+            say(catalog.t(lang, "cli.serving", platforms=", ".join(env.platforms),
+                          host=env.host, port=env.port))
+            asyncio.run(Runtime(app, env).run_forever())
+        else:
+            asyncio.run(run_console(app, who or network.console_member))
     except KeyboardInterrupt:
         say("\n" + catalog.t(lang, "console.bye"))
     except BrokenPipeError:  # the reader went away (e.g. piped into `head`): stop quietly

@@ -28,6 +28,15 @@ MAX_ATTEMPTS = 8
 MAX_BACKOFF = timedelta(minutes=10)
 
 
+class RetryLater(Exception):
+    """Raised by an adapter when the platform said "slow down" (HTTP 429 ``Retry-After``,
+    Telegram ``retry_after``): the row waits that long; it is not counted as a failure."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        super().__init__(f"retry after {seconds} s")
+
+
 @dataclass(frozen=True)
 class Target:
     """One concrete destination: a person's DM or a channel on one platform."""
@@ -139,6 +148,10 @@ class Dispatcher:
                 continue
             try:
                 await adapter.deliver(target, message)
+            except RetryLater as later:
+                row.next_attempt_at = to_iso(self.clock() + timedelta(seconds=later.seconds))
+                self.store.outbox.save(row)
+                return False
             except Exception as exc:  # an adapter failure must never lose the row
                 self._failed(row, exc)
                 return False

@@ -104,6 +104,7 @@ class Inbound:
     display_name: str = ""
     locale: str | None = None
     member: Member | None = None
+    capture: bool = False  # a message posted in a group chat, not addressed to the bot
 
     @property
     def identity(self) -> str:

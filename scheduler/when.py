@@ -185,7 +185,8 @@ _DAY_SUFFIX = r"(?:\s*(?:er|re|ere|eme|e|st|nd|rd|th)\b)?"
 _PERIOD_SUFFIX = (r"du\s+matin|de\s+l\s+apresmidi|du\s+soir|at\s+night"
                   r"|in\s+the\s+(?:morning|afternoon|evening)")
 # Minutes after "10h " must not be the day of a date or the hour of another time.
-_MIN_GUARD = rf"(?!\d)(?!\s*(?:[/.]\d|h\b|heures?\b|er\b|re\b|eme\b|st\b|nd\b|rd\b|th\b|(?:{_MON})\b))"
+_MIN_GUARD = (r"(?!\d)(?!\s*(?:[/.]\d|h\b|heures?\b|er\b|re\b|eme\b|st\b|nd\b|rd\b|th\b"
+              rf"|(?:{_MON})\b))")
 
 
 def _time_rx(t: str) -> str:
@@ -237,7 +238,8 @@ _WD_EN_HUIT = re.compile(rf"\b(?P<wd>{_WD})\s+en\s+(?P<n>huit|quinze)\b")
 _WD_LAST = re.compile(rf"\b(?P<wd>{_WD})\s+(?:dernier|passe)\b|\b(?:last|past)\s+(?P<wd2>{_WD})\b")
 _WD_THIS = re.compile(
     rf"\b(?:ce|this(?:\s+coming)?|coming)\s+(?P<wd>{_WD})\b|\b(?P<wd2>{_WD})\s+qui\s+vient\b")
-_WD_NEXT = re.compile(rf"\b(?:prochain|next)\s+(?P<wd>{_WD})\b|\b(?P<wd2>{_WD})\s+(?:prochain|next)\b")
+_WD_NEXT = re.compile(rf"\b(?:prochain|next)\s+(?P<wd>{_WD})\b"
+                      rf"|\b(?P<wd2>{_WD})\s+(?:prochain|next)\b")
 _WD_DAYNUM = re.compile(
     rf"\b(?P<wd>{_WD})\s+(?:le\s+|the\s+)?(?P<d>\d{{1,2}})(?:er|re|st|nd|rd|th)?(?![\w/.:])")
 _WD_BARE = re.compile(rf"\b(?P<wd>{_WD})\b")
@@ -254,7 +256,8 @@ _PERIOD = re.compile(r"\b(?:le\s+|du\s+|dans\s+la\s+|in\s+the\s+)?"
 _NO_DAY = re.compile(rf"""\b(?:en\s+|in\s+)?(?:{_MON})\b\.?(?:\s+\d{{4}})?
     | \b(?:la\s+)?semaine\s+prochaine\b | \bnext\s+week\b | \b(?:le\s+)?mois\s+prochain\b
     | \bnext\s+month\b | \bcette\s+semaine\b | \bthis\s+week\b""", re.X)
-_ISO_OFFSET = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:z|[+-]\d{2}:?\d{2})")
+_ISO_OFFSET = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?"
+                         r"(?:z|[+-]\d{2}:?\d{2})")
 
 _REL_DAYS = {"aujourdhui": 0, "today": 0, "tonight": 0, "demain": 1, "tomorrow": 1,
              "apresdemain": 2, "hier": -1, "yesterday": -1, "avanthier": -2}
@@ -651,7 +654,8 @@ def _day_period(found: _Found) -> tuple[str | None, time | None]:
     return half, default
 
 
-def _moment(text: str, ctx: _Context, default_time: time | None) -> tuple[datetime, datetime | None]:
+def _moment(text: str, ctx: _Context,
+            default_time: time | None) -> tuple[datetime, datetime | None]:
     """Start and, when a range was written, end; shared by ``parse_when`` and the range."""
     s = _normalise(text)
     if not s:
@@ -877,7 +881,7 @@ def _read_rule(scan: _Scan, rule: _Rule) -> None:
     for _ in scan.take(_R_WORKDAYS):
         rule.set_freq("WEEKLY", 1)
         rule.set_day(weekdays=[0, 1, 2, 3, 4])
-    for m in scan.take(_R_LAST_DAY):
+    for _ in scan.take(_R_LAST_DAY):
         rule.set_day(monthday=-1)
         rule.monthly_hint = True
     for m in scan.take(_R_NTH):

@@ -73,6 +73,10 @@ class Collection(Generic[R]):
         number = record.id
         self._table.upsert(Document(record.to_doc(), doc_id=number))
 
+    def insert(self, record: R) -> None:
+        """Append a record known to be new (the caller keeps the index of keys)."""
+        self._table.insert(record.to_doc())
+
     def get_keyed(self, key: str, field: str = "id") -> R | None:
         for doc in self._table.all():
             if doc.get(field) == key:

@@ -188,3 +188,11 @@ class Statement(Record):
     versions: list[dict[str, Any]] = field(default_factory=list)  # number, text, by, at, poll
     published_at: str | None = None
     published_by: str | None = None
+
+
+@dataclass
+class ProcessedEvent(Record):
+    """A platform event already handled (a Slack ``event_id``, a Telegram ``update_id``)."""
+
+    id: str
+    at: str

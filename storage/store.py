@@ -6,6 +6,7 @@ from pathlib import Path
 
 from storage.collection import Collection
 from storage.consultations import Consultations, Positions, Statements
+from storage.events import ProcessedEvents
 from storage.lock import DataDirLock
 from storage.meetings import JobsDone, Meetings, Rsvps, Series
 from storage.members import JoinRequests, Members
@@ -37,6 +38,7 @@ class Store:
                                                           Consultations.record))
             self.positions = Positions(self._open("positions", Positions.record))
             self.statements = Statements(self._open("statements", Statements.record))
+            self.events = ProcessedEvents(self._open("events", ProcessedEvents.record))
         except BaseException:
             self.close()
             raise

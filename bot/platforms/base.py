@@ -1,0 +1,32 @@
+"""What a chat platform adapter offers the runtime (Slack, Telegram; the console is simpler).
+
+An adapter translates: platform events become ``Inbound`` handed to ``BotApp.handle``, and
+``Message``s become platform calls. It never touches storage.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from aiohttp import web
+
+from bot.dispatcher import Target
+from handlers.types import Message
+
+
+class Platform(Protocol):
+    """Lifecycle and delivery of one chat platform inside the bot's single asyncio loop."""
+
+    platform: str
+
+    def add_routes(self, web_app: web.Application) -> None:
+        """Add this platform's HTTP routes (webhooks) to the bot's aiohttp server."""
+
+    async def start(self) -> None:
+        """Connect (Socket Mode, long polling), register commands; called once the loop runs."""
+
+    async def stop(self) -> None:
+        """Disconnect and release clients."""
+
+    async def deliver(self, target: Target, message: Message) -> None:
+        """Send one message; raise ``RetryLater`` on a rate limit, any error on a failure."""

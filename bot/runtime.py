@@ -1,0 +1,102 @@
+"""The bot's process when platforms are configured: one asyncio loop carrying the aiohttp server
+(``/healthz`` and each platform's webhook), the platforms, the dispatcher and the scheduler."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import time
+
+from aiohttp import web
+
+from bot.app import BotApp
+from bot.config import Environment
+from bot.platforms.base import Platform
+
+log = logging.getLogger(__name__)
+
+
+def build_platforms(app: BotApp, env: Environment) -> list[Platform]:
+    """The adapters the environment asks for (imported only when used)."""
+    platforms: list[Platform] = []
+    if env.slack_bot_token:
+        from bot.platforms.slack import SlackPlatform
+
+        platforms.append(SlackPlatform(app, env))
+    if env.telegram_bot_token:
+        from bot.platforms.telegram import TelegramPlatform
+
+        platforms.append(TelegramPlatform(app, env))
+    return platforms
+
+
+def web_application(app: BotApp, platforms: list[Platform]) -> web.Application:
+    started = time.monotonic()
+    web_app = web.Application(client_max_size=1024 * 1024)
+
+    async def health(_: web.Request) -> web.Response:
+        return web.json_response({
+            "status": "ok", "platforms": [p.platform for p in platforms],
+            "uptime_s": round(time.monotonic() - started, 1),
+            "outbox_pending": len(app.store.outbox.with_status("pending"))})
+
+    web_app.router.add_get("/healthz", health)
+    for platform in platforms:
+        platform.add_routes(web_app)
+    return web_app
+
+
+class Runtime:
+    """Starts and stops everything in order; tests drive ``start``/``stop`` directly."""
+
+    def __init__(self, app: BotApp, env: Environment,
+                 platforms: list[Platform] | None = None) -> None:
+        self.app = app
+        self.env = env
+        self.platforms = platforms if platforms is not None else build_platforms(app, env)
+        self._runner: web.AppRunner | None = None
+        self._dispatch: asyncio.Task[None] | None = None
+        self.port: int | None = None
+
+    async def start(self) -> None:
+        for platform in self.platforms:
+            self.app.add_adapter(platform)
+        self._runner = web.AppRunner(web_application(self.app, self.platforms),
+                                     access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.env.host, self.env.port)
+        await site.start()
+        sockets = getattr(site._server, "sockets", None) or []
+        self.port = sockets[0].getsockname()[1] if sockets else self.env.port
+        for platform in self.platforms:
+            await platform.start()
+        await self.app.start()
+        self._dispatch = asyncio.create_task(self.app.dispatcher.run(), name="dispatcher")
+        log.info("serving on %s:%s for %s", self.env.host, self.port,
+                 ", ".join(p.platform for p in self.platforms))
+
+    async def stop(self) -> None:
+        self.app.stop()
+        if self._dispatch is not None:
+            self._dispatch.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._dispatch
+        for platform in self.platforms:
+            with contextlib.suppress(Exception):
+                await platform.stop()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    async def run_forever(self) -> None:
+        """Serve until SIGINT or SIGTERM."""
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await self.start()
+        try:
+            await stop.wait()
+        finally:
+            await self.stop()
