@@ -11,14 +11,20 @@ from collections.abc import Callable
 from datetime import datetime
 
 from bot.dispatcher import Adapter, Dispatcher
-from handlers import consultations, meetings
+from handlers import consultations, digest, meetings
 from handlers.commands import build_router
 from handlers.context import Context, utc_now
 from handlers.i18n import Catalog
 from handlers.members import seed_members
 from handlers.settings import Network
 from handlers.types import Inbound, Reply
-from scheduler.jobs import JobSpec, consultation_specs, meeting_reminder_specs
+from scheduler.jobs import (
+    INSTALLED,
+    JobSpec,
+    consultation_specs,
+    digest_specs,
+    meeting_reminder_specs,
+)
 from scheduler.runner import JobRunner
 from storage.store import Store
 
@@ -29,6 +35,7 @@ JOB_HANDLERS: dict[str, Callable[[Context, str], object]] = {
     "meeting.reminder": meetings.send_reminder,
     "consultation.reminder": consultations.send_reminder,
     "consultation.close": consultations.close_job,
+    "digest": digest.send_scheduled,
 }
 
 
@@ -44,6 +51,7 @@ class BotApp:
         self.router = build_router(self.catalog)
         self.dispatcher = Dispatcher(store, network, self.catalog, {}, clock=clock)
         self.jobs = JobRunner(network.timezone, self.run_job)
+        store.jobs_done.mark(INSTALLED, self.ctx.now_iso())  # only the first start counts
         seeded = seed_members(self.ctx)
         if seeded:
             log.info("seeded %s members from the configuration", seeded)
@@ -73,7 +81,8 @@ class BotApp:
         now = self.ctx.now()
         return sorted(
             meeting_reminder_specs(self.store, self.network.meeting_reminders, now)
-            + consultation_specs(self.store, self.network.consultation_reminders, now))
+            + consultation_specs(self.store, self.network.consultation_reminders, now)
+            + digest_specs(self.store, self.network.digest_cron, self.network.timezone, now))
 
     def reconcile(self) -> None:
         if self.jobs.scheduler.running:
@@ -88,13 +97,13 @@ class BotApp:
         await self.dispatcher.flush()
         self.reconcile()
 
-    async def run_due_jobs(self) -> int:
+    async def run_due_jobs(self) -> list[JobSpec]:
         """Run every job whose time has come (at start-up: what fell due while the bot was down).
         Tests call it after moving the clock instead of waiting."""
         due = [spec for spec in self.job_specs() if spec.run_at <= self.ctx.now()]
         for spec in due:
             await self.run_job(spec)
-        return len(due)
+        return due
 
     async def start(self) -> None:
         """Inside the running loop: catch up on missed jobs, then let APScheduler keep time."""

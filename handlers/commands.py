@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from handlers import consultations, meetings, members, statements
+from handlers import consultations, digest, info, meetings, members, report, statements
 from handlers.i18n import Catalog
 from handlers.roles import (
     ANYONE,
@@ -90,6 +90,13 @@ COMMANDS: list[Command] = [
     Command("statement_draft", CO_CHAIRS, statements.draft_command),
     Command("statement_publish", CO_CHAIRS, statements.publish_command),
     Command("statements", MEMBERS, statements.show_command),
+    Command("share", MEMBERS, info.share_command),
+    Command("items", MEMBERS, info.list_command, aliases=("info list",)),
+    Command("item", MEMBERS, info.show_command),
+    Command("search", MEMBERS, info.search_command, aliases=("chercher", "find")),
+    Command("more", MEMBERS, info.more_command, aliases=("next",)),
+    Command("digest", LEADS, digest.digest_command, aliases=("synthese",)),
+    Command("report", LEADS, report.report_command),
 ]
 
 ACTIONS: list[Action] = [
@@ -105,4 +112,4 @@ ACTIONS: list[Action] = [
 
 
 def build_router(catalog: Catalog) -> Router:
-    return Router(COMMANDS, ACTIONS, catalog)
+    return Router(COMMANDS, ACTIONS, catalog, capture=info.capture)

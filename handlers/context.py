@@ -35,6 +35,8 @@ class Context:
         self.network = network
         self.catalog = catalog or Catalog.load()
         self.clock = clock
+        # Per person, the last list or search shown, for « suite » (lost on restart: harmless).
+        self.pages: dict[str, tuple[str, str, int]] = {}
 
     def now(self) -> datetime:
         return self.clock()

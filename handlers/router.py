@@ -88,8 +88,10 @@ def localized(params: dict[str, object], lang: str) -> dict[str, object]:
 class Router:
     """The command table and the button table, and the one way in for every platform."""
 
-    def __init__(self, commands: list[Command], actions: list[Action], catalog: Catalog) -> None:
+    def __init__(self, commands: list[Command], actions: list[Action], catalog: Catalog,
+                 capture: Handler | None = None) -> None:
         self.commands = commands
+        self.capture = capture
         self.actions = {a.name: a for a in actions}
         self.catalog = catalog
         self._names: dict[tuple[str, ...], tuple[Command, str]] = {}
@@ -136,6 +138,8 @@ class Router:
         member = inbound.member
         lang = ctx.language_of(member, inbound.locale)
         try:
+            if inbound.capture:
+                return self._capture(ctx, inbound, member, lang)
             if inbound.action is not None:
                 return self._click(ctx, inbound, member, lang)
             return self._command(ctx, inbound, member, lang)
@@ -173,6 +177,16 @@ class Router:
             return self._refuse(ctx, lang, self.name(command, lang), command.roles, roles)
         request = Request(ctx, inbound, member, roles, lang, args, self.name(command, lang), self)
         return self._as_reply(command.handler(request), lang)
+
+    def _capture(self, ctx: Context, inbound: Inbound, member: Member | None,
+                 lang: str) -> Reply:
+        """A message in a group chat: quiet unless the capture handler finds something."""
+        if self.capture is None or member is None:
+            return Reply(Message(), lang)
+        text = clean(inbound.text or "")[:MAX_TEXT]
+        request = Request(ctx, inbound, member, roles_of(member, ctx.network), lang, text,
+                          "", self)
+        return self._as_reply(self.capture(request), lang)
 
     def _click(self, ctx: Context, inbound: Inbound, member: Member | None, lang: str) -> Reply:
         action = self.actions.get(inbound.action or "")

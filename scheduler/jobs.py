@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Container, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from storage.models import Consultation, Meeting
 from storage.records import to_iso
@@ -102,3 +103,36 @@ def consultation_specs(store: Store, offsets: tuple[timedelta, ...],
             lambda offset, c=consultation: consultation_reminder_id(c, offset),
             f"{consultation.id}|{consultation.deadline}", store.jobs_done, now)
     return sorted(specs)
+
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+INSTALLED = "bot:installed"
+
+
+def digest_slots(schedule: str, tz: str, now: datetime) -> tuple[datetime, datetime]:
+    """The last scheduled moment at or before ``now`` and the next one after it, for a
+    schedule like ``mon 08:00`` (weekly) or ``daily 08:00``."""
+    day, clock = schedule.split()
+    hour, minute = (int(x) for x in clock.split(":"))
+    local = now.astimezone(ZoneInfo(tz))
+    slot = local.replace(hour=hour, minute=minute, second=0, microsecond=0)
+    step = timedelta(days=1)
+    if day != "daily":
+        step = timedelta(days=7)
+        slot -= timedelta(days=(slot.weekday() - WEEKDAYS.index(day)) % 7)
+    if slot > local:
+        slot -= step
+    return slot, slot + step
+
+
+def digest_specs(store: Store, schedule: str, tz: str, now: datetime) -> list[JobSpec]:
+    """The next digest, and the last one if it fell due while the bot was down (not before the
+    bot was first installed: a fresh install owes nobody a digest)."""
+    last, upcoming = digest_slots(schedule, tz, now)
+    installed = next((j for j in store.jobs_done.all() if j.id == INSTALLED), None)
+    specs = [JobSpec(upcoming, f"digest:{upcoming.date().isoformat()}", "digest",
+                     upcoming.date().isoformat())]
+    last_id = f"digest:{last.date().isoformat()}"
+    if installed and parse_time(installed.done_at) < last and last_id not in store.jobs_done:
+        specs.insert(0, JobSpec(now, last_id, "digest", last.date().isoformat()))
+    return specs

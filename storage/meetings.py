@@ -79,6 +79,9 @@ class JobsDone:
         self._c = collection
         self._ids = {job.id for job in collection}
 
+    def all(self) -> list[JobDone]:
+        return self._c.all()
+
     def __contains__(self, job_id: str) -> bool:
         return job_id in self._ids
 

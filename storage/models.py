@@ -196,3 +196,21 @@ class ProcessedEvent(Record):
 
     id: str
     at: str
+
+
+@dataclass
+class InfoItem(Record):
+    """A piece of information shared with the network: a link or a text, tagged by Global
+    Compact objective and type."""
+
+    id: int
+    key: str  # the normalised link (or a hash of the text), to find duplicates
+    url: str | None
+    title: str
+    text: str = ""
+    objectives: list[int] = field(default_factory=list)
+    type: str = "other"  # data | document | study | news | event | other
+    shared_by: str = ""
+    agency: str = ""
+    platform: str = ""
+    at: str = ""

@@ -7,6 +7,7 @@ from pathlib import Path
 from storage.collection import Collection
 from storage.consultations import Consultations, Positions, Statements
 from storage.events import ProcessedEvents
+from storage.items import Items
 from storage.lock import DataDirLock
 from storage.meetings import JobsDone, Meetings, Rsvps, Series
 from storage.members import JoinRequests, Members
@@ -39,6 +40,7 @@ class Store:
             self.positions = Positions(self._open("positions", Positions.record))
             self.statements = Statements(self._open("statements", Statements.record))
             self.events = ProcessedEvents(self._open("events", ProcessedEvents.record))
+            self.items = Items(self._open("items", Items.record))
         except BaseException:
             self.close()
             raise

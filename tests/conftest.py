@@ -75,3 +75,8 @@ def cli_env(data_dir: Path, **extra: str) -> dict[str, str]:
     env.update({"RESEAU_DATA_DIR": str(data_dir), "LANG": "C.UTF-8", "PYTHONUNBUFFERED": "1"})
     env.update(extra)
     return env
+
+
+def ran(specs: list, kind: str) -> int:
+    """How many of the jobs ``run_due_jobs`` ran were of ``kind``."""
+    return sum(1 for spec in specs if spec.kind == kind)

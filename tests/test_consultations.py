@@ -13,7 +13,7 @@ import pytest
 from bot.app import BotApp
 from handlers.types import Message, Recipient
 from storage.models import EXTERNAL_PARTNER, FOCAL_POINT, Member
-from tests.conftest import Clock, click, say, text_of
+from tests.conftest import Clock, click, ran, say, text_of
 
 # Demo members cover IOM, UNICEF, UNHCR, UNDP; these complete the Executive Committee.
 MORE = {"ILO": "slack:UILO", "OHCHR": "telegram:2001", "UNDESA": "slack:UDESA",
@@ -127,11 +127,11 @@ async def test_reminders_reach_only_the_silent_once(full: BotApp, clock: Clock) 
     open_poll(full)
     say(full, "awa", "position 1 accord")
     clock.now = datetime(2026, 12, 2, 17, 0, tzinfo=UTC)  # 48 hours before
-    assert await full.run_due_jobs() == 1
+    assert ran(await full.run_due_jobs(), "consultation.reminder") == 1
     reminded = {Recipient.from_dict(r.recipient).ref for r in full.store.outbox.all()
                 if r.message["title"].startswith(("Rappel", "Reminder"))}
     assert "awa" not in reminded and {"sarah", "mariam", "ibrahim", "fatoumata"} <= reminded
-    assert await full.run_due_jobs() == 0
+    assert ran(await full.run_due_jobs(), "consultation.reminder") == 0
     say(full, "sarah", "position 1 agree")
     clock.now = datetime(2026, 12, 4, 13, 0, tzinfo=UTC)  # 4 hours before
     await full.run_due_jobs()
@@ -153,7 +153,7 @@ async def test_consensus_adopted_when_all_executive_agree(full: BotApp, clock: C
     assert outcome.title == "Consultation n° 1 : adoptée"
     assert "PAM : Objection — « Pas d'accord »" in outcome.plain_text()
     assert any("adopted" in m.title for m in messages_to(full, "member", "sarah"))
-    assert await full.run_due_jobs() == 0  # closed once
+    assert ran(await full.run_due_jobs(), "consultation.reminder") == 0  # closed once
 
 
 async def test_consensus_fails_with_one_executive_entity_silent(full: BotApp, clock) -> None:

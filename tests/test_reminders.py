@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from bot.app import BotApp
 from handlers.types import Recipient
 from storage.store import Store
-from tests.conftest import Clock, click, say
+from tests.conftest import Clock, click, ran, say
 
 
 def reminders(app: BotApp) -> list[tuple[str, str]]:
@@ -22,9 +22,10 @@ async def test_reminders_go_once_to_those_who_have_not_declined(app: BotApp,
     say(app, "aminata", "réunion mardi 1 décembre 10h")
     say(app, "awa", "ordre du jour 1 ajouter Retours volontaires")
     click(app, "fatoumata", "rsvp.excused", "1")
-    assert await app.run_due_jobs() == 0  # the 7-day reminder was due before the invite
+    # the 7-day reminder was due before the invite: moot
+    assert ran(await app.run_due_jobs(), "meeting.reminder") == 0
     clock.now = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
-    assert await app.run_due_jobs() == 1
+    assert ran(await app.run_due_jobs(), "meeting.reminder") == 1
     sent = reminders(app)
     assert {who for who, _ in sent} == {"aminata", "moussa", "mariam", "awa", "sarah",
                                         "ibrahim"}
@@ -34,10 +35,10 @@ async def test_reminders_go_once_to_those_who_have_not_declined(app: BotApp,
            and r.recipient["ref"] == "awa"][0]
     assert "1. Retours volontaires" in "\n".join(awa.message["paragraphs"])
     assert [b["action"] for b in awa.message["buttons"]][0] == "rsvp.present"
-    assert await app.run_due_jobs() == 0  # never twice
+    assert ran(await app.run_due_jobs(), "meeting.reminder") == 0  # never twice
     assert len(reminders(app)) == 6
     clock.now = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
-    assert await app.run_due_jobs() == 1
+    assert ran(await app.run_due_jobs(), "meeting.reminder") == 1
     assert len(reminders(app)) == 12
 
 
@@ -46,24 +47,25 @@ async def test_a_reminder_missed_while_down_is_sent_once_on_start_up(tmp_path, n
     store = Store.open(tmp_path / "d")
     first = BotApp(store, network, clock=clock)
     say(first, "aminata", "réunion mardi 15 décembre 10h")
-    assert await first.run_due_jobs() == 0
+    assert ran(await first.run_due_jobs(), "meeting.reminder") == 0
     store.close()  # the bot stops; the 7-day and 1-day reminders fall due meanwhile
 
     clock.now = datetime(2026, 12, 14, 12, 0, tzinfo=UTC)
     store = Store.open(tmp_path / "d")
     second = BotApp(store, network, clock=clock)
-    assert await second.run_due_jobs() == 1  # only the latest missed one
+    assert ran(await second.run_due_jobs(), "meeting.reminder") == 1  # only the latest missed one
     sent = reminders(second)
     assert len(sent) == 7 and all("dans 22 heures" in t or "in 22 hours" in t for _, t in sent)
-    assert await second.run_due_jobs() == 0
+    assert ran(await second.run_due_jobs(), "meeting.reminder") == 0
     store.close()
 
     store = Store.open(tmp_path / "d")  # and again: nothing repeats
     third = BotApp(store, network, clock=clock)
-    assert await third.run_due_jobs() == 0
+    assert ran(await third.run_due_jobs(), "meeting.reminder") == 0
     assert len(reminders(third)) == 7
     clock.now = datetime(2026, 12, 15, 9, 0, tzinfo=UTC)
-    assert await third.run_due_jobs() == 1  # the 1-hour reminder still comes
+    # the 1-hour reminder still comes
+    assert ran(await third.run_due_jobs(), "meeting.reminder") == 1
     assert len(reminders(third)) == 14
     store.close()
 
@@ -74,7 +76,7 @@ async def test_a_moved_meeting_gets_fresh_reminders(app: BotApp, clock: Clock) -
     await app.run_due_jobs()
     say(app, "aminata", "réunion déplacer 1 mardi 8 décembre 10h")
     clock.now = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)
-    assert await app.run_due_jobs() == 1
+    assert ran(await app.run_due_jobs(), "meeting.reminder") == 1
     assert len(reminders(app)) == 14
 
 
@@ -82,7 +84,7 @@ async def test_a_cancelled_meeting_sends_no_reminder(app: BotApp, clock: Clock) 
     say(app, "aminata", "réunion mardi 1 décembre 10h")
     say(app, "aminata", "réunion annuler 1")
     clock.now = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
-    assert await app.run_due_jobs() == 0 and reminders(app) == []
+    assert ran(await app.run_due_jobs(), "meeting.reminder") == 0 and reminders(app) == []
 
 
 async def test_apscheduler_holds_exactly_the_jobs_derived_from_storage(app: BotApp,
@@ -90,14 +92,15 @@ async def test_apscheduler_holds_exactly_the_jobs_derived_from_storage(app: BotA
     app.jobs.start()
     try:
         say(app, "aminata", "réunion mardi 8 décembre 10h")
-        ids = app.jobs.job_ids()
+        assert app.jobs.job_ids()[0] == "digest:2026-11-30"  # the weekly digest, Monday 08:00
+        ids = app.jobs.job_ids()[1:]
         assert len(ids) == 3 and all(i.startswith("meeting-reminder:1:") for i in ids)
         job = app.jobs.scheduler.get_job(ids[0])
         assert job.next_run_time is not None
         say(app, "aminata", "réunion déplacer 1 mercredi 9 décembre 10h")
-        moved = app.jobs.job_ids()
+        moved = app.jobs.job_ids()[1:]
         assert len(moved) == 3 and not set(moved) & set(ids)
         say(app, "aminata", "réunion annuler 1")
-        assert app.jobs.job_ids() == []
+        assert app.jobs.job_ids() == ["digest:2026-11-30"]
     finally:
         app.stop()

@@ -1,0 +1,178 @@
+"""The co-chairs' digest: what is new, who has not answered, what comes next.
+
+Sent on the configured schedule (once per period, a missed one on start-up) to the co-chairs and
+the secretariat, and on demand with ``digest [depuis <quand>]``. Empty sections are left out. It
+is a message (split by each platform within its limits) and a Markdown file.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from handlers import consultations, info, meetings
+from handlers.context import Context, UserError
+from handlers.markdown import to_markdown
+from handlers.router import Request
+from handlers.types import Attachment, Message
+from storage.models import CO_CHAIR, SECRETARIAT, Member
+from storage.records import to_iso
+
+DEFAULT_SPAN = timedelta(days=7)
+
+
+def sections(ctx: Context, lang: str, since: datetime) -> list[tuple[str, list[str]]]:
+    """Each non-empty section as a heading and its lines, computed from storage."""
+    t = ctx.t
+    found: list[tuple[str, list[str]]] = []
+    since_iso = to_iso(since)
+
+    items = [i for i in ctx.store.items.newest_first() if i.at >= since_iso]
+    if items:
+        lines = []
+        for number in [*info.OBJECTIVES, 0]:
+            group = [i for i in items if (number in i.objectives) or (number == 0
+                                                                        and not i.objectives)]
+            if not group:
+                continue
+            label = info.objective_label(ctx, lang, number) if number else t(
+                lang, "info.no_objective")
+            heading = f"{number}. {label}" if number else label
+            for item in reversed(group):
+                lines.append(t(lang, "digest.item_line", objective=heading, number=item.id,
+                               title=(item.title or item.url or "")[:120],
+                               agency=ctx.agency_label(item.agency, lang)))
+        found.append((t(lang, "digest.items", count=len(items)), lines))
+
+    open_ones = ctx.store.consultations.open()
+    if open_ones:
+        lines = []
+        for c in open_ones:
+            executive, others = consultations.silent_agencies(ctx, c)
+            lines.append(t(lang, "digest.poll_line", number=c.id, proposal=c.proposal[:100],
+                           deadline=ctx.when(lang, datetime.fromisoformat(c.deadline)),
+                           executive=", ".join(a.acronym(lang) for a in executive) or "—",
+                           others=", ".join(a.acronym(lang) for a in others) or "—"))
+        found.append((t(lang, "digest.polls", count=len(open_ones)), lines))
+
+    decided = [c for c in ctx.store.consultations.all() if c.status == "closed"
+               and c.outcome in ("adopted", "not_adopted") and (c.closed_at or "") >= since_iso]
+    if decided:
+        found.append((t(lang, "digest.decisions", count=len(decided)), [
+            t(lang, "digest.decision_line", number=c.id, proposal=c.proposal[:100],
+              outcome=t(lang, f"poll.outcome_short.{c.outcome}")) for c in decided]))
+
+    upcoming = ctx.store.meetings.upcoming(ctx.now_iso())
+    if upcoming:
+        meeting = upcoming[0]
+        per_agency: dict[str, dict[str, int]] = {}
+        for rsvp in ctx.store.rsvps.of_meeting(meeting.id):
+            per_agency.setdefault(rsvp.agency, dict.fromkeys(meetings.RSVP_CHOICES, 0))[
+                rsvp.status] += 1
+        lines = [t(lang, "digest.meeting_line", number=meeting.id,
+                   kind=meetings.kind_label(ctx, lang, meeting),
+                   line=meetings.full_line(ctx, lang, meeting))]
+        lines += [t(lang, "meeting.agency_line", agency=ctx.agency_label(code, lang), **counts)
+                  for code, counts in sorted(per_agency.items())]
+        lines += [t(lang, "digest.agenda_line", number=n, text=item["text"])
+                  for n, item in enumerate(meeting.agenda, start=1)]
+        found.append((t(lang, "digest.next_meeting"), lines))
+
+    pending = ctx.store.join_requests.pending()
+    if pending:
+        found.append((t(lang, "digest.joins", count=len(pending)), [
+            t(lang, "join.pending_line", number=r.id, name=r.name, identity=r.identity,
+              agency=ctx.agency_label(r.agency, lang)) for r in pending]))
+
+    dead = ctx.store.outbox.with_status("dead")
+    if dead:
+        found.append((t(lang, "digest.undelivered", count=len(dead)), [
+            t(lang, "digest.undelivered_line", number=row.id,
+              recipient=_recipient(ctx, row.recipient), title=row.message.get("title", "")[:80],
+              error=(row.last_error or "")[:80]) for row in dead]))
+    return found
+
+
+def _recipient(ctx: Context, recipient: dict[str, str]) -> str:
+    if recipient.get("kind") == "member":
+        member = ctx.store.members.get(recipient.get("ref", ""))
+        return member.name if member else recipient.get("ref", "")
+    return recipient.get("ref", "")
+
+
+def digest_message(ctx: Context, lang: str, since: datetime) -> Message:
+    found = sections(ctx, lang, since)
+    title = ctx.t(lang, "digest.title", since=ctx.catalog.date(lang, since, ctx.network.timezone))
+    if not found:
+        return Message(title=title, paragraphs=[ctx.t(lang, "digest.nothing")])
+    stamp = ctx.now().astimezone().strftime("%Y-%m-%d")
+    markdown = to_markdown(title, found)
+    return Message(title=title,
+                   paragraphs=[heading + "\n" + "\n".join(f"• {line}" for line in lines)
+                               for heading, lines in found],
+                   attachments=[Attachment(f"synthese-{stamp}.md", markdown.encode("utf-8"),
+                                           "text/markdown")])
+
+
+def readers(ctx: Context) -> list[Member]:
+    """The co-chairs and the secretariat."""
+    return [m for m in ctx.store.members.active() if CO_CHAIR in m.roles
+            or SECRETARIAT in m.roles]
+
+
+def parse_since(req: Request, text: str) -> datetime:
+    """``depuis 7 jours``, ``depuis 15/11/2026``, ``since 2026-11-15``: a moment in the past."""
+    text = text.strip()
+    now = req.ctx.now()
+    match = re.fullmatch(r"(\d{1,3})\s*(j|jours?|d|days?|semaines?|weeks?|w)", text,
+                         re.IGNORECASE)
+    if match:
+        amount, unit = int(match.group(1)), match.group(2).lower()
+        days = amount * 7 if unit.startswith(("s", "w")) else amount
+        return now - timedelta(days=days)
+    for pattern, order in ((r"(\d{1,2})[/.](\d{1,2})[/.](\d{4})", "dmy"),
+                           (r"(\d{4})-(\d{2})-(\d{2})", "ymd")):
+        match = re.fullmatch(pattern, text)
+        if match:
+            a, b, c = (int(g) for g in match.groups())
+            day, month, year = (a, b, c) if order == "dmy" else (c, b, a)
+            try:
+                moment = datetime(year, month, day, tzinfo=ZoneInfo(req.ctx.network.timezone))
+            except ValueError:
+                raise UserError("digest.bad_since",
+                                example=req.t("digest.since_example")) from None
+            if moment > now:
+                raise UserError("digest.future_since")
+            return moment
+    raise UserError("digest.bad_since", example=req.t("digest.since_example"))
+
+
+def last_digest_time(ctx: Context) -> datetime | None:
+    done = [job for job in ctx.store.jobs_done.all() if job.id.startswith("digest:")]
+    return datetime.fromisoformat(max(done, key=lambda j: j.done_at).done_at) if done else None
+
+
+def digest_command(req: Request) -> Message:
+    """``digest [depuis <quand>]``: the digest now, for whoever may see it."""
+    words = req.args.split(None, 1)
+    since = None
+    if words and words[0].lower() in ("depuis", "since"):
+        since = parse_since(req, words[1] if len(words) > 1 else "")
+    elif words:
+        raise UserError("digest.usage", name=req.name)
+    if since is None:
+        since = last_digest_time(req.ctx) or req.ctx.now() - DEFAULT_SPAN
+    return digest_message(req.ctx, req.lang, since)
+
+
+def send_scheduled(ctx: Context, ref: str) -> int:
+    """The job ``digest``: once per period to the co-chairs and the secretariat."""
+    job_id = f"digest:{ref}"
+    if job_id in ctx.store.jobs_done:
+        return 0
+    since = last_digest_time(ctx) or ctx.now() - DEFAULT_SPAN
+    sent = ctx.send_to_members(readers(ctx), job_id,
+                               lambda lang: digest_message(ctx, lang, since))
+    ctx.store.jobs_done.mark(job_id, ctx.now_iso())
+    return sent

@@ -1,0 +1,281 @@
+"""Information items: share once, reach everyone, find it again.
+
+``partager <lien> [titre] [#N …] [#type]`` (or a message in the network channel with a link and
+``#partage`` / ``#info``) stores an item tagged by Global Compact objective and type, posts it to
+the network channel of every platform, and refuses duplicates after normalising the link.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import datetime
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+from handlers.context import Context, UserError
+from handlers.router import Request
+from handlers.settings import fold
+from handlers.types import Message, Reply
+from storage.models import InfoItem
+
+OBJECTIVES = range(1, 24)
+TYPES = ("data", "document", "study", "news", "event", "other")
+TYPE_WORDS = {
+    "data": "data", "donnees": "data", "donnee": "data", "document": "document", "doc":
+    "document", "study": "study", "etude": "study", "etudes": "study", "news": "news",
+    "actualite": "news", "actualites": "news", "event": "event", "evenement": "event",
+    "other": "other", "autre": "other",
+}
+CAPTURE_TAGS = ("partage", "info", "share")
+TRACKING = re.compile(r"^(utm_.*|fbclid|gclid|mc_cid|mc_eid|igshid|ref_src|_hsenc|_hsmi)$")
+LINK = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
+PAGE = 8
+MAX_TITLE = 200
+MAX_TEXT = 2000
+
+
+def normalise_link(url: str) -> str:
+    """The same resource whatever the spelling: no scheme, no ``www.``, no trailing slash,
+    no tracking parameters, query parameters in a fixed order."""
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").lower().removeprefix("www.")
+    port = f":{parts.port}" if parts.port and parts.port not in (80, 443) else ""
+    path = parts.path.rstrip("/")
+    query = sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+                   if not TRACKING.match(k.lower()))
+    return f"{host}{port}{path}" + (f"?{urlencode(query)}" if query else "")
+
+
+def text_key(text: str) -> str:
+    return "text:" + hashlib.sha256(" ".join(fold(text).split()).encode()).hexdigest()[:32]
+
+
+def objective_label(ctx: Context, lang: str, number: int) -> str:
+    return ctx.t(lang, f"gcm.{number}")
+
+
+def objective_tags(ctx: Context) -> dict[str, int]:
+    """``#donnees``, ``#data``, ``#traite`` …: each objective's label without accents or spaces
+    in both languages, and any of its words (five letters or more) no other label uses."""
+    tags: dict[str, int] = {}
+    users: dict[str, set[int]] = {}
+    for number in OBJECTIVES:
+        for lang in ("fr", "en"):
+            words = re.findall(r"[a-z0-9]+", fold(objective_label(ctx, lang, number)))
+            tags["".join(words)] = number
+            for word in words:
+                if len(word) >= 5:
+                    users.setdefault(word, set()).add(number)
+    for word, numbers in users.items():
+        if len(numbers) == 1:
+            tags.setdefault(word, next(iter(numbers)))
+    return tags
+
+
+def parse_share(ctx: Context, text: str) -> tuple[str | None, str, list[int], str]:
+    """Link (or none), title or text, objectives, type, from ``<lien> [titre] [#N …] [#type]``."""
+    objectives: list[int] = []
+    kind = "other"
+    tags = objective_tags(ctx)
+    words = []
+    for word in text.split():
+        if word.startswith("#") and len(word) > 1:
+            tag = fold(word[1:]).strip(".,;:")
+            if tag.isdigit() and int(tag) in OBJECTIVES:
+                objectives.append(int(tag))
+                continue
+            if tag in TYPE_WORDS or tag in tags:
+                # "#donnees" / "#data" name both objective 1 and the type "data": take both.
+                kind = TYPE_WORDS.get(tag, kind)
+                if tag in tags:
+                    objectives.append(tags[tag])
+                continue
+            if tag in CAPTURE_TAGS:
+                continue
+            raise UserError("info.unknown_tag", tag=word[:40])
+        words.append(word)
+    link = next((w for w in words if LINK.fullmatch(w)), None)
+    if link is None and any(fold(w).startswith(("http:", "https:", "www.")) or "://" in w
+                            for w in words):
+        raise UserError("info.bad_link")
+    rest = " ".join(w for w in words if w != link).strip()
+    return link, rest, sorted(set(objectives)), kind
+
+
+def share(ctx: Context, req: Request, text: str) -> InfoItem | Message:
+    """Store an item unless the same link (or text) exists; tell the network about it."""
+    link, rest, objectives, kind = parse_share(ctx, text)
+    if link is None and not rest:
+        raise UserError("info.share_usage", name=req.t("cmd.share.name"))
+    if len(rest) > (MAX_TITLE if link else MAX_TEXT):
+        raise UserError("error.text_too_long", limit=MAX_TITLE if link else MAX_TEXT)
+    key = normalise_link(link) if link else text_key(rest)
+    existing = ctx.store.items.by_key(key)
+    if existing is not None:
+        sharer = ctx.store.members.get(existing.shared_by)
+        return Message(paragraphs=[req.t("info.duplicate", number=existing.id,
+                                         name=sharer.name if sharer else "—",
+                                         agency=ctx.agency_label(existing.agency, req.lang),
+                                         date=ctx.catalog.date(req.lang, _at(existing),
+                                                               ctx.network.timezone))])
+    member = req.member
+    assert member is not None
+    item = ctx.store.items.add(lambda n: InfoItem(
+        id=n, key=key, url=link, title=rest[:MAX_TITLE] if link else rest[:80],
+        text="" if link else rest, objectives=objectives, type=kind, shared_by=member.id,
+        agency=member.agency, platform=req.inbound.platform, at=ctx.now_iso()))
+    ctx.announce(f"item:{item.id}", lambda lang: item_message(ctx, lang, item, announce=True))
+    return item
+
+
+def _at(item: InfoItem) -> datetime:
+    return datetime.fromisoformat(item.at)
+
+
+def objectives_words(ctx: Context, lang: str, objectives: list[int]) -> str:
+    if not objectives:
+        return ctx.t(lang, "info.no_objective")
+    return "; ".join(f"{n}. {objective_label(ctx, lang, n)}" for n in objectives)
+
+
+def item_message(ctx: Context, lang: str, item: InfoItem, announce: bool = False) -> Message:
+    sharer = ctx.store.members.get(item.shared_by)
+    paragraphs = []
+    if item.url:
+        paragraphs.append(item.url)
+    if item.text:
+        paragraphs.append(item.text)
+    paragraphs.append(ctx.t(lang, "info.objectives_line",
+                            objectives=objectives_words(ctx, lang, item.objectives)))
+    paragraphs.append(ctx.t(lang, "info.shared_by", name=sharer.name if sharer else "—",
+                            agency=ctx.agency_label(item.agency, lang),
+                            type=ctx.t(lang, f"info.type.{item.type}")))
+    key = "info.announce_title" if announce else "info.item_title"
+    return Message(title=ctx.t(lang, key, number=item.id, title=item.title or item.url or ""),
+                   paragraphs=paragraphs)
+
+
+def share_command(req: Request) -> Message:
+    result = share(req.ctx, req, req.args)
+    if isinstance(result, Message):
+        return result
+    return Message(paragraphs=[req.t("info.shared", number=result.id,
+                                     objectives=objectives_words(req.ctx, req.lang,
+                                                                 result.objectives))])
+
+
+def capture(req: Request) -> Message | Reply:
+    """A message posted in the network channel: an item if it has a link and ``#partage``."""
+    text = req.inbound.text or ""
+    tags = {fold(w[1:]).strip(".,;:!") for w in text.split() if w.startswith("#")}
+    if not LINK.search(text) or not tags & set(CAPTURE_TAGS) or req.member is None:
+        return Message()
+    try:
+        result = share(req.ctx, req, text)
+    except UserError:
+        return Message()
+    if isinstance(result, Message):
+        return result
+    return Message(paragraphs=[req.t("info.captured", number=result.id)])
+
+
+# Finding.
+
+def matches(item: InfoItem, words: list[str]) -> bool:
+    haystack = fold(" ".join([item.title, item.text, item.url or ""]))
+    return all(word in haystack for word in words)
+
+
+def _results(req: Request, items: list[InfoItem], title_key: str, offset: int,
+             **params: object) -> Message:
+    ctx = req.ctx
+    page = items[offset:offset + PAGE]
+    if not page:
+        return Message(paragraphs=[req.t("info.none")])
+    lines = []
+    for item in page:
+        label = (item.title or item.url or "")[:120]
+        link = f" — {item.url}" if item.url and item.title else ""
+        objectives = ",".join(str(n) for n in item.objectives)
+        lines.append(req.t("info.result_line", number=item.id, title=label, link=link,
+                           agency=ctx.agency_label(item.agency, req.lang),
+                           objectives=objectives or "—"))
+    paragraphs = ["\n".join(lines)]
+    if offset + PAGE < len(items):
+        paragraphs.append(req.t("info.more", shown=offset + len(page), total=len(items),
+                                more=req.t("cmd.more.name")))
+    return Message(title=req.t(title_key, count=len(items), **params), paragraphs=paragraphs)
+
+
+def _remember(req: Request, kind: str, value: str) -> None:
+    req.ctx.pages[req.inbound.identity] = (kind, value, 0)
+
+
+def _select(req: Request, kind: str, value: str) -> tuple[list[InfoItem], str, dict]:
+    ctx = req.ctx
+    items = ctx.store.items.newest_first()
+    if kind == "objective":
+        number = int(value)
+        return ([i for i in items if number in i.objectives], "info.by_objective_title",
+                {"number": number, "label": objective_label(ctx, req.lang, number)})
+    if kind == "type":
+        return ([i for i in items if i.type == value], "info.by_type_title",
+                {"type": ctx.t(req.lang, f"info.type.{value}")})
+    if kind == "search":
+        words = [fold(w) for w in value.split()]
+        return ([i for i in items if matches(i, words)], "info.search_title",
+                {"words": value[:80]})
+    return items, "info.latest_title", {}
+
+
+def list_command(req: Request) -> Message:
+    """``infos``, ``infos objectif <N>``, ``infos <type>``."""
+    words = req.args.split()
+    kind, value = "latest", ""
+    if words and fold(words[0]) in ("objectif", "objective", "obj") and len(words) > 1:
+        if not words[1].isdigit() or int(words[1]) not in OBJECTIVES:
+            raise UserError("info.bad_objective")
+        kind, value = "objective", words[1]
+    elif words and words[0].isdigit() and int(words[0]) in OBJECTIVES:
+        kind, value = "objective", words[0]
+    elif words and fold(words[0]) in TYPE_WORDS:
+        kind, value = "type", TYPE_WORDS[fold(words[0])]
+    elif words:
+        raise UserError("info.list_usage", name=req.name)
+    _remember(req, kind, value)
+    items, title, params = _select(req, kind, value)
+    return _results(req, items, title, 0, **params)
+
+
+def search_command(req: Request) -> Message:
+    """``recherche <mots>``: every word must appear (accents and case ignored)."""
+    if not req.args.strip():
+        raise UserError("info.search_usage", name=req.name)
+    _remember(req, "search", req.args.strip()[:200])
+    items, title, params = _select(req, "search", req.args.strip()[:200])
+    return _results(req, items, title, 0, **params)
+
+
+def more_command(req: Request) -> Message:
+    """``suite``: the next page of the last list or search."""
+    state = req.ctx.pages.get(req.inbound.identity)
+    if state is None:
+        raise UserError("info.no_more")
+    kind, value, offset = state
+    offset += PAGE
+    items, title, params = _select(req, kind, value)
+    if offset >= len(items):
+        raise UserError("info.no_more")
+    req.ctx.pages[req.inbound.identity] = (kind, value, offset)
+    return _results(req, items, title, offset, **params)
+
+
+def show_command(req: Request) -> Message:
+    """``info <n°>``: one item in full."""
+    text = req.args.strip().lstrip("#nN°º ")
+    if not text.isdigit():
+        raise UserError("info.bad_number", typed=req.args.strip()[:20] or "—")
+    item = req.ctx.store.items.get(int(text))
+    if item is None:
+        raise UserError("info.not_found", number=text)
+    return item_message(req.ctx, req.lang, item)

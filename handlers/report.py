@@ -1,0 +1,139 @@
+"""The period report to the Regional UN Network on Migration: meetings held and attendance,
+decisions and joint statements, information shared by Global Compact objective, participation of
+each agency in consultations. Every number is computed from storage."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from handlers import consultations, info, meetings
+from handlers.context import Context, UserError
+from handlers.markdown import to_html, to_markdown
+from handlers.router import Request
+from handlers.types import Attachment, Message
+from storage.records import to_iso
+
+DATE = re.compile(r"^(?:(\d{1,2})[/.](\d{1,2})[/.](\d{4})|(\d{4})-(\d{2})-(\d{2}))$")
+
+
+@dataclass(frozen=True)
+class Figures:
+    """What the report counts, kept apart from how it is written (tests check these)."""
+
+    meetings: list[tuple[int, str, dict[str, int]]]  # number, start ISO, attendance per agency
+    decisions: list[tuple[int, str, str]]  # number, outcome, proposal
+    statements: list[tuple[int, str]]  # number, subject
+    items_by_objective: dict[int, int]  # 0 = no objective
+    items_total: int
+    participation: dict[str, tuple[int, int]]  # agency → (answered, consulted)
+
+
+def day(req: Request, text: str) -> datetime:
+    match = DATE.match(text.strip())
+    if not match:
+        raise UserError("report.usage", name=req.name)
+    d, m, y, y2, m2, d2 = match.groups()
+    try:
+        return datetime(int(y or y2), int(m or m2), int(d or d2),
+                        tzinfo=ZoneInfo(req.ctx.network.timezone))
+    except ValueError:
+        raise UserError("when.impossible_date", date=text.strip()) from None
+
+
+def figures(ctx: Context, start: datetime, end: datetime) -> Figures:
+    """Counts for ``start`` ≤ moment < ``end``."""
+    lo, hi, now = to_iso(start), to_iso(end), ctx.now_iso()
+    held = []
+    for meeting in ctx.store.meetings.all():
+        if meeting.status == "scheduled" and lo <= meeting.start < hi and meeting.start <= now:
+            attendance: dict[str, int] = {}
+            for rsvp in ctx.store.rsvps.of_meeting(meeting.id):
+                if rsvp.status in ("present", "online"):
+                    attendance[rsvp.agency] = attendance.get(rsvp.agency, 0) + 1
+            held.append((meeting.id, meeting.start, attendance))
+    decided = [(c.id, c.outcome or "", c.proposal) for c in ctx.store.consultations.all()
+               if c.status == "closed" and c.outcome in ("adopted", "not_adopted")
+               and lo <= (c.closed_at or "") < hi]
+    published = [(s.id, s.subject) for s in ctx.store.statements.all()
+                 if s.status == "published" and lo <= (s.published_at or "") < hi]
+    items = [i for i in ctx.store.items.newest_first() if lo <= i.at < hi]
+    by_objective: dict[int, int] = {}
+    for item in items:
+        for number in item.objectives or [0]:
+            by_objective[number] = by_objective.get(number, 0) + 1
+    participation: dict[str, tuple[int, int]] = {}
+    for c in ctx.store.consultations.all():
+        if not lo <= c.opened_at < hi or c.outcome == "superseded":
+            continue
+        answered = ctx.store.positions.current(c.id)
+        for agency in consultations.consulted_agencies(ctx, c):
+            done, asked = participation.get(agency.code, (0, 0))
+            participation[agency.code] = (done + (agency.code in answered), asked + 1)
+    return Figures(held, decided, published, dict(sorted(by_objective.items())), len(items),
+                   participation)
+
+
+def report_sections(ctx: Context, lang: str, data: Figures) -> list[tuple[str, list[str]]]:
+    t = ctx.t
+    meeting_lines = []
+    for number, start, attendance in data.meetings:
+        meeting = ctx.store.meetings.get(number)
+        people = ", ".join(f"{ctx.agency_label(code, lang)} {count}"
+                           for code, count in sorted(attendance.items())) or "—"
+        meeting_lines.append(t(lang, "report.meeting_line", number=number,
+                               kind=meetings.kind_label(ctx, lang, meeting),
+                               date=ctx.catalog.date(lang, datetime.fromisoformat(start),
+                                                     ctx.network.timezone),
+                               attendance=people, agencies=len(attendance)))
+    item_lines = [t(lang, "report.objective_line", number=n,
+                    label=info.objective_label(ctx, lang, n) if n else t(lang,
+                                                                         "info.no_objective"),
+                    count=count) for n, count in data.items_by_objective.items()]
+    participation_lines = [t(lang, "report.participation_line",
+                             agency=ctx.agency_label(code, lang), answered=done, asked=asked)
+                           for code, (done, asked) in sorted(
+                               data.participation.items(),
+                               key=lambda kv: ctx.agency_label(kv[0], lang))]
+    return [
+        (t(lang, "report.meetings", count=len(data.meetings)), meeting_lines),
+        (t(lang, "report.decisions", count=len(data.decisions)), [
+            t(lang, "poll.decision_line_short", number=n,
+              outcome=t(lang, f"poll.outcome_short.{o}"), proposal=p[:200])
+            for n, o, p in data.decisions]),
+        (t(lang, "report.statements", count=len(data.statements)), [
+            t(lang, "report.statement_line", number=n, subject=s) for n, s in data.statements]),
+        (t(lang, "report.items", count=data.items_total), item_lines),
+        (t(lang, "report.participation"), participation_lines),
+    ]
+
+
+def report_command(req: Request) -> Message:
+    """``rapport <début> <fin>``: Markdown and HTML files, and the headline figures."""
+    ctx, lang = req.ctx, req.lang
+    words = req.args.split()
+    if len(words) != 2:
+        raise UserError("report.usage", name=req.name)
+    start = day(req, words[0])
+    end = datetime.combine(day(req, words[1]).date(), time(0), start.tzinfo) + timedelta(days=1)
+    if end <= start:
+        raise UserError("report.order")
+    data = figures(ctx, start, end)
+    tz = ctx.network.timezone
+    title = ctx.t(lang, "report.title", network=ctx.network.name(lang),
+                  start=ctx.catalog.date(lang, start, tz),
+                  end=ctx.catalog.date(lang, end - timedelta(seconds=1), tz))
+    found = report_sections(ctx, lang, data)
+    name = f"rapport-{start.date().isoformat()}-{(end - timedelta(days=1)).date().isoformat()}"
+    return Message(
+        title=title,
+        paragraphs=[ctx.t(lang, "report.summary", meetings=len(data.meetings),
+                          decisions=len(data.decisions), statements=len(data.statements),
+                          items=data.items_total)],
+        attachments=[
+            Attachment(f"{name}.md", to_markdown(title, found).encode("utf-8"),
+                       "text/markdown"),
+            Attachment(f"{name}.html", to_html(title, found, lang).encode("utf-8"),
+                       "text/html")])

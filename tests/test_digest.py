@@ -1,0 +1,172 @@
+"""The co-chairs' digest over a built history, section by section; once per period across a
+restart; the report to the regional network with figures computed from storage."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from bot.app import BotApp
+from handlers.types import Message, Recipient
+from storage.models import FOCAL_POINT, Member
+from storage.store import Store
+from tests.conftest import Clock, click, ran, say, text_of
+
+
+def history(app: BotApp, clock: Clock) -> None:
+    """A week of network life."""
+    say(app, "awa", "partager https://dtm.iom.int/mali Flux #1 #donnees")
+    say(app, "sarah", "share https://unhcr.org/x Protection study #7 #study")
+    say(app, "ibrahim", "partager Note sans lien sur les envois de fonds")
+    say(app, "aminata", "réunion mardi 1 décembre 10h")
+    say(app, "awa", "ordre du jour 1 ajouter Retours volontaires")
+    click(app, "awa", "rsvp.present", "1")
+    click(app, "sarah", "rsvp.online", "1")
+    say(app, "aminata", "consultation ouvrir Plan 2027 | vendredi 4 décembre 17h")
+    say(app, "awa", "position 1 accord")
+    say(app, "aminata", "consultation ouvrir Note conceptuelle | lundi 30 novembre 9h | silence")
+    say(app, "telegram:555", "rejoindre PAM Oumar Touré")
+
+
+def digest_of(app: BotApp, who: str) -> Message:
+    return say(app, who, "digest").message
+
+
+def test_on_demand_digest_has_every_section(app: BotApp, clock: Clock) -> None:
+    history(app, clock)
+    app.dispatcher.store.outbox.save(_dead(app))
+    clock.now = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
+    say(app, "moussa", "consultation clore 2")
+    digest = digest_of(app, "aminata")
+    assert digest.title == "Synthèse pour la co-présidence depuis le lundi 23 novembre 2026"
+    headings = [p.splitlines()[0] for p in digest.paragraphs]
+    assert headings == ["Nouvelles informations (3)", "Consultations ouvertes (1)",
+                        "Décisions (1)", "Prochaine réunion",
+                        "Demandes d'adhésion en attente (1)", "Messages non distribués (1)"]
+    text = "\n".join(digest.paragraphs)
+    assert "• 1. Données : n° 1 Flux (UNICEF)" in text
+    assert "• 7. Réduire la vulnérabilité : n° 2 Protection study (HCR)" in text
+    assert "• sans objectif : n° 3 Note sans lien" in text
+    assert "sans réponse : Comité exécutif OIT, OIM, PNUD, HCR, HCDH, DAES, ONUDC" in text
+    assert "• n° 2 — adoptée — Note conceptuelle" in text
+    assert "• UNICEF : 1 présent(s), 0 en ligne, 0 excusé(s)" in text
+    assert "• ordre du jour 1. Retours volontaires" in text
+    assert "• n° 1 — Oumar Touré pour PAM (telegram:555)" in text
+    [md] = digest.attachments
+    assert md.media_type == "text/markdown" and md.filename == "synthese-2026-11-30.md"
+    assert b"## Nouvelles informations \\(3\\)" in md.content
+    assert "réservé" in text_of(say(app, "awa", "digest"))
+
+
+def _dead(app: BotApp):
+    from handlers.types import Outgoing
+
+    app.ctx.queue(Outgoing(Recipient("member", "awa"), Message(title="Perdu"), "fr", "lost"))
+    row = app.store.outbox.all()[-1]
+    row.status, row.last_error = "dead", "ConnectionError: down"
+    return row
+
+
+def test_empty_sections_are_left_out(app: BotApp) -> None:
+    digest = digest_of(app, "mariam")
+    assert digest.paragraphs == ["Rien de nouveau depuis la dernière synthèse."]
+
+
+def test_digest_since_and_bad_since(app: BotApp, clock: Clock) -> None:
+    say(app, "awa", "partager https://x.org/a A #1")
+    clock.now = datetime(2026, 12, 10, 9, 0, tzinfo=UTC)
+    say(app, "awa", "partager https://x.org/b B #1")
+    recent = "\n".join(say(app, "mariam", "digest depuis 3 jours").message.paragraphs)
+    assert "n° 2 B" in recent and "n° 1 A" not in recent
+    both = "\n".join(say(app, "mariam", "digest depuis 28/11/2026").message.paragraphs)
+    assert "n° 1 A" in both and "n° 2 B" in both
+    assert "Exemple" in text_of(say(app, "mariam", "digest depuis hier soir"))
+
+
+def test_markdown_file_escapes_user_text(app: BotApp) -> None:
+    say(app, "awa", "partager https://x.org/a # Titre [lien](http://evil) **gras** #1")
+    md = digest_of(app, "aminata").attachments[0].content.decode()
+    assert "[lien](http://evil)" not in md and "\\[lien\\]\\(http://evil\\)" in md
+    assert "**gras**" not in md
+
+
+async def test_scheduled_digest_once_per_period_across_restart(tmp_path, network) -> None:
+    clock = Clock(datetime(2026, 11, 28, 17, 0, tzinfo=UTC))
+    store = Store.open(tmp_path / "d")
+    app = BotApp(store, network, clock=clock)
+    say(app, "awa", "partager https://x.org/a A #1")
+    clock.now = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)  # Monday 08:00 in Bamako
+    assert ran(await app.run_due_jobs(), "digest") == 1
+    readers = {Recipient.from_dict(r.recipient).ref for r in store.outbox.all()
+               if r.message["title"].startswith(("Synthèse", "Co-chairs"))}
+    assert readers == {"aminata", "moussa", "mariam"}
+    assert ran(await app.run_due_jobs(), "digest") == 0
+    store.close()
+
+    clock.now = datetime(2026, 12, 8, 12, 0, tzinfo=UTC)  # down over the next Monday
+    store = Store.open(tmp_path / "d")
+    again = BotApp(store, network, clock=clock)
+    assert ran(await again.run_due_jobs(), "digest") == 1  # the missed one, on start-up
+    assert ran(await again.run_due_jobs(), "digest") == 0
+    digests = [r for r in store.outbox.all() if r.message["title"].startswith("Synthèse")]
+    assert len(digests) == 6  # two co-chairs and the secretariat, twice
+    assert digests[-1].message["title"].endswith("lundi 30 novembre 2026")
+    store.close()
+
+
+def test_a_fresh_install_owes_no_digest(app: BotApp, clock: Clock) -> None:
+    specs = app.job_specs()
+    assert [s.id for s in specs if s.kind == "digest"] == ["digest:2026-11-30"]
+
+
+def test_report_figures_from_a_known_history(app: BotApp, clock: Clock) -> None:
+    app.store.members.save(Member(id="ilo", name="ILO FP", agency="ILO", roles=[FOCAL_POINT],
+                                  identities=["slack:UILO"]))
+    say(app, "aminata", "réunion mardi 1 décembre 10h")
+    say(app, "aminata", "réunion jeudi 3 décembre 10h")
+    say(app, "aminata", "réunion mardi 8 décembre 10h")  # after the period
+    click(app, "awa", "rsvp.present", "1")
+    click(app, "sarah", "rsvp.online", "1")
+    click(app, "ibrahim", "rsvp.excused", "1")
+    click(app, "mariam", "rsvp.present", "2")
+    say(app, "aminata", "réunion annuler 2")
+    say(app, "awa", "partager https://x.org/1 Un #1 #7")
+    say(app, "sarah", "share https://x.org/2 Two #7")
+    say(app, "ibrahim", "partager Sans objectif")
+    say(app, "aminata", "consultation ouvrir P1 | mercredi 2 décembre 17h")
+    say(app, "awa", "position 1 accord")
+    say(app, "sarah", "position 1 objection No")
+    say(app, "fatoumata", "position 1 abstention")
+    say(app, "aminata", "déclaration demander Journée des migrants")
+    say(app, "aminata", "déclaration projet 1 Texte | mercredi 2 décembre 17h")
+    for who in ("mariam", "awa", "sarah", "ibrahim", "slack:UILO"):
+        say(app, who, "position 2 accord")
+    clock.now = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
+    say(app, "moussa", "consultation clore 1")
+    say(app, "moussa", "consultation clore 2")
+    say(app, "aminata", "déclaration publier 1")
+    clock.now = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)
+
+    from zoneinfo import ZoneInfo
+
+    from handlers.report import figures
+
+    tz = ZoneInfo("Africa/Bamako")
+    data = figures(app.ctx, datetime(2026, 11, 1, tzinfo=tz), datetime(2026, 12, 5, tzinfo=tz))
+    assert [(n, a) for n, _, a in data.meetings] == [(1, {"UNICEF": 1, "UNHCR": 1})]
+    assert [(n, o) for n, o, _ in data.decisions] == [(1, "not_adopted"), (2, "not_adopted")]
+    assert data.statements == []  # round 2 lacked OHCHR, UNDESA, UNODC: not adopted
+    assert data.items_by_objective == {0: 1, 1: 1, 7: 2} and data.items_total == 3
+    assert data.participation["UNICEF"] == (2, 2)
+    assert data.participation["WFP"] == (1, 1)  # consulted on P1 only (the statement: EC)
+    assert data.participation["OHCHR"] == (0, 2)
+
+    reply = say(app, "mariam", "rapport 01/11/2026 04/12/2026").message
+    assert reply.paragraphs[0].startswith("1 réunion(s) tenue(s), 2 décision(s), "
+                                          "0 déclaration(s) commune(s), 3 information(s)")
+    md, page = reply.attachments
+    assert md.filename == "rapport-2026-11-01-2026-12-04.md" and page.media_type == "text/html"
+    text = md.content.decode()
+    assert "participation annoncée : HCR 1, UNICEF 1 \\(2 agences\\)" in text
+    assert "7\\. Réduire la vulnérabilité : 2" in text
+    assert "<li>UNICEF : 2 / 2</li>" in page.content.decode()
+    assert "Utilisation" in text_of(say(app, "mariam", "rapport 2026"))
