@@ -104,20 +104,29 @@ class Dispatcher:
         member = self.store.members.get(recipient.ref)
         if member is None or not member.active or not member.identities:
             return []
-        chosen = self._preferred_identity(member.identities)
-        platform, _, address = chosen.partition(":")
+        if member.preference == "both":
+            chosen_ones = [i for i in member.identities if i.split(":", 1)[0] != "console"]
+        else:
+            chosen_ones = [self._preferred_identity(member.identities, member.preference)]
         agency = self.network.agency(member.agency)
-        label = self.catalog.t(lang, "dispatch.member_label",
-                               agency=agency.acronym(lang) if agency else member.agency,
-                               name=member.name, platform=platform)
-        return [Target(platform, address, label)]
+        targets = []
+        for chosen in chosen_ones or member.identities[:1]:
+            platform, _, address = chosen.partition(":")
+            label = self.catalog.t(lang, "dispatch.member_label",
+                                   agency=agency.acronym(lang) if agency else member.agency,
+                                   name=member.name, platform=platform)
+            targets.append(Target(platform, address, label))
+        return targets
 
-    def _preferred_identity(self, identities: list[str]) -> str:
-        """A platform with its own adapter first; else the member's real platform (shown through
-        the fallback, as the console does); the console identity last."""
+    def _preferred_identity(self, identities: list[str], preference: str | None = None) -> str:
+        """The member's chosen platform; else a platform with its own adapter; else the member's
+        real platform (shown through the fallback, as the console does); the console last."""
         def platform(identity: str) -> str:
             return identity.split(":", 1)[0]
 
+        chosen = [i for i in identities if platform(i) == preference]
+        if chosen:
+            return chosen[0]
         for identity in identities:
             adapter = self.adapters.get(platform(identity))
             if adapter is not None and adapter is not self.fallback:

@@ -5,7 +5,16 @@
 
 from __future__ import annotations
 
-from handlers import consultations, digest, info, meetings, members, report, statements
+from handlers import (
+    consultations,
+    digest,
+    identities,
+    info,
+    meetings,
+    members,
+    report,
+    statements,
+)
 from handlers.i18n import Catalog
 from handlers.roles import (
     ANYONE,
@@ -97,6 +106,8 @@ COMMANDS: list[Command] = [
     Command("more", MEMBERS, info.more_command, aliases=("next",)),
     Command("digest", LEADS, digest.digest_command, aliases=("synthese",)),
     Command("report", LEADS, report.report_command),
+    Command("link", ANYONE, identities.link_command),
+    Command("preference", MEMBERS, identities.preference_command),
 ]
 
 ACTIONS: list[Action] = [

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from storage.collection import Collection
-from storage.models import JoinRequest, Member
+from storage.models import JoinRequest, LinkCode, Member
 
 
 class Members:
@@ -68,3 +68,18 @@ class JoinRequests:
 
     def save(self, request: JoinRequest) -> None:
         self._c.save_numbered(request)
+
+
+class LinkCodes:
+    """Codes waiting to be typed on the other platform."""
+
+    record = LinkCode
+
+    def __init__(self, collection: Collection[LinkCode]) -> None:
+        self._c = collection
+
+    def get(self, code_hash: str) -> LinkCode | None:
+        return self._c.get_keyed(code_hash)
+
+    def save(self, code: LinkCode) -> None:
+        self._c.save_keyed(code)

@@ -28,6 +28,7 @@ class Member(Record):
     language: str | None = None
     active: bool = True
     created_at: str = ""
+    preference: str | None = None  # where direct messages go: a platform, "both", or the first
 
     def has_role(self, role: str) -> bool:
         return role in self.roles
@@ -214,3 +215,13 @@ class InfoItem(Record):
     agency: str = ""
     platform: str = ""
     at: str = ""
+
+
+@dataclass
+class LinkCode(Record):
+    """A one-time code joining a second platform identity to a member (stored as a hash)."""
+
+    id: str  # sha256 of the code
+    member_id: str
+    expires_at: str
+    used: bool = False

@@ -10,7 +10,7 @@ from storage.events import ProcessedEvents
 from storage.items import Items
 from storage.lock import DataDirLock
 from storage.meetings import JobsDone, Meetings, Rsvps, Series
-from storage.members import JoinRequests, Members
+from storage.members import JoinRequests, LinkCodes, Members
 from storage.outbox import Outbox
 
 DIR_MODE = 0o700
@@ -41,6 +41,7 @@ class Store:
             self.statements = Statements(self._open("statements", Statements.record))
             self.events = ProcessedEvents(self._open("events", ProcessedEvents.record))
             self.items = Items(self._open("items", Items.record))
+            self.link_codes = LinkCodes(self._open("link_codes", LinkCodes.record))
         except BaseException:
             self.close()
             raise

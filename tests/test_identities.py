@@ -1,0 +1,74 @@
+"""One network, two platforms: linking a Slack and a Telegram identity, and where DMs go."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from bot.app import BotApp
+from bot.dispatcher import Target
+from handlers.types import Message, Outgoing, Recipient
+from tests.conftest import Clock, say, text_of
+
+
+class Recorder:
+    def __init__(self, platform: str) -> None:
+        self.platform = platform
+        self.sent: list[Target] = []
+
+    async def deliver(self, target: Target, message: Message) -> None:
+        self.sent.append(target)
+
+
+def code_from(reply: str) -> str:
+    return re.search(r"code ?: ([A-Z0-9]{8})", reply).group(1)
+
+
+async def test_link_joins_identities_and_the_tally_treats_them_as_one(app: BotApp) -> None:
+    reply = text_of(say(app, "slack:U0DEMOIM", "lier"))  # Ibrahim (UNDP) on Slack
+    code = code_from(reply)
+    assert f"tapez « lier {code} »" in reply
+    done = text_of(say(app, "telegram:4444", f"link {code.lower()}"))
+    assert done == "C'est fait : Ibrahim Maïga, vous êtes reconnu·e sur console, slack, telegram."
+    assert "telegram:4444" in app.store.members.get("ibrahim").identities
+    assert "pas valable" in text_of(say(app, "telegram:5555", f"lier {code}"))  # used once
+    # A consultation opened on Slack, answered on Telegram: one agency, one position.
+    say(app, "slack:U0DEMOMK", "consultation ouvrir Texte | vendredi 4 décembre 17h")
+    say(app, "telegram:4444", "position 1 accord")
+    say(app, "slack:U0DEMOIM", "position 1 abstention")
+    assert app.store.positions.current(1)["UNDP"].choice == "abstain"
+    assert len(app.store.positions.history(1)) == 2
+
+
+def test_codes_expire_and_cannot_move_someone_elses_account(app: BotApp, clock: Clock) -> None:
+    code = code_from(text_of(say(app, "awa", "lier")))
+    assert "pas valable" in text_of(say(app, "telegram:7", "lier ZZZZZZZZ"))
+    assert "already belongs to Sarah Johnson" in text_of(say(app, "sarah", f"lier {code}"))
+    clock.now += timedelta(minutes=16)
+    assert "pas valable" in text_of(say(app, "telegram:7", f"lier {code}"))
+    assert "d'abord" in text_of(say(app, "telegram:8", "lier"))
+
+
+async def test_preference_decides_where_direct_messages_go(app: BotApp) -> None:
+    slack, telegram = Recorder("slack"), Recorder("telegram")
+    app.add_adapter(slack)
+    app.add_adapter(telegram)
+    code = code_from(text_of(say(app, "slack:U0DEMOSJ", "link")))
+    say(app, "telegram:9090", f"link {code}")
+
+    def send(key: str) -> None:
+        app.ctx.queue(Outgoing(Recipient("member", "sarah"), Message(title=key), "en", key))
+
+    send("first")
+    await app.dispatcher.flush()
+    assert [t.platform for t in slack.sent + telegram.sent] == ["slack"]
+    assert "Telegram" in text_of(say(app, "sarah", "preference telegram"))
+    send("second")
+    await app.dispatcher.flush()
+    assert [t.address for t in telegram.sent] == ["9090"]
+    say(app, "sarah", "préférence les deux")
+    send("third")
+    await app.dispatcher.flush()
+    assert len(slack.sent) == 2 and len(telegram.sent) == 2
+    assert "no telegram account" not in text_of(say(app, "awa", "preference slack"))
+    assert "pas encore de compte slack" in text_of(say(app, "awa", "préférence slack"))
