@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from bot.ratelimit import RateLimiter
 from handlers.context import to_iso, utc_now
 from handlers.i18n import Catalog
 from handlers.settings import Network
@@ -80,6 +81,7 @@ class Dispatcher:
         self.clock = clock
         self._wake = asyncio.Event()
         self._lock = asyncio.Lock()
+        self.limiters: dict[str, RateLimiter] = {}
 
     def wake(self) -> None:
         self._wake.set()
@@ -155,6 +157,10 @@ class Dispatcher:
             adapter = self._adapter_for(target)
             if adapter is None:
                 continue
+            limiter = self.limiters.get(adapter.platform)
+            if limiter is None:
+                limiter = self.limiters[adapter.platform] = RateLimiter.for_adapter(adapter)
+            await limiter.wait(target.address, group=target.channel)
             try:
                 await adapter.deliver(target, message)
             except RetryLater as later:

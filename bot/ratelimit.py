@@ -1,0 +1,60 @@
+"""Per-platform sending limits, enforced in one place (the dispatcher) for every adapter.
+
+Telegram allows about 30 messages per second overall, one per second in a chat and 20 per minute
+in a group; Slack about one per second per channel. An adapter declares its limits as attributes
+(``rate_per_second``, ``per_chat_interval``, ``group_per_minute``); the dispatcher waits here
+before each delivery. A 429 that still happens is the adapter's ``RetryLater``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable
+
+
+class RateLimiter:
+    """Waits just long enough before a send to stay within the platform's limits."""
+
+    def __init__(self, rate_per_second: float | None = None,
+                 per_chat_interval: float | None = None, group_per_minute: int | None = None,
+                 clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
+        self.interval = 1.0 / rate_per_second if rate_per_second else 0.0
+        self.per_chat_interval = per_chat_interval or 0.0
+        self.group_per_minute = group_per_minute
+        self.clock = clock
+        self.sleep = sleep
+        self._last_any = float("-inf")
+        self._last_chat: dict[str, float] = {}
+        self._group_sends: dict[str, deque[float]] = {}
+
+    @classmethod
+    def for_adapter(cls, adapter: object) -> RateLimiter:
+        return cls(getattr(adapter, "rate_per_second", None),
+                   getattr(adapter, "per_chat_interval", None),
+                   getattr(adapter, "group_per_minute", None))
+
+    def delay(self, address: str, group: bool) -> float:
+        """Seconds to wait before sending to ``address`` now."""
+        now = self.clock()
+        wait = max(0.0, self._last_any + self.interval - now,
+                   self._last_chat.get(address, float("-inf")) + self.per_chat_interval - now)
+        if group and self.group_per_minute:
+            sends = self._group_sends.get(address, deque())
+            while sends and sends[0] <= now - 60:
+                sends.popleft()
+            if len(sends) >= self.group_per_minute:
+                wait = max(wait, sends[0] + 60 - now)
+        return wait
+
+    async def wait(self, address: str, group: bool = False) -> None:
+        delay = self.delay(address, group)
+        if delay > 0:
+            await self.sleep(delay)
+        now = self.clock()
+        self._last_any = now
+        self._last_chat[address] = now
+        if group and self.group_per_minute:
+            self._group_sends.setdefault(address, deque()).append(now)
