@@ -7,6 +7,7 @@ handler (the router), then a nudge to the dispatcher to deliver what the handler
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from datetime import datetime
 
@@ -67,13 +68,25 @@ class BotApp:
 
     def handle(self, inbound: Inbound) -> Reply:
         """Answer one event from any platform; what it queued is delivered by the dispatcher."""
+        started = time.perf_counter()
         member = self.store.members.by_identity(inbound.identity)
         reply = self.router.handle(self.ctx, inbound.with_member(member))
         self.dispatcher.wake()
         self.reconcile()
-        log.info("handled", extra={"platform": inbound.platform,
-                                   "member": member.id if member else None})
+        log.info("handled", extra={
+            "platform": inbound.platform, "member": member.id if member else None,
+            "command": self.command_name(inbound),
+            "duration_ms": round((time.perf_counter() - started) * 1000, 2)})
         return reply
+
+    def command_name(self, inbound: Inbound) -> str:
+        """What a log line may say of an event: the command or button name, never the text."""
+        if inbound.capture:
+            return "capture"
+        if inbound.action is not None:
+            return inbound.action if inbound.action in self.router.actions else "unknown-action"
+        found = self.router.find((inbound.text or "").lstrip("/")[:200])
+        return found[0].key if found else "unknown"
 
     # Scheduled work: derived from storage every time, so a restart rebuilds the same schedule.
 

@@ -64,13 +64,14 @@ class ConfigError(Exception):
 class Environment:
     """Secrets and endpoints, from environment variables only (never from files in the repo)."""
 
-    slack_bot_token: str = ""
-    slack_signing_secret: str = ""
-    slack_app_token: str = ""
+    # Secrets never appear in a repr, a log line or an error message.
+    slack_bot_token: str = field(default="", repr=False)
+    slack_signing_secret: str = field(default="", repr=False)
+    slack_app_token: str = field(default="", repr=False)
     slack_api_url: str = ""
-    telegram_bot_token: str = ""
+    telegram_bot_token: str = field(default="", repr=False)
     telegram_api_url: str = ""
-    telegram_webhook_secret: str = ""
+    telegram_webhook_secret: str = field(default="", repr=False)
     data_dir: Path = Path("data")
     config_path: Path | None = None
     host: str = "127.0.0.1"

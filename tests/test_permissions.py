@@ -1,0 +1,76 @@
+"""The permission table, tested whole: every command and every button, as every role, on every
+platform; and ``aide`` generated from the same table."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.app import BotApp
+from handlers.commands import ACTIONS, COMMANDS
+from handlers.roles import ALL_ROLES, roles_of
+from handlers.types import Inbound
+from storage.models import CO_CHAIR, EXTERNAL_PARTNER, FOCAL_POINT, SECRETARIAT, Member
+from tests.conftest import text_of
+
+PEOPLE = {
+    "unknown": None,
+    "external_partner": ("RCO", [EXTERNAL_PARTNER]),
+    "focal_point": ("WFP", [FOCAL_POINT]),
+    "exec_focal_point": ("ILO", [FOCAL_POINT]),
+    "secretariat": ("IOM", [SECRETARIAT]),
+    "co_chair": ("RCO", [CO_CHAIR]),
+}
+
+
+def person(app: BotApp, role: str, platform: str) -> tuple[str, Member | None]:
+    user = f"perm-{role}".replace("_", "-")
+    spec = PEOPLE[role]
+    if spec is None:
+        return user, None
+    member = Member(id=user, name=f"Test {role}", agency=spec[0], roles=list(spec[1]),
+                    identities=[f"{platform}:{user}"], language="fr")
+    app.store.members.save(member)
+    return user, member
+
+
+def refused(reply_text: str) -> bool:
+    return "est réservé à" in reply_text or "is for:" in reply_text
+
+
+@pytest.mark.parametrize("platform", ["console", "slack", "telegram"])
+@pytest.mark.parametrize("role", ALL_ROLES)
+def test_every_command_and_action_as_every_role(app: BotApp, role: str, platform: str) -> None:
+    user, member = person(app, role, platform)
+    roles = roles_of(member, app.network)
+    assert role in roles
+    for command in COMMANDS:
+        name = app.router.name(command, "fr")
+        reply = text_of(app.handle(Inbound(platform=platform, user_id=user, text=name)))
+        allowed = bool(roles & command.roles)
+        assert refused(reply) != allowed, (command.key, role, reply)
+    for action in ACTIONS:
+        reply = text_of(app.handle(Inbound(platform=platform, user_id=user, action=action.name,
+                                           value="1")))
+        allowed = bool(roles & action.roles)
+        assert refused(reply) != allowed, (action.name, role, reply)
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+def test_help_lists_exactly_what_the_table_allows(app: BotApp, role: str) -> None:
+    user, member = person(app, role, "console")
+    roles = roles_of(member, app.network)
+    shown = text_of(app.handle(Inbound(platform="console", user_id=user, text="aide")))
+    listed = {line[2:].split(" — ")[0] for line in shown.splitlines() if line.startswith("• ")}
+    expected = set()
+    for command in COMMANDS:
+        if roles & command.roles:
+            usage = app.catalog.t("fr", f"cmd.{command.key}.usage")
+            name = app.router.name(command, "fr")
+            expected.add(f"{name} {usage}" if usage else name)
+    assert listed == expected
+
+
+def test_the_refusal_names_who_may() -> None:
+    from handlers.roles import LEADS
+
+    assert {c.key for c in COMMANDS if c.roles == LEADS} >= {"meeting", "poll_open", "digest"}
