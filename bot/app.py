@@ -15,6 +15,7 @@ from bot.dispatcher import Adapter, Dispatcher
 from handlers import consultations, digest, meetings
 from handlers.commands import build_router
 from handlers.context import Context, utc_now
+from handlers.groups import seed_groups
 from handlers.i18n import Catalog
 from handlers.members import seed_members
 from handlers.settings import Network
@@ -54,6 +55,7 @@ class BotApp:
         self.jobs = JobRunner(network.timezone, self.run_job)
         store.jobs_done.mark(INSTALLED, self.ctx.now_iso())  # only the first start counts
         seeded = seed_members(self.ctx)
+        seed_groups(self.ctx)
         if seeded:
             log.info("seeded %s members from the configuration", seeded)
 

@@ -30,7 +30,7 @@ KNOWN_KEYS: dict[str, set[str]] = {
     "co_chairs": {"title_fr", "title_en", "agency"},
     "agencies": {"code", "acronym_fr", "acronym_en", "name_fr", "name_en"},
     "members": {"id", "name", "agency", "roles", "identities", "language"},
-    "groups": {"name", "members", "chairs"},
+    "groups": {"name", "members", "chairs", "slack", "telegram"},
 }
 LISTS = {"co_chairs", "agencies", "members", "groups"}
 OFFSET = re.compile(r"^\s*(\d+)\s*([dhm])\s*$")
@@ -322,7 +322,9 @@ def _build(sources: list[tuple[str, str, dict[str, Any]]]) -> Network:
         for chair in chairs:
             if chair not in group_members:
                 reader.fail("groups", i, "chairs", f"« {chair} » is not one of the group's members")
-        groups.append(WorkingGroup(name, tuple(group_members), tuple(chairs)))
+        group_channels = tuple((platform, item[platform]) for platform in ("slack", "telegram")
+                               if isinstance(item.get(platform), str) and item[platform])
+        groups.append(WorkingGroup(name, tuple(group_members), tuple(chairs), group_channels))
     names = {key: reader.string(net, "network", None, key)
              for key in ("name_fr", "name_en", "place_fr", "place_en")}
     if reader.problems:

@@ -92,8 +92,9 @@ class Dispatcher:
         if recipient.kind == "channel":
             targets = []
             for platform in self.adapters:
-                address = self.network.channels.get(platform) or (
-                    recipient.ref if platform == "console" else "")
+                address = (self.network.group_channel(recipient.ref, platform)
+                           or self.network.channels.get(platform)
+                           or (recipient.ref if platform == "console" else ""))
                 if address:
                     targets.append(Target(platform, address, self.catalog.t(
                         lang, "dispatch.channel_label", channel=recipient.ref,

@@ -13,9 +13,11 @@ import io
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from handlers import groups
 from handlers.context import Context, UserError
+from handlers.roles import LEADS
 from handlers.router import Request
-from handlers.settings import Agency, fold
+from handlers.settings import Agency, fold, slugify
 from handlers.types import Attachment, Button, Message
 from scheduler.jobs import consultation_close_id, consultation_reminder_id
 from scheduler.when import WhenError, parse_when
@@ -43,7 +45,7 @@ def consulted_agencies(ctx: Context, consultation: Consultation) -> list[Agency]
     if consultation.scope == "executive":
         agencies = list(network.executive_committee)
     elif consultation.scope == "group":
-        group = network.find_group(consultation.group or "")
+        group = ctx.store.groups.get(slugify(consultation.group or ""))
         codes = set()
         for member_id in (group.members if group else ()):
             member = ctx.store.members.get(member_id)
@@ -190,7 +192,8 @@ def open_consultation(ctx: Context, *, proposal: str, deadline: datetime, mode: 
         statement_version=statement[1] if statement else None))
     ctx.send_to_members(consulted_people(ctx, consultation), f"poll:{consultation.id}:open",
                         lambda lang: proposal_message(ctx, lang, consultation, "poll.open_title"))
-    ctx.announce(f"poll:{consultation.id}:open", lambda lang: Message(
+    ctx.announce(f"poll:{consultation.id}:open", channel=slugify(group) if group else "network",
+                 build=lambda lang: Message(
         title=ctx.t(lang, "poll.announce_title", number=consultation.id),
         paragraphs=[consultation.proposal, deadline_line(ctx, lang, consultation)]))
     return consultation
@@ -213,13 +216,18 @@ def open_command(req: Request) -> Message:
         elif folded in ("consensus",):
             mode = "consensus"
         elif folded.split(" ", 1)[0] in ("groupe", "group"):
-            found = ctx.network.find_group(extra.split(None, 1)[1] if " " in extra else "")
+            found = groups.find_group(ctx, extra.split(None, 1)[1] if " " in extra else "")
             if found is None:
-                raise UserError("meeting.unknown_group", name=req.name, groups=", ".join(
-                    g.name for g in ctx.network.groups) or "—")
+                raise UserError("meeting.unknown_group", name=req.name,
+                                groups=groups.group_names(ctx))
             group = found.name
         elif extra:
             deadline_text = extra
+    if not req.roles & LEADS:  # a group's chairs consult their own group only
+        found = groups.find_group(ctx, group or "")
+        if found is None:
+            raise UserError("group.scope_needed")
+        groups.require_group_lead(req, found)
     deadline = deadline_from(req, deadline_text)
     consultation = open_consultation(
         ctx, proposal=proposal, deadline=deadline, mode=mode,

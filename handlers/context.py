@@ -57,6 +57,10 @@ class Context:
                 return short
         return self.network.language
 
+    def is_group_chair(self, member: Member | None) -> bool:
+        return member is not None and any(member.id in g.chairs
+                                          for g in self.store.groups.active())
+
     def when(self, lang: str, moment: datetime) -> str:
         return self.catalog.datetime(lang, moment, self.network.timezone)
 

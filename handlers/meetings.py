@@ -16,11 +16,11 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_timedelta
 from dateutil.rrule import rrulestr
 
-from handlers import calendar
+from handlers import calendar, groups
 from handlers.context import Context, UserError
 from handlers.roles import LEADS
 from handlers.router import Request
-from handlers.settings import fold
+from handlers.settings import fold, slugify
 from handlers.types import Attachment, Button, Message, Reply
 from scheduler.jobs import meeting_reminder_id
 from scheduler.when import WhenError, parse_recurrence, parse_when_range
@@ -86,7 +86,7 @@ def invitees(ctx: Context, meeting: Meeting | MeetingSeries) -> list[Member]:
                 or (ctx.network.agency(m.agency) is not None
                     and ctx.network.agency(m.agency).executive)]
     if meeting.kind == "group":
-        group = ctx.network.find_group(meeting.group or "")
+        group = ctx.store.groups.get(slugify(meeting.group or ""))
         ids = set(group.members) if group else set()
         return [m for m in active if m.id in ids]
     return [m for m in active if EXTERNAL_PARTNER not in m.roles]
@@ -235,6 +235,16 @@ def bump(ctx: Context, meeting: Meeting) -> None:
 
 # Commands.
 
+def _require_lead_for(req: Request, meeting: Meeting) -> None:
+    """Leads manage every meeting; a group's chairs only their group's."""
+    if req.roles & LEADS:
+        return
+    group = req.ctx.store.groups.get(slugify(meeting.group or ""))
+    if meeting.kind != "group" or group is None:
+        raise UserError("group.not_chair", group=meeting.group or "—")
+    groups.require_group_lead(req, group)
+
+
 def _require_future(req: Request, meeting: Meeting) -> None:
     if meeting.status == "cancelled":
         raise UserError("meeting.cancelled", number=meeting.id)
@@ -272,14 +282,15 @@ def schedule_annual(req: Request) -> Message:
 
 
 def schedule_group(req: Request) -> Message:
-    """``réunion groupe <nom> <quand>``: the longest leading words that name a group."""
-    words = req.args.split()
-    for size in range(len(words) - 1, 0, -1):
-        group = req.ctx.network.find_group(" ".join(words[:size]))
-        if group is not None:
-            return _create(req, "group", " ".join(words[size:]), group=group.name)
-    names = ", ".join(g.name for g in req.ctx.network.groups) or "—"
-    raise UserError("meeting.unknown_group", groups=names, name=req.name)
+    """``réunion groupe <nom> <quand>``: the longest leading words that name a group. Its chairs
+    may convene it, as may the co-chairs and the secretariat."""
+    found = groups.leading_group(req.ctx, req.args)
+    if found is None or not found[1]:
+        raise UserError("meeting.unknown_group", groups=groups.group_names(req.ctx),
+                        name=req.name)
+    group, when_text = found
+    groups.require_group_lead(req, group)
+    return _create(req, "group", when_text, group=group.name)
 
 
 def schedule_series(req: Request) -> Message:
@@ -330,6 +341,7 @@ def move(req: Request) -> Message:
     """``réunion déplacer <n°> <quand>``: invitees get the new date and an updated file."""
     ctx = req.ctx
     meeting, when_text = split_number(req)
+    _require_lead_for(req, meeting)
     _require_future(req, meeting)
     old_start, old_end = start_end(meeting)
     start, end = parse_time_range(req, when_text)
@@ -349,6 +361,7 @@ def cancel(req: Request) -> Message:
     """``réunion annuler <n°>``: invitees get a cancellation file; other occurrences stand."""
     ctx = req.ctx
     meeting, _ = split_number(req)
+    _require_lead_for(req, meeting)
     _require_future(req, meeting)
     meeting.status = "cancelled"
     bump(ctx, meeting)
@@ -364,6 +377,7 @@ def cancel(req: Request) -> Message:
 def _update(req: Request, field: str, value: str) -> Message:
     ctx = req.ctx
     meeting, _ = split_number(req)
+    _require_lead_for(req, meeting)
     _require_future(req, meeting)
     setattr(meeting, field, value)
     bump(ctx, meeting)

@@ -172,7 +172,7 @@ class Router:
         command, name_lang, args = found
         if member is None and inbound.locale is None and name_lang != lang:
             lang = name_lang  # an unknown user typing "help" is answered in English
-        roles = roles_of(member, ctx.network)
+        roles = roles_of(member, ctx.network, ctx.is_group_chair(member))
         if not self.allowed(roles, command.roles):
             return self._refuse(ctx, lang, self.name(command, lang), command.roles, roles)
         request = Request(ctx, inbound, member, roles, lang, args, self.name(command, lang), self)
@@ -184,15 +184,15 @@ class Router:
         if self.capture is None or member is None:
             return Reply(Message(), lang)
         text = clean(inbound.text or "")[:MAX_TEXT]
-        request = Request(ctx, inbound, member, roles_of(member, ctx.network), lang, text,
-                          "", self)
+        roles = roles_of(member, ctx.network, ctx.is_group_chair(member))
+        request = Request(ctx, inbound, member, roles, lang, text, "", self)
         return self._as_reply(self.capture(request), lang)
 
     def _click(self, ctx: Context, inbound: Inbound, member: Member | None, lang: str) -> Reply:
         action = self.actions.get(inbound.action or "")
         if action is None:
             return Reply(Message(paragraphs=[ctx.t(lang, "error.unknown_action")]), lang)
-        roles = roles_of(member, ctx.network)
+        roles = roles_of(member, ctx.network, ctx.is_group_chair(member))
         if not self.allowed(roles, action.roles):
             return self._refuse(ctx, lang, ctx.t(lang, f"action.{action.name}"), action.roles,
                                 roles)

@@ -19,6 +19,11 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
+def slugify(name: str) -> str:
+    """A group's stable id from its name: ``Données migratoires`` → ``donnees-migratoires``."""
+    return "-".join("".join(c if c.isalnum() else " " for c in fold(name)).split())
+
+
 @dataclass(frozen=True)
 class Agency:
     """A UN entity of the country team. ``code`` is stable; acronyms are what people type."""
@@ -68,10 +73,11 @@ class WorkingGroup:
     name: str
     members: tuple[str, ...]
     chairs: tuple[str, ...] = ()
+    channels: tuple[tuple[str, str], ...] = ()  # (platform, channel id) pairs
 
     @property
     def slug(self) -> str:
-        return "-".join(fold(self.name).split())
+        return slugify(self.name)
 
 
 @dataclass(frozen=True)
@@ -113,10 +119,12 @@ class Network:
                 return agency
         return None
 
-    def find_group(self, typed: str) -> WorkingGroup | None:
-        """A working group by its name, any case or accents, spaces or dashes."""
-        wanted = "-".join(fold(typed).replace("-", " ").split())
-        return next((g for g in self.groups if g.slug == wanted), None)
+    def group_channel(self, slug: str, platform: str) -> str | None:
+        """The chat where a working group's announcements go, when the config names one."""
+        for group in self.groups:
+            if group.slug == slug:
+                return dict(group.channels).get(platform)
+        return None
 
     @property
     def executive_committee(self) -> tuple[Agency, ...]:

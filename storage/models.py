@@ -225,3 +225,40 @@ class LinkCode(Record):
     member_id: str
     expires_at: str
     used: bool = False
+
+
+@dataclass
+class Group(Record):
+    """A working group set up by the Executive Committee: members (network members and external
+    partners), a chair or co-chairs among them, terms of reference, reviews; closed groups stay
+    in the record."""
+
+    id: str  # slug of the name
+    name: str
+    members: list[str] = field(default_factory=list)
+    chairs: list[str] = field(default_factory=list)
+    terms: str = ""  # terms of reference: a link or a text
+    status: str = "active"  # active | closed
+    consultation_id: int | None = None  # the adopted consultation that created it
+    reviews: list[dict[str, Any]] = field(default_factory=list)  # at, by, note
+    created_by: str = ""
+    created_at: str = ""
+    closed_at: str | None = None
+
+
+@dataclass
+class PlanAction(Record):
+    """An action of the annual workplan, followed up with its lead agency."""
+
+    id: int
+    year: int
+    title: str
+    lead_agency: str
+    due: str
+    objectives: list[int] = field(default_factory=list)
+    partners: list[str] = field(default_factory=list)
+    status: str = "planned"  # planned | in_progress | done | postponed | abandoned
+    notes: list[dict[str, Any]] = field(default_factory=list)  # at, by, status, text
+    created_by: str = ""
+    created_at: str = ""
+    updated_at: str = ""

@@ -7,6 +7,7 @@ from pathlib import Path
 from storage.collection import Collection
 from storage.consultations import Consultations, Positions, Statements
 from storage.events import ProcessedEvents
+from storage.groups import Groups, Plan
 from storage.items import Items
 from storage.lock import DataDirLock
 from storage.meetings import JobsDone, Meetings, Rsvps, Series
@@ -42,6 +43,8 @@ class Store:
             self.events = ProcessedEvents(self._open("events", ProcessedEvents.record))
             self.items = Items(self._open("items", Items.record))
             self.link_codes = LinkCodes(self._open("link_codes", LinkCodes.record))
+            self.groups = Groups(self._open("groups", Groups.record))
+            self.plan = Plan(self._open("plan", Plan.record))
         except BaseException:
             self.close()
             raise

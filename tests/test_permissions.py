@@ -17,6 +17,7 @@ PEOPLE = {
     "external_partner": ("RCO", [EXTERNAL_PARTNER]),
     "focal_point": ("WFP", [FOCAL_POINT]),
     "exec_focal_point": ("ILO", [FOCAL_POINT]),
+    "group_chair": ("WFP", [FOCAL_POINT]),
     "secretariat": ("IOM", [SECRETARIAT]),
     "co_chair": ("RCO", [CO_CHAIR]),
 }
@@ -30,6 +31,11 @@ def person(app: BotApp, role: str, platform: str) -> tuple[str, Member | None]:
     member = Member(id=user, name=f"Test {role}", agency=spec[0], roles=list(spec[1]),
                     identities=[f"{platform}:{user}"], language="fr")
     app.store.members.save(member)
+    if role == "group_chair":
+        group = app.store.groups.get("donnees-migratoires")
+        group.members.append(member.id)
+        group.chairs.append(member.id)
+        app.store.groups.save(group)
     return user, member
 
 
@@ -41,7 +47,7 @@ def refused(reply_text: str) -> bool:
 @pytest.mark.parametrize("role", ALL_ROLES)
 def test_every_command_and_action_as_every_role(app: BotApp, role: str, platform: str) -> None:
     user, member = person(app, role, platform)
-    roles = roles_of(member, app.network)
+    roles = roles_of(member, app.network, app.ctx.is_group_chair(member))
     assert role in roles
     for command in COMMANDS:
         name = app.router.name(command, "fr")
@@ -58,7 +64,7 @@ def test_every_command_and_action_as_every_role(app: BotApp, role: str, platform
 @pytest.mark.parametrize("role", ALL_ROLES)
 def test_help_lists_exactly_what_the_table_allows(app: BotApp, role: str) -> None:
     user, member = person(app, role, "console")
-    roles = roles_of(member, app.network)
+    roles = roles_of(member, app.network, app.ctx.is_group_chair(member))
     shown = text_of(app.handle(Inbound(platform="console", user_id=user, text="aide")))
     listed = {line[2:].split(" — ")[0] for line in shown.splitlines() if line.startswith("• ")}
     expected = set()
@@ -73,4 +79,4 @@ def test_help_lists_exactly_what_the_table_allows(app: BotApp, role: str) -> Non
 def test_the_refusal_names_who_may() -> None:
     from handlers.roles import LEADS
 
-    assert {c.key for c in COMMANDS if c.roles == LEADS} >= {"meeting", "poll_open", "digest"}
+    assert {c.key for c in COMMANDS if c.roles == LEADS} >= {"meeting", "group_create", "digest"}

@@ -1,0 +1,55 @@
+"""Working groups and the annual workplan's actions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from storage.collection import Collection
+from storage.models import Group, PlanAction
+
+
+class Groups:
+    record = Group
+
+    def __init__(self, collection: Collection[Group]) -> None:
+        self._c = collection
+
+    def get(self, slug: str) -> Group | None:
+        return self._c.get_keyed(slug)
+
+    def all(self) -> list[Group]:
+        return sorted(self._c.all(), key=lambda g: g.name)
+
+    def active(self) -> list[Group]:
+        return [g for g in self.all() if g.status == "active"]
+
+    def save(self, group: Group) -> None:
+        self._c.save_keyed(group)
+
+    def add_if_new(self, group: Group) -> bool:
+        if self._c.get_keyed(group.id) is not None:
+            return False
+        self._c.save_keyed(group)
+        return True
+
+
+class Plan:
+    record = PlanAction
+
+    def __init__(self, collection: Collection[PlanAction]) -> None:
+        self._c = collection
+
+    def get(self, number: int) -> PlanAction | None:
+        return self._c.get_number(number)
+
+    def all(self) -> list[PlanAction]:
+        return sorted(self._c.all(), key=lambda a: (a.due, a.id))
+
+    def of_year(self, year: int) -> list[PlanAction]:
+        return [a for a in self.all() if a.year == year]
+
+    def add(self, build: Callable[[int], PlanAction]) -> PlanAction:
+        return self._c.add_numbered(build)
+
+    def save(self, action: PlanAction) -> None:
+        self._c.save_numbered(action)
