@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from bot.dispatcher import Adapter, Dispatcher
-from handlers import consultations, digest, meetings
+from handlers import consultations, digest, meetings, workplan
 from handlers.commands import build_router
 from handlers.context import Context, utc_now
 from handlers.groups import seed_groups
@@ -26,6 +26,7 @@ from scheduler.jobs import (
     consultation_specs,
     digest_specs,
     meeting_reminder_specs,
+    plan_specs,
 )
 from scheduler.runner import JobRunner
 from storage.store import Store
@@ -38,6 +39,8 @@ JOB_HANDLERS: dict[str, Callable[[Context, str], object]] = {
     "consultation.reminder": consultations.send_reminder,
     "consultation.close": consultations.close_job,
     "digest": digest.send_scheduled,
+    "plan.reminder": workplan.send_reminder,
+    "plan.overdue": workplan.send_overdue,
 }
 
 
@@ -97,7 +100,8 @@ class BotApp:
         return sorted(
             meeting_reminder_specs(self.store, self.network.meeting_reminders, now)
             + consultation_specs(self.store, self.network.consultation_reminders, now)
-            + digest_specs(self.store, self.network.digest_cron, self.network.timezone, now))
+            + digest_specs(self.store, self.network.digest_cron, self.network.timezone, now)
+            + plan_specs(self.store, self.network.workplan_reminders, now))
 
     def reconcile(self) -> None:
         if self.jobs.scheduler.running:

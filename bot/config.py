@@ -24,7 +24,7 @@ BUILTIN = "built-in"
 KNOWN_KEYS: dict[str, set[str]] = {
     "network": {"name_fr", "name_en", "timezone", "language", "place_fr", "place_en",
                 "executive_committee", "secretariat", "console_member"},
-    "reminders": {"meetings", "consultations"},
+    "reminders": {"meetings", "consultations", "workplan"},
     "digest": {"schedule"},
     "channels": set(PLATFORMS),
     "co_chairs": {"title_fr", "title_en", "agency"},
@@ -293,7 +293,7 @@ def _build(sources: list[tuple[str, str, dict[str, Any]]]) -> Network:
 
     reminders = data.get("reminders", {})
     offsets = {}
-    for key in ("meetings", "consultations"):
+    for key in ("meetings", "consultations", "workplan"):
         parsed = []
         for text in reader.strings(reminders, "reminders", None, key):
             offset = parse_offset(text)
@@ -339,6 +339,7 @@ def _build(sources: list[tuple[str, str, dict[str, Any]]]) -> Network:
         channels={k: v for k, v in channels.items() if isinstance(v, str)},
         meeting_reminders=offsets["meetings"],
         consultation_reminders=offsets["consultations"],
+        workplan_reminders=offsets["workplan"],
         digest_cron=digest,
         members=tuple(members),
         console_member=console_member,

@@ -15,6 +15,7 @@ from handlers import (
     members,
     report,
     statements,
+    workplan,
 )
 from handlers.i18n import Catalog
 from handlers.roles import (
@@ -106,7 +107,7 @@ COMMANDS: list[Command] = [
     Command("item", MEMBERS, info.show_command),
     Command("search", MEMBERS, info.search_command, aliases=("chercher", "find")),
     Command("more", MEMBERS, info.more_command, aliases=("next",)),
-    Command("digest", LEADS, digest.digest_command, aliases=("synthese",)),
+    Command("digest", LEADS_AND_GROUP_CHAIRS, digest.digest_command, aliases=("synthese",)),
     Command("report", LEADS, report.report_command),
     Command("link", ANYONE, identities.link_command),
     Command("preference", MEMBERS, identities.preference_command),
@@ -119,6 +120,10 @@ COMMANDS: list[Command] = [
     Command("group_close", LEADS, groups.close),
     Command("groups", MEMBERS, groups.list_groups),
     Command("group", MEMBERS, groups.show),
+    Command("plan_add", LEADS, workplan.add_command),
+    Command("plan", MEMBERS, workplan.list_command, aliases=("workplan",)),
+    Command("plan_action", MEMBERS, workplan.action_command),
+    Command("annual_review", LEADS, workplan.review_command),
 ]
 
 ACTIONS: list[Action] = [
@@ -129,6 +134,8 @@ ACTIONS: list[Action] = [
     Action("rsvp.excused", MEMBERS, meetings.rsvp_click("excused")),
     *[Action(f"position.{choice}", FOCAL_POINTS, consultations.position_click(choice))
       for choice in consultations.CHOICES],
+    *[Action(f"plan.{status}", FOCAL_POINTS | LEADS, workplan.status_click(status))
+      for status in ("in_progress", "done", "postponed")],
 ]
 
 

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from handlers import groups
-from handlers.context import Context, UserError
+from handlers.context import Context, UserError, is_number
 from handlers.roles import LEADS
 from handlers.router import Request
 from handlers.settings import Agency, fold, slugify
@@ -83,7 +83,7 @@ def outcome_of(ctx: Context, consultation: Consultation) -> str:
 
 def number_of(req: Request, text: str) -> Consultation:
     cleaned = text.strip().lstrip("#nN°º ").strip()
-    if not cleaned.isdigit() or len(cleaned) > 9:
+    if not is_number(cleaned) or len(cleaned) > 9:
         raise UserError("poll.bad_number", typed=text.strip()[:20] or "—")
     consultation = req.ctx.store.consultations.get(int(cleaned))
     if consultation is None:

@@ -22,6 +22,12 @@ class UserError(Exception):
         super().__init__(key)
 
 
+def is_number(text: str) -> bool:
+    """A number people type for an id or a year: ASCII digits, at most nine (``str.isdigit``
+    alone accepts « ² », which ``int`` refuses, and ``int`` refuses 5,000 digits)."""
+    return text.isascii() and text.isdigit() and len(text) <= 9
+
+
 def utc_now() -> datetime:
     return datetime.now(UTC)
 

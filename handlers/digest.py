@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from handlers import consultations, info, meetings
 from handlers.context import Context, UserError
 from handlers.markdown import to_markdown
+from handlers.plan_view import action_line
 from handlers.router import Request
 from handlers.types import Attachment, Message
 from storage.models import CO_CHAIR, SECRETARIAT, Member
@@ -79,6 +80,15 @@ def sections(ctx: Context, lang: str, since: datetime) -> list[tuple[str, list[s
                   for n, item in enumerate(meeting.agenda, start=1)]
         found.append((t(lang, "digest.next_meeting"), lines))
 
+    soon = to_iso(ctx.now() + timedelta(days=30))
+    actions = [a for a in ctx.store.plan.all()
+               if a.status in ("planned", "in_progress", "postponed") and a.due <= soon]
+    if actions:
+        found.append((t(lang, "digest.workplan", count=len(actions)),
+                      [action_line(ctx, lang, a) + (t(lang, "digest.overdue")
+                                                    if a.due < ctx.now_iso() else "")
+                       for a in actions]))
+
     pending = ctx.store.join_requests.pending()
     if pending:
         found.append((t(lang, "digest.joins", count=len(pending)), [
@@ -94,6 +104,31 @@ def sections(ctx: Context, lang: str, since: datetime) -> list[tuple[str, list[s
     return found
 
 
+def group_sections(ctx: Context, lang: str, member: Member) -> list[tuple[str, list[str]]]:
+    """For each working group ``member`` chairs: its upcoming meetings and open consultations."""
+    found = []
+    for group in ctx.store.groups.active():
+        if member.id not in group.chairs:
+            continue
+        lines = [t for m in ctx.store.meetings.upcoming(ctx.now_iso())
+                 if m.kind == "group" and m.group == group.name
+                 for t in [ctx.t(lang, "digest.meeting_line", number=m.id,
+                                 kind=meetings.kind_label(ctx, lang, m),
+                                 line=meetings.full_line(ctx, lang, m))]]
+        for c in ctx.store.consultations.open():
+            if c.scope == "group" and c.group == group.name:
+                executive, others = consultations.silent_agencies(ctx, c)
+                lines.append(ctx.t(lang, "digest.poll_line", number=c.id,
+                                   proposal=c.proposal[:100],
+                                   deadline=ctx.when(lang, datetime.fromisoformat(c.deadline)),
+                                   executive=", ".join(a.acronym(lang) for a in executive)
+                                   or "—",
+                                   others=", ".join(a.acronym(lang) for a in others) or "—"))
+        if lines:
+            found.append((ctx.t(lang, "digest.group", group=group.name), lines))
+    return found
+
+
 def _recipient(ctx: Context, recipient: dict[str, str]) -> str:
     if recipient.get("kind") == "member":
         member = ctx.store.members.get(recipient.get("ref", ""))
@@ -101,8 +136,14 @@ def _recipient(ctx: Context, recipient: dict[str, str]) -> str:
     return recipient.get("ref", "")
 
 
-def digest_message(ctx: Context, lang: str, since: datetime) -> Message:
-    found = sections(ctx, lang, since)
+def digest_message(ctx: Context, lang: str, since: datetime,
+                   reader: Member | None = None) -> Message:
+    """The full digest for the co-chairs and the secretariat; a group chair who is neither gets
+    the sections of the groups they chair."""
+    leads = reader is None or CO_CHAIR in reader.roles or SECRETARIAT in reader.roles
+    found = sections(ctx, lang, since) if leads else []
+    if reader is not None:
+        found += group_sections(ctx, lang, reader)
     title = ctx.t(lang, "digest.title", since=ctx.catalog.date(lang, since, ctx.network.timezone))
     if not found:
         return Message(title=title, paragraphs=[ctx.t(lang, "digest.nothing")])
@@ -116,9 +157,9 @@ def digest_message(ctx: Context, lang: str, since: datetime) -> Message:
 
 
 def readers(ctx: Context) -> list[Member]:
-    """The co-chairs and the secretariat."""
+    """The co-chairs, the secretariat and the working groups' chairs."""
     return [m for m in ctx.store.members.active() if CO_CHAIR in m.roles
-            or SECRETARIAT in m.roles]
+            or SECRETARIAT in m.roles or ctx.is_group_chair(m)]
 
 
 def parse_since(req: Request, text: str) -> datetime:
@@ -163,7 +204,7 @@ def digest_command(req: Request) -> Message:
         raise UserError("digest.usage", name=req.name)
     if since is None:
         since = last_digest_time(req.ctx) or req.ctx.now() - DEFAULT_SPAN
-    return digest_message(req.ctx, req.lang, since)
+    return digest_message(req.ctx, req.lang, since, req.member)
 
 
 def send_scheduled(ctx: Context, ref: str) -> int:
@@ -172,7 +213,11 @@ def send_scheduled(ctx: Context, ref: str) -> int:
     if job_id in ctx.store.jobs_done:
         return 0
     since = last_digest_time(ctx) or ctx.now() - DEFAULT_SPAN
-    sent = ctx.send_to_members(readers(ctx), job_id,
-                               lambda lang: digest_message(ctx, lang, since))
+    sent = 0
+    for reader in readers(ctx):
+        message = digest_message(ctx, ctx.language_of(reader), since, reader)
+        if message.attachments or CO_CHAIR in reader.roles or SECRETARIAT in reader.roles:
+            sent += ctx.send_to_member(reader, job_id, lambda lang, r=reader: digest_message(
+                ctx, lang, since, r))
     ctx.store.jobs_done.mark(job_id, ctx.now_iso())
     return sent

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from handlers.context import Context, UserError
+from handlers.context import Context, UserError, is_number
 from handlers.roles import LEADS
 from handlers.router import Request
 from handlers.settings import fold, slugify
@@ -96,7 +96,7 @@ def create(req: Request) -> Message:
     if link.strip():
         words = link.split()
         number = words[-1].lstrip("#nN°º")
-        consultation = ctx.store.consultations.get(int(number)) if number.isdigit() else None
+        consultation = ctx.store.consultations.get(int(number)) if is_number(number) else None
         if consultation is None:
             raise UserError("poll.not_found", number=number[:10] or "—")
         if consultation.outcome != "adopted":

@@ -12,7 +12,7 @@ import re
 from datetime import datetime
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from handlers.context import Context, UserError
+from handlers.context import Context, UserError, is_number
 from handlers.router import Request
 from handlers.settings import fold
 from handlers.types import Message, Reply
@@ -81,7 +81,7 @@ def parse_share(ctx: Context, text: str) -> tuple[str | None, str, list[int], st
     for word in text.split():
         if word.startswith("#") and len(word) > 1:
             tag = fold(word[1:]).strip(".,;:")
-            if tag.isdigit() and int(tag) in OBJECTIVES:
+            if is_number(tag) and int(tag) in OBJECTIVES:
                 objectives.append(int(tag))
                 continue
             if tag in TYPE_WORDS or tag in tags:
@@ -233,10 +233,10 @@ def list_command(req: Request) -> Message:
     words = req.args.split()
     kind, value = "latest", ""
     if words and fold(words[0]) in ("objectif", "objective", "obj") and len(words) > 1:
-        if not words[1].isdigit() or int(words[1]) not in OBJECTIVES:
+        if not is_number(words[1]) or int(words[1]) not in OBJECTIVES:
             raise UserError("info.bad_objective")
         kind, value = "objective", words[1]
-    elif words and words[0].isdigit() and int(words[0]) in OBJECTIVES:
+    elif words and is_number(words[0]) and int(words[0]) in OBJECTIVES:
         kind, value = "objective", words[0]
     elif words and fold(words[0]) in TYPE_WORDS:
         kind, value = "type", TYPE_WORDS[fold(words[0])]
@@ -273,7 +273,7 @@ def more_command(req: Request) -> Message:
 def show_command(req: Request) -> Message:
     """``info <n°>``: one item in full."""
     text = req.args.strip().lstrip("#nN°º ")
-    if not text.isdigit():
+    if not is_number(text):
         raise UserError("info.bad_number", typed=req.args.strip()[:20] or "—")
     item = req.ctx.store.items.get(int(text))
     if item is None:

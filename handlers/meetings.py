@@ -17,7 +17,7 @@ from babel.dates import format_timedelta
 from dateutil.rrule import rrulestr
 
 from handlers import calendar, groups
-from handlers.context import Context, UserError
+from handlers.context import Context, UserError, is_number
 from handlers.roles import LEADS
 from handlers.router import Request
 from handlers.settings import fold, slugify
@@ -58,7 +58,7 @@ def parse_time_range(req: Request, text: str) -> tuple[datetime, datetime]:
 
 def meeting_number(req: Request, text: str) -> Meeting:
     cleaned = text.strip().lstrip("#nN°º ").strip()
-    if not cleaned.isdigit() or len(cleaned) > 9:
+    if not is_number(cleaned) or len(cleaned) > 9:
         raise UserError("meeting.bad_number", typed=text.strip()[:20] or "—")
     meeting = req.ctx.store.meetings.get(int(cleaned))
     if meeting is None:

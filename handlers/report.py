@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from handlers import consultations, info, meetings
 from handlers.context import Context, UserError
 from handlers.markdown import to_html, to_markdown
+from handlers.plan_view import status_label
 from handlers.router import Request
 from handlers.types import Attachment, Message
 from storage.records import to_iso
@@ -29,6 +30,7 @@ class Figures:
     items_by_objective: dict[int, int]  # 0 = no objective
     items_total: int
     participation: dict[str, tuple[int, int]]  # agency → (answered, consulted)
+    actions: dict[str, int]  # workplan actions due in the period, by status
 
 
 def day(req: Request, text: str) -> datetime:
@@ -72,8 +74,12 @@ def figures(ctx: Context, start: datetime, end: datetime) -> Figures:
         for agency in consultations.consulted_agencies(ctx, c):
             done, asked = participation.get(agency.code, (0, 0))
             participation[agency.code] = (done + (agency.code in answered), asked + 1)
+    actions: dict[str, int] = {}
+    for action in ctx.store.plan.all():
+        if lo <= action.due < hi:
+            actions[action.status] = actions.get(action.status, 0) + 1
     return Figures(held, decided, published, dict(sorted(by_objective.items())), len(items),
-                   participation)
+                   participation, actions)
 
 
 def report_sections(ctx: Context, lang: str, data: Figures) -> list[tuple[str, list[str]]]:
@@ -107,6 +113,9 @@ def report_sections(ctx: Context, lang: str, data: Figures) -> list[tuple[str, l
             t(lang, "report.statement_line", number=n, subject=s) for n, s in data.statements]),
         (t(lang, "report.items", count=data.items_total), item_lines),
         (t(lang, "report.participation"), participation_lines),
+        (t(lang, "report.workplan", count=sum(data.actions.values())), [
+            t(lang, "report.workplan_line", status=status_label(ctx, lang, status), count=count)
+            for status, count in data.actions.items()]),
     ]
 
 

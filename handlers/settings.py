@@ -96,6 +96,7 @@ class Network:
     channels: dict[str, str] = field(default_factory=dict)
     meeting_reminders: tuple[timedelta, ...] = ()
     consultation_reminders: tuple[timedelta, ...] = ()
+    workplan_reminders: tuple[timedelta, ...] = ()
     digest_cron: str = "mon 08:00"
     members: tuple[MemberSeed, ...] = ()
     console_member: str = ""

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from handlers import consultations
-from handlers.context import Context, UserError
+from handlers.context import Context, UserError, is_number
 from handlers.router import Request
 from handlers.types import Message
 from storage.models import CO_CHAIR, Consultation, Statement
@@ -17,7 +17,7 @@ MAX_TEXT = 3000
 
 def statement_number(req: Request, text: str) -> Statement:
     cleaned = text.strip().lstrip("#nN°º ").strip()
-    if not cleaned.isdigit() or len(cleaned) > 9:
+    if not is_number(cleaned) or len(cleaned) > 9:
         raise UserError("statement.bad_number", typed=text.strip()[:20] or "—")
     statement = req.ctx.store.statements.get(int(cleaned))
     if statement is None:

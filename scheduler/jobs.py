@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from storage.models import Consultation, Meeting
+from storage.models import Consultation, Meeting, PlanAction
 from storage.records import to_iso
 from storage.store import Store
 
@@ -136,3 +136,33 @@ def digest_specs(store: Store, schedule: str, tz: str, now: datetime) -> list[Jo
     if installed and parse_time(installed.done_at) < last and last_id not in store.jobs_done:
         specs.insert(0, JobSpec(now, last_id, "digest", last.date().isoformat()))
     return specs
+
+
+def plan_reminder_id(action: PlanAction, offset: timedelta) -> str:
+    return f"plan-reminder:{action.id}:{action.due}:{int(offset.total_seconds())}"
+
+
+def plan_overdue_id(action: PlanAction) -> str:
+    return f"plan-overdue:{action.id}:{action.due}"
+
+
+def plan_specs(store: Store, offsets: tuple[timedelta, ...], now: datetime) -> list[JobSpec]:
+    """Reminders to the lead agency before each open action's due date, and one request for an
+    update the day after it passed; each step once."""
+    specs: list[JobSpec] = []
+    for action in store.plan.all():
+        if action.status not in ("planned", "in_progress", "postponed"):
+            continue
+        due = parse_time(action.due)
+        overdue_at = due + timedelta(days=1)
+        overdue_id = plan_overdue_id(action)
+        if overdue_id not in store.jobs_done:
+            specs.append(JobSpec(overdue_at, overdue_id, "plan.overdue",
+                                 f"{action.id}|{action.due}"))
+        if due <= now:
+            continue
+        told = parse_time(action.updated_at or action.created_at)
+        specs += offset_reminders("plan.reminder", due, told, offsets,
+                                  lambda offset, a=action: plan_reminder_id(a, offset),
+                                  f"{action.id}|{action.due}", store.jobs_done, now)
+    return sorted(specs)

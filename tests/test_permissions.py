@@ -79,4 +79,4 @@ def test_help_lists_exactly_what_the_table_allows(app: BotApp, role: str) -> Non
 def test_the_refusal_names_who_may() -> None:
     from handlers.roles import LEADS
 
-    assert {c.key for c in COMMANDS if c.roles == LEADS} >= {"meeting", "group_create", "digest"}
+    assert {c.key for c in COMMANDS if c.roles == LEADS} >= {"meeting", "group_create", "report"}

@@ -1,0 +1,280 @@
+"""The annual workplan: actions with a lead agency, Global Compact objectives, a due date and a
+status, followed up from the chat; and the annual review that prepares the yearly meeting.
+
+Co-chairs and the secretariat add and edit actions; the lead agency's focal points update status
+and notes (``action <n°> en cours <note>``, or the buttons on a reminder).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from handlers import info, report
+from handlers.context import Context, UserError, is_number
+from handlers.markdown import to_html, to_markdown
+from handlers.plan_view import action_line, status_label
+from handlers.roles import LEADS
+from handlers.router import Request
+from handlers.settings import fold
+from handlers.types import Attachment, Button, Message
+from scheduler.jobs import plan_overdue_id, plan_reminder_id
+from scheduler.when import WhenError, parse_when
+from storage.models import FOCAL_POINT, PlanAction
+from storage.records import to_iso
+
+STATUSES = ("planned", "in_progress", "done", "postponed", "abandoned")
+STATUS_WORDS = {
+    "prevue": "planned", "prevu": "planned", "planned": "planned",
+    "en cours": "in_progress", "encours": "in_progress", "in progress": "in_progress",
+    "ongoing": "in_progress", "realisee": "done", "realise": "done", "faite": "done",
+    "done": "done", "reportee": "postponed", "reporte": "postponed", "postponed": "postponed",
+    "abandonnee": "abandoned", "abandonne": "abandoned", "abandoned": "abandoned",
+}
+OPEN = ("planned", "in_progress", "postponed")
+MAX_TITLE = 300
+
+
+def number_of(req: Request, text: str) -> PlanAction:
+    cleaned = text.strip().lstrip("#nN°º ")
+    if not is_number(cleaned) or len(cleaned) > 9:
+        raise UserError("plan.bad_number", typed=text.strip()[:20] or "—")
+    action = req.ctx.store.plan.get(int(cleaned))
+    if action is None:
+        raise UserError("plan.not_found", number=cleaned)
+    return action
+
+
+def add_command(req: Request) -> Message:
+    """``plan ajouter <année> | <titre> | <agence pilote> | <échéance> [| #N …]
+    [| partenaires A, B]``."""
+    ctx = req.ctx
+    fields = [f.strip() for f in req.args.split("|")]
+    if len(fields) < 4 or not is_number(fields[0]) or not fields[1]:
+        raise UserError("plan.add_usage", name=req.name)
+    year, title = int(fields[0]), fields[1][:MAX_TITLE]
+    lead = ctx.network.find_agency(fields[2])
+    if lead is None:
+        raise UserError("members.unknown_agency", typed=fields[2][:40], codes=", ".join(
+            a.acronym(req.lang) for a in ctx.network.agencies))
+    try:
+        due = parse_when(fields[3], now=ctx.now(), tz=ctx.network.timezone,
+                         default_time=datetime.min.time().replace(hour=17))
+    except WhenError as error:
+        raise UserError(f"when.{error.reason}", **error.params) from None
+    objectives: list[int] = []
+    partners: list[str] = []
+    for extra in fields[4:]:
+        words = extra.split()
+        if words and fold(words[0]) in ("partenaires", "partners"):
+            for typed in " ".join(words[1:]).split(","):
+                agency = ctx.network.find_agency(typed)
+                if agency is None and typed.strip():
+                    raise UserError("members.unknown_agency", typed=typed.strip()[:40],
+                                    codes=", ".join(a.acronym(req.lang)
+                                                    for a in ctx.network.agencies))
+                if agency:
+                    partners.append(agency.code)
+        else:
+            objectives += [int(n) for n in re.findall(r"#(\d{1,2})\b", extra)
+                           if int(n) in info.OBJECTIVES]
+    now = ctx.now_iso()
+    action = ctx.store.plan.add(lambda n: PlanAction(
+        id=n, year=year, title=title, lead_agency=lead.code, due=to_iso(due),
+        objectives=sorted(set(objectives)), partners=partners,
+        created_by=req.member.id if req.member else "", created_at=now, updated_at=now))
+    return Message(paragraphs=[req.t("plan.added", number=action.id, year=year),
+                               action_line(ctx, req.lang, action)])
+
+
+def list_command(req: Request) -> Message:
+    """``plan [année]``: the year's actions with their status."""
+    ctx = req.ctx
+    words = req.args.split()
+    year = int(words[0]) if words and is_number(words[0]) else ctx.now().astimezone(
+        ZoneInfo(ctx.network.timezone)).year
+    actions = ctx.store.plan.of_year(year)
+    if not actions:
+        return Message(paragraphs=[req.t("plan.empty", year=year)])
+    return Message(title=req.t("plan.title", year=year, count=len(actions)),
+                   paragraphs=["\n".join(action_line(ctx, req.lang, a) for a in actions)])
+
+
+def _can_update(req: Request, action: PlanAction) -> None:
+    member = req.member
+    if req.roles & LEADS:
+        return
+    if member is None or FOCAL_POINT not in member.roles or member.agency != action.lead_agency:
+        raise UserError("plan.not_lead", agency=req.ctx.agency_label(action.lead_agency,
+                                                                     req.lang))
+
+
+def update(req: Request, action: PlanAction, status: str | None, note: str) -> Message:
+    """A new status and/or a dated note, kept in the action's history."""
+    _can_update(req, action)
+    ctx = req.ctx
+    if status is None and not note:
+        raise UserError("plan.update_usage", name=req.t("cmd.plan_action.name"))
+    if status is not None and status == action.status and not note:
+        return Message(paragraphs=[req.t("plan.unchanged", number=action.id,
+                                         status=status_label(ctx, req.lang, status))])
+    if status is not None:
+        action.status = status
+    action.notes.append({"at": ctx.now_iso(), "by": req.member.id if req.member else "",
+                         "status": action.status, "text": note[:1000]})
+    action.updated_at = ctx.now_iso()
+    ctx.store.plan.save(action)
+    return Message(paragraphs=[req.t("plan.updated", number=action.id,
+                                     status=status_label(ctx, req.lang, action.status))])
+
+
+def action_command(req: Request) -> Message:
+    """``action <n°>`` shows; ``action <n°> en cours|réalisée|… [note]``, ``action <n°> note
+    <texte>``, ``action <n°> échéance <quand>`` (leads) change it."""
+    ctx = req.ctx
+    words = req.args.split(None, 1)
+    if not words:
+        raise UserError("plan.update_usage", name=req.name)
+    action = number_of(req, words[0])
+    rest = words[1].strip() if len(words) > 1 else ""
+    if not rest:
+        return show(ctx, req.lang, action)
+    folded = fold(rest)
+    if folded.startswith(("echeance ", "due ")):
+        if not req.roles & LEADS:
+            raise UserError("plan.leads_only")
+        try:
+            due = parse_when(rest.split(None, 1)[1], now=ctx.now(), tz=ctx.network.timezone,
+                             default_time=datetime.min.time().replace(hour=17))
+        except WhenError as error:
+            raise UserError(f"when.{error.reason}", **error.params) from None
+        action.due = to_iso(due)
+        action.updated_at = ctx.now_iso()
+        ctx.store.plan.save(action)
+        return Message(paragraphs=[req.t("plan.due_changed", number=action.id),
+                                   action_line(ctx, req.lang, action)])
+    if folded.startswith("note "):
+        return update(req, action, None, rest.split(None, 1)[1])
+    for words_count in (2, 1):
+        key = " ".join(folded.split()[:words_count])
+        if key in STATUS_WORDS:
+            note = " ".join(rest.split()[words_count:])
+            return update(req, action, STATUS_WORDS[key], note)
+    raise UserError("plan.update_usage", name=req.name)
+
+
+def show(ctx: Context, lang: str, action: PlanAction) -> Message:
+    lines = [action_line(ctx, lang, action),
+             ctx.t(lang, "info.objectives_line",
+                   objectives=info.objectives_words(ctx, lang, action.objectives))]
+    if action.partners:
+        lines.append(ctx.t(lang, "plan.partners", agencies=", ".join(
+            ctx.agency_label(code, lang) for code in action.partners)))
+    for note in action.notes:
+        lines.append(ctx.t(lang, "plan.note_line", date=ctx.catalog.date(
+            lang, datetime.fromisoformat(note["at"]), ctx.network.timezone),
+            status=status_label(ctx, lang, note["status"]), text=note["text"] or "—"))
+    return Message(title=ctx.t(lang, "plan.action_title", number=action.id),
+                   paragraphs=["\n".join(lines)])
+
+
+def status_click(status: str) -> Callable[[Request, str], Message]:
+    def handler(req: Request, value: str) -> Message:
+        return update(req, number_of(req, value), status, "")
+    return handler
+
+
+def buttons(ctx: Context, lang: str, action: PlanAction) -> list[Button]:
+    name = ctx.t(lang, "cmd.plan_action.name")
+    return [Button(f"plan.{status}", str(action.id), ctx.t(lang, f"plan.button.{status}"),
+                   hint=f"{name} {action.id} {ctx.t(lang, f'plan.word.{status}')}")
+            for status in ("in_progress", "done", "postponed")]
+
+
+# Scheduled work: reminders before the due date, an update request once overdue.
+
+def _followed(ctx: Context, ref: str, job_id_of: Callable[[PlanAction], str]) -> PlanAction | None:
+    number, due = ref.split("|")[:2]
+    action = ctx.store.plan.get(int(number))
+    if action is None or action.due != due or action.status not in OPEN:
+        return None
+    if job_id_of(action) in ctx.store.jobs_done:
+        return None
+    return action
+
+
+def send_reminder(ctx: Context, ref: str) -> int:
+    """The job ``plan.reminder``: the lead agency's focal points, with the buttons."""
+    offset = timedelta(seconds=int(ref.split("|")[2]))
+    action = _followed(ctx, ref, lambda a: plan_reminder_id(a, offset))
+    if action is None:
+        return 0
+    job_id = plan_reminder_id(action, offset)
+    people = [m for m in ctx.store.members.of_agency(action.lead_agency)
+              if FOCAL_POINT in m.roles]
+    sent = ctx.send_to_members(people, job_id, lambda lang: Message(
+        title=ctx.t(lang, "plan.reminder_title", number=action.id),
+        paragraphs=[action_line(ctx, lang, action), ctx.t(lang, "plan.reminder_body")],
+        buttons=buttons(ctx, lang, action)))
+    for other in ctx.network.workplan_reminders:
+        if other >= offset:
+            ctx.store.jobs_done.mark(plan_reminder_id(action, other), ctx.now_iso())
+    return sent
+
+
+def send_overdue(ctx: Context, ref: str) -> int:
+    """The job ``plan.overdue``: the due date passed and the action is still open."""
+    action = _followed(ctx, ref, plan_overdue_id)
+    if action is None:
+        return 0
+    job_id = plan_overdue_id(action)
+    people = [m for m in ctx.store.members.of_agency(action.lead_agency)
+              if FOCAL_POINT in m.roles]
+    sent = ctx.send_to_members(people, job_id, lambda lang: Message(
+        title=ctx.t(lang, "plan.overdue_title", number=action.id),
+        paragraphs=[action_line(ctx, lang, action), ctx.t(lang, "plan.overdue_body")],
+        buttons=buttons(ctx, lang, action)))
+    ctx.store.jobs_done.mark(job_id, ctx.now_iso())
+    return sent
+
+
+# The annual review.
+
+def workplan_lines(ctx: Context, lang: str, actions: list[PlanAction]) -> list[str]:
+    lines = []
+    for action in actions:
+        lines.append(action_line(ctx, lang, action))
+        lines += [ctx.t(lang, "plan.note_line", date=ctx.catalog.date(
+            lang, datetime.fromisoformat(n["at"]), ctx.network.timezone),
+            status=status_label(ctx, lang, n["status"]), text=n["text"] or "—")
+            for n in action.notes]
+    return lines
+
+
+def review_command(req: Request) -> Message:
+    """``bilan <année>``: the workplan, meetings held, decisions and statements, information by
+    objective — a summary and Markdown and HTML files for the annual review meeting."""
+    ctx, lang = req.ctx, req.lang
+    words = req.args.split()
+    if len(words) != 1 or not is_number(words[0]) or not 2000 <= int(words[0]) <= 2100:
+        raise UserError("plan.review_usage", name=req.name)
+    year = int(words[0])
+    tz = ZoneInfo(ctx.network.timezone)
+    start, end = datetime(year, 1, 1, tzinfo=tz), datetime(year + 1, 1, 1, tzinfo=tz)
+    data = report.figures(ctx, start, end)
+    actions = ctx.store.plan.of_year(year)
+    counts = {status: sum(1 for a in actions if a.status == status) for status in STATUSES}
+    title = ctx.t(lang, "plan.review_title", network=ctx.network.name(lang), year=year)
+    sections = [(ctx.t(lang, "plan.review_workplan", count=len(actions)),
+                 workplan_lines(ctx, lang, actions))] + report.report_sections(ctx, lang, data)
+    summary = ctx.t(lang, "plan.review_summary", actions=len(actions), done=counts["done"],
+                    in_progress=counts["in_progress"], meetings=len(data.meetings),
+                    decisions=len(data.decisions), statements=len(data.statements),
+                    items=data.items_total)
+    return Message(title=title, paragraphs=[summary], attachments=[
+        Attachment(f"bilan-{year}.md", to_markdown(title, sections).encode("utf-8"),
+                   "text/markdown"),
+        Attachment(f"bilan-{year}.html", to_html(title, sections, lang).encode("utf-8"),
+                   "text/html")])
