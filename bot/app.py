@@ -29,6 +29,7 @@ from scheduler.jobs import (
     plan_specs,
 )
 from scheduler.runner import JobRunner
+from scheduler.when import warm_up
 from storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -125,7 +126,10 @@ class BotApp:
         return due
 
     async def start(self) -> None:
-        """Inside the running loop: catch up on missed jobs, then let APScheduler keep time."""
+        """Inside the running loop: load dateparser's language data now rather than on someone's
+        first command (about half a second), catch up on missed jobs, then let APScheduler keep
+        time."""
+        warm_up()
         await self.run_due_jobs()
         self.jobs.start()
         self.reconcile()

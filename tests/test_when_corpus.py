@@ -1,0 +1,73 @@
+"""The time-expression corpus: every expression gives exactly the expected moment, or is refused
+with the expected reason; recurrences give a first occurrence and a rule that agree."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from dateutil.rrule import rrulestr
+
+from scheduler.when import WhenError, parse_recurrence, parse_when, parse_when_range
+from tests.when_cases import CASES, NOW, RECURRENCES
+
+BAMAKO = ZoneInfo("Africa/Bamako")
+
+
+def test_the_corpus_is_large_and_bilingual() -> None:
+    assert len(CASES) >= 150
+    assert sum(1 for _, e in CASES if e.startswith("!")) >= 25
+
+
+@pytest.mark.parametrize(("text", "expected"), CASES)
+def test_expression(text: str, expected: str) -> None:
+    if expected.startswith("!"):
+        with pytest.raises(WhenError) as refused:
+            parse_when(text, now=NOW)
+        assert refused.value.reason == expected[1:]
+        assert str(refused.value)  # a sentence fit to show, in both languages
+        return
+    moment = parse_when(text, now=NOW)
+    assert moment.tzinfo is not None and moment > NOW
+    assert moment.astimezone(BAMAKO).strftime("%Y-%m-%dT%H:%M") == expected
+
+
+def test_weekday_mismatch_says_which_day_it_is() -> None:
+    with pytest.raises(WhenError) as refused:
+        parse_when("mardi 13 janvier 2027", now=NOW)
+    assert refused.value.params["weekday_fr"] == "mercredi"
+    assert refused.value.params["weekday_en"] == "Wednesday"
+
+
+def test_unrecognised_shows_an_example_that_works() -> None:
+    with pytest.raises(WhenError) as refused:
+        parse_when("blabla", now=NOW)
+    example = refused.value.params["example_fr"]
+    assert parse_when(example, now=NOW) > NOW
+
+
+def test_ranges_give_start_and_end() -> None:
+    start, end = parse_when_range("mardi 8 décembre de 10h à 12h30", now=NOW)
+    assert (start.hour, end.hour, end.minute) == (10, 12, 30)
+    start, end = parse_when_range("tuesday 8 december 10am", now=NOW)
+    assert end - start == timedelta(hours=2)  # the default length
+
+
+@pytest.mark.parametrize(("text", "first", "rule"), RECURRENCES)
+def test_recurrence(text: str, first: str, rule: str) -> None:
+    start, rrule = parse_recurrence(text, now=NOW)
+    assert start.astimezone(BAMAKO).strftime("%Y-%m-%dT%H:%M") == first
+    assert rrule == rule
+    local = start.astimezone(BAMAKO).replace(tzinfo=None)
+    occurrences = list(rrulestr(rrule, dtstart=local))[:4] if "COUNT" in rrule else [
+        o for _, o in zip(range(4), rrulestr(rrule, dtstart=local), strict=False)]
+    assert occurrences[0] == local and len(occurrences) == 4
+
+
+def test_bimonthly_first_tuesdays() -> None:
+    start, rrule = parse_recurrence("tous les deux mois le premier mardi à 10h", now=NOW)
+    local = start.astimezone(BAMAKO).replace(tzinfo=None)
+    dates = [d for _, d in zip(range(4), rrulestr(rrule, dtstart=local), strict=False)]
+    assert dates == [datetime(2026, 12, 1, 10), datetime(2027, 2, 2, 10),
+                     datetime(2027, 4, 6, 10), datetime(2027, 6, 1, 10)]
