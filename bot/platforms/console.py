@@ -91,7 +91,10 @@ class LineReader:
                     line = raw.decode("utf-8", errors="replace").rstrip("\r\n") if raw else None
             except (EOFError, OSError, ValueError):
                 line = None
-            self._loop.call_soon_threadsafe(self._queue.put_nowait, line)
+            try:
+                self._loop.call_soon_threadsafe(self._queue.put_nowait, line)
+            except RuntimeError:  # the chat ended (Ctrl-C) and its loop is closed
+                return
             if line is None:
                 return
 
