@@ -76,6 +76,10 @@ def read_json_file(path: Path) -> dict[str, Any] | None:
 class AtomicJSONStorage(Storage):
     """TinyDB storage: whole-file atomic replace on each write, parsed data cached in memory.
 
+    Each document's JSON text is cached too, so a write re-encodes only the documents the
+    collection marked as changed (``touch``) and joins the rest: the cost of a write is the
+    file's size on disk, not the encoding of ten years of documents.
+
     Example::
 
         db = TinyDB("data/members.json", storage=AtomicJSONStorage)
@@ -84,19 +88,47 @@ class AtomicJSONStorage(Storage):
     def __init__(self, path: str | os.PathLike[str], **_: Any) -> None:
         self.path = Path(path)
         self._data: dict[str, Any] | None = read_json_file(self.path)
+        self._texts: dict[str, dict[str, str]] = {}
+        self._dirty: set[tuple[str, str]] = set()
 
     def read(self) -> dict[str, Any] | None:
         return self._data
 
+    def touch(self, table: str, doc_id: int | str) -> None:
+        """The document ``doc_id`` of ``table`` is about to change: encode it afresh."""
+        self._dirty.add((table, str(doc_id)))
+
+    def _encode(self, data: dict[str, Any]) -> str:
+        tables = []
+        for name, table in data.items():
+            texts = self._texts.setdefault(name, {})
+            docs = []
+            for doc_id, doc in table.items():
+                key = str(doc_id)
+                text = texts.get(key)
+                if text is None or (name, key) in self._dirty:
+                    text = texts[key] = json.dumps(doc, ensure_ascii=False,
+                                                   separators=(",", ":"))
+                docs.append(f"{json.dumps(key)}:{text}")
+            if len(texts) > len(table):  # documents were removed
+                for key in set(texts) - {str(k) for k in table}:
+                    del texts[key]
+            tables.append(f"{json.dumps(name)}:{{{','.join(docs)}}}")
+        return "{" + ",".join(tables) + "}"
+
     def write(self, data: dict[str, Any]) -> None:
-        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
         try:
+            text = self._encode(data)
             write_atomically(self.path, text)
         except BaseException:
             # TinyDB mutated our cached dicts before calling write: trust the disk again.
             self._data = read_json_file(self.path)
+            self._texts.clear()
             raise
+        finally:
+            self._dirty.clear()
         self._data = data
 
     def close(self) -> None:
         self._data = None
+        self._texts.clear()

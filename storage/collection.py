@@ -29,6 +29,7 @@ class Collection(Generic[R]):
         self.record = record
         self._db = TinyDB(self.path, storage=AtomicJSONStorage)
         self._table = self._db.table(name, cache_size=0)
+        self._storage: AtomicJSONStorage = self._db.storage  # type: ignore[assignment]
         ids = [doc.doc_id for doc in self._table.all()]
         self._last_number = max(ids, default=0)
 
@@ -64,18 +65,20 @@ class Collection(Generic[R]):
         """Insert the record ``build(n)`` under the next number n, in one write."""
         number = self._last_number + 1
         record = build(number)
+        self._storage.touch(self.name, number)
         self._table.insert(Document(record.to_doc(), doc_id=number))
         self._last_number = number
         return record
 
     def save_numbered(self, record: R) -> None:
         """Overwrite the numbered record with the same ``id``."""
-        number = record.id
+        number = record.id  # type: ignore[attr-defined]
+        self._storage.touch(self.name, number)
         self._table.upsert(Document(record.to_doc(), doc_id=number))
 
     def insert(self, record: R) -> None:
         """Append a record known to be new (the caller keeps the index of keys)."""
-        self._table.insert(record.to_doc())
+        self._table.insert(record.to_doc())  # a new id: encoded as it is not cached yet
 
     def get_keyed(self, key: str, field: str = "id") -> R | None:
         for doc in self._table.all():
@@ -88,6 +91,7 @@ class Collection(Generic[R]):
         key: Any = getattr(record, field)
         for doc in self._table.all():
             if doc.get(field) == key:
+                self._storage.touch(self.name, doc.doc_id)
                 self._table.update(record.to_doc(), doc_ids=[doc.doc_id])
                 return
         self._table.insert(record.to_doc())

@@ -130,3 +130,34 @@ def test_sigkill_in_a_burst_of_writes_loses_nothing_that_returned(tmp_path: Path
         assert all(store.join_requests.get(n).name == f"User {n}" for n in range(1, confirmed + 1))
     finally:
         store.close()
+
+
+def test_the_file_always_holds_what_memory_holds_after_updates(tmp_path: Path) -> None:
+    """Cached document texts are re-encoded exactly when a document changes."""
+    import random
+
+    from storage.models import JoinRequest
+
+    rng = random.Random(3)
+    store = Store.open(tmp_path / "data")
+    for n in range(60):
+        choice = rng.random()
+        if choice < 0.4 or not store.join_requests.pending():
+            store.join_requests.add(f"console:u{n}", f"User {n}", "IOM", None, "t")
+        elif choice < 0.8:
+            request: JoinRequest = rng.choice(store.join_requests.pending())
+            request.status, request.decided_by = "approved", f"by{n}"
+            store.join_requests.save(request)
+        else:
+            member = store.members.get("m") or Member(id="m", name="M", agency="IOM")
+            member.name = f"Name {n}"
+            store.members.save(member)
+    in_memory = {r.id: r for r in store.join_requests._c.all()}
+    name = store.members.get("m").name if store.members.get("m") else None
+    store.close()
+    again = Store.open(tmp_path / "data")
+    assert {r.id: r for r in again.join_requests._c.all()} == in_memory
+    assert (again.members.get("m").name if again.members.get("m") else None) == name
+    on_disk = json.loads((tmp_path / "data" / "join_requests.json").read_text())
+    assert len(on_disk["join_requests"]) == len(in_memory)
+    again.close()
