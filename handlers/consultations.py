@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from handlers import groups
-from handlers.context import Context, UserError, is_number
+from handlers.context import Context, UserError, parse_ref
 from handlers.roles import LEADS
 from handlers.router import Request
 from handlers.settings import Agency, fold, slugify
@@ -82,12 +82,10 @@ def outcome_of(ctx: Context, consultation: Consultation) -> str:
 # Reading what people typed.
 
 def number_of(req: Request, text: str) -> Consultation:
-    cleaned = text.strip().lstrip("#nN°º ").strip()
-    if not is_number(cleaned) or len(cleaned) > 9:
-        raise UserError("poll.bad_number", typed=text.strip()[:20] or "—")
-    consultation = req.ctx.store.consultations.get(int(cleaned))
+    number = parse_ref(text, "poll.bad_number")
+    consultation = req.ctx.store.consultations.get(number)
     if consultation is None:
-        raise UserError("poll.not_found", number=cleaned)
+        raise UserError("poll.not_found", number=number)
     return consultation
 
 

@@ -28,6 +28,14 @@ def is_number(text: str) -> bool:
     return text.isascii() and text.isdigit() and len(text) <= 9
 
 
+def parse_ref(text: str, bad_key: str) -> int:
+    """The number in « 3 », « n°3 », « #3 »; ``UserError(bad_key)`` when there is none."""
+    cleaned = text.strip().lstrip("#nN°º ").strip()
+    if not is_number(cleaned):
+        raise UserError(bad_key, typed=text.strip()[:20] or "—")
+    return int(cleaned)
+
+
 def utc_now() -> datetime:
     return datetime.now(UTC)
 

@@ -12,7 +12,7 @@ import re
 from datetime import datetime
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from handlers.context import Context, UserError, is_number
+from handlers.context import Context, UserError, is_number, parse_ref
 from handlers.router import Request
 from handlers.settings import fold
 from handlers.types import Message, Reply
@@ -272,10 +272,8 @@ def more_command(req: Request) -> Message:
 
 def show_command(req: Request) -> Message:
     """``info <n°>``: one item in full."""
-    text = req.args.strip().lstrip("#nN°º ")
-    if not is_number(text):
-        raise UserError("info.bad_number", typed=req.args.strip()[:20] or "—")
-    item = req.ctx.store.items.get(int(text))
+    number = parse_ref(req.args, "info.bad_number")
+    item = req.ctx.store.items.get(number)
     if item is None:
-        raise UserError("info.not_found", number=text)
+        raise UserError("info.not_found", number=number)
     return item_message(req.ctx, req.lang, item)

@@ -17,7 +17,7 @@ from babel.dates import format_timedelta
 from dateutil.rrule import rrulestr
 
 from handlers import calendar, groups
-from handlers.context import Context, UserError, is_number
+from handlers.context import Context, UserError, parse_ref
 from handlers.roles import LEADS
 from handlers.router import Request
 from handlers.settings import fold, slugify
@@ -57,12 +57,10 @@ def parse_time_range(req: Request, text: str) -> tuple[datetime, datetime]:
 
 
 def meeting_number(req: Request, text: str) -> Meeting:
-    cleaned = text.strip().lstrip("#nN°º ").strip()
-    if not is_number(cleaned) or len(cleaned) > 9:
-        raise UserError("meeting.bad_number", typed=text.strip()[:20] or "—")
-    meeting = req.ctx.store.meetings.get(int(cleaned))
+    number = parse_ref(text, "meeting.bad_number")
+    meeting = req.ctx.store.meetings.get(number)
     if meeting is None:
-        raise UserError("meeting.not_found", number=cleaned)
+        raise UserError("meeting.not_found", number=number)
     return meeting
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from handlers.context import Context, UserError, is_number
+from handlers.context import Context, UserError, parse_ref
 from handlers.router import Request
 from handlers.settings import Agency, fold
 from handlers.types import Button, Message, Reply
@@ -34,10 +34,7 @@ def _agency(req: Request, typed: str) -> Agency:
 
 
 def _number(req: Request, text: str) -> int:
-    cleaned = text.strip().lstrip("#nN°º ").strip()
-    if not is_number(cleaned) or len(cleaned) > 9:
-        raise UserError("error.not_a_number", typed=text.strip()[:20] or "—")
-    return int(cleaned)
+    return parse_ref(text, "error.not_a_number")
 
 
 def _member_line(ctx: Context, member: Member, lang: str) -> str:

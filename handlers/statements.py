@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from handlers import consultations
-from handlers.context import Context, UserError, is_number
+from handlers.context import Context, UserError, parse_ref
 from handlers.router import Request
 from handlers.types import Message
 from storage.models import CO_CHAIR, Consultation, Statement
@@ -16,12 +16,10 @@ MAX_TEXT = 3000
 
 
 def statement_number(req: Request, text: str) -> Statement:
-    cleaned = text.strip().lstrip("#nN°º ").strip()
-    if not is_number(cleaned) or len(cleaned) > 9:
-        raise UserError("statement.bad_number", typed=text.strip()[:20] or "—")
-    statement = req.ctx.store.statements.get(int(cleaned))
+    number = parse_ref(text, "statement.bad_number")
+    statement = req.ctx.store.statements.get(number)
     if statement is None:
-        raise UserError("statement.not_found", number=cleaned)
+        raise UserError("statement.not_found", number=number)
     return statement
 
 

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from handlers import info, report
-from handlers.context import Context, UserError, is_number
+from handlers.context import Context, UserError, is_number, parse_ref
 from handlers.markdown import to_html, to_markdown
 from handlers.plan_view import action_line, status_label
 from handlers.roles import LEADS
@@ -38,12 +38,10 @@ MAX_TITLE = 300
 
 
 def number_of(req: Request, text: str) -> PlanAction:
-    cleaned = text.strip().lstrip("#nN°º ")
-    if not is_number(cleaned) or len(cleaned) > 9:
-        raise UserError("plan.bad_number", typed=text.strip()[:20] or "—")
-    action = req.ctx.store.plan.get(int(cleaned))
+    number = parse_ref(text, "plan.bad_number")
+    action = req.ctx.store.plan.get(number)
     if action is None:
-        raise UserError("plan.not_found", number=cleaned)
+        raise UserError("plan.not_found", number=number)
     return action
 
 
