@@ -170,7 +170,12 @@ def with_answer(blocks: list[Block], answer: str) -> list[Block]:
     return kept + [{"type": "context", "block_id": ANSWER_BLOCK_ID, "elements": [_mrkdwn(text)]}]
 
 
+def has_text(message: Message) -> bool:
+    """Something to post as a message (files alone are uploads, not messages)."""
+    return bool(message.title.strip() or any(p.strip() for p in message.paragraphs)
+                or message.fields or message.buttons)
+
+
 def is_empty(message: Message) -> bool:
     """Nothing to show (a capture that found nothing): post nothing at all."""
-    return not (message.title.strip() or any(p.strip() for p in message.paragraphs)
-                or message.fields or message.buttons or message.attachments)
+    return not (has_text(message) or message.attachments)

@@ -1,0 +1,317 @@
+"""The Slack platform: slack-bolt's ``AsyncApp`` on the bot's aiohttp server (or Socket Mode).
+
+Inbound: the ``/reseau`` slash command, direct messages, button clicks and messages posted in the
+network channel become ``Inbound`` for ``BotApp.handle``. Every request is acknowledged at once
+(``process_before_response=True`` keeps the ack fast and in-process); the answer is sent from a
+task started by the listener, so a slow ``users.info`` never delays an ack past Slack's 3 s.
+
+Outbound: the dispatcher calls ``deliver``; a 429 becomes ``RetryLater`` and any other failure
+propagates, so the dispatcher's retries are the only ones (slack_sdk's retry handlers are off).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+import re
+from collections.abc import Awaitable
+from typing import Any
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
+
+from bot.app import BotApp
+from bot.config import Environment
+from bot.dispatcher import RetryLater, Target
+from bot.platforms.slack_render import (
+    action_name,
+    from_slack,
+    has_text,
+    is_empty,
+    render,
+    with_answer,
+)
+from handlers.types import Inbound, Message, Reply
+
+log = logging.getLogger(__name__)
+
+DEFAULT_API_URL = "https://slack.com/api/"
+CAPTURED_REACTION = "white_check_mark"
+PERSON_SUBTYPES = frozenset({"file_share", "thread_broadcast"})  # still a person's own text
+PEOPLE_CACHE = 5000
+STOP_GRACE = 5.0
+
+
+def retry_after(error: SlackApiError) -> float:
+    """Seconds Slack asked us to wait (``Retry-After``), 30 when it did not say."""
+    headers = getattr(error.response, "headers", None) or {}
+    for name, value in dict(headers).items():
+        if name.lower() == "retry-after":
+            try:
+                return max(1.0, float(value))
+            except (TypeError, ValueError):
+                break
+    return 30.0
+
+
+def is_direct(channel_id: str) -> bool:
+    """A one-to-one conversation: Slack's DM ids start with ``D``."""
+    return channel_id.startswith("D")
+
+
+class SlackPlatform:
+    """Slack for one workspace (a single bot token), over HTTP or Socket Mode."""
+
+    platform = "slack"
+    # Slack allows about one message per second per channel (short bursts pass); the dispatcher's
+    # rate limiter reads this, and a 429 that happens anyway is a RetryLater.
+    per_chat_interval = 1.0
+
+    def __init__(self, app: BotApp, env: Environment) -> None:
+        if not (env.slack_signing_secret or env.slack_app_token):
+            raise ValueError("Slack needs SLACK_SIGNING_SECRET (HTTP) or SLACK_APP_TOKEN "
+                             "(Socket Mode)")
+        self.app = app
+        self.env = env
+        base_url = (env.slack_api_url or DEFAULT_API_URL).rstrip("/") + "/"
+        self.client = AsyncWebClient(token=env.slack_bot_token, base_url=base_url,
+                                     retry_handlers=[])
+        self.bolt = AsyncApp(client=self.client, signing_secret=env.slack_signing_secret,
+                             process_before_response=True, name="reseau-bot")
+        self.socket: AsyncSocketModeHandler | None = None
+        self._connecting: asyncio.Task[None] | None = None
+        self._dm_channels: dict[str, str] = {}
+        self._people: dict[str, tuple[str | None, str]] = {}
+        self._partial: dict[str, set[str]] = {}  # deliveries cut short: the parts already sent
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._listen()
+
+    # Lifecycle.
+
+    def add_routes(self, web_app: web.Application) -> None:
+        """``POST /slack/events`` carries commands, events and clicks (HTTP mode only: without a
+        signing secret no request could be verified, so no route is offered)."""
+        if self.env.slack_signing_secret:
+            web_app.router.add_post("/slack/events", self._http)
+
+    async def start(self) -> None:
+        """Socket Mode when an app token is set; it connects (and reconnects) in the background
+        so a Slack outage never holds up the rest of the bot."""
+        if self.env.slack_app_token:
+            self.socket = AsyncSocketModeHandler(self.bolt, self.env.slack_app_token)
+            self._connecting = asyncio.create_task(self.socket.connect_async(),
+                                                   name="slack-socket-mode")
+            log.info("slack: Socket Mode")
+        else:
+            log.info("slack: HTTP mode on /slack/events")
+
+    async def stop(self) -> None:
+        """Let answers in flight finish (a few seconds at most), then close the socket."""
+        if self._tasks:
+            await asyncio.wait(list(self._tasks), timeout=STOP_GRACE)
+        if self._connecting is not None and not self._connecting.done():
+            self._connecting.cancel()
+        if self.socket is not None:
+            await self.socket.close_async()
+
+    async def drain(self) -> None:
+        """Wait until the work started by the requests received so far is done."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    async def _http(self, request: web.Request) -> web.Response:
+        # The signature is checked by bolt over the raw body text, never a re-encoding of it.
+        return await to_aiohttp_response(await self.bolt.async_dispatch(
+            await to_bolt_request(request)))
+
+    # Inbound.
+
+    def _listen(self) -> None:
+        bolt = self.bolt
+
+        @bolt.command("/reseau")
+        async def on_command(ack: Any, command: dict[str, Any]) -> None:
+            await ack()
+            self._spawn(self._command(command), "command")
+
+        @bolt.action(re.compile(".+"))
+        async def on_click(ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
+            await ack()
+            self._spawn(self._click(body, action), "click")
+
+        @bolt.event("message")
+        async def on_message(body: dict[str, Any], event: dict[str, Any]) -> None:
+            if not self._from_a_person(event):
+                return
+            direct = event.get("channel_type") == "im"
+            if not direct and event.get("channel") != self.app.network.channels.get("slack"):
+                return
+            event_id = body.get("event_id")
+            if event_id and not self.app.first_time(f"slack:{event_id}"):
+                log.info("slack: event %s already processed (redelivery)", event_id)
+                return
+            self._spawn(self._direct(event) if direct else self._capture(event), "message")
+
+    def _spawn(self, work: Awaitable[None], what: str) -> None:
+        """Run ``work`` after the ack; a failure is logged, never lost in a task nobody awaits."""
+        async def guarded() -> None:
+            try:
+                await work
+            except Exception:
+                log.exception("slack: %s failed", what)
+
+        task = asyncio.create_task(guarded())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    @staticmethod
+    def _from_a_person(event: dict[str, Any]) -> bool:
+        """Not the bot's own or another bot's message, not an edit or a deletion."""
+        subtype = event.get("subtype")
+        return bool(event.get("user")) and not event.get("bot_id") and (
+            subtype is None or subtype in PERSON_SUBTYPES)
+
+    async def _person(self, user_id: str, fallback_name: str = "") -> tuple[str | None, str]:
+        """The person's Slack locale and name (``users.info``, remembered for the process)."""
+        if user_id in self._people:
+            return self._people[user_id]
+        try:
+            response = await self.client.users_info(user=user_id, include_locale=True)
+        except Exception as exc:  # the answer can still go out, in the network's language
+            log.warning("slack: users.info failed for a user: %s", type(exc).__name__)
+            return None, fallback_name
+        user = response.get("user") or {}
+        profile = user.get("profile") or {}
+        name = (profile.get("display_name") or profile.get("real_name") or user.get("real_name")
+                or user.get("name") or fallback_name)
+        if len(self._people) >= PEOPLE_CACHE:
+            self._people.pop(next(iter(self._people)))
+        self._people[user_id] = (user.get("locale"), name)
+        return self._people[user_id]
+
+    async def _inbound(self, user_id: str, channel_id: str, fallback_name: str = "",
+                       private: bool | None = None, **what: Any) -> Inbound:
+        locale, name = await self._person(user_id, fallback_name)
+        return Inbound(platform="slack", user_id=user_id, chat_id=channel_id,
+                       private=is_direct(channel_id) if private is None else private,
+                       display_name=name, locale=locale, **what)
+
+    async def _command(self, command: dict[str, Any]) -> None:
+        """``/reseau <commande>``: answered privately (ephemeral) unless meant for everyone."""
+        user_id = command["user_id"]
+        channel = command.get("channel_id", "")
+        inbound = await self._inbound(
+            user_id, channel, command.get("user_name", ""),
+            private=is_direct(channel) or command.get("channel_name") == "directmessage",
+            text=from_slack(command.get("text", "")))
+        reply = self.app.handle(inbound)
+        await self._respond(command.get("response_url", ""), reply, user_id)
+
+    async def _direct(self, event: dict[str, Any]) -> None:
+        """A direct message to the bot is a command; the answer goes back in that DM."""
+        channel = event["channel"]
+        reply = self.app.handle(await self._inbound(event["user"], channel,
+                                                    text=from_slack(event.get("text", ""))))
+        if not is_empty(reply.message):
+            await self._post(channel, reply.message)
+
+    async def _capture(self, event: dict[str, Any]) -> None:
+        """A message in the network channel: if the capture handler kept it, a ✅ on it and the
+        answer, in its thread, for its author only."""
+        channel, ts = event["channel"], event.get("ts", "")
+        reply = self.app.handle(await self._inbound(
+            event["user"], channel, private=False, capture=True,
+            text=from_slack(event.get("text", ""))))
+        if is_empty(reply.message):
+            return
+        await self.client.reactions_add(channel=channel, timestamp=ts, name=CAPTURED_REACTION)
+        await self.client.chat_postEphemeral(channel=channel, user=event["user"],
+                                             thread_ts=event.get("thread_ts") or ts,
+                                             **render(reply.message))
+
+    async def _click(self, body: dict[str, Any], action: dict[str, Any]) -> None:
+        """A button: the same handler as the typed command, then the answer shown on the clicked
+        message (in a DM) or privately to the person (in a shared channel)."""
+        user = body.get("user") or {}
+        container = body.get("container") or {}
+        channel = (body.get("channel") or {}).get("id") or container.get("channel_id", "")
+        inbound = await self._inbound(user.get("id", ""), channel, user.get("name", ""),
+                                      action=action_name(action.get("action_id", "")),
+                                      value=action.get("value", ""))
+        reply = self.app.handle(inbound)
+        answer = reply.message.plain_text()
+        message = body.get("message")
+        if (message and is_direct(channel) and not container.get("is_ephemeral")
+                and container.get("message_ts")):
+            try:
+                await self.client.chat_update(
+                    channel=channel, ts=container["message_ts"], text=message.get("text", ""),
+                    blocks=with_answer(message.get("blocks") or [], answer))
+                return
+            except SlackApiError as error:  # e.g. message too old to edit: answer anyway
+                log.warning("slack: chat.update failed: %s", error.response.get("error"))
+        await self._respond(body.get("response_url", ""), reply, inbound.user_id)
+
+    async def _respond(self, response_url: str, reply: Reply, user_id: str) -> None:
+        """Answer through ``response_url``: ephemeral, or in the channel for an announcement;
+        files go to the person's DM (or the channel), since a response cannot carry them."""
+        message = reply.message
+        if is_empty(message):
+            return
+        if response_url and has_text(message):
+            webhook = AsyncWebhookClient(response_url, retry_handlers=[])
+            result = await webhook.send(
+                **render(message), replace_original=False,
+                response_type="in_channel" if reply.announce else "ephemeral")
+            if result.status_code != 200:
+                log.warning("slack: response_url answered %s", result.status_code)
+        if message.attachments:
+            channel = await self._dm_channel(user_id)
+            await self._upload(channel, message, set())
+
+    # Outbound.
+
+    async def _dm_channel(self, user_id: str) -> str:
+        if user_id not in self._dm_channels:
+            response = await self.client.conversations_open(users=user_id)
+            self._dm_channels[user_id] = response["channel"]["id"]
+        return self._dm_channels[user_id]
+
+    async def _post(self, channel: str, message: Message) -> None:
+        await self.client.chat_postMessage(channel=channel, unfurl_links=False,
+                                           **render(message))
+
+    async def _upload(self, channel: str, message: Message, done: set[str]) -> None:
+        for index, attachment in enumerate(message.attachments):
+            part = f"file:{index}"
+            if part in done:
+                continue
+            await self.client.files_upload_v2(channel=channel, file=attachment.content,
+                                              filename=attachment.filename,
+                                              title=attachment.filename)
+            done.add(part)
+
+    async def deliver(self, target: Target, message: Message) -> None:
+        """Post ``message`` to a channel or a person's DM, then its files. A retry after a failed
+        upload does not post the text again (parts already sent are remembered in memory)."""
+        key = target.key + ":" + hashlib.sha256(
+            json.dumps(message.to_dict(), sort_keys=True).encode()).hexdigest()
+        done = self._partial.setdefault(key, set())
+        try:
+            channel = target.address if target.channel else await self._dm_channel(target.address)
+            if "text" not in done and has_text(message):
+                await self._post(channel, message)
+            done.add("text")
+            await self._upload(channel, message, done)
+        except SlackApiError as error:
+            if error.response.status_code == 429:
+                raise RetryLater(retry_after(error)) from error
+            raise
+        self._partial.pop(key, None)

@@ -1,0 +1,370 @@
+"""A loopback fake of Slack for tests: the Web API, file uploads, ``response_url`` and a Socket Mode
+websocket on 127.0.0.1, plus signed requests to the bot's ``/slack/events`` as Slack sends them.
+
+The real slack-bolt and slack_sdk code runs against it; only the network boundary is fake.
+Every call is recorded (``calls``); ``fail`` makes the next calls of a method answer 429 (with
+``Retry-After``) or 500.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+import aiohttp
+import pytest
+from aiohttp import web
+from slack_sdk.signature import SignatureVerifier
+
+from bot.app import BotApp
+from bot.config import Environment, load_network
+from bot.platforms.slack import SlackPlatform
+from bot.runtime import Runtime
+from handlers.settings import Network
+
+BOT_USER = "U0BOT"
+BOT_ID = "B0BOT"
+TEAM = "T0RESEAU"
+SECRET = "8f742231b10e8888abcd99yyyzzz85a5"  # a test signing secret, not a real one
+WAIT = 5.0
+
+
+@dataclass
+class Call:
+    """One request the bot made: the Web API method (or ``upload``/``response_url``) and its
+    arguments, JSON strings (``blocks``, ``files``) already decoded."""
+
+    method: str
+    args: dict[str, Any]
+    body: bytes = b""
+    response: dict[str, Any] = field(default_factory=dict)
+
+    def as_clicked(self) -> dict[str, Any]:
+        """A posted message as a later ``block_actions`` payload carries it."""
+        return {"ts": self.response.get("ts"), "channel": self.args.get("channel"),
+                "text": self.args.get("text", ""), "blocks": self.args.get("blocks", [])}
+
+
+@dataclass
+class Failure:
+    status: int
+    retry_after: int | None
+    times: int
+
+
+@dataclass
+class FakeSlack:
+    """The fake server. ``locales`` gives ``users.info`` answers (default ``fr-FR``)."""
+
+    locales: dict[str, str] = field(default_factory=dict)
+    calls: list[Call] = field(default_factory=list)
+    socket_acks: list[dict[str, Any]] = field(default_factory=list)
+    port: int = 0
+
+    def __post_init__(self) -> None:
+        self._failures: dict[str, Failure] = {}
+        self._changed = asyncio.Event()
+        self._ts = itertools.count(1)
+        self._files = itertools.count(1)
+        self._sockets: list[web.WebSocketResponse] = []
+        self._runner: web.AppRunner | None = None
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def url(self) -> str:
+        """The Web API base URL (``SLACK_API_URL``)."""
+        return f"{self.base}/api/"
+
+    async def start(self) -> None:
+        web_app = web.Application()
+        web_app.router.add_route("*", "/api/{method}", self._api)
+        web_app.router.add_post("/upload/{file_id}", self._upload)
+        web_app.router.add_post("/response/{ref}", self._response_url)
+        web_app.router.add_get("/socket", self._socket)
+        self._runner = web.AppRunner(web_app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+    async def stop(self) -> None:
+        for socket in self._sockets:
+            await socket.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    # What the tests look at.
+
+    def fail(self, method: str, status: int, retry_after: int | None = None,
+             times: int = 1) -> None:
+        """The next ``times`` calls of ``method`` answer ``status`` (429 or 500)."""
+        self._failures[method] = Failure(status, retry_after, times)
+
+    def called(self, method: str) -> list[Call]:
+        return [c for c in self.calls if c.method == method]
+
+    def posted(self, channel: str | None = None) -> list[dict[str, Any]]:
+        """Arguments of every successful ``chat.postMessage`` (to ``channel`` if given)."""
+        return [c.args for c in self.called("chat.postMessage")
+                if channel is None or c.args.get("channel") == channel]
+
+    def reset(self) -> None:
+        self.calls.clear()
+
+    async def wait_for(self, condition: Callable[[], object], timeout: float = WAIT) -> None:
+        """Until ``condition()`` holds, re-checked after every recorded call."""
+        async def until() -> None:
+            while not condition():
+                self._changed.clear()
+                await self._changed.wait()
+
+        await asyncio.wait_for(until(), timeout)
+
+    def _record(self, call: Call) -> None:
+        self.calls.append(call)
+        self._changed.set()
+
+    # The Web API.
+
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        args = await _arguments(request)
+        if request.headers.get("Authorization"):
+            args["_auth"] = request.headers["Authorization"]
+        failure = self._failures.get(method)
+        if failure is not None and failure.times > 0:
+            failure.times -= 1
+            self._record(Call(f"{method}!{failure.status}", args))
+            headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after else {}
+            error = "ratelimited" if failure.status == 429 else "internal_error"
+            return web.json_response({"ok": False, "error": error}, status=failure.status,
+                                     headers=headers)
+        answer = self._answer(method, args)
+        self._record(Call(method, args, response=answer))
+        return web.json_response(answer)
+
+    def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
+        ok: dict[str, Any] = {"ok": True}
+        if method == "auth.test":
+            return {**ok, "user_id": BOT_USER, "bot_id": BOT_ID, "team_id": TEAM,
+                    "user": "reseau", "team": "Réseau", "url": "https://reseau.example/"}
+        if method == "chat.postMessage":
+            ts = f"1764349200.{next(self._ts):06d}"
+            return {**ok, "channel": args.get("channel"), "ts": ts,
+                    "message": {"text": args.get("text"), "ts": ts}}
+        if method == "chat.update":
+            return {**ok, "channel": args.get("channel"), "ts": args.get("ts")}
+        if method == "chat.postEphemeral":
+            return {**ok, "message_ts": f"1764349200.{next(self._ts):06d}"}
+        if method == "conversations.open":
+            return {**ok, "channel": {"id": "D" + str(args.get("users", ""))[1:]}}
+        if method == "users.info":
+            user = str(args.get("user", ""))
+            return {**ok, "user": {"id": user, "name": user.lower(), "real_name": f"Person {user}",
+                                   "locale": self.locales.get(user, "fr-FR"),
+                                   "profile": {"display_name": f"person-{user.lower()}"}}}
+        if method == "files.getUploadURLExternal":
+            file_id = f"F{next(self._files):04d}"
+            return {**ok, "upload_url": f"{self.base}/upload/{file_id}", "file_id": file_id}
+        if method == "files.completeUploadExternal":
+            return {**ok, "files": [{"id": f["id"], "title": f.get("title")}
+                                    for f in args.get("files", [])]}
+        if method == "apps.connections.open":
+            return {**ok, "url": f"ws://127.0.0.1:{self.port}/socket"}
+        return ok
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        body = await request.read()
+        self._record(Call("upload", {"file_id": request.match_info["file_id"]}, body))
+        return web.Response(text=f"OK - {len(body)}")
+
+    async def _response_url(self, request: web.Request) -> web.Response:
+        self._record(Call("response_url", {"ref": request.match_info["ref"],
+                                           **await request.json()}))
+        return web.Response(text="ok")
+
+    # Socket Mode: the bot connects here; tests push envelopes and read its acks.
+
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        socket = web.WebSocketResponse()
+        await socket.prepare(request)
+        self._sockets.append(socket)
+        self._record(Call("socket.connected", {}))
+        async for frame in socket:
+            if frame.type == aiohttp.WSMsgType.TEXT:
+                self.socket_acks.append(json.loads(frame.data))
+                self._record(Call("socket.ack", json.loads(frame.data)))
+        return socket
+
+    async def socket_send(self, envelope: dict[str, Any]) -> None:
+        await self._sockets[-1].send_str(json.dumps(envelope))
+
+
+async def _arguments(request: web.Request) -> dict[str, Any]:
+    """A Web API call's arguments, however slack_sdk sent them (JSON, form or query)."""
+    args: dict[str, Any] = dict(request.query)
+    if request.content_type == "application/json":
+        args.update(await request.json())
+    elif request.can_read_body:
+        args.update(dict(parse_qsl(await request.text(), keep_blank_values=True)))
+    for key in ("blocks", "files", "attachments"):
+        if isinstance(args.get(key), str) and args[key][:1] in "[{":
+            args[key] = json.loads(args[key])
+    return args
+
+
+# Inbound: what Slack POSTs to the bot.
+
+def signed_headers(body: str, secret: str = SECRET, timestamp: int | None = None,
+                   content_type: str = "application/x-www-form-urlencoded",
+                   **extra: str) -> dict[str, str]:
+    """Slack's v0 signature over ``v0:{timestamp}:{body}``."""
+    ts = str(int(time.time()) if timestamp is None else timestamp)
+    signature = SignatureVerifier(secret).generate_signature(timestamp=ts, body=body)
+    return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": signature,
+            "Content-Type": content_type, **extra}
+
+
+def command_body(fake: FakeSlack, user: str, text: str, channel: str = "D0DM",
+                 ref: str = "cmd") -> str:
+    """A ``/reseau`` slash command as Slack sends it (a plain form body)."""
+    return urlencode({
+        "token": "legacy", "team_id": TEAM, "team_domain": "reseau", "channel_id": channel,
+        "channel_name": "directmessage" if channel.startswith("D") else "general",
+        "user_id": user, "user_name": user.lower(), "command": "/reseau", "text": text,
+        "api_app_id": "A0RESEAU", "response_url": f"{fake.base}/response/{ref}",
+        "trigger_id": "1.2.3"})
+
+
+def click_payload(fake: FakeSlack, user: str, action_id: str, value: str,
+                  message: dict[str, Any] | None = None, channel: str = "",
+                  ref: str = "click") -> dict[str, Any]:
+    """A ``block_actions`` payload: ``message`` is the clicked one (as posted by the bot)."""
+    message = message or {"ts": "1764349200.000001", "text": "", "blocks": []}
+    channel = channel or message.get("channel", "D0DM")
+    return {
+        "type": "block_actions", "team": {"id": TEAM}, "api_app_id": "A0RESEAU",
+        "user": {"id": user, "name": user.lower(), "team_id": TEAM},
+        "container": {"type": "message", "message_ts": message["ts"], "channel_id": channel,
+                      "is_ephemeral": False},
+        "channel": {"id": channel, "name": "directmessage"},
+        "message": {"type": "message", "user": BOT_USER, "bot_id": BOT_ID, "ts": message["ts"],
+                    "text": message.get("text", ""), "blocks": message.get("blocks", [])},
+        "response_url": f"{fake.base}/response/{ref}", "trigger_id": "1.2.3",
+        "actions": [{"type": "button", "action_id": action_id, "block_id": "b1",
+                     "value": value, "action_ts": "1764349300.000100",
+                     "text": {"type": "plain_text", "text": action_id}}],
+    }
+
+
+def event_envelope(event: dict[str, Any], event_id: str) -> dict[str, Any]:
+    return {"token": "legacy", "team_id": TEAM, "api_app_id": "A0RESEAU",
+            "type": "event_callback", "event_id": event_id, "event_time": int(time.time()),
+            "authorizations": [{"team_id": TEAM, "user_id": BOT_USER, "is_bot": True}],
+            "event": event}
+
+
+class SlackSender:
+    """Posts signed requests to the bot's ``/slack/events`` like Slack does."""
+
+    def __init__(self, fake: FakeSlack, port: int, secret: str = SECRET) -> None:
+        self.fake = fake
+        self.url = f"http://127.0.0.1:{port}/slack/events"
+        self.secret = secret
+
+    async def post(self, body: str, content_type: str = "application/x-www-form-urlencoded",
+                   headers: dict[str, str] | None = None,
+                   timestamp: int | None = None) -> tuple[int, str]:
+        sent = {**signed_headers(body, self.secret, timestamp, content_type), **(headers or {})}
+        async with aiohttp.ClientSession() as session, \
+                session.post(self.url, data=body.encode(), headers=sent) as response:
+            return response.status, await response.text()
+
+    async def command(self, user: str, text: str, channel: str = "D0DM",
+                      ref: str = "cmd") -> tuple[int, str]:
+        return await self.post(command_body(self.fake, user, text, channel, ref))
+
+    async def click(self, user: str, action_id: str, value: str,
+                    message: dict[str, Any] | None = None, channel: str = "",
+                    ref: str = "click") -> tuple[int, str]:
+        payload = click_payload(self.fake, user, action_id, value, message, channel, ref)
+        return await self.post(urlencode({"payload": json.dumps(payload)}))
+
+    async def event(self, event: dict[str, Any], event_id: str,
+                    retry: int | None = None) -> tuple[int, str]:
+        headers = {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"} \
+            if retry is not None else {}
+        return await self.post(json.dumps(event_envelope(event, event_id)), "application/json",
+                               headers)
+
+
+# The running bot, shared by the Slack test modules (import the fixtures by name).
+
+NETWORK_CHANNEL = "C0NET"
+ENGLISH_USERS = {"U0DEMOSJ": "en-US", "U0GUEST": "en-US"}
+
+
+@pytest.fixture(name="network")
+def network_fixture(tmp_path: Path) -> Network:
+    """The built-in network with a Slack network channel (as a deployment's config sets it)."""
+    config = tmp_path / "reseau.toml"
+    config.write_text(f'[channels]\nslack = "{NETWORK_CHANNEL}"\n', encoding="utf-8")
+    return load_network(config)
+
+
+@pytest.fixture(name="fake")
+async def fake_fixture() -> AsyncIterator[FakeSlack]:
+    server = FakeSlack(locales=dict(ENGLISH_USERS))
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@dataclass
+class Bot:
+    """The running bot (HTTP server + Slack platform) and a way to talk to it like Slack."""
+
+    app: BotApp
+    platform: SlackPlatform
+    runtime: Runtime
+    slack: SlackSender
+    fake: FakeSlack
+
+    async def settle(self) -> None:
+        """Every answer sent and every queued message delivered."""
+        await self.platform.drain()
+        await self.app.dispatcher.flush()
+
+
+async def running(app: BotApp, env: Environment, fake: FakeSlack) -> Bot:
+    platform = SlackPlatform(app, env)
+    platform.per_chat_interval = 0.0  # the rate limiter would otherwise wait in real time
+    runtime = Runtime(app, env, platforms=[platform])
+    await runtime.start()
+    assert runtime.port
+    return Bot(app, platform, runtime, SlackSender(fake, runtime.port), fake)
+
+
+@pytest.fixture(name="bot")
+async def bot_fixture(app: BotApp, fake: FakeSlack) -> AsyncIterator[Bot]:
+    env = Environment(slack_bot_token="xoxb-test", slack_signing_secret=SECRET,
+                      slack_api_url=fake.url, host="127.0.0.1", port=0)
+    started = await running(app, env, fake)
+    yield started
+    await started.runtime.stop()
+
+
+def answer_of(fake: FakeSlack, ref: str = "cmd") -> dict[str, Any]:
+    """What the bot answered through the ``response_url`` named ``ref``."""
+    [call] = [c for c in fake.called("response_url") if c.args["ref"] == ref]
+    return call.args
