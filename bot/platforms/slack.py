@@ -1,9 +1,10 @@
 """The Slack platform: slack-bolt's ``AsyncApp`` on the bot's aiohttp server (or Socket Mode).
 
 Inbound: the ``/reseau`` slash command, direct messages, button clicks and messages posted in the
-network channel become ``Inbound`` for ``BotApp.handle``. Every request is acknowledged at once
-(``process_before_response=True`` keeps the ack fast and in-process); the answer is sent from a
-task started by the listener, so a slow ``users.info`` never delays an ack past Slack's 3 s.
+network channel become ``Inbound`` for ``BotApp.handle``, which stores what changed (a few
+milliseconds) before the request is acknowledged (``process_before_response=True``): what Slack
+saw acknowledged is never lost. The answer (``chat.update``, ``response_url``) is sent from a task
+after the ack, and ``users.info`` is given at most a second, so the ack stays within Slack's 3 s.
 
 Outbound: the dispatcher calls ``deliver``; a 429 becomes ``RetryLater`` and any other failure
 propagates, so the dispatcher's retries are the only ones (slack_sdk's retry handlers are off).
@@ -136,15 +137,22 @@ class SlackPlatform:
     def _listen(self) -> None:
         bolt = self.bolt
 
+        # The state change (a position, an RSVP) is made before the ack, so a request Slack saw
+        # acknowledged is never lost, even if the process dies right after; only the answer is
+        # sent after the ack.
+
         @bolt.command("/reseau")
         async def on_command(ack: Any, command: dict[str, Any]) -> None:
+            reply, user_id = await self._command(command)
             await ack()
-            self._spawn(self._command(command), "command")
+            self._spawn(self._respond(command.get("response_url", ""), reply, user_id),
+                        "command")
 
         @bolt.action(re.compile(".+"))
         async def on_click(ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
+            reply, user_id = await self._click(body, action)
             await ack()
-            self._spawn(self._click(body, action), "click")
+            self._spawn(self._show_click(body, reply, user_id), "click")
 
         @bolt.event("message")
         async def on_message(body: dict[str, Any], event: dict[str, Any]) -> None:
@@ -157,7 +165,12 @@ class SlackPlatform:
             if event_id and not self.app.first_time(f"slack:{event_id}"):
                 log.info("slack: event %s already processed (redelivery)", event_id)
                 return
-            self._spawn(self._direct(event) if direct else self._capture(event), "message")
+            if direct:
+                reply = await self._direct(event)
+                self._spawn(self._post_reply(event["channel"], reply), "message")
+            else:
+                reply = await self._capture(event)
+                self._spawn(self._show_capture(event, reply), "message")
 
     def _spawn(self, work: Awaitable[None], what: str) -> None:
         """Run ``work`` after the ack; a failure is logged, never lost in a task nobody awaits."""
@@ -179,11 +192,13 @@ class SlackPlatform:
             subtype is None or subtype in PERSON_SUBTYPES)
 
     async def _person(self, user_id: str, fallback_name: str = "") -> tuple[str | None, str]:
-        """The person's Slack locale and name (``users.info``, remembered for the process)."""
+        """The person's Slack locale and name (``users.info``, remembered for the process;
+        given at most a second, as it runs before the ack)."""
         if user_id in self._people:
             return self._people[user_id]
         try:
-            response = await self.client.users_info(user=user_id, include_locale=True)
+            response = await asyncio.wait_for(
+                self.client.users_info(user=user_id, include_locale=True), timeout=1.0)
         except Exception as exc:  # the answer can still go out, in the network's language
             log.warning("slack: users.info failed for a user: %s", type(exc).__name__)
             return None, fallback_name
@@ -203,32 +218,36 @@ class SlackPlatform:
                        private=is_direct(channel_id) if private is None else private,
                        display_name=name, locale=locale, **what)
 
-    async def _command(self, command: dict[str, Any]) -> None:
-        """``/reseau <commande>``: answered privately (ephemeral) unless meant for everyone."""
+    async def _command(self, command: dict[str, Any]) -> tuple[Reply, str]:
+        """``/reseau <commande>``: handled now; answered privately (ephemeral) unless meant for
+        everyone."""
         user_id = command["user_id"]
         channel = command.get("channel_id", "")
         inbound = await self._inbound(
             user_id, channel, command.get("user_name", ""),
             private=is_direct(channel) or command.get("channel_name") == "directmessage",
             text=from_slack(command.get("text", "")))
-        reply = self.app.handle(inbound)
-        await self._respond(command.get("response_url", ""), reply, user_id)
+        return self.app.handle(inbound), user_id
 
-    async def _direct(self, event: dict[str, Any]) -> None:
+    async def _direct(self, event: dict[str, Any]) -> Reply:
         """A direct message to the bot is a command; the answer goes back in that DM."""
-        channel = event["channel"]
-        reply = self.app.handle(await self._inbound(event["user"], channel,
-                                                    text=from_slack(event.get("text", ""))))
+        return self.app.handle(await self._inbound(event["user"], event["channel"],
+                                                   text=from_slack(event.get("text", ""))))
+
+    async def _post_reply(self, channel: str, reply: Reply) -> None:
         if not is_empty(reply.message):
             await self._post(channel, reply.message)
 
-    async def _capture(self, event: dict[str, Any]) -> None:
-        """A message in the network channel: if the capture handler kept it, a ✅ on it and the
-        answer, in its thread, for its author only."""
-        channel, ts = event["channel"], event.get("ts", "")
-        reply = self.app.handle(await self._inbound(
-            event["user"], channel, private=False, capture=True,
+    async def _capture(self, event: dict[str, Any]) -> Reply:
+        """A message in the network channel, handed to the capture handler."""
+        return self.app.handle(await self._inbound(
+            event["user"], event["channel"], private=False, capture=True,
             text=from_slack(event.get("text", ""))))
+
+    async def _show_capture(self, event: dict[str, Any], reply: Reply) -> None:
+        """If the capture handler kept the message: a ✅ on it and the answer, in its thread,
+        for its author only."""
+        channel, ts = event["channel"], event.get("ts", "")
         if is_empty(reply.message):
             return
         await self.client.reactions_add(channel=channel, timestamp=ts, name=CAPTURED_REACTION)
@@ -236,16 +255,21 @@ class SlackPlatform:
                                              thread_ts=event.get("thread_ts") or ts,
                                              **render(reply.message))
 
-    async def _click(self, body: dict[str, Any], action: dict[str, Any]) -> None:
-        """A button: the same handler as the typed command, then the answer shown on the clicked
-        message (in a DM) or privately to the person (in a shared channel)."""
+    async def _click(self, body: dict[str, Any], action: dict[str, Any]) -> tuple[Reply, str]:
+        """A button: the same handler as the typed command, handled now."""
         user = body.get("user") or {}
         container = body.get("container") or {}
         channel = (body.get("channel") or {}).get("id") or container.get("channel_id", "")
         inbound = await self._inbound(user.get("id", ""), channel, user.get("name", ""),
                                       action=action_name(action.get("action_id", "")),
                                       value=action.get("value", ""))
-        reply = self.app.handle(inbound)
+        return self.app.handle(inbound), inbound.user_id
+
+    async def _show_click(self, body: dict[str, Any], reply: Reply, user_id: str) -> None:
+        """The answer shown on the clicked message (in a DM) or privately to the person (in a
+        shared channel)."""
+        container = body.get("container") or {}
+        channel = (body.get("channel") or {}).get("id") or container.get("channel_id", "")
         answer = reply.message.plain_text()
         message = body.get("message")
         if (message and is_direct(channel) and not container.get("is_ephemeral")
@@ -257,7 +281,7 @@ class SlackPlatform:
                 return
             except SlackApiError as error:  # e.g. message too old to edit: answer anyway
                 log.warning("slack: chat.update failed: %s", error.response.get("error"))
-        await self._respond(body.get("response_url", ""), reply, inbound.user_id)
+        await self._respond(body.get("response_url", ""), reply, user_id)
 
     async def _respond(self, response_url: str, reply: Reply, user_id: str) -> None:
         """Answer through ``response_url``: ephemeral, or in the channel for an announcement;
