@@ -272,3 +272,26 @@ def test_joint_statement_lifecycle(full: BotApp, clock: Clock) -> None:
     assert published.title.startswith("Déclaration commune") and published.paragraphs[0] == \
         "Version 3"
     assert "déjà publiée" in text_of(say(full, "aminata", "déclaration publier 1"))
+
+
+async def test_reminders_to_the_silent_across_a_restart(tmp_path, network) -> None:
+    from storage.store import Store
+
+    clock = Clock(datetime(2026, 11, 28, 17, 0, tzinfo=UTC))
+    store = Store.open(tmp_path / "d")
+    app = BotApp(store, network, clock=clock)
+    open_poll(app)
+    say(app, "awa", "position 1 accord")
+    store.close()
+    clock.now = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)  # the 48-hour reminder fell due
+    store = Store.open(tmp_path / "d")
+    again = BotApp(store, network, clock=clock)
+    assert ran(await again.run_due_jobs(), "consultation.reminder") == 1
+    reminded = {r.recipient["ref"] for r in store.outbox.all()
+                if r.message["title"].startswith(("Rappel", "Reminder"))}
+    assert "awa" not in reminded and "sarah" in reminded
+    store.close()
+    store = Store.open(tmp_path / "d")
+    third = BotApp(store, network, clock=clock)
+    assert ran(await third.run_due_jobs(), "consultation.reminder") == 0
+    store.close()
