@@ -14,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.history import generate  # noqa: E402
 
 PROBE = """
-import json, resource, sys, time
+import json, sys, time
 started = time.perf_counter()
 from pathlib import Path
 from bot.app import BotApp
@@ -26,7 +26,9 @@ app = BotApp(store, load_network())
 app.job_specs()
 warm_up()
 elapsed = time.perf_counter() - started
-rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+# VmHWM, not ru_maxrss: after fork and exec, ru_maxrss still counts the parent's peak
+status = open("/proc/self/status").read()
+rss = int(status.split("VmHWM:")[1].split()[0]) / 1024
 store.close()
 print(json.dumps({"seconds": elapsed, "rss_mb": rss}))
 """
