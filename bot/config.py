@@ -31,6 +31,7 @@ KNOWN_KEYS: dict[str, set[str]] = {
     "agencies": {"code", "acronym_fr", "acronym_en", "name_fr", "name_en"},
     "members": {"id", "name", "agency", "roles", "identities", "language"},
     "groups": {"name", "members", "chairs", "slack", "telegram"},
+    "knowledge": {"access"},
 }
 LISTS = {"co_chairs", "agencies", "members", "groups"}
 OFFSET = re.compile(r"^\s*(\d+)\s*([dhm])\s*$")
@@ -76,6 +77,7 @@ class Environment:
     config_path: Path | None = None
     host: str = "127.0.0.1"
     port: int = 3000
+    public_url: str = ""  # RESEAU_PUBLIC_URL: where people reach this server (knowledge links)
     problems: tuple[Problem, ...] = field(default=())
 
     @property
@@ -84,6 +86,11 @@ class Environment:
         found = [name for name, token in (("slack", self.slack_bot_token),
                                           ("telegram", self.telegram_bot_token)) if token]
         return found or ["console"]
+
+    @property
+    def base_url(self) -> str:
+        """The address in links people are sent: the public URL, else host and port."""
+        return self.public_url.rstrip("/") or f"http://{self.host}:{self.port}"
 
 
 def read_environment(env: dict[str, str] | None = None) -> Environment:
@@ -103,6 +110,11 @@ def read_environment(env: dict[str, str] | None = None) -> Environment:
         problems.append(Problem("environment", "SLACK_SIGNING_SECRET",
                                 "is required with SLACK_BOT_TOKEN (or set SLACK_APP_TOKEN "
                                 "for Socket Mode)"))
+    public_url = env.get("RESEAU_PUBLIC_URL", "").strip()
+    if public_url and not re.match(r"^https?://[^\s/?#]+(/[^\s?#]*)?$", public_url):
+        problems.append(Problem("environment", "RESEAU_PUBLIC_URL",
+                                f"« {public_url[:80]} » is not an http:// or https:// address"))
+        public_url = ""
     config = env.get("RESEAU_CONFIG")
     return Environment(
         slack_bot_token=env.get("SLACK_BOT_TOKEN", ""),
@@ -116,6 +128,7 @@ def read_environment(env: dict[str, str] | None = None) -> Environment:
         config_path=Path(config) if config else None,
         host=env.get("RESEAU_HOST", "127.0.0.1"),
         port=port,
+        public_url=public_url,
         problems=tuple(problems),
     )
 
@@ -325,6 +338,10 @@ def _build(sources: list[tuple[str, str, dict[str, Any]]]) -> Network:
         group_channels = tuple((platform, item[platform]) for platform in ("slack", "telegram")
                                if isinstance(item.get(platform), str) and item[platform])
         groups.append(WorkingGroup(name, tuple(group_members), tuple(chairs), group_channels))
+    access = reader.string(data.get("knowledge", {}), "knowledge", None, "access", "members")
+    if access not in ("members", "public"):
+        reader.fail("knowledge", None, "access", "must be \"members\" or \"public\"")
+        access = "members"
     names = {key: reader.string(net, "network", None, key)
              for key in ("name_fr", "name_en", "place_fr", "place_en")}
     if reader.problems:
@@ -344,6 +361,7 @@ def _build(sources: list[tuple[str, str, dict[str, Any]]]) -> Network:
         members=tuple(members),
         console_member=console_member,
         groups=tuple(groups),
+        knowledge_access=access,
     )
 
 

@@ -14,6 +14,7 @@ from aiohttp import web
 from bot.app import BotApp
 from bot.config import Environment
 from bot.platforms.base import Platform
+from bot.web import knowledge_routes
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +33,8 @@ def build_platforms(app: BotApp, env: Environment) -> list[Platform]:
     return platforms
 
 
-def web_application(app: BotApp, platforms: list[Platform]) -> web.Application:
+def web_application(app: BotApp, platforms: list[Platform],
+                    env: Environment | None = None) -> web.Application:
     started = time.monotonic()
     web_app = web.Application(client_max_size=1024 * 1024)
 
@@ -43,6 +45,7 @@ def web_application(app: BotApp, platforms: list[Platform]) -> web.Application:
             "outbox_pending": len(app.store.outbox.with_status("pending"))})
 
     web_app.router.add_get("/healthz", health)
+    knowledge_routes(web_app, app, (env or Environment()).base_url)
     for platform in platforms:
         platform.add_routes(web_app)
     return web_app
@@ -63,7 +66,7 @@ class Runtime:
     async def start(self) -> None:
         for platform in self.platforms:
             self.app.add_adapter(platform)
-        self._runner = web.AppRunner(web_application(self.app, self.platforms),
+        self._runner = web.AppRunner(web_application(self.app, self.platforms, self.env),
                                      access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.env.host, self.env.port)

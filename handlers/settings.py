@@ -101,6 +101,7 @@ class Network:
     members: tuple[MemberSeed, ...] = ()
     console_member: str = ""
     groups: tuple[WorkingGroup, ...] = ()
+    knowledge_access: str = "members"  # who may read the knowledge page: "members" | "public"
 
     def name(self, lang: str) -> str:
         return self.name_fr if lang == "fr" else self.name_en

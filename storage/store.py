@@ -13,6 +13,7 @@ from storage.lock import DataDirLock
 from storage.meetings import JobsDone, Meetings, Rsvps, Series
 from storage.members import JoinRequests, LinkCodes, Members
 from storage.outbox import Outbox
+from storage.web_tokens import WebTokens
 
 DIR_MODE = 0o700
 
@@ -45,6 +46,7 @@ class Store:
             self.link_codes = LinkCodes(self._open("link_codes", LinkCodes.record))
             self.groups = Groups(self._open("groups", Groups.record))
             self.plan = Plan(self._open("plan", Plan.record))
+            self.web_tokens = WebTokens(self._open("web_tokens", WebTokens.record))
         except BaseException:
             self.close()
             raise

@@ -1,0 +1,41 @@
+"""Sign-in tokens for the knowledge page, kept only as SHA-256 hashes with their expiry.
+
+A copy of this file (a backup, a leaked disk) gives nobody a working link: the token itself
+exists only in the message sent to the member and in that member's browser cookie.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from storage.collection import Collection
+from storage.records import Record
+
+
+@dataclass
+class WebToken(Record):
+    """One member's sign-in link to the knowledge page."""
+
+    id: str  # sha256 of the token (hex)
+    member_id: str
+    expires_at: str  # UTC ISO 8601
+    created_at: str = ""
+
+
+class WebTokens:
+    """Tokens looked up by their hash; an expired one is refused by the caller, never deleted
+    here (a few hundred bytes each, one per link asked for)."""
+
+    record = WebToken
+
+    def __init__(self, collection: Collection[WebToken]) -> None:
+        self._c = collection
+
+    def get(self, token_hash: str) -> WebToken | None:
+        return self._c.get_keyed(token_hash)
+
+    def save(self, token: WebToken) -> None:
+        self._c.save_keyed(token)
+
+    def all(self) -> list[WebToken]:
+        return self._c.all()
