@@ -1,0 +1,164 @@
+"""A loopback fake of Telegram's Bot API for tests: the real python-telegram-bot talks to it on
+127.0.0.1; every call is recorded; updates can be queued for ``getUpdates``; a method can be made
+to answer 429 with ``retry_after``."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+TOKEN = "123456:TEST-TOKEN"
+BOT = {"id": 123456, "is_bot": True, "first_name": "Réseau", "username": "reseau_bot"}
+WAIT = 5.0
+
+
+@dataclass
+class Call:
+    method: str
+    args: dict[str, Any]
+    files: dict[str, bytes] = field(default_factory=dict)
+
+
+class FakeTelegram:
+    def __init__(self) -> None:
+        self.calls: list[Call] = []
+        self.updates: list[dict[str, Any]] = []
+        self.port = 0
+        self._ids = itertools.count(1000)
+        self._changed = asyncio.Event()
+        self._limited: dict[str, tuple[int, int]] = {}
+        self._runner: web.AppRunner | None = None
+
+    @property
+    def url(self) -> str:
+        """``TELEGRAM_API_URL``: the Bot API base, the token is appended to it."""
+        return f"http://127.0.0.1:{self.port}/bot"
+
+    async def start(self) -> None:
+        web_app = web.Application()
+        web_app.router.add_post("/bot{token}/{method}", self._api)
+        self._runner = web.AppRunner(web_app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    def limit(self, method: str, retry_after: int, times: int = 1) -> None:
+        """The next ``times`` calls of ``method`` answer 429 with ``retry_after``."""
+        self._limited[method] = (retry_after, times)
+
+    def called(self, method: str) -> list[Call]:
+        return [c for c in self.calls if c.method == method]
+
+    def queue(self, update: dict[str, Any]) -> None:
+        self.updates.append(update)
+        self._changed.set()
+
+    async def wait_for(self, condition: Callable[[], object], timeout: float = WAIT) -> None:
+        async def until() -> None:
+            while not condition():
+                self._changed.clear()
+                await self._changed.wait()
+
+        await asyncio.wait_for(until(), timeout)
+
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        args: dict[str, Any] = {}
+        files: dict[str, bytes] = {}
+        if request.content_type.startswith("multipart/"):
+            async for part in await request.multipart():
+                if part.filename:
+                    files[part.name or "file"] = await part.read()
+                    args[f"{part.name}_filename"] = part.filename
+                else:
+                    args[part.name or ""] = _value(await part.text())
+        else:
+            form = await request.post()
+            args = {k: _value(str(v)) for k, v in form.items()}
+        limited = self._limited.get(method)
+        if limited and limited[1] > 0:
+            self._limited[method] = (limited[0], limited[1] - 1)
+            self.calls.append(Call(f"{method}:429", args))
+            self._changed.set()
+            return web.json_response({"ok": False, "error_code": 429,
+                                      "description": "Too Many Requests",
+                                      "parameters": {"retry_after": limited[0]}}, status=429)
+        if method == "getUpdates":
+            return web.json_response({"ok": True, "result": await self._take_updates(args)})
+        self.calls.append(Call(method, args, files))
+        self._changed.set()
+        return web.json_response({"ok": True, "result": self._result(method, args)})
+
+    async def _take_updates(self, args: dict[str, Any]) -> list[dict[str, Any]]:
+        """Long polling: answer at once if updates wait, else after a short while."""
+        if not self.updates:
+            self._changed.clear()
+            try:
+                await asyncio.wait_for(self._changed.wait(), timeout=0.5)
+            except TimeoutError:
+                return []
+        offset = int(args.get("offset") or 0)
+        taken = [u for u in self.updates if u["update_id"] >= offset]
+        self.updates = []
+        return taken
+
+    def _result(self, method: str, args: dict[str, Any]) -> Any:
+        if method == "getMe":
+            return BOT
+        if method in ("sendMessage", "sendDocument", "editMessageText"):
+            chat = args.get("chat_id", 0)
+            message = {"message_id": next(self._ids), "date": int(time.time()),
+                       "chat": {"id": int(chat) if str(chat).lstrip("-").isdigit() else 0,
+                                "type": "private"},
+                       "from": BOT}
+            if method == "sendDocument":
+                message["document"] = {"file_id": "f1", "file_unique_id": "u1",
+                                       "file_name": args.get("document_filename", "")}
+            else:
+                message["text"] = args.get("text", "")
+            return message
+        return True
+
+
+def _value(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def user(user_id: int, language: str = "fr", name: str = "Awa") -> dict[str, Any]:
+    return {"id": user_id, "is_bot": False, "first_name": name, "language_code": language}
+
+
+def text_update(update_id: int, from_id: int, text: str, chat_id: int | None = None,
+                chat_type: str = "private", language: str = "fr") -> dict[str, Any]:
+    chat = chat_id if chat_id is not None else from_id
+    entities = []
+    if text.startswith("/"):
+        entities = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
+    return {"update_id": update_id, "message": {
+        "message_id": update_id, "date": int(time.time()), "text": text,
+        "entities": entities, "from": user(from_id, language),
+        "chat": {"id": chat, "type": chat_type}}}
+
+
+def callback_update(update_id: int, from_id: int, data: str, message_text: str = "Invitation",
+                    language: str = "fr") -> dict[str, Any]:
+    return {"update_id": update_id, "callback_query": {
+        "id": f"cb{update_id}", "from": user(from_id, language), "chat_instance": "ci",
+        "data": data, "message": {"message_id": 77, "date": int(time.time()),
+                                  "text": message_text, "from": BOT,
+                                  "chat": {"id": from_id, "type": "private"}}}}
