@@ -170,3 +170,25 @@ def test_report_figures_from_a_known_history(app: BotApp, clock: Clock) -> None:
     assert "7\\. Réduire la vulnérabilité : 2" in text
     assert "<li>UNICEF : 2 / 2</li>" in page.content.decode()
     assert "Utilisation" in text_of(say(app, "mariam", "rapport 2026"))
+
+
+def test_a_long_digest_fits_every_platform_and_is_never_cut_mid_line(app: BotApp) -> None:
+    from bot.platforms.slack_render import render as slack
+    from bot.platforms.telegram_render import render as telegram
+
+    for n in range(1, 400):
+        say(app, "awa", f"partager https://example.org/etude-{n} Étude régionale {n} "
+                        f"sur la mobilité #{1 + n % 23}")
+    digest = say(app, "mariam", "digest").message
+    lines = [line for p in digest.paragraphs for line in p.splitlines()]
+    assert len("\n".join(lines)) > 20_000
+    texts, _ = telegram(digest)
+    assert len(texts) > 4 and all(len(t) < 4096 for t in texts)
+    sent = "\n".join(texts).splitlines()
+    assert all(line.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&") in
+               [s.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&") for s in sent]
+               for line in lines[1:50])  # whole lines, in order, none cut in two
+    blocks = slack(digest)["blocks"]
+    assert len(blocks) <= 50
+    assert all(len(b.get("text", {}).get("text", "")) <= 3000 for b in blocks)
+    assert digest.attachments[0].content.decode().count("Étude régionale") == 399
