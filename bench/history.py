@@ -80,7 +80,11 @@ def generate(data_dir: Path, seed: int = 7) -> Network:
                                           choice=rng.choice(CHOICES), reason="Raison",
                                           at=to_iso(opened + timedelta(days=2))).to_doc())
         _bulk(store.consultations._c, consultations)
-        _bulk(store.positions._c, positions)
+        by_consultation: dict[int, list[dict]] = {}
+        for doc in positions:
+            by_consultation.setdefault(doc["consultation_id"], []).append(doc)
+        for consultation_id, docs in by_consultation.items():
+            _bulk(store.positions._c.shard(f"{consultation_id:06d}"), docs)
         items = [InfoItem(id=n, key=f"example.org/item/{n}", url=f"https://example.org/item/{n}",
                           title=f"Étude {n} sur les migrations", objectives=[1 + n % 23],
                           type="study", shared_by=f"m{n % 100}", agency=codes[n % len(codes)],
@@ -112,9 +116,10 @@ def main() -> None:
     folder = Path(tempfile.mkdtemp()) / "data"
     started = time.perf_counter()
     generate(folder)
-    size = sum(p.stat().st_size for p in folder.glob("*.json"))
+    files = list(folder.rglob("*.json"))
+    size = sum(p.stat().st_size for p in files)
     print(f"Ten years of history generated in {time.perf_counter() - started:.1f} s: "
-          f"{size / 1e6:.1f} MB in {len(list(folder.glob('*.json')))} files ({folder})")
+          f"{size / 1e6:.1f} MB in {len(files)} files ({folder})")
 
 
 if __name__ == "__main__":

@@ -129,11 +129,11 @@ def digest_specs(store: Store, schedule: str, tz: str, now: datetime) -> list[Jo
     """The next digest, and the last one if it fell due while the bot was down (not before the
     bot was first installed: a fresh install owes nobody a digest)."""
     last, upcoming = digest_slots(schedule, tz, now)
-    installed = next((j for j in store.jobs_done.all() if j.id == INSTALLED), None)
+    installed = store.jobs_done.done_at(INSTALLED)
     specs = [JobSpec(upcoming, f"digest:{upcoming.date().isoformat()}", "digest",
                      upcoming.date().isoformat())]
     last_id = f"digest:{last.date().isoformat()}"
-    if installed and parse_time(installed.done_at) < last and last_id not in store.jobs_done:
+    if installed and parse_time(installed) < last and last_id not in store.jobs_done:
         specs.insert(0, JobSpec(now, last_id, "digest", last.date().isoformat()))
     return specs
 

@@ -23,12 +23,13 @@ class Collection(Generic[R]):
     a method that returned has its change on disk.
     """
 
-    def __init__(self, data_dir: Path, name: str, record: type[R]) -> None:
-        self.name = name
+    def __init__(self, data_dir: Path, name: str, record: type[R],
+                 table: str | None = None) -> None:
+        self.name = table or name  # the TinyDB table; a shard's file is named otherwise
         self.path = data_dir / f"{name}.json"
         self.record = record
         self._db = TinyDB(self.path, storage=AtomicJSONStorage)
-        self._table = self._db.table(name, cache_size=0)
+        self._table = self._db.table(self.name, cache_size=0)
         self._storage: AtomicJSONStorage = self._db.storage  # type: ignore[assignment]
         ids = [doc.doc_id for doc in self._table.all()]
         self._last_number = max(ids, default=0)
@@ -50,6 +51,10 @@ class Collection(Generic[R]):
 
     def find(self, predicate: Callable[[R], bool]) -> list[R]:
         return [rec for rec in self if predicate(rec)]
+
+    def where(self, test: Callable[[dict[str, Any]], bool]) -> list[R]:
+        """Records whose stored document passes ``test``, decoding only those (hot paths)."""
+        return [self._load(doc) for doc in self._table.all() if test(doc)]
 
     def first(self, predicate: Callable[[R], bool]) -> R | None:
         return next((rec for rec in self if predicate(rec)), None)

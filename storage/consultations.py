@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from storage.collection import Collection
 from storage.models import Consultation, Position, Statement
+from storage.sharded import ShardedCollection
 
 
 class Consultations:
@@ -21,7 +22,7 @@ class Consultations:
         return sorted(self._c.all(), key=lambda c: c.id)
 
     def open(self) -> list[Consultation]:
-        return [c for c in self.all() if c.status == "open"]
+        return sorted(self._c.where(lambda doc: doc.get("status") == "open"), key=lambda c: c.id)
 
     def add(self, build: Callable[[int], Consultation]) -> Consultation:
         return self._c.add_numbered(build)
@@ -35,7 +36,7 @@ class Positions:
 
     record = Position
 
-    def __init__(self, collection: Collection[Position]) -> None:
+    def __init__(self, collection: ShardedCollection[Position]) -> None:
         self._c = collection
         self._by_consultation: dict[int, list[Position]] = {}
         for position in collection:

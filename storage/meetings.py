@@ -24,7 +24,9 @@ class Meetings:
 
     def upcoming(self, now_iso: str) -> list[Meeting]:
         """Scheduled meetings that have not ended, soonest first."""
-        return [m for m in self.all() if m.status == "scheduled" and m.end > now_iso]
+        found = self._c.where(lambda doc: doc.get("status") == "scheduled"
+                              and doc.get("end", "") > now_iso)
+        return sorted(found, key=lambda m: (m.start, m.id))
 
     def of_series(self, series_id: int) -> list[Meeting]:
         return [m for m in self.all() if m.series_id == series_id]
@@ -77,10 +79,14 @@ class JobsDone:
 
     def __init__(self, collection: Collection[JobDone]) -> None:
         self._c = collection
-        self._ids = {job.id for job in collection}
+        self._done_at = {job.id: job.done_at for job in collection}
+        self._ids = set(self._done_at)
 
     def all(self) -> list[JobDone]:
         return self._c.all()
+
+    def done_at(self, job_id: str) -> str | None:
+        return self._done_at.get(job_id)
 
     def __contains__(self, job_id: str) -> bool:
         return job_id in self._ids
@@ -89,6 +95,7 @@ class JobsDone:
         """Record ``job_id`` as done; ``False`` if it already was."""
         if job_id in self._ids:
             return False
-        self._c.save_keyed(JobDone(id=job_id, done_at=at, outcome=outcome))
+        self._c.insert(JobDone(id=job_id, done_at=at, outcome=outcome))
         self._ids.add(job_id)
+        self._done_at[job_id] = at
         return True

@@ -18,7 +18,9 @@ class Members:
         return self._c.get_keyed(member_id)
 
     def by_identity(self, identity: str) -> Member | None:
-        return self._c.first(lambda m: m.active and identity in m.identities)
+        found = self._c.where(lambda doc: doc.get("active", True)
+                              and identity in doc.get("identities", ()))
+        return found[0] if found else None
 
     def active(self) -> list[Member]:
         return self._c.find(lambda m: m.active)

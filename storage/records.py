@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -11,6 +10,16 @@ from typing import Any, ClassVar, Self
 
 class SchemaError(RuntimeError):
     """A stored document was written by a newer version of the bot than this one."""
+
+
+def json_copy(value: Any) -> Any:
+    """A deep copy of JSON-shaped data (dicts, lists, scalars), many times faster than
+    ``copy.deepcopy``: a record never shares a list with TinyDB's cached document."""
+    if isinstance(value, dict):
+        return {k: json_copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [json_copy(v) for v in value]
+    return value
 
 
 @dataclasses.dataclass
@@ -41,7 +50,7 @@ class Record:
                 f"{cls.__name__} document has schema v{version}, this bot reads up to "
                 f"v{cls.SCHEMA}: upgrade reseau-bot"
             )
-        data = cls.upgrade(copy.deepcopy(dict(doc)), version)
+        data = cls.upgrade(json_copy(dict(doc)), version)
         names = {f.name for f in dataclasses.fields(cls)}
         return cls(**{k: v for k, v in data.items() if k in names})
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from storage.collection import Collection
 from storage.consultations import Consultations, Positions, Statements
@@ -13,6 +15,7 @@ from storage.lock import DataDirLock
 from storage.meetings import JobsDone, Meetings, Rsvps, Series
 from storage.members import JoinRequests, LinkCodes, Members
 from storage.outbox import Outbox
+from storage.sharded import ShardedCollection
 from storage.web_tokens import WebTokens
 
 DIR_MODE = 0o700
@@ -28,7 +31,7 @@ class Store:
     def __init__(self, data_dir: Path, lock: DataDirLock | None) -> None:
         self.data_dir = data_dir
         self._lock = lock
-        self._collections: list[Collection] = []
+        self._collections: list[Collection | ShardedCollection] = []
         try:
             self.members = Members(self._open("members", Members.record))
             self.join_requests = JoinRequests(self._open("join_requests", JoinRequests.record))
@@ -39,7 +42,8 @@ class Store:
             self.jobs_done = JobsDone(self._open("jobs_done", JobsDone.record))
             self.consultations = Consultations(self._open("consultations",
                                                           Consultations.record))
-            self.positions = Positions(self._open("positions", Positions.record))
+            self.positions = Positions(self._open_sharded(
+                "positions", Positions.record, lambda p: f"{p.consultation_id:06d}"))
             self.statements = Statements(self._open("statements", Statements.record))
             self.events = ProcessedEvents(self._open("events", ProcessedEvents.record))
             self.items = Items(self._open("items", Items.record))
@@ -69,9 +73,16 @@ class Store:
         self._collections.append(collection)
         return collection
 
+    def _open_sharded(self, name: str, record: type,
+                      shard_of: Callable[[Any], str]) -> ShardedCollection:
+        collection = ShardedCollection(self.data_dir, name, record, shard_of)
+        self._collections.append(collection)
+        return collection
+
     @property
     def files(self) -> list[Path]:
-        return [c.path for c in self._collections]
+        return [path for c in self._collections
+                for path in (c.paths if isinstance(c, ShardedCollection) else [c.path])]
 
     def close(self) -> None:
         for collection in self._collections:

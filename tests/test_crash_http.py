@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import signal
 import socket
 import subprocess
@@ -130,4 +129,4 @@ async def test_positions_acknowledged_before_a_sigkill_are_all_counted(tmp_path:
         again.send_signal(signal.SIGTERM)
         again.wait(timeout=30)
         await fake.stop()
-    assert os.path.exists(data / "positions.json")
+    assert list((data / "positions").glob("*.json"))  # one file per consultation

@@ -161,3 +161,22 @@ def test_the_file_always_holds_what_memory_holds_after_updates(tmp_path: Path) -
     on_disk = json.loads((tmp_path / "data" / "join_requests.json").read_text())
     assert len(on_disk["join_requests"]) == len(in_memory)
     again.close()
+
+
+def test_positions_live_in_one_file_per_consultation_numbered_as_one(tmp_path: Path) -> None:
+    from storage.models import Position
+
+    store = Store.open(tmp_path / "data")
+    for consultation in (1, 2, 1, 3):
+        store.positions.add(lambda n, c=consultation: Position(
+            id=n, consultation_id=c, agency="IOM", member_id="m", choice="agree"))
+    store.close()
+    files = sorted(p.name for p in (tmp_path / "data" / "positions").glob("*.json"))
+    assert files == ["000001.json", "000002.json", "000003.json"]
+    again = Store.open(tmp_path / "data")
+    assert [p.id for p in again.positions.history(1)] == [1, 3]
+    again.positions.add(lambda n: Position(id=n, consultation_id=2, agency="IOM", member_id="m",
+                                           choice="objection", reason="r"))
+    assert [p.id for p in again.positions.history(2)] == [2, 5]
+    assert (tmp_path / "data" / "positions").stat().st_mode & 0o777 == 0o700
+    again.close()

@@ -1,0 +1,60 @@
+"""A collection split over several files by a key, for records that are only ever read together
+by that key (the positions of one consultation): a write then costs what its shard weighs, not
+ten years of history."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Generic
+
+from storage.collection import Collection, R
+
+
+class ShardedCollection(Generic[R]):
+    """``<data dir>/<name>/<shard>.json``, one TinyDB file per shard, numbered as one collection.
+
+    Example::
+
+        positions = ShardedCollection(data_dir, "positions", Position,
+                                      lambda p: f"{p.consultation_id:06d}")
+    """
+
+    def __init__(self, data_dir: Path, name: str, record: type[R],
+                 shard_of: Callable[[R], str]) -> None:
+        self.name = name
+        self.folder = data_dir / name
+        self.folder.mkdir(mode=0o700, exist_ok=True)
+        self.record = record
+        self.shard_of = shard_of
+        self.shards: dict[str, Collection[R]] = {}
+        for path in sorted(self.folder.glob("*.json")):
+            self.shards[path.stem] = Collection(self.folder, path.stem, record, table=name)
+        self._last_number = max((c._last_number for c in self.shards.values()), default=0)
+
+    @property
+    def paths(self) -> list[Path]:
+        return [c.path for c in self.shards.values()]
+
+    def close(self) -> None:
+        for shard in self.shards.values():
+            shard.close()
+
+    def __iter__(self) -> Iterator[R]:
+        return itertools.chain.from_iterable(self.shards.values())
+
+    def shard(self, key: str) -> Collection[R]:
+        if key not in self.shards:
+            self.shards[key] = Collection(self.folder, key, self.record, table=self.name)
+        return self.shards[key]
+
+    def add_numbered(self, build: Callable[[int], R]) -> R:
+        """Insert ``build(n)`` under the next number of the whole collection, in its shard."""
+        number = self._last_number + 1
+        record = build(number)
+        shard = self.shard(self.shard_of(record))
+        shard._last_number = number - 1
+        shard.add_numbered(lambda _: record)
+        self._last_number = number
+        return record
