@@ -91,9 +91,14 @@ def generate(data_dir: Path, seed: int = 7) -> Network:
                           at=to_iso(START + timedelta(hours=17 * n))).to_doc()
                  for n in range(1, 5001)]
         _bulk(store.items._c, items)
-        events = [ProcessedEvent(id=f"slack:Ev{n:08d}", at=to_iso(START)).to_doc()
+        events = [ProcessedEvent(id=f"slack:Ev{n:08d}",
+                                 at=to_iso(START + timedelta(minutes=105 * n))).to_doc()
                   for n in range(50_000)]
-        _bulk(store.events._c, events, numbered=False)
+        by_month: dict[str, list[dict]] = {}
+        for doc in events:
+            by_month.setdefault(doc["at"][:7], []).append(doc)
+        for month, docs in by_month.items():
+            _bulk(store.events._c.shard(month), docs, numbered=False)
     finally:
         store.close()
     return network

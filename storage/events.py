@@ -1,9 +1,13 @@
-"""Events already processed, so a platform's redelivery is handled once."""
+"""Events already processed, so a platform's redelivery is handled once.
+
+Kept one file per month: every Slack event and Telegram update records its id before it is
+handled, and ten years of ids in one file would make each of those writes cost tens of
+milliseconds."""
 
 from __future__ import annotations
 
-from storage.collection import Collection
 from storage.models import ProcessedEvent
+from storage.sharded import ShardedCollection
 
 
 class ProcessedEvents:
@@ -11,7 +15,7 @@ class ProcessedEvents:
 
     record = ProcessedEvent
 
-    def __init__(self, collection: Collection[ProcessedEvent]) -> None:
+    def __init__(self, collection: ShardedCollection[ProcessedEvent]) -> None:
         self._c = collection
         self._seen = {event.id for event in collection}
 

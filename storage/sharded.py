@@ -49,6 +49,10 @@ class ShardedCollection(Generic[R]):
             self.shards[key] = Collection(self.folder, key, self.record, table=self.name)
         return self.shards[key]
 
+    def insert(self, record: R) -> None:
+        """Append a record known to be new, in its shard."""
+        self.shard(self.shard_of(record)).insert(record)
+
     def add_numbered(self, build: Callable[[int], R]) -> R:
         """Insert ``build(n)`` under the next number of the whole collection, in its shard."""
         number = self._last_number + 1

@@ -45,7 +45,8 @@ class Store:
             self.positions = Positions(self._open_sharded(
                 "positions", Positions.record, lambda p: f"{p.consultation_id:06d}"))
             self.statements = Statements(self._open("statements", Statements.record))
-            self.events = ProcessedEvents(self._open("events", ProcessedEvents.record))
+            self.events = ProcessedEvents(self._open_sharded(
+                "events", ProcessedEvents.record, lambda e: e.at[:7]))
             self.items = Items(self._open("items", Items.record))
             self.link_codes = LinkCodes(self._open("link_codes", LinkCodes.record))
             self.groups = Groups(self._open("groups", Groups.record))

@@ -180,3 +180,17 @@ def test_positions_live_in_one_file_per_consultation_numbered_as_one(tmp_path: P
     assert [p.id for p in again.positions.history(2)] == [2, 5]
     assert (tmp_path / "data" / "positions").stat().st_mode & 0o777 == 0o700
     again.close()
+
+
+def test_processed_events_one_file_per_month_remembered_across_restart(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "data")
+    assert store.events.first_time("slack:Ev1", "2026-10-31T23:59:00+00:00")
+    assert store.events.first_time("telegram:update:7", "2026-11-28T10:00:00+00:00")
+    assert not store.events.first_time("slack:Ev1", "2026-11-28T10:00:00+00:00")
+    store.close()
+    months = sorted(p.name for p in (tmp_path / "data" / "events").glob("*.json"))
+    assert months == ["2026-10.json", "2026-11.json"]
+    again = Store.open(tmp_path / "data")
+    assert not again.events.first_time("slack:Ev1", "2026-12-01T00:00:00+00:00")
+    assert not again.events.first_time("telegram:update:7", "2026-12-01T00:00:00+00:00")
+    again.close()
