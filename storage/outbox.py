@@ -1,11 +1,14 @@
-"""The outbox: every message the bot owes someone, kept until delivered or given up on."""
+"""The outbox: every message the bot owes someone, kept until delivered or given up on.
+
+One file per month of creation, so queuing or confirming a message costs what this month's rows
+weigh, not the whole history; the rows still pending are indexed in memory."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from storage.collection import Collection
 from storage.models import OutboxRow
+from storage.sharded import ShardedCollection
 
 
 class Outbox:
@@ -13,9 +16,14 @@ class Outbox:
 
     record = OutboxRow
 
-    def __init__(self, collection: Collection[OutboxRow]) -> None:
+    def __init__(self, collection: ShardedCollection[OutboxRow]) -> None:
         self._c = collection
-        self._keys = {row.key for row in collection}
+        self._keys: set[str] = set()
+        self._pending: set[int] = set()
+        for row in collection:
+            self._keys.add(row.key)
+            if row.status == "pending":
+                self._pending.add(row.id)
 
     def add(self, key: str, recipient: dict[str, Any], message: dict[str, Any],
             now_iso: str) -> OutboxRow | None:
@@ -26,20 +34,26 @@ class Outbox:
             id=n, key=key, recipient=recipient, message=message, created_at=now_iso,
             next_attempt_at=now_iso))
         self._keys.add(key)
+        self._pending.add(row.id)
         return row
 
     def has_key(self, key: str) -> bool:
         return key in self._keys
 
+    def pending(self) -> list[OutboxRow]:
+        rows = (self._c.get_number(number) for number in sorted(self._pending))
+        return [row for row in rows if row is not None]
+
     def due(self, now_iso: str) -> list[OutboxRow]:
         """Pending rows whose next attempt time has come, oldest first."""
-        rows = self._c.find(lambda r: r.status == "pending" and r.next_attempt_at <= now_iso)
-        return sorted(rows, key=lambda r: r.id)
+        return [row for row in self.pending() if row.next_attempt_at <= now_iso]
 
     def all(self) -> list[OutboxRow]:
         return sorted(self._c.all(), key=lambda r: r.id)
 
     def with_status(self, status: str) -> list[OutboxRow]:
+        if status == "pending":
+            return self.pending()
         return self._c.find(lambda r: r.status == status)
 
     def get(self, number: int) -> OutboxRow | None:
@@ -47,3 +61,7 @@ class Outbox:
 
     def save(self, row: OutboxRow) -> None:
         self._c.save_numbered(row)
+        if row.status == "pending":
+            self._pending.add(row.id)
+        else:
+            self._pending.discard(row.id)

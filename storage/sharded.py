@@ -29,8 +29,12 @@ class ShardedCollection(Generic[R]):
         self.record = record
         self.shard_of = shard_of
         self.shards: dict[str, Collection[R]] = {}
+        self._shard_of_number: dict[int, str] = {}
         for path in sorted(self.folder.glob("*.json")):
-            self.shards[path.stem] = Collection(self.folder, path.stem, record, table=name)
+            shard = self.shards[path.stem] = Collection(self.folder, path.stem, record,
+                                                        table=name)
+            for doc in shard._table.all():
+                self._shard_of_number[doc.doc_id] = path.stem
         self._last_number = max((c._last_number for c in self.shards.values()), default=0)
 
     @property
@@ -61,4 +65,22 @@ class ShardedCollection(Generic[R]):
         shard._last_number = number - 1
         shard.add_numbered(lambda _: record)
         self._last_number = number
+        self._shard_of_number[number] = self.shard_of(record)
         return record
+
+    def get_number(self, number: int) -> R | None:
+        key = self._shard_of_number.get(number)
+        return self.shards[key].get_number(number) if key is not None else None
+
+    def save_numbered(self, record: R) -> None:
+        """Overwrite a numbered record in the shard it was added to."""
+        number = record.id  # type: ignore[attr-defined]
+        key = self._shard_of_number.get(number) or self.shard_of(record)
+        self.shard(key).save_numbered(record)
+        self._shard_of_number[number] = key
+
+    def all(self) -> list[R]:
+        return list(self)
+
+    def find(self, predicate: Callable[[R], bool]) -> list[R]:
+        return [record for record in self if predicate(record)]

@@ -35,7 +35,8 @@ class Store:
         try:
             self.members = Members(self._open("members", Members.record))
             self.join_requests = JoinRequests(self._open("join_requests", JoinRequests.record))
-            self.outbox = Outbox(self._open("outbox", Outbox.record))
+            self.outbox = Outbox(self._open_sharded("outbox", Outbox.record,
+                                                    lambda row: row.created_at[:7] or "undated"))
             self.meetings = Meetings(self._open("meetings", Meetings.record))
             self.series = Series(self._open("series", Series.record))
             self.rsvps = Rsvps(self._open("rsvps", Rsvps.record))

@@ -103,8 +103,8 @@ def test_check_reports_exactly_what_is_wrong(tmp_path: Path) -> None:
 def test_check_names_a_corrupt_data_file(tmp_path: Path) -> None:
     data = tmp_path / "data"
     data.mkdir()
-    (data / "outbox.json").write_text("{not json")
+    (data / "meetings.json").write_text("{not json")
     result = check(tmp_path)
     assert result.returncode == 1
-    assert str((data / "outbox.json").resolve()) in result.stderr
-    assert (data / "outbox.json").read_text() == "{not json"
+    assert str((data / "meetings.json").resolve()) in result.stderr
+    assert (data / "meetings.json").read_text() == "{not json"

@@ -194,3 +194,22 @@ def test_processed_events_one_file_per_month_remembered_across_restart(tmp_path:
     assert not again.events.first_time("slack:Ev1", "2026-12-01T00:00:00+00:00")
     assert not again.events.first_time("telegram:update:7", "2026-12-01T00:00:00+00:00")
     again.close()
+
+
+def test_outbox_one_file_per_month_pending_rows_found_after_restart(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "data")
+    store.outbox.add("a", {"kind": "member", "ref": "x"}, {"title": "A"},
+                     "2026-10-31T10:00:00.000000+00:00")
+    store.outbox.add("b", {"kind": "member", "ref": "x"}, {"title": "B"},
+                     "2026-11-28T10:00:00.000000+00:00")
+    first = store.outbox.get(1)
+    first.status = "sent"
+    store.outbox.save(first)
+    store.close()
+    months = sorted(p.name for p in (tmp_path / "data" / "outbox").glob("*.json"))
+    assert months == ["2026-10.json", "2026-11.json"]
+    again = Store.open(tmp_path / "data")
+    assert [r.key for r in again.outbox.due("2026-12-01")] == ["b"]
+    assert again.outbox.get(1).status == "sent"
+    assert again.outbox.add("a", {}, {}, "2026-12-01") is None  # the key is remembered
+    again.close()
