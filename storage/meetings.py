@@ -29,7 +29,8 @@ class Meetings:
         return sorted(found, key=lambda m: (m.start, m.id))
 
     def of_series(self, series_id: int) -> list[Meeting]:
-        return [m for m in self.all() if m.series_id == series_id]
+        found = self._c.where(lambda doc: doc.get("series_id") == series_id)
+        return sorted(found, key=lambda m: (m.start, m.id))
 
     def add(self, build: Callable[[int], Meeting]) -> Meeting:
         return self._c.add_numbered(build)
@@ -63,7 +64,7 @@ class Rsvps:
         self._c = collection
 
     def of_meeting(self, meeting_id: int) -> list[Rsvp]:
-        return self._c.find(lambda r: r.meeting_id == meeting_id)
+        return self._c.where(lambda doc: doc.get("meeting_id") == meeting_id)
 
     def get(self, meeting_id: int, member_id: str) -> Rsvp | None:
         return self._c.get_keyed(f"{meeting_id}:{member_id}")
