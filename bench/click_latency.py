@@ -17,7 +17,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import aiohttp  # noqa: E402
 
 from bench.history import generate, network_of_25  # noqa: E402
 from bot.app import BotApp  # noqa: E402
@@ -25,7 +24,7 @@ from handlers.types import Inbound  # noqa: E402
 from storage.models import FOCAL_POINT, Member  # noqa: E402
 from storage.store import Store  # noqa: E402
 from tests.fake_slack import SECRET, FakeSlack, SlackSender, command_body  # noqa: E402
-from tests.test_crash_http import free_port  # noqa: E402
+from tests.test_crash_http import free_port, healthy  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 CLICKS = 300
@@ -71,19 +70,6 @@ def prepare(data: Path) -> None:
     store.close()
 
 
-async def wait_healthy(port: int) -> None:
-    async with aiohttp.ClientSession() as session:
-        for _ in range(400):
-            try:
-                async with session.get(f"http://127.0.0.1:{port}/healthz") as response:
-                    if response.status == 200:
-                        return
-            except aiohttp.ClientError:
-                pass
-            await asyncio.sleep(0.05)
-    raise RuntimeError("server did not start")
-
-
 async def clicks(sender: SlackSender, n: int) -> list[float]:
     timings = []
     for i in range(n):
@@ -115,8 +101,8 @@ async def run() -> None:
     bot = subprocess.Popen([sys.executable, "-m", "bot.cli", "run"], cwd=ROOT, env=env,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        await wait_healthy(bare_port)
-        await wait_healthy(bot_port)
+        await healthy(bare_port)
+        await healthy(bot_port)
         bare_sender, bot_sender = SlackSender(fake, bare_port), SlackSender(fake, bot_port)
         await clicks(bare_sender, 20)
         await clicks(bot_sender, 20)  # warm both (auth.test, users.info caches)

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from handlers import info, report
+from handlers.consultations import focal_points
 from handlers.context import Context, UserError, is_number, parse_ref
 from handlers.markdown import to_html, to_markdown
 from handlers.plan_view import action_line, status_label
@@ -203,19 +204,22 @@ def _followed(ctx: Context, ref: str, job_id_of: Callable[[PlanAction], str]) ->
     return action
 
 
+def _chase(ctx: Context, action: PlanAction, job_id: str, kind: str) -> int:
+    """Ask the lead agency's focal points where the action stands, with the buttons."""
+    return ctx.send_to_members(focal_points(ctx, action.lead_agency), job_id, lambda lang: Message(
+        title=ctx.t(lang, f"plan.{kind}_title", number=action.id),
+        paragraphs=[action_line(ctx, lang, action), ctx.t(lang, f"plan.{kind}_body")],
+        buttons=buttons(ctx, lang, action)))
+
+
 def send_reminder(ctx: Context, ref: str) -> int:
-    """The job ``plan.reminder``: the lead agency's focal points, with the buttons."""
+    """The job ``plan.reminder``: before the due date (the earlier offsets, now moot, are marked
+    done with it)."""
     offset = timedelta(seconds=int(ref.split("|")[2]))
     action = _followed(ctx, ref, lambda a: plan_reminder_id(a, offset))
     if action is None:
         return 0
-    job_id = plan_reminder_id(action, offset)
-    people = [m for m in ctx.store.members.of_agency(action.lead_agency)
-              if FOCAL_POINT in m.roles]
-    sent = ctx.send_to_members(people, job_id, lambda lang: Message(
-        title=ctx.t(lang, "plan.reminder_title", number=action.id),
-        paragraphs=[action_line(ctx, lang, action), ctx.t(lang, "plan.reminder_body")],
-        buttons=buttons(ctx, lang, action)))
+    sent = _chase(ctx, action, plan_reminder_id(action, offset), "reminder")
     for other in ctx.network.workplan_reminders:
         if other >= offset:
             ctx.store.jobs_done.mark(plan_reminder_id(action, other), ctx.now_iso())
@@ -227,14 +231,8 @@ def send_overdue(ctx: Context, ref: str) -> int:
     action = _followed(ctx, ref, plan_overdue_id)
     if action is None:
         return 0
-    job_id = plan_overdue_id(action)
-    people = [m for m in ctx.store.members.of_agency(action.lead_agency)
-              if FOCAL_POINT in m.roles]
-    sent = ctx.send_to_members(people, job_id, lambda lang: Message(
-        title=ctx.t(lang, "plan.overdue_title", number=action.id),
-        paragraphs=[action_line(ctx, lang, action), ctx.t(lang, "plan.overdue_body")],
-        buttons=buttons(ctx, lang, action)))
-    ctx.store.jobs_done.mark(job_id, ctx.now_iso())
+    sent = _chase(ctx, action, plan_overdue_id(action), "overdue")
+    ctx.store.jobs_done.mark(plan_overdue_id(action), ctx.now_iso())
     return sent
 
 

@@ -43,10 +43,11 @@ def prepare(data: Path) -> None:
     store.close()
 
 
-async def healthy(port: int, process: subprocess.Popen) -> None:
+async def healthy(port: int, process: subprocess.Popen | None = None) -> None:
+    """Until ``/healthz`` answers 200 on ``port`` (a starting process; bounded)."""
     async with aiohttp.ClientSession() as session:
         for _ in range(300):
-            assert process.poll() is None, "the bot stopped"
+            assert process is None or process.poll() is None, "the bot stopped"
             try:
                 async with session.get(f"http://127.0.0.1:{port}/healthz") as response:
                     if response.status == 200:
