@@ -1,0 +1,76 @@
+"""Slack and Telegram side by side in one process: one consultation opened on Slack, answered
+half by Slack buttons and half by Telegram buttons, with one tally and one outcome announced in
+both network channels."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from bot.app import BotApp
+from bot.config import Environment
+from bot.platforms.slack import SlackPlatform
+from bot.platforms.telegram import TelegramPlatform
+from bot.runtime import Runtime
+from storage.models import FOCAL_POINT, Member
+from tests.fake_slack import SECRET, FakeSlack, SlackSender
+from tests.fake_telegram import TOKEN, FakeTelegram, callback_update
+from tests.test_telegram import post
+
+SLACK_CHANNEL, TELEGRAM_CHAT = "C0NET", "-1009999"
+
+
+async def test_one_consultation_two_platforms_one_outcome(app: BotApp) -> None:
+    slack_fake, telegram_fake = FakeSlack(), FakeTelegram()
+    await slack_fake.start()
+    await telegram_fake.start()
+    network = replace(app.network, channels={"slack": SLACK_CHANNEL, "telegram": TELEGRAM_CHAT})
+    app.network = app.ctx.network = app.dispatcher.network = network
+    for agency, identity in (("ILO", "slack:UILO"), ("OHCHR", "telegram:2001"),
+                             ("UNDESA", "slack:UDESA"), ("UNODC", "telegram:2002")):
+        app.store.members.save(Member(id=agency.lower(), name=f"PF {agency}", agency=agency,
+                                      roles=[FOCAL_POINT], identities=[identity]))
+    env = Environment(slack_bot_token="xoxb-test", slack_signing_secret=SECRET,
+                      slack_api_url=slack_fake.url, telegram_bot_token=TOKEN,
+                      telegram_api_url=telegram_fake.url, telegram_webhook_secret="s3cret-webhook",
+                      host="127.0.0.1", port=0)
+    slack, telegram = SlackPlatform(app, env), TelegramPlatform(app, env)
+    slack.per_chat_interval = telegram.per_chat_interval = 0.0
+    runtime = Runtime(app, env, platforms=[slack, telegram])
+    await runtime.start()
+    try:
+        sender = SlackSender(slack_fake, runtime.port)
+        status, _ = await sender.command("U0DEMOMK", "consultation ouvrir Plan 2027 | vendredi 4 "
+                                                     "décembre 17h | silence")
+        assert status == 200
+        await slack.drain()
+        await app.dispatcher.flush()
+        # invitations went out on each member's platform
+        assert any(c.args.get("chat_id") == 2001 for c in telegram_fake.called("sendMessage"))
+        assert slack_fake.called("conversations.open")
+        # Slack: UNHCR (Sarah), UNDP (Ibrahim), ILO; Telegram: UNICEF (Awa), OHCHR, UNODC
+        for user, choice in (("U0DEMOSJ", "agree"), ("U0DEMOIM", "abstain"),
+                             ("UILO", "agree")):
+            assert (await sender.click(user, f"position.{choice}", "1"))[0] == 200
+        for n, (user, choice) in enumerate(((100000001, "agree"), (2001, "reservations"),
+                                            (2002, "agree"))):
+            assert await post(runtime, callback_update(500 + n, user, f"position.{choice}|1"),
+                              secret="s3cret-webhook") == 200
+        await slack.drain()
+        current = app.store.positions.current(1)
+        assert {k: v.choice for k, v in current.items()} == {
+            "UNHCR": "agree", "UNDP": "abstain", "ILO": "agree", "UNICEF": "agree",
+            "OHCHR": "reservations", "UNODC": "agree"}
+        assert (await sender.command("U0DEMOMK", "consultation clore 1"))[0] == 200
+        await slack.drain()
+        await app.dispatcher.flush()
+        slack_outcome = [p for p in slack_fake.posted(SLACK_CHANNEL) if "adoptée" in p["text"]]
+        telegram_outcome = [c.args["text"] for c in telegram_fake.called("sendMessage")
+                            if str(c.args["chat_id"]) == TELEGRAM_CHAT and "adoptée" in
+                            c.args["text"]]
+        assert len(slack_outcome) == 1 and len(telegram_outcome) == 1
+        assert "HCDH : Accord avec réserves" in telegram_outcome[0]
+        assert app.store.consultations.get(1).outcome == "adopted"
+    finally:
+        await runtime.stop()
+        await slack_fake.stop()
+        await telegram_fake.stop()
