@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.dispatcher import Adapter, Dispatcher
 from handlers import consultations, digest, meetings, workplan
@@ -58,6 +58,9 @@ class BotApp:
         self.dispatcher = Dispatcher(store, network, self.catalog, {}, clock=clock)
         self.jobs = JobRunner(network.timezone, self.run_job)
         store.jobs_done.mark(INSTALLED, self.ctx.now_iso())  # only the first start counts
+        # Event ids older than the previous month are of no use against redeliveries.
+        first_of_month = self.ctx.now().replace(day=1)
+        store.events.forget_before((first_of_month - timedelta(days=1)).isoformat()[:7])
         seeded = seed_members(self.ctx)
         seed_groups(self.ctx)
         if seeded:

@@ -22,6 +22,14 @@ class ProcessedEvents:
     def __len__(self) -> int:
         return len(self._seen)
 
+    def forget_before(self, month: str) -> int:
+        """Drop the ids of months before ``month`` (``YYYY-MM``): platforms redeliver within
+        minutes (Slack) or until acknowledged (Telegram), never months later."""
+        dropped = self._c.drop_before(month)
+        if dropped:
+            self._seen = {event.id for event in self._c}
+        return len(dropped)
+
     def first_time(self, key: str, at: str) -> bool:
         """Record ``key``; ``False`` when it was already recorded (a redelivery)."""
         if key in self._seen:

@@ -53,6 +53,17 @@ class ShardedCollection(Generic[R]):
             self.shards[key] = Collection(self.folder, key, self.record, table=self.name)
         return self.shards[key]
 
+    def drop_before(self, key: str) -> list[str]:
+        """Delete the shards whose key sorts before ``key`` (old months nobody needs)."""
+        dropped = [k for k in self.shards if k < key]
+        for k in dropped:
+            shard = self.shards.pop(k)
+            shard.close()
+            shard.path.unlink(missing_ok=True)
+        self._shard_of_number = {n: k for n, k in self._shard_of_number.items()
+                                 if k not in dropped}
+        return dropped
+
     def insert(self, record: R) -> None:
         """Append a record known to be new, in its shard."""
         self.shard(self.shard_of(record)).insert(record)

@@ -213,3 +213,20 @@ def test_outbox_one_file_per_month_pending_rows_found_after_restart(tmp_path: Pa
     assert again.outbox.get(1).status == "sent"
     assert again.outbox.add("a", {}, {}, "2026-12-01") is None  # the key is remembered
     again.close()
+
+
+def test_event_ids_of_old_months_are_forgotten_at_start_up(tmp_path: Path, network) -> None:
+    from datetime import UTC, datetime
+
+    from bot.app import BotApp
+
+    store = Store.open(tmp_path / "data")
+    store.events.first_time("slack:Old", "2026-08-10T10:00:00+00:00")
+    store.events.first_time("slack:Last", "2026-10-31T10:00:00+00:00")
+    store.events.first_time("slack:Now", "2026-11-28T10:00:00+00:00")
+    BotApp(store, network, clock=lambda: datetime(2026, 11, 28, 17, tzinfo=UTC))
+    months = sorted(p.name for p in (tmp_path / "data" / "events").glob("*.json"))
+    assert months == ["2026-10.json", "2026-11.json"]
+    assert store.events.first_time("slack:Old", "2026-11-28T11:00:00+00:00")
+    assert not store.events.first_time("slack:Last", "2026-11-28T11:00:00+00:00")
+    store.close()
