@@ -67,5 +67,5 @@ def setup_logging(data_dir: Path | None, level: int = logging.INFO) -> None:
         else:
             file_handler.setFormatter(Text("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         root.addHandler(file_handler)
-    for noisy in ("tzlocal", "asyncio"):
+    for noisy in ("tzlocal", "asyncio", "httpx"):  # httpx logs URLs, which carry tokens
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -16,6 +16,7 @@ from storage.models import LinkCode
 CODE_LIFETIME = timedelta(minutes=15)
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud or typed on a phone
 PLATFORM_CHOICES = {"slack": "slack", "telegram": "telegram", "les deux": "both",
+                    "les_deux": "both",
                     "both": "both", "lesdeux": "both", "deux": "both"}
 
 

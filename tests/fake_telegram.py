@@ -95,7 +95,8 @@ class FakeTelegram:
             return web.json_response({"ok": False, "error_code": 429,
                                       "description": "Too Many Requests",
                                       "parameters": {"retry_after": limited[0]}}, status=429)
-        if method == "getUpdates":
+        if method == "getUpdates":  # recorded without waking waiters: it repeats all the time
+            self.calls.append(Call(method, args))
             return web.json_response({"ok": True, "result": await self._take_updates(args)})
         self.calls.append(Call(method, args, files))
         self._changed.set()
@@ -156,9 +157,26 @@ def text_update(update_id: int, from_id: int, text: str, chat_id: int | None = N
 
 
 def callback_update(update_id: int, from_id: int, data: str, message_text: str = "Invitation",
-                    language: str = "fr") -> dict[str, Any]:
+                    language: str = "fr", chat_id: int | None = None,
+                    chat_type: str = "private",
+                    entities: list[dict[str, Any]] | None = None,
+                    reply_markup: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A button press on a message the bot sent (``entities``: its formatting, e.g. bold;
+    ``reply_markup``: its keyboard, as the bot sent it)."""
+    message: dict[str, Any] = {"message_id": 77, "date": int(time.time()), "text": message_text,
+                               "entities": entities or [], "from": BOT,
+                               "chat": {"id": chat_id if chat_id is not None else from_id,
+                                        "type": chat_type}}
+    if reply_markup is not None:
+        message["reply_markup"] = reply_markup
     return {"update_id": update_id, "callback_query": {
         "id": f"cb{update_id}", "from": user(from_id, language), "chat_instance": "ci",
-        "data": data, "message": {"message_id": 77, "date": int(time.time()),
-                                  "text": message_text, "from": BOT,
-                                  "chat": {"id": from_id, "type": "private"}}}}
+        "data": data, "message": message}}
+
+
+def edited_update(update_id: int, from_id: int, text: str) -> dict[str, Any]:
+    """A private message edited after it was sent (Telegram sends it again, as an edit)."""
+    update = text_update(update_id, from_id, text)
+    update["edited_message"] = update.pop("message")
+    update["edited_message"]["edit_date"] = int(time.time())
+    return update

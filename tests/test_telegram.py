@@ -1,32 +1,40 @@
 """Telegram through the real python-telegram-bot application against a fake Bot API on
-127.0.0.1: webhook (with and without the secret), polling, commands in both languages, inline
-keyboards, rendering limits, rate limits, and one network across Slack and Telegram."""
+127.0.0.1: webhook (with and without the secret), polling, commands in both languages and in
+groups, inline keyboards and callback queries, rate limits, the network chat, a restart."""
 
 from __future__ import annotations
 
+import html
+import logging
 import re
 from collections.abc import AsyncIterator
 from dataclasses import replace
+from datetime import timedelta
 
 import pytest
 from aiohttp import ClientSession
 
 from bot.app import BotApp
 from bot.config import Environment
-from bot.platforms.telegram import TelegramPlatform, telegram_name
-from bot.platforms.telegram_render import CALLBACK_BYTES, callback_data, chunks, render
+from bot.platforms.telegram import TelegramPlatform
 from bot.runtime import Runtime
-from handlers.commands import ACTIONS, COMMANDS
-from handlers.types import Button, Message
+from handlers.types import Inbound, Message
 from storage.models import CO_CHAIR, Member
-from tests.conftest import text_of
-from tests.fake_telegram import TOKEN, FakeTelegram, callback_update, text_update
+from tests.conftest import Clock, text_of
+from tests.fake_telegram import (
+    TOKEN,
+    FakeTelegram,
+    callback_update,
+    edited_update,
+    text_update,
+)
 
 SECRET = "s3cret-webhook"
 AWA = 100000001  # UNICEF focal point in the demo network
 FATOUMATA = 100000002  # WFP
 CHAIR = 424242
 NETWORK_CHAT = "-1001234"
+GROUP = -555
 
 
 @pytest.fixture
@@ -42,14 +50,19 @@ def with_channel(app: BotApp) -> None:
     app.network = app.ctx.network = app.dispatcher.network = network
 
 
-async def running(app: BotApp, fake: FakeTelegram, webhook: bool = True) -> Runtime:
+def environment(fake: FakeTelegram, webhook: bool = True, public_url: str = "") -> Environment:
+    return Environment(telegram_bot_token=TOKEN, telegram_api_url=fake.url,
+                       telegram_webhook_secret=SECRET if webhook else "", host="127.0.0.1",
+                       port=0, public_url=public_url)
+
+
+async def running(app: BotApp, fake: FakeTelegram, webhook: bool = True,
+                  public_url: str = "") -> Runtime:
     with_channel(app)
     app.store.members.save(Member(id="chair", name="Coordinatrice", agency="RCO",
                                   roles=[CO_CHAIR], identities=[f"telegram:{CHAIR}"],
                                   language="fr"))
-    env = Environment(telegram_bot_token=TOKEN, telegram_api_url=fake.url,
-                      telegram_webhook_secret=SECRET if webhook else "", host="127.0.0.1",
-                      port=0)
+    env = environment(fake, webhook, public_url)
     platform = TelegramPlatform(app, env)
     platform.per_chat_interval = 0  # the limiter's real waits are tested on their own
     runtime = Runtime(app, env, platforms=[platform])
@@ -70,32 +83,40 @@ def sent_text(fake: FakeTelegram, chat: int | str) -> list[str]:
             if str(c.args["chat_id"]) == str(chat)]
 
 
+def buttons_of(call_args: dict) -> list[str]:
+    rows = call_args["reply_markup"]["inline_keyboard"]
+    return [b["callback_data"] for row in rows for b in row]
+
+
 async def test_webhook_secret_repeats_and_menu(app: BotApp, fake: FakeTelegram) -> None:
     runtime = await running(app, fake)
     try:
+        assert [c.method for c in fake.calls] == ["getMe", "setMyCommands", "setMyCommands"]
         menus = fake.called("setMyCommands")
         assert [m.args.get("language_code") for m in menus] == [None, "en"]
-        names = [c["command"] for c in menus[0].args["commands"]]
-        assert {"reunion", "membres", "aide", "ordre_du_jour", "consultation"} <= set(names)
-        assert all(re.fullmatch(r"[a-z0-9_]{1,32}", n) for n in names)
-        assert "meeting" in [c["command"] for c in menus[1].args["commands"]]
+        assert all(m.args["scope"] == {"type": "default"} for m in menus)
+        french = [c["command"] for c in menus[0].args["commands"]]
+        english = [c["command"] for c in menus[1].args["commands"]]
+        assert {"reunion", "membres", "aide", "ordre_du_jour", "consultation", "position",
+                "rejoindre", "langue", "present", "en_ligne", "excuse", "decisions"} <= set(french)
+        assert {"meeting", "members", "help", "agenda", "join", "language"} <= set(english)
+        for menu in menus:
+            assert 0 < len(menu.args["commands"]) <= 100
+            for entry in menu.args["commands"]:
+                assert re.fullmatch(r"[a-z0-9_]{1,32}", entry["command"])
+                assert 1 <= len(entry["description"]) <= 256
 
         update = text_update(1, AWA, "/membres")
+        before = len(fake.calls)
         assert await post(runtime, update, secret="wrong") == 403
         assert await post(runtime, update, secret=None) == 403
-        assert sent_text(fake, AWA) == []
+        assert len(fake.calls) == before
         assert await post(runtime, update) == 200
         assert await post(runtime, update) == 200  # Telegram repeats an update: handled once
         [members] = sent_text(fake, AWA)
         assert "<b>Réseau des Nations Unies pour les migrations au Mali</b>" in members
         assert fake.called("sendMessage")[0].args["parse_mode"] == "HTML"
-
-        await post(runtime, text_update(2, AWA, "/members@reseau_bot", chat_id=-555,
-                                        chat_type="group", language="en"))
-        assert "Executive Committee" in sent_text(fake, -555)[0]  # no choice: her locale
-        await post(runtime, text_update(3, AWA, "/members@other_bot", chat_id=-555,
-                                        chat_type="group"))
-        assert len(sent_text(fake, -555)) == 1  # not for us
+        assert await post(runtime, {"not": "an update"}) == 400
     finally:
         await runtime.stop()
 
@@ -106,6 +127,40 @@ async def test_polling_receives_commands(app: BotApp, fake: FakeTelegram) -> Non
         fake.queue(text_update(10, FATOUMATA, "/aide"))
         await fake.wait_for(lambda: sent_text(fake, FATOUMATA))
         assert "<b>Aide</b>" in sent_text(fake, FATOUMATA)[0]
+        assert fake.called("deleteWebhook")  # polling and a webhook exclude each other
+        polls = fake.called("getUpdates")
+        assert polls and polls[0].args["allowed_updates"] == ["message", "callback_query"]
+    finally:
+        await runtime.stop()
+
+
+async def test_commands_in_a_group(app: BotApp, fake: FakeTelegram) -> None:
+    runtime = await running(app, fake)
+    try:
+        await post(runtime, text_update(2, AWA, "/membres", chat_id=GROUP, chat_type="group"))
+        await post(runtime, text_update(3, AWA, "/members@reseau_bot", chat_id=GROUP,
+                                        chat_type="group", language="en"))
+        french, english = sent_text(fake, GROUP)
+        assert "Comité exécutif" in french
+        assert "Executive Committee" in english  # her Telegram language, no stored choice
+        assert fake.called("sendMessage")[0].args["reply_parameters"]["message_id"] == 2
+        await post(runtime, text_update(4, AWA, "/members@other_bot", chat_id=GROUP,
+                                        chat_type="group"))
+        await post(runtime, text_update(5, AWA, "bonjour", chat_id=GROUP, chat_type="group"))
+        assert len(sent_text(fake, GROUP)) == 2  # not for us: another bot, ordinary chatter
+    finally:
+        await runtime.stop()
+
+
+async def test_private_text_start_and_edits(app: BotApp, fake: FakeTelegram) -> None:
+    runtime = await running(app, fake)
+    try:
+        await post(runtime, text_update(6, AWA, "membres"))  # no slash in a private chat
+        assert "Comité exécutif" in sent_text(fake, AWA)[0]
+        await post(runtime, text_update(7, FATOUMATA, "/start", language="en"))
+        assert "<b>Help</b>" in sent_text(fake, FATOUMATA)[0]
+        await post(runtime, edited_update(8, AWA, "/membres"))
+        assert len(sent_text(fake, AWA)) == 1  # editing a message does not run it again
     finally:
         await runtime.stop()
 
@@ -117,40 +172,60 @@ async def test_meeting_invites_with_keyboard_and_calendar_file(app: BotApp,
         await post(runtime, text_update(20, CHAIR, "/reunion mardi 1 decembre 10h"))
         assert "convoquée" in sent_text(fake, CHAIR)[0]
         await app.dispatcher.flush()
-        [invite] = [c for c in fake.called("sendMessage") if str(c.args["chat_id"]) == str(AWA)]
-        keyboard = invite.args["reply_markup"]["inline_keyboard"]
-        assert [b["callback_data"] for row in keyboard for b in row] == [
-            "rsvp.present|1", "rsvp.online|1", "rsvp.excused|1"]
-        [document] = [c for c in fake.called("sendDocument") if str(c.args["chat_id"]) ==
-                      str(AWA)]
-        assert document.args["document_filename"] == "reunion-1.ics"
-        assert b"BEGIN:VCALENDAR" in next(iter(document.files.values()))
+        for person in (FATOUMATA, AWA):
+            [invite] = [c for c in fake.called("sendMessage")
+                        if str(c.args["chat_id"]) == str(person)]
+            assert invite.args["text"].startswith("<b>")
+            assert buttons_of(invite.args) == ["rsvp.present|1", "rsvp.online|1",
+                                               "rsvp.excused|1"]
+            [document] = [c for c in fake.called("sendDocument")
+                          if str(c.args["chat_id"]) == str(person)]
+            assert document.args["document_filename"] == "reunion-1.ics"
+            assert b"BEGIN:VCALENDAR" in next(iter(document.files.values()))
 
-        await post(runtime, callback_update(21, AWA, "rsvp.present|1", "Invitation"))
+        bold = [{"type": "bold", "offset": 0, "length": 10}]
+        keyboard = invite.args["reply_markup"]
+        await post(runtime, callback_update(21, AWA, "rsvp.present|1", "Invitation\nmardi",
+                                            entities=bold, reply_markup=keyboard))
         [answered] = fake.called("answerCallbackQuery")
         assert answered.args["text"].startswith("C'est noté : présent·e")
         [edited] = fake.called("editMessageText")
-        assert edited.args["text"].startswith("Invitation\n\n<i>C'est noté")
+        assert edited.args["text"].startswith("<b>Invitation</b>\nmardi\n\n<i>C'est noté")
+        assert edited.args["parse_mode"] == "HTML"
+        assert buttons_of(edited.args) == ["rsvp.present|1", "rsvp.online|1", "rsvp.excused|1"]
         assert app.store.rsvps.get(1, "awa").status == "present"
-        # a multi-word command typed with an underscore
-        await post(runtime, text_update(22, CHAIR, "/reunion_deplacer 1 mercredi 2 decembre 10h"))
+        # she changes her mind on the edited message: her new answer replaces the old one
+        shown = html.unescape(re.sub(r"</?[bi]>", "", edited.args["text"]))
+        italic = {"type": "italic", "offset": 18, "length": len(shown) - 18}
+        await post(runtime, callback_update(22, AWA, "rsvp.online|1", shown,
+                                            entities=[*bold, italic], reply_markup=keyboard))
+        assert app.store.rsvps.get(1, "awa").status == "online"
+        last = fake.called("editMessageText")[-1].args["text"]
+        assert last.count("<i>") == 1 and "présent·e" not in last
+
+        # a multi-word command, typed with an underscore or with a space
+        await post(runtime, text_update(23, CHAIR, "/reunion_deplacer 1 mercredi 2 decembre 10h"))
+        assert "déplacée" in sent_text(fake, CHAIR)[-1]
+        await post(runtime, text_update(24, CHAIR, "/reunion deplacer 1 jeudi 3 decembre 10h"))
         assert "déplacée" in sent_text(fake, CHAIR)[-1]
     finally:
         await runtime.stop()
 
 
-async def test_a_consultation_answered_half_on_slack_half_on_telegram(app: BotApp,
-                                                                    fake: FakeTelegram) -> None:
+async def test_a_consultation_answered_by_buttons(app: BotApp, fake: FakeTelegram) -> None:
     runtime = await running(app, fake)
     try:
         await post(runtime, text_update(30, CHAIR, "/consultation ouvrir Plan | vendredi 4 "
                                                    "decembre 17h"))
+        await app.dispatcher.flush()
+        [invite] = [c for c in fake.called("sendMessage") if str(c.args["chat_id"]) == str(AWA)]
+        assert "position.agree|1" in buttons_of(invite.args)
         await post(runtime, callback_update(31, AWA, "position.agree|1"))
         await post(runtime, callback_update(32, FATOUMATA, "position.objection|1"))
         assert "motivée" in fake.called("answerCallbackQuery")[-1].args["text"]
+        assert len(fake.called("answerCallbackQuery")) == 2
+        assert len(fake.called("editMessageText")) == 2
         await post(runtime, text_update(33, FATOUMATA, "/position 1 objection Hors mandat"))
-        from handlers.types import Inbound
-
         app.handle(Inbound(platform="slack", user_id="U0DEMOSJ", action="position.abstain",
                            value="1"))  # Sarah answers from Slack
         current = app.store.positions.current(1)
@@ -166,9 +241,24 @@ async def test_a_consultation_answered_half_on_slack_half_on_telegram(app: BotAp
         await runtime.stop()
 
 
-async def test_a_429_waits_and_delivers_once(app: BotApp, fake: FakeTelegram, clock) -> None:
-    from datetime import timedelta
+async def test_a_button_in_a_group_answers_only_the_person(app: BotApp,
+                                                           fake: FakeTelegram) -> None:
+    runtime = await running(app, fake)
+    try:
+        await post(runtime, text_update(35, CHAIR, "/consultation ouvrir Plan | vendredi 4 "
+                                                   "decembre 17h"))
+        await post(runtime, callback_update(36, AWA, "position.agree|1",
+                                            chat_id=int(NETWORK_CHAT), chat_type="supergroup"))
+        assert app.store.positions.current(1)["UNICEF"].choice == "agree"
+        assert fake.called("answerCallbackQuery")
+        assert not fake.called("editMessageText")  # the shared message stays as it was
+        assert not sent_text(fake, NETWORK_CHAT)
+    finally:
+        await runtime.stop()
 
+
+async def test_a_429_waits_and_delivers_once(app: BotApp, fake: FakeTelegram,
+                                             clock: Clock) -> None:
     runtime = await running(app, fake)
     try:
         fake.limit("sendMessage", retry_after=7)
@@ -177,13 +267,32 @@ async def test_a_429_waits_and_delivers_once(app: BotApp, fake: FakeTelegram, cl
         await app.dispatcher.flush()
         row = app.store.outbox.all()[-1]
         assert row.status == "pending" and row.attempts == 0  # waiting, not failed
+        assert len(fake.called("sendMessage:429")) == 1
         await app.dispatcher.flush()
-        assert sent_text(fake, AWA) == []
+        assert sent_text(fake, AWA) == [] and len(fake.called("sendMessage:429")) == 1
         clock.now += timedelta(seconds=8)
         await app.dispatcher.flush()
         assert sent_text(fake, AWA) == ["<b>Bonjour</b>"]
         await app.dispatcher.flush()
         assert len(sent_text(fake, AWA)) == 1
+    finally:
+        await runtime.stop()
+
+
+async def test_a_rate_limited_reply_goes_through_the_outbox(app: BotApp, fake: FakeTelegram,
+                                                            clock: Clock) -> None:
+    runtime = await running(app, fake)
+    try:
+        fake.limit("sendMessage", retry_after=5, times=2)  # the reply, then the first retry
+        assert await post(runtime, text_update(50, AWA, "/membres")) == 200
+        await app.dispatcher.flush()
+        assert sent_text(fake, AWA) == [] and len(fake.called("sendMessage:429")) == 2
+        [row] = [r for r in app.store.outbox.all() if r.key.startswith("telegram:reply:50")]
+        assert row.status == "pending"
+        clock.now += timedelta(seconds=6)
+        await app.dispatcher.flush()
+        [members] = sent_text(fake, AWA)
+        assert "Comité exécutif" in members
     finally:
         await runtime.stop()
 
@@ -198,34 +307,55 @@ async def test_channel_capture(app: BotApp, fake: FakeTelegram) -> None:
                                         chat_type="supergroup"))
         replies = [t for t in sent_text(fake, NETWORK_CHAT) if "enregistrée" in t]
         assert len(replies) == 1  # the capture's brief reply, nothing for "bonjour"
-        assert fake.called("sendMessage")[0].args["reply_parameters"]["message_id"] == 40
+        replied_to = [c.args["reply_parameters"]["message_id"] for c in fake.called("sendMessage")
+                      if "reply_parameters" in c.args]
+        assert replied_to == [40]  # the announcement of the item goes out as well, no reply
     finally:
         await runtime.stop()
 
 
-def test_rendering_escapes_and_splits_at_line_boundaries() -> None:
-    message = Message(title="<b>Titre</b>", paragraphs=["ligne <script>\n" * 1000])
-    texts, _ = render(message)
-    assert all(len(t) < 4096 for t in texts) and len(texts) > 1
-    assert "<script>" not in "".join(texts) and "&lt;script&gt;" in texts[0]
-    assert texts[0].startswith("<b>&lt;b&gt;Titre&lt;/b&gt;</b>")
-    assert all(not t.startswith("\n") for t in texts)
-    joined = "\n".join(texts).splitlines()
-    assert joined.count("ligne &lt;script&gt;") == 1000  # no line cut in two
-    long_line = chunks(["x " * 5000])
-    assert all(len(t) <= 4000 for t in long_line)
+async def test_buttons_work_after_a_restart(app: BotApp, fake: FakeTelegram,
+                                            clock: Clock) -> None:
+    runtime = await running(app, fake)
+    platform = runtime.platforms[0]
+    assert isinstance(platform, TelegramPlatform)
+    assert platform.application.bot.callback_data_cache is None  # no in-memory button data
+    assert platform.application.bot.rate_limiter is None  # the dispatcher paces sends
+    try:
+        await post(runtime, text_update(60, CHAIR, "/reunion mardi 1 decembre 10h"))
+        await app.dispatcher.flush()
+    finally:
+        await runtime.stop()
+    restarted = BotApp(app.store, app.network, clock=clock)  # a new process, same data
+    env = environment(fake)
+    runtime = Runtime(restarted, env, platforms=[TelegramPlatform(restarted, env)])
+    await runtime.start()
+    try:
+        await post(runtime, callback_update(61, FATOUMATA, "rsvp.excused|1"))
+        assert restarted.store.rsvps.get(1, "fatoumata").status == "excused"
+        assert fake.called("editMessageText")
+    finally:
+        await runtime.stop()
 
 
-def test_callback_data_fits_64_bytes_for_every_action_and_big_ids() -> None:
-    for action in ACTIONS:
-        for number in (1, 999_999, 1_000_000):
-            data = callback_data(Button(action.name, str(number), "é" * 40))
-            assert len(data.encode("utf-8")) <= CALLBACK_BYTES
-    with pytest.raises(ValueError):
-        callback_data(Button("position.reservations", "é" * 40, "x"))
+async def test_set_webhook_with_a_public_https_url(app: BotApp, fake: FakeTelegram) -> None:
+    runtime = await running(app, fake, public_url="https://bot.example.org/")
+    try:
+        [hook] = fake.called("setWebhook")
+        assert hook.args["url"] == "https://bot.example.org/telegram/webhook"
+        assert hook.args["secret_token"] == SECRET
+        assert hook.args["allowed_updates"] == ["message", "callback_query"]
+    finally:
+        await runtime.stop()
 
 
-def test_telegram_command_names() -> None:
-    assert telegram_name("réunion déplacer") == "reunion_deplacer"
-    assert telegram_name("ordre du jour") == "ordre_du_jour"
-    assert len(COMMANDS) > 40
+async def test_the_token_stays_out_of_the_logs(app: BotApp, fake: FakeTelegram,
+                                               caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO)
+    runtime = await running(app, fake)
+    try:
+        await post(runtime, text_update(70, AWA, "/membres"))
+        assert sent_text(fake, AWA)
+    finally:
+        await runtime.stop()
+    assert TOKEN not in caplog.text and TOKEN.split(":")[1] not in caplog.text
