@@ -39,7 +39,7 @@ Decisions (French usage first):
   first occurrence.
 - Recurrences start at the first matching moment strictly after now, and INTERVAL counts from it:
   "tous les deux mois le premier mardi" said in late November starts on 1 December. "le 31" skips
-  months without a 31st (RFC 5545).
+  months without a 31st (RFC 5545). A time range in a recurrence gives its start time only.
 
 ``WhenError`` reasons and params (values are strings; dates "YYYY-MM-DD", times "HH:MM"):
 
@@ -62,6 +62,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from calendar import monthrange
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from time import perf_counter
@@ -156,7 +157,8 @@ class _Scan:
     def __init__(self, text: str) -> None:
         self.text = text
 
-    def take(self, rx: re.Pattern[str], accept=None) -> list[re.Match[str]]:
+    def take(self, rx: re.Pattern[str],
+             accept: Callable[[re.Match[str]], bool] | None = None) -> list[re.Match[str]]:
         taken: list[re.Match[str]] = []
         parts: list[str] = []
         pos = 0
@@ -212,7 +214,7 @@ _RANGE_BARE = re.compile(rf"""(?<![\w/.:-])
 _TIME = re.compile(rf"(?<![\w/.:-]){_time_rx('')}(?![\w:])", re.X)
 
 _IN_TIME = re.compile(rf"""\b(?:dans|in)\s+(?:
-      (?P<n>{_NUM})\s*(?P<u>h|hrs?|heures?|hours?|min|mins|minutes?)\b
+      (?P<n>{_NUM})\s*(?P<u>h|hrs?|heures?|hours?|min|mins|minutes?)(?![a-z])
         (?:\s*(?P<m>\d{{1,2}})(?:\s*min(?:utes?)?)?\b)?
     | (?P<half>demiheure))""", re.X)
 _IN_DAYS = re.compile(rf"""\b(?:
@@ -306,9 +308,9 @@ def _read_time(m: re.Match[str], t: str) -> _Time:
     elif g("ha") is not None:
         found = _Time(int(g("ha")), 0, ampm=_ampm(g("apa")))
     else:
-        word, quarter = g("w"), g("qw")
-        found = _Time(0, 0, midnight=not quarter) if word in ("minuit", "midnight") \
-            else _Time(12, 0)
+        quarter = g("qw")
+        is_midnight = g("w") in ("minuit", "midnight")
+        found = _Time(0, 0, midnight=not quarter) if is_midnight else _Time(12, 0)
     if quarter:
         delta = 30 if "demi" in quarter else 15 if quarter.startswith("et") else -15
         total = found.hour * 60 + delta
@@ -423,7 +425,7 @@ def _exact(year: int, month: int, day: int, written: str) -> date:
         raise _impossible(day, month, year, written) from None
 
 
-def _yearless(today: date, make) -> date:
+def _yearless(today: date, make: Callable[[int], date | None]) -> date:
     """This year's date if today or later, or passed so recently that it must be a slip (then
     the caller refuses it as past); else the first later year that has it."""
     for year in range(today.year, today.year + 9):
@@ -491,9 +493,9 @@ def _next_monthday(today: date, day: int, next_month: bool) -> date:
 
 def _confirm_with_dateparser(ctx: _Context, day: int, month_word: str, expected: date) -> None:
     """Our month table and dateparser must read a month name the same way."""
+    settings = dateparser_settings(ctx.now, ctx.tz)
     got = dateparser.parse(f"{day} {month_word} {expected.year}",
-                           languages=DATEPARSER_LANGUAGES, settings=dateparser_settings(ctx.now,
-                                                                                        ctx.tz))
+                           languages=DATEPARSER_LANGUAGES, settings=settings)
     if got is None or got.astimezone(ctx.zone).date() != expected:
         raise _Unsure
 
@@ -541,8 +543,9 @@ def _take_days(scan: _Scan, ctx: _Context, found: _Found) -> None:
     _take_weekdays(scan, today, found)
     for m in scan.take(_MONTHDAY):
         d = 1 if m["dw"] else int(m["d"] or m["d2"])
-        found.days.append(_next_monthday(today, d, bool(m["nm"]) and "prochain" in m["nm"]
-                                         or (m["nm"] or "").startswith("next")))
+        following = m["nm"] or ""
+        next_month = "prochain" in following or following.startswith("next")
+        found.days.append(_next_monthday(today, d, next_month))
     for m in scan.take(_REL_DAY):
         found.days.append(today + timedelta(days=_REL_DAYS[m["w"]]))
         if m["w"] == "tonight":
@@ -552,8 +555,10 @@ def _take_days(scan: _Scan, ctx: _Context, found: _Found) -> None:
         found.periods.add(m["p"])
     for m in scan.take(_PERIOD):
         found.periods.add(m["p"])
-    if scan.take(_NO_DAY):
-        raise WhenError("missing_day", **_EXAMPLE_DAY) if not found.days else _Unsure()
+    if scan.take(_NO_DAY):  # "décembre", "la semaine prochaine": which day, though?
+        if found.days:
+            raise _Unsure
+        raise WhenError("missing_day", **_EXAMPLE_DAY)
 
 
 def _nth_of(ctx: _Context, m: re.Match[str]) -> date:
@@ -568,16 +573,7 @@ def _nth_of(ctx: _Context, m: re.Match[str]) -> date:
                 fr, en = _nth_label(nth, weekday, month, year)
                 raise WhenError("impossible_date", date_fr=fr, date_en=en)
             return found
-        first = _yearless(ctx.today, lambda y: date(y, month, 1) if date(y, month, monthrange(
-            y, month)[1]) >= ctx.today or y == ctx.today.year else None)
-        found = _nth_weekday(first.year, month, nth, weekday)
-        if found is not None and found < ctx.today and (
-                ctx.today - found).days > RECENT_PAST_DAYS:
-            found = _nth_weekday(first.year + 1, month, nth, weekday)
-        if found is None:
-            fr, en = _nth_label(nth, weekday, month, None)
-            raise WhenError("impossible_date", date_fr=fr, date_en=en)
-        return found
+        return _nth_yearless(ctx.today, nth, weekday, month)
     next_month = bool(m["next"] or m["next2"])
     for step in range(1 if next_month else 0, 14):
         year, month = _add_months(ctx.today, step)
@@ -588,6 +584,23 @@ def _nth_of(ctx: _Context, m: re.Match[str]) -> date:
             fr, en = _nth_label(nth, weekday, month, year)
             raise WhenError("impossible_date", date_fr=fr, date_en=en)
     raise _Unsure
+
+
+def _nth_yearless(today: date, nth: int, weekday: int, month: int) -> date:
+    """"premier mardi de mars" without a year: same rule as a day and month without a year."""
+    year = today.year
+    found = _nth_weekday(year, month, nth, weekday)
+    if found is None:
+        if date(year, month, monthrange(year, month)[1]) < today:
+            year += 1
+            found = _nth_weekday(year, month, nth, weekday)
+    elif found < today and (today - found).days > RECENT_PAST_DAYS:
+        year += 1
+        found = _nth_weekday(year, month, nth, weekday)
+    if found is None:
+        fr, en = _nth_label(nth, weekday, month, year)
+        raise WhenError("impossible_date", date_fr=fr, date_en=en)
+    return found
 
 
 def _take_weekdays(scan: _Scan, today: date, found: _Found) -> None:
@@ -851,8 +864,10 @@ class _Rule:
     monthly_hint: bool = False  # "de chaque mois", "of the month"
 
     def set_freq(self, freq: str, interval: int) -> None:
-        if interval < 1 or interval > 99 or (self.freq and (self.freq, self.interval) != (
-                freq, interval) and not (self.freq == freq and 1 in (interval, self.interval))):
+        """Said twice is fine if it agrees; a plain "every week" is implied by "every other"."""
+        if not 1 <= interval <= 99 or self.freq not in (None, freq):
+            raise _Unsure
+        if self.freq and 1 not in (interval, self.interval) and interval != self.interval:
             raise _Unsure
         self.freq = freq
         self.interval = max(interval, self.interval)
@@ -970,9 +985,9 @@ def parse_recurrence(text: str, *, now: datetime, tz: str = DEFAULT_TZ,
         else:
             clock = period_default or default_time
         text_rule = _rrule_text(rule, clock)
+        return _first_occurrence(text_rule, ctx), text_rule
     except _Unsure:
         raise WhenError("unrecognised", text=text.strip()[:80], **_EXAMPLE_RULE) from None
-    return _first_occurrence(text_rule, ctx), text_rule
 
 
 def _first_occurrence(text_rule: str, ctx: _Context) -> datetime:
@@ -982,9 +997,8 @@ def _first_occurrence(text_rule: str, ctx: _Context) -> datetime:
     start = ctx.now.astimezone(ctx.zone).replace(second=0, microsecond=0)
     first = rrulestr(search, dtstart=start).after(ctx.now)
     if first is None:
-        raise WhenError("unrecognised", text=text_rule, **_EXAMPLE_RULE)
+        raise _Unsure
     first = _local(first.date(), first.time(), ctx.zone)
-    series = rrulestr(text_rule, dtstart=first)
-    if next(iter(series)) != first or first <= ctx.now:
-        raise WhenError("unrecognised", text=text_rule, **_EXAMPLE_RULE)
+    if next(iter(rrulestr(text_rule, dtstart=first))) != first or first <= ctx.now:
+        raise _Unsure
     return first

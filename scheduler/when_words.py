@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+# "mar" is left out on purpose: in French it is also Tuesday ("mar. 3" = mardi 3).
 MONTHS: dict[str, int] = {
     "janvier": 1, "janv": 1, "jan": 1, "january": 1,
     "fevrier": 2, "fevr": 2, "fev": 2, "february": 2, "feb": 2,
-    "mars": 3, "mar": 3, "march": 3,
+    "mars": 3, "march": 3,
     "avril": 4, "avr": 4, "april": 4, "apr": 4,
     "mai": 5, "may": 5,
     "juin": 6, "june": 6, "jun": 6,
