@@ -12,10 +12,12 @@ from bot.app import BotApp
 from bot.config import ConfigError, Environment, load_network, read_environment
 from bot.console_chat import console_locale, run_console
 from bot.logs import setup_logging
+from handlers import consensus
 from handlers.i18n import Catalog
-from handlers.settings import Network
+from handlers.settings import Agency, Network
 from storage.atomic import CorruptFileError
 from storage.lock import DataDirLocked
+from storage.models import FOCAL_POINT, Member
 from storage.records import SchemaError
 from storage.store import Store
 
@@ -119,6 +121,7 @@ def check() -> int:
     else:
         say(catalog.t(lang, "cli.check_platforms", platforms=", ".join(env.platforms)))
     data_dir = env.data_dir.resolve()
+    stored: list[Member] = []
     if not env.data_dir.exists():
         say(catalog.t(lang, "cli.check_data_new", path=str(data_dir)))
     else:
@@ -133,9 +136,25 @@ def check() -> int:
         say(catalog.t(lang, "cli.check_data", path=str(data_dir),
                       members=len(store.members.active()),
                       pending=len(store.outbox.with_status("pending"))))
+        stored = store.members.all()
         store.close()
+    empty = empty_seats(network, stored)
+    if empty:
+        say(catalog.t(lang, "cli.check_empty_seats_block" if network.empty_seat_blocks
+                      else "cli.check_empty_seats",
+                      agencies=", ".join(a.acronym(lang) for a in empty)))
     say(catalog.t(lang, "cli.check_ok"))
     return 0
+
+
+def empty_seats(network: Network, stored: list[Member]) -> list[Agency]:
+    """Executive Committee seats no active focal point fills once the bot starts: the stored
+    members, and the configured ones not stored yet (they are brought in at start-up)."""
+    known = {m.id for m in stored}
+    staffed = {m.agency for m in stored if m.active and FOCAL_POINT in m.roles}
+    staffed |= {s.agency for s in network.members
+                if s.id not in known and FOCAL_POINT in s.roles}
+    return consensus.empty_executive_seats(network, staffed)
 
 
 def main(argv: list[str] | None = None) -> int:

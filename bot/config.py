@@ -32,7 +32,9 @@ KNOWN_KEYS: dict[str, set[str]] = {
     "members": {"id", "name", "agency", "roles", "identities", "language"},
     "groups": {"name", "members", "chairs", "slack", "telegram"},
     "knowledge": {"access"},
+    "consultations": {"empty_seat"},
 }
+EMPTY_SEAT = {"decide_without": False, "block_consensus": True}
 LISTS = {"co_chairs", "agencies", "members", "groups"}
 OFFSET = re.compile(r"^\s*(\d+)\s*([dhm])\s*$")
 DIGEST = re.compile(r"^(mon|tue|wed|thu|fri|sat|sun|daily)\s+([01]\d|2[0-3]):[0-5]\d$")
@@ -342,6 +344,13 @@ def _build(sources: list[tuple[str, str, dict[str, Any]]]) -> Network:
     if access not in ("members", "public"):
         reader.fail("knowledge", None, "access", "must be \"members\" or \"public\"")
         access = "members"
+    empty_seat = reader.string(data.get("consultations", {}), "consultations", None,
+                               "empty_seat", "decide_without")
+    if empty_seat not in EMPTY_SEAT:
+        reader.fail("consultations", None, "empty_seat",
+                    "must be \"decide_without\" (an entity with no focal point is left out and "
+                    "named) or \"block_consensus\" (its empty seat blocks consensus)")
+        empty_seat = "decide_without"
     names = {key: reader.string(net, "network", None, key)
              for key in ("name_fr", "name_en", "place_fr", "place_en")}
     if reader.problems:
@@ -362,6 +371,7 @@ def _build(sources: list[tuple[str, str, dict[str, Any]]]) -> Network:
         console_member=console_member,
         groups=tuple(groups),
         knowledge_access=access,
+        empty_seat_blocks=EMPTY_SEAT[empty_seat],
     )
 
 

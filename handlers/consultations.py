@@ -1,9 +1,13 @@
-"""Consultations the Loomio way, but per agency: one position per member agency, the Executive
-Committee's positions decide, the silent are reminded, and the outcome is recorded.
+"""Consultations the Loomio way, but per agency: one position per consulted agency, the deciding
+set's positions decide, the silent are reminded, and the outcome is recorded with its reasons.
 
-Consensus: adopted when every Executive Committee entity has a position and none objects.
-Silence procedure: adopted unless an Executive Committee entity objects before the deadline.
-Other agencies' positions are recorded and shown; they do not decide.
+Who decides (``handlers.consensus``): the Executive Committee for a network consultation or a
+statement round, the group's member agencies for a working group's consultation — fixed when the
+consultation opens, with the empty seats (no active focal point) named everywhere. Consensus:
+adopted when everyone taking part answered and none objects. Silence procedure: adopted unless
+someone taking part objects before the deadline. Other agencies' positions are recorded and shown;
+they do not decide. A statement round is the Executive Committee's alone: its draft never goes to
+a channel.
 """
 
 from __future__ import annotations
@@ -13,15 +17,16 @@ import io
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from handlers import groups
+from handlers import consensus, groups
+from handlers.consensus import Decision, Seats
 from handlers.context import Context, UserError, parse_ref
-from handlers.roles import LEADS
+from handlers.roles import EXEC_FOCAL_POINT, LEADS
 from handlers.router import Request
 from handlers.settings import Agency, fold, slugify
 from handlers.types import Attachment, Button, Message
 from scheduler.jobs import consultation_close_id, consultation_reminder_id
 from scheduler.when import WhenError, parse_when
-from storage.models import FOCAL_POINT, Consultation, Member, Position
+from storage.models import CO_CHAIR, FOCAL_POINT, Consultation, Member, Position
 from storage.records import to_iso
 
 CHOICES = ("agree", "reservations", "objection", "abstain")
@@ -38,16 +43,16 @@ MAX_REASON = 1000
 
 # Who is consulted, who decides.
 
-def consulted_agencies(ctx: Context, consultation: Consultation) -> list[Agency]:
+def consulted_for(ctx: Context, scope: str, group: str | None) -> list[Agency]:
     """The agencies asked: the Executive Committee for a statement, a group's members' agencies
     for a group, otherwise every agency of the network. Executive Committee first."""
     network = ctx.network
-    if consultation.scope == "executive":
+    if scope == "executive":
         agencies = list(network.executive_committee)
-    elif consultation.scope == "group":
-        group = ctx.store.groups.get(slugify(consultation.group or ""))
+    elif scope == "group":
+        found = ctx.store.groups.get(slugify(group or ""))
         codes = set()
-        for member_id in (group.members if group else ()):
+        for member_id in (found.members if found else ()):
             member = ctx.store.members.get(member_id)
             if member is not None and member.active:
                 codes.add(member.agency)
@@ -55,6 +60,41 @@ def consulted_agencies(ctx: Context, consultation: Consultation) -> list[Agency]
     else:
         agencies = list(network.agencies)
     return sorted(agencies, key=lambda a: (not a.executive, network.agencies.index(a)))
+
+
+def consulted_agencies(ctx: Context, consultation: Consultation) -> list[Agency]:
+    return consulted_for(ctx, consultation.scope, consultation.group)
+
+
+def seats_for(ctx: Context, scope: str, group: str | None) -> Seats:
+    """Who can decide now: a group's member agencies decide its consultations, the Executive
+    Committee the others; an entity with no active focal point has an empty seat."""
+    body = [a.code for a in consulted_for(ctx, scope, group)
+            if scope == "group" or a.executive]
+    return consensus.seats_of(body, staffed_agencies(ctx), ctx.network.empty_seat_blocks)
+
+
+def staffed_agencies(ctx: Context) -> set[str]:
+    """The agencies with at least one active focal point: those that can answer."""
+    return {m.agency for m in ctx.store.members.active() if FOCAL_POINT in m.roles}
+
+
+def seats_of(ctx: Context, consultation: Consultation) -> Seats:
+    """As recorded when the consultation opened (one stored before that was recorded: as now)."""
+    if consultation.deciding is None:
+        return seats_for(ctx, consultation.scope, consultation.group)
+    return Seats(tuple(consultation.deciding), tuple(consultation.empty_seats),
+                 consultation.empty_seat_blocks)
+
+
+def decision_of(ctx: Context, consultation: Consultation) -> Decision:
+    """The stored decision of a closed consultation; for an open one, what would be decided now."""
+    if consultation.decision is not None:
+        return Decision.from_dict(consultation.decision)
+    if consultation.status == "closed":  # closed before reasons were recorded
+        return Decision(consultation.outcome or consensus.NOT_ADOPTED)
+    current = {code: p.choice for code, p in ctx.store.positions.current(consultation.id).items()}
+    return consensus.decide(consultation.mode, seats_of(ctx, consultation), current)
 
 
 def focal_points(ctx: Context, agency_code: str) -> list[Member]:
@@ -68,15 +108,35 @@ def consulted_people(ctx: Context, consultation: Consultation,
     return [m for code in codes for m in focal_points(ctx, code)]
 
 
-def outcome_of(ctx: Context, consultation: Consultation) -> str:
-    """``adopted`` or ``not_adopted`` by the mode's rule, from the Executive Committee alone."""
-    current = ctx.store.positions.current(consultation.id)
-    executive = [a.code for a in ctx.network.executive_committee]
-    objected = any(current[c].choice == "objection" for c in executive if c in current)
-    if consultation.mode == "silence":
-        return "not_adopted" if objected else "adopted"
-    everyone = all(code in current for code in executive)
-    return "adopted" if everyone and not objected else "not_adopted"
+def audience(ctx: Context, consultation: Consultation) -> list[Member]:
+    """Who is told of the outcome directly: the consulted focal points, and for a statement
+    round (never announced in a channel) the co-chairs, who publish."""
+    people = consulted_people(ctx, consultation)
+    if consultation.scope == "executive":
+        people += ctx.store.members.with_role(CO_CHAIR)
+    return people
+
+
+def channel_of(consultation: Consultation) -> str | None:
+    """Where a consultation is announced: its group's channel, the network's, or nowhere for a
+    statement round (only the Executive Committee sees a draft)."""
+    if consultation.scope == "executive":
+        return None
+    if consultation.scope == "group" and consultation.group:
+        return slugify(consultation.group)
+    return "network"
+
+
+def announce(ctx: Context, consultation: Consultation, key: str,
+             build: Callable[[str], Message]) -> None:
+    channel = channel_of(consultation)
+    if channel is not None:
+        ctx.announce(key, build, channel=channel)
+
+
+def may_see(req: Request, consultation: Consultation) -> bool:
+    """A statement round (a draft) is for the Executive Committee and the leads only."""
+    return consultation.scope != "executive" or bool(req.roles & (LEADS | {EXEC_FOCAL_POINT}))
 
 
 # Reading what people typed.
@@ -126,16 +186,51 @@ def deadline_line(ctx: Context, lang: str, consultation: Consultation) -> str:
     return ctx.t(lang, f"poll.deadline.{consultation.mode}", when=ctx.when(lang, deadline))
 
 
+def rule_line(ctx: Context, lang: str, consultation: Consultation) -> str:
+    """The rule that decides, as the consulted read it: the group's for a group."""
+    if consultation.scope == "group":
+        return ctx.t(lang, f"poll.rule_group.{consultation.mode}", group=consultation.group)
+    return ctx.t(lang, f"poll.rule.{consultation.mode}")
+
+
+def acronyms(ctx: Context, lang: str, codes: tuple[str, ...] | list[str]) -> str:
+    return ", ".join(ctx.agency_label(code, lang) for code in codes)
+
+
+def left_out_text(ctx: Context, lang: str, left_out: tuple[tuple[str, str], ...]) -> str:
+    """« OIT, DAES — aucun point focal », grouped by why."""
+    whys: dict[str, list[str]] = {}
+    for code, why in left_out:
+        whys.setdefault(why, []).append(code)
+    return " ; ".join(f"{acronyms(ctx, lang, codes)} — {ctx.t(lang, f'poll.why_left_out.{why}')}"
+                      for why, codes in whys.items())
+
+
+def seats_lines(ctx: Context, lang: str, consultation: Consultation) -> list[str]:
+    """While open: the empty seats not (yet) answered — left out, or blocking consensus."""
+    decision = decision_of(ctx, consultation)
+    lines = []
+    if decision.left_out:
+        lines.append(ctx.t(lang, "poll.seats_empty",
+                           entries=left_out_text(ctx, lang, decision.left_out)))
+    if decision.blocking:
+        lines.append(ctx.t(lang, "poll.seats_empty_block",
+                           agencies=acronyms(ctx, lang, decision.blocking)))
+    return lines
+
+
 def proposal_message(ctx: Context, lang: str, consultation: Consultation,
                      title_key: str) -> Message:
     return Message(title=ctx.t(lang, title_key, number=consultation.id),
                    paragraphs=[consultation.proposal, deadline_line(ctx, lang, consultation),
-                               ctx.t(lang, f"poll.rule.{consultation.mode}")],
+                               rule_line(ctx, lang, consultation),
+                               *seats_lines(ctx, lang, consultation)],
                    buttons=position_buttons(ctx, lang, consultation))
 
 
 def tally_lines(ctx: Context, lang: str, consultation: Consultation) -> list[str]:
-    """One line per agency that answered, Executive Committee first, with its reason."""
+    """One line per agency that answered, Executive Committee first (marked, unless a group
+    decides), with its reason."""
     current = ctx.store.positions.current(consultation.id)
     lines = []
     for agency in consulted_agencies(ctx, consultation):
@@ -143,7 +238,8 @@ def tally_lines(ctx: Context, lang: str, consultation: Consultation) -> list[str
         if position is None:
             continue
         key = "poll.tally_line_reason" if position.reason else "poll.tally_line"
-        lines.append(ctx.t(lang, key, mark="★ " if agency.executive else "",
+        marked = agency.executive and consultation.scope != "group"  # a group decides alone
+        lines.append(ctx.t(lang, key, mark="★ " if marked else "",
                            agency=agency.acronym(lang),
                            choice=choice_label(ctx, lang, position.choice),
                            reason=position.reason))
@@ -152,24 +248,83 @@ def tally_lines(ctx: Context, lang: str, consultation: Consultation) -> list[str
 
 def silent_agencies(ctx: Context, consultation: Consultation) -> tuple[list[Agency],
                                                                          list[Agency]]:
+    """The agencies that have not answered: those taking part in the decision, then the others.
+    An empty seat left unanswered is neither: it is named apart (``seats_lines``, outcome)."""
     current = ctx.store.positions.current(consultation.id)
-    silent = [a for a in consulted_agencies(ctx, consultation) if a.code not in current]
-    return [a for a in silent if a.executive], [a for a in silent if not a.executive]
+    seats = seats_of(ctx, consultation)
+    silent = [a for a in consulted_agencies(ctx, consultation)
+              if a.code not in current and a.code not in seats.empty]
+    return ([a for a in silent if a.code in seats.deciding],
+            [a for a in silent if a.code not in seats.deciding])
+
+
+def outcome_line(ctx: Context, lang: str, consultation: Consultation) -> str:
+    if consultation.scope == "group" and consultation.outcome != "superseded":
+        return ctx.t(lang, f"poll.outcome_group.{consultation.outcome}", group=consultation.group)
+    return ctx.t(lang, f"poll.outcome.{consultation.outcome}")
+
+
+def outcome_title(ctx: Context, lang: str, consultation: Consultation) -> str:
+    if consultation.scope == "group" and consultation.outcome != "superseded":
+        return ctx.t(lang, f"poll.outcome_title_group.{consultation.outcome}",
+                     number=consultation.id, group=consultation.group)
+    return ctx.t(lang, f"poll.outcome_title.{consultation.outcome}", number=consultation.id)
+
+
+def reason_lines(ctx: Context, lang: str, decision: Decision) -> list[str]:
+    """Why, from the stored decision: who objected, who did not answer, whose empty seat blocked,
+    who was left out."""
+    lines = []
+    if decision.nobody:
+        lines.append(ctx.t(lang, "poll.why.nobody"))
+    for kind in ("objected", "silent", "blocking"):
+        codes = getattr(decision, kind)
+        if codes:
+            lines.append(ctx.t(lang, f"poll.why.{kind}", agencies=acronyms(ctx, lang, codes)))
+    if decision.left_out:
+        lines.append(ctx.t(lang, "poll.decided_without",
+                           entries=left_out_text(ctx, lang, decision.left_out)))
+    return lines
+
+
+def reason_summary(ctx: Context, lang: str, decision: Decision) -> str:
+    """The same reasons in one short line, for the register and its CSV."""
+    parts = [ctx.t(lang, "poll.short.nobody")] if decision.nobody else []
+    for kind in ("objected", "silent", "blocking"):
+        codes = getattr(decision, kind)
+        if codes:
+            parts.append(ctx.t(lang, f"poll.short.{kind}", agencies=acronyms(ctx, lang, codes)))
+    if decision.left_out:
+        parts.append(ctx.t(lang, "poll.short.left_out",
+                           entries=left_out_text(ctx, lang, decision.left_out)))
+    return " ; ".join(parts)
+
+
+def scope_label(ctx: Context, lang: str, consultation: Consultation) -> str:
+    return ctx.t(lang, f"poll.scope.{consultation.scope}", group=consultation.group or "")
 
 
 def status_message(ctx: Context, lang: str, consultation: Consultation) -> Message:
     key = "poll.status_title" if consultation.status == "open" else "poll.status_title_closed"
     paragraphs = [consultation.proposal, deadline_line(ctx, lang, consultation)]
     lines = tally_lines(ctx, lang, consultation)
-    paragraphs.append(ctx.t(lang, "poll.positions_heading") + "\n" + "\n".join(lines)
+    heading = "poll.positions_heading_group" if consultation.scope == "group" else \
+        "poll.positions_heading"
+    paragraphs.append(ctx.t(lang, heading) + "\n" + "\n".join(lines)
                       if lines else ctx.t(lang, "poll.no_positions"))
-    executive, others = silent_agencies(ctx, consultation)
-    if executive or others:
+    deciding, others = silent_agencies(ctx, consultation)
+    if consultation.scope == "group" and (deciding or others):
+        paragraphs.append(ctx.t(lang, "poll.silent_group", group=consultation.group,
+                                agencies=", ".join(a.acronym(lang) for a in deciding + others)))
+    elif deciding or others:
         paragraphs.append(ctx.t(lang, "poll.silent",
-                                executive=", ".join(a.acronym(lang) for a in executive) or "—",
+                                executive=", ".join(a.acronym(lang) for a in deciding) or "—",
                                 others=", ".join(a.acronym(lang) for a in others) or "—"))
-    if consultation.status == "closed":
-        paragraphs.append(ctx.t(lang, f"poll.outcome.{consultation.outcome}"))
+    if consultation.status == "open":
+        paragraphs += seats_lines(ctx, lang, consultation)
+    else:
+        paragraphs.append(outcome_line(ctx, lang, consultation))
+        paragraphs += reason_lines(ctx, lang, decision_of(ctx, consultation))
         if consultation.outcome_note:
             paragraphs.append(ctx.t(lang, "poll.outcome_note", note=consultation.outcome_note))
     return Message(title=ctx.t(lang, key, number=consultation.id), paragraphs=paragraphs)
@@ -179,21 +334,31 @@ def status_message(ctx: Context, lang: str, consultation: Consultation) -> Messa
 
 def open_consultation(ctx: Context, *, proposal: str, deadline: datetime, mode: str,
                       scope: str, group: str | None, opened_by: str,
-                      statement: tuple[int, int] | None = None) -> Consultation:
-    """Store a consultation and send the proposal, with the buttons, to every consulted focal
-    point; announce it on the network channel."""
+                      statement: tuple[int, int] | None = None,
+                      lang: str | None = None) -> Consultation:
+    """Fix who decides, store the consultation and send the proposal, with the buttons, to
+    every consulted focal point; announce it on its channel (none for a statement round).
+
+    Refused (``UserError``, agencies named in ``lang``) when nobody in the deciding body has a
+    focal point: such a consultation could never be decided."""
+    seats = seats_for(ctx, scope, group)
+    if not seats.deciding:
+        raise UserError("poll.nobody_can_answer", agencies=acronyms(
+            ctx, lang or ctx.network.language, seats.empty) or "—")
     now = ctx.now_iso()
     consultation = ctx.store.consultations.add(lambda n: Consultation(
         id=n, proposal=proposal, deadline=to_iso(deadline), mode=mode, scope=scope, group=group,
         opened_by=opened_by, opened_at=now, told_at=now,
         statement_id=statement[0] if statement else None,
-        statement_version=statement[1] if statement else None))
+        statement_version=statement[1] if statement else None,
+        deciding=list(seats.deciding), empty_seats=list(seats.empty),
+        empty_seat_blocks=seats.empty_seat_blocks))
     ctx.send_to_members(consulted_people(ctx, consultation), f"poll:{consultation.id}:open",
                         lambda lang: proposal_message(ctx, lang, consultation, "poll.open_title"))
-    ctx.announce(f"poll:{consultation.id}:open", channel=slugify(group) if group else "network",
-                 build=lambda lang: Message(
+    announce(ctx, consultation, f"poll:{consultation.id}:open", lambda lang: Message(
         title=ctx.t(lang, "poll.announce_title", number=consultation.id),
-        paragraphs=[consultation.proposal, deadline_line(ctx, lang, consultation)]))
+        paragraphs=[consultation.proposal, deadline_line(ctx, lang, consultation),
+                    rule_line(ctx, lang, consultation), *seats_lines(ctx, lang, consultation)]))
     return consultation
 
 
@@ -230,13 +395,24 @@ def open_command(req: Request) -> Message:
     consultation = open_consultation(
         ctx, proposal=proposal, deadline=deadline, mode=mode,
         scope="group" if group else "network", group=group,
-        opened_by=req.member.id if req.member else "")
+        opened_by=req.member.id if req.member else "", lang=req.lang)
     asked = len(consulted_agencies(ctx, consultation))
     return Message(title=req.t("poll.opened", number=consultation.id),
                    paragraphs=[deadline_line(ctx, req.lang, consultation),
-                               req.t(f"poll.rule.{mode}"),
+                               rule_line(ctx, req.lang, consultation),
                                req.t("poll.asked", agencies=asked,
-                                     people=len(consulted_people(ctx, consultation)))])
+                                     people=len(consulted_people(ctx, consultation))),
+                               *cannot_answer_lines(req, consultation)])
+
+
+def cannot_answer_lines(req: Request, consultation: Consultation) -> list[str]:
+    """Told to whoever opens: which entities of the deciding body cannot answer, and what that
+    does to the decision under the network's reading."""
+    if not consultation.empty_seats:
+        return []
+    blocks = consultation.empty_seat_blocks and consultation.mode == "consensus"
+    return [req.t("poll.cannot_answer_block" if blocks else "poll.cannot_answer",
+                  agencies=acronyms(req.ctx, req.lang, consultation.empty_seats))]
 
 
 def record_position(req: Request, consultation: Consultation, choice: str,
@@ -299,12 +475,15 @@ def position_click(choice: str) -> Callable[[Request, str], Message]:
 
 def status_command(req: Request) -> Message:
     """``consultation <n°>``: proposal, deadline, positions, reasons, who has not answered."""
-    return status_message(req.ctx, req.lang, number_of(req, req.args))
+    consultation = number_of(req, req.args)
+    if not may_see(req, consultation):
+        raise UserError("poll.executive_only", number=consultation.id)
+    return status_message(req.ctx, req.lang, consultation)
 
 
 def list_command(req: Request) -> Message:
     ctx = req.ctx
-    open_ones = ctx.store.consultations.open()
+    open_ones = [c for c in ctx.store.consultations.open() if may_see(req, c)]
     if not open_ones:
         return Message(paragraphs=[req.t("poll.none_open")])
     lines = []
@@ -320,8 +499,12 @@ def list_command(req: Request) -> Message:
 
 
 def close(ctx: Context, consultation: Consultation, by: str) -> str:
-    """Decide by the mode's rule, record it, tell the network and every consulted focal point."""
-    consultation.outcome = outcome_of(ctx, consultation)
+    """Decide by the mode's rule from the seats fixed at opening, record the decision with its
+    reasons, tell the consulted (and announce it where the consultation was announced)."""
+    current = {code: p.choice for code, p in ctx.store.positions.current(consultation.id).items()}
+    decision = consensus.decide(consultation.mode, seats_of(ctx, consultation), current)
+    consultation.outcome = decision.outcome
+    consultation.decision = decision.to_dict()
     consultation.status = "closed"
     consultation.closed_at = ctx.now_iso()
     consultation.closed_by = by
@@ -334,13 +517,12 @@ def close(ctx: Context, consultation: Consultation, by: str) -> str:
 
     def build(lang: str) -> Message:
         message = status_message(ctx, lang, consultation)
-        message.title = ctx.t(lang, f"poll.outcome_title.{consultation.outcome}",
-                              number=consultation.id)
+        message.title = outcome_title(ctx, lang, consultation)
         return message
 
     key = f"poll:{consultation.id}:outcome"
-    ctx.send_to_members(consulted_people(ctx, consultation), key, build)
-    ctx.announce(key, build)
+    ctx.send_to_members(audience(ctx, consultation), key, build)
+    announce(ctx, consultation, key, build)
     return consultation.outcome
 
 
@@ -349,8 +531,9 @@ def close_command(req: Request) -> Message:
     consultation = number_of(req, req.args)
     if consultation.status != "open":
         raise UserError("poll.closed", number=consultation.id)
-    outcome = close(ctx, consultation, req.member.id if req.member else "")
-    return Message(paragraphs=[req.t(f"poll.outcome.{outcome}")])
+    close(ctx, consultation, req.member.id if req.member else "")
+    return Message(paragraphs=[outcome_line(ctx, req.lang, consultation),
+                               *reason_lines(ctx, req.lang, decision_of(ctx, consultation))])
 
 
 def extend_command(req: Request) -> Message:
@@ -373,7 +556,7 @@ def extend_command(req: Request) -> Message:
     key = f"poll:{consultation.id}:extended:{consultation.deadline}"
     ctx.send_to_members(consulted_people(ctx, consultation), key, lambda lang: proposal_message(
         ctx, lang, consultation, "poll.extended_title"))
-    ctx.announce(key, lambda lang: Message(
+    announce(ctx, consultation, key, lambda lang: Message(
         title=ctx.t(lang, "poll.extended_title", number=consultation.id),
         paragraphs=[deadline_line(ctx, lang, consultation)]))
     return Message(paragraphs=[req.t("poll.extended", number=consultation.id),
@@ -390,25 +573,34 @@ def outcome_note_command(req: Request) -> Message:
         raise UserError("poll.still_open", number=consultation.id)
     consultation.outcome_note = words[1].strip()[:MAX_PROPOSAL]
     req.ctx.store.consultations.save(consultation)
-    req.ctx.announce(f"poll:{consultation.id}:note", lambda lang: status_message(
-        req.ctx, lang, consultation))
+    key = f"poll:{consultation.id}:note"
+    if channel_of(consultation) is None:
+        req.ctx.send_to_members(audience(req.ctx, consultation), key,
+                                lambda lang: status_message(req.ctx, lang, consultation))
+    announce(req.ctx, consultation, key, lambda lang: status_message(req.ctx, lang, consultation))
     return Message(paragraphs=[req.t("poll.note_saved", number=consultation.id)])
 
 
 def decisions_command(req: Request) -> Message:
-    """``décisions`` lists the decision register; ``décisions csv`` attaches it as a file."""
+    """``décisions`` lists the decision register; ``décisions csv`` attaches it as a file. Each
+    line says whose decision it is (the network, the Executive Committee, a group) and why."""
     ctx, lang = req.ctx, req.lang
-    closed = [c for c in ctx.store.consultations.all() if c.status == "closed"]
+    closed = [c for c in ctx.store.consultations.all()
+              if c.status == "closed" and may_see(req, c)]
     if fold(req.args.strip()) == "csv":
         return Message(paragraphs=[req.t("poll.csv_ready", count=len(closed))],
                        attachments=[decisions_csv(ctx, lang, closed)])
     if not closed:
         return Message(paragraphs=[req.t("poll.no_decisions")])
-    lines = [req.t("poll.decision_line", number=c.id, proposal=c.proposal[:100],
-                   outcome=req.t(f"poll.outcome_short.{c.outcome}"),
-                   date=ctx.catalog.date(lang, datetime.fromisoformat(c.closed_at or c.deadline),
-                                         ctx.network.timezone))
-             for c in reversed(closed[-30:])]
+    lines = []
+    for c in reversed(closed[-30:]):
+        why = reason_summary(ctx, lang, decision_of(ctx, c))
+        lines.append(req.t("poll.decision_line_why" if why else "poll.decision_line",
+                           number=c.id, proposal=c.proposal[:100],
+                           scope=scope_label(ctx, lang, c), why=why,
+                           outcome=req.t(f"poll.outcome_short.{c.outcome}"),
+                           date=ctx.catalog.date(lang, datetime.fromisoformat(
+                               c.closed_at or c.deadline), ctx.network.timezone)))
     return Message(title=req.t("poll.decisions_title", count=len(closed)),
                    paragraphs=["\n".join(lines), req.t("poll.csv_hint")])
 
@@ -423,14 +615,18 @@ def decisions_csv(ctx: Context, lang: str, closed: list[Consultation]) -> Attach
     writer = csv.writer(out)
     writer.writerow([ctx.t(lang, f"poll.csv.{h}") for h in (
         "number", "proposal", "mode", "opened", "deadline", "closed", "outcome", "note",
-        "positions")])
+        "positions", "scope", "objected", "silent", "left_out", "blocking")])
     for c in closed:
         current = ctx.store.positions.current(c.id)
         positions = "; ".join(f"{ctx.agency_label(code, lang)}={p.choice}"
                               for code, p in current.items())
+        decision = decision_of(ctx, c)
         writer.writerow([csv_cell(v) for v in (
             str(c.id), c.proposal, c.mode, c.opened_at, c.deadline, c.closed_at or "",
-            c.outcome or "", c.outcome_note or "", positions)])
+            c.outcome or "", c.outcome_note or "", positions, scope_label(ctx, lang, c),
+            acronyms(ctx, lang, decision.objected), acronyms(ctx, lang, decision.silent),
+            left_out_text(ctx, lang, decision.left_out),
+            acronyms(ctx, lang, decision.blocking))])
     return Attachment("decisions.csv", out.getvalue().encode("utf-8"), "text/csv")
 
 
@@ -449,8 +645,9 @@ def send_reminder(ctx: Context, ref: str) -> int:
             or datetime.fromisoformat(deadline_iso) <= ctx.now()
             or job_id in ctx.store.jobs_done):
         return 0
-    executive, others = silent_agencies(ctx, consultation)
-    people = consulted_people(ctx, consultation, [a.code for a in executive + others])
+    answered = ctx.store.positions.current(consultation.id)
+    people = consulted_people(ctx, consultation, [a.code for a in consulted_agencies(
+        ctx, consultation) if a.code not in answered])  # an empty seat may have been filled
     sent = ctx.send_to_members(people, job_id, lambda lang: proposal_message(
         ctx, lang, consultation, "poll.reminder_title"))
     for other in ctx.network.consultation_reminders:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from handlers import consensus
+from handlers.consultations import staffed_agencies
 from handlers.context import Context, UserError, parse_ref
 from handlers.router import Request
 from handlers.settings import Agency, fold
@@ -80,9 +82,13 @@ def list_members(req: Request) -> Message:
         ctx.t(lang, "members.secretariat", agencies=secretariat),
         ctx.t(lang, "members.executive_heading"),
         "\n".join(block(executive, "★ ")),
-        ctx.t(lang, "members.others_heading"),
-        "\n".join(block(others, "")),
     ]
+    empty = consensus.empty_executive_seats(network, staffed_agencies(ctx))
+    if empty:  # never silent: an empty seat changes how consultations are decided
+        paragraphs.append(ctx.t(lang, "members.empty_seats_block" if network.empty_seat_blocks
+                                else "members.empty_seats",
+                                agencies=", ".join(a.acronym(lang) for a in empty)))
+    paragraphs += [ctx.t(lang, "members.others_heading"), "\n".join(block(others, ""))]
     return Message(title=network.name(lang), paragraphs=paragraphs)
 
 

@@ -102,6 +102,9 @@ class Network:
     console_member: str = ""
     groups: tuple[WorkingGroup, ...] = ()
     knowledge_access: str = "members"  # who may read the knowledge page: "members" | "public"
+    # An entity with no active focal point: left out of the deciding set and named (False, UN
+    # practice), or its empty seat blocks consensus (True, the stricter reading).
+    empty_seat_blocks: bool = False
 
     def name(self, lang: str) -> str:
         return self.name_fr if lang == "fr" else self.name_en

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from handlers import consultations
 from handlers.context import Context, UserError, parse_ref
+from handlers.roles import EXEC_FOCAL_POINT, LEADS
 from handlers.router import Request
 from handlers.types import Message
 from storage.models import CO_CHAIR, Consultation, Statement
@@ -63,24 +64,25 @@ def draft_command(req: Request) -> Message:
     if len(text) > MAX_TEXT:
         raise UserError("error.text_too_long", limit=MAX_TEXT)
     deadline = consultations.deadline_from(req, deadline_text)
+    number = len(statement.versions) + 1
+    by = req.member.id if req.member else ""
+    poll = consultations.open_consultation(  # first: it may refuse, and then nothing changed
+        ctx, proposal=text, deadline=deadline, mode="consensus", scope="executive", group=None,
+        opened_by=by, statement=(statement.id, number), lang=req.lang)
     for version in statement.versions:
         old = ctx.store.consultations.get(version.get("poll") or 0)
         if old is not None and old.status == "open":
             old.status, old.outcome, old.closed_by = "closed", "superseded", "superseded"
             old.closed_at = ctx.now_iso()
             ctx.store.consultations.save(old)
-    number = len(statement.versions) + 1
-    by = req.member.id if req.member else ""
-    poll = consultations.open_consultation(
-        ctx, proposal=text, deadline=deadline, mode="consensus", scope="executive", group=None,
-        opened_by=by, statement=(statement.id, number))
     statement.versions.append({"number": number, "text": text, "by": by, "at": ctx.now_iso(),
                                "poll": poll.id})
     statement.status = "in_approval"
     ctx.store.statements.save(statement)
     return Message(title=req.t("statement.draft_sent", number=statement.id, version=number),
                    paragraphs=[req.t("statement.round", poll=poll.id),
-                               consultations.deadline_line(ctx, req.lang, poll)])
+                               consultations.deadline_line(ctx, req.lang, poll),
+                               *consultations.cannot_answer_lines(req, poll)])
 
 
 def round_closed(ctx: Context, consultation: Consultation) -> None:
@@ -129,7 +131,10 @@ def show_command(req: Request) -> Message:
     paragraphs = [req.t("statement.subject", subject=statement.subject),
                   req.t("statement.status_line", status=req.t(
                       f"statement.status.{statement.status}"))]
-    if statement.versions:
+    if statement.versions and statement.status != "published" and not req.roles & (
+            LEADS | {EXEC_FOCAL_POINT}):
+        paragraphs.append(req.t("statement.draft_hidden"))  # a draft is the Committee's only
+    elif statement.versions:
         latest = statement.versions[-1]
         paragraphs += [req.t("statement.version_heading", version=latest["number"],
                              date=ctx.catalog.date(lang, datetime.fromisoformat(latest["at"]),

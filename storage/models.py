@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from storage.records import Record
 
@@ -142,7 +142,14 @@ class JobDone(Record):
 
 @dataclass
 class Consultation(Record):
-    """A proposal put to every member agency; the Executive Committee's positions decide."""
+    """A proposal put to the consulted agencies; the deciding set's positions decide.
+
+    Schema 2 records who decides when it opens (``deciding``, ``empty_seats``, the reading of an
+    empty seat) and, once closed, the decision with its reasons (``decision``); a schema-1
+    consultation has neither, and is read with the deciding set of the day.
+    """
+
+    SCHEMA: ClassVar[int] = 2
 
     id: int
     proposal: str
@@ -161,6 +168,10 @@ class Consultation(Record):
     previous_deadlines: list[str] = field(default_factory=list)
     statement_id: int | None = None  # set when this is the approval round of a statement
     statement_version: int | None = None
+    deciding: list[str] | None = None  # agencies taking part, fixed at opening (None: schema 1)
+    empty_seats: list[str] = field(default_factory=list)  # no active focal point at opening
+    empty_seat_blocks: bool = False  # the stricter reading, as configured at opening
+    decision: dict[str, Any] | None = None  # outcome and reasons (handlers.consensus.Decision)
 
 
 @dataclass

@@ -207,12 +207,14 @@ def test_early_close_extension_note_and_register(full: BotApp, clock: Clock) -> 
     say(full, "aminata", "consultation conclusion 1 Le texte sera revu en janvier.")
     assert "Déclaration de la co-présidence : Le texte sera revu en janvier." in text_of(
         say(full, "awa", "consultation 1"))
-    assert "n° 1 — samedi 28 novembre 2026 — non adoptée — Adopter le plan de travail 2027" in \
-        text_of(say(full, "awa", "décisions"))
+    assert ("n° 1 — samedi 28 novembre 2026 — réseau — non adoptée (objection : UNICEF ; sans "
+            "réponse : OIT, OIM, PNUD, HCR, HCDH, DAES, ONUDC) — Adopter le plan de travail "
+            "2027") in text_of(say(full, "awa", "décisions"))
     export = say(full, "awa", "decisions csv").message.attachments[0]
     rows = list(csv.reader(io.StringIO(export.content.decode())))
     assert rows[0][0] == "no." or rows[0][0] == "n°"
     assert rows[1][1] == "Adopter le plan de travail 2027" and rows[1][6] == "not_adopted"
+    assert rows[1][9:] == ["réseau", "UNICEF", "OIT, OIM, PNUD, HCR, HCDH, DAES, ONUDC", "", ""]
     assert all(not cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
 
 

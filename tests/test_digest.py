@@ -46,7 +46,8 @@ def test_on_demand_digest_has_every_section(app: BotApp, clock: Clock) -> None:
     assert "• 1. Données : n° 1 Flux (UNICEF)" in text
     assert "• 7. Réduire la vulnérabilité : n° 2 Protection study (HCR)" in text
     assert "• sans objectif : n° 3 Note sans lien" in text
-    assert "sans réponse : Comité exécutif OIT, OIM, PNUD, HCR, HCDH, DAES, ONUDC" in text
+    # OIT, HCDH, DAES and ONUDC have no focal point: they take no part, and are not "silent".
+    assert "sans réponse : Comité exécutif OIM, PNUD, HCR ; autres BCR, FAO" in text
     assert "• n° 2 — adoptée — Note conceptuelle" in text
     assert "• UNICEF : 1 présent(s), 0 en ligne, 0 excusé(s)" in text
     assert "• ordre du jour 1. Retours volontaires" in text
@@ -153,8 +154,10 @@ def test_report_figures_from_a_known_history(app: BotApp, clock: Clock) -> None:
     tz = ZoneInfo("Africa/Bamako")
     data = figures(app.ctx, datetime(2026, 11, 1, tzinfo=tz), datetime(2026, 12, 5, tzinfo=tz))
     assert [(n, a) for n, _, a in data.meetings] == [(1, {"UNICEF": 1, "UNHCR": 1})]
-    assert [(n, o) for n, o, _ in data.decisions] == [(1, "not_adopted"), (2, "not_adopted")]
-    assert data.statements == []  # round 2 lacked OHCHR, UNDESA, UNODC: not adopted
+    assert [(n, o) for n, o, _ in data.decisions] == [(1, "not_adopted"), (2, "adopted")]
+    # Round 2: the four Executive Committee entities with a focal point agreed; ILO, OHCHR,
+    # UNDESA and UNODC have none and were left out, so the statement was adopted and published.
+    assert data.statements == [(1, "Journée des migrants")]
     assert data.items_by_objective == {0: 1, 1: 1, 7: 2} and data.items_total == 3
     assert data.participation["UNICEF"] == (2, 2)
     assert data.participation["WFP"] == (1, 1)  # consulted on P1 only (the statement: EC)
@@ -162,7 +165,7 @@ def test_report_figures_from_a_known_history(app: BotApp, clock: Clock) -> None:
 
     reply = say(app, "mariam", "rapport 01/11/2026 04/12/2026").message
     assert reply.paragraphs[0].startswith("1 réunion(s) tenue(s), 2 décision(s), "
-                                          "0 déclaration(s) commune(s), 3 information(s)")
+                                          "1 déclaration(s) commune(s), 3 information(s)")
     md, page = reply.attachments
     assert md.filename == "rapport-2026-11-01-2026-12-04.md" and page.media_type == "text/html"
     text = md.content.decode()
