@@ -102,6 +102,9 @@ class Network:
     console_member: str = ""
     groups: tuple[WorkingGroup, ...] = ()
     knowledge_access: str = "members"  # who may read the knowledge page: "members" | "public"
+    # The mailbox calendar files name as their ORGANIZER (the secretariat's): where a
+    # calendar sends a reply, and what makes a file acceptable to the strict ones.
+    organizer_email: str = "secretariat@example.org"
 
     def name(self, lang: str) -> str:
         return self.name_fr if lang == "fr" else self.name_en
