@@ -437,11 +437,15 @@ def _ask_to_confirm(req: Request, similar: MeetingSeries, draft: MeetingSeries) 
     return Message(
         title=req.t("meeting.series_exists_title", number=similar.id),
         paragraphs=[req.t("meeting.series_exists", number=similar.id, count=len(occurrences),
-                          first=full_line(ctx, req.lang, occurrences[0]),
-                          last=full_line(ctx, req.lang, occurrences[-1])),
+                          first=_date(ctx, req.lang, occurrences[0]),
+                          last=_date(ctx, req.lang, occurrences[-1])),
                     req.t("meeting.series_confirm_hint", command=confirm)],
         buttons=[Button("series.confirm", str(draft.id), req.t("meeting.series_confirm_button"),
                         hint=confirm)])
+
+
+def _date(ctx: Context, lang: str, meeting: Meeting) -> str:
+    return ctx.catalog.date(lang, datetime.fromisoformat(meeting.start), ctx.network.timezone)
 
 
 def confirm_series(req: Request, typed: str) -> Message:
