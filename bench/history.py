@@ -56,7 +56,8 @@ def generate(data_dir: Path, seed: int = 7) -> Network:
             start = START + timedelta(days=61 * n)
             meetings.append(Meeting(id=n, kind="network", start=to_iso(start),
                                     end=to_iso(start + timedelta(hours=2)),
-                                    created_at=to_iso(start - timedelta(days=20))).to_doc())
+                                    created_at=to_iso(start - timedelta(days=20)),
+                                    invited=[m.id for m in members]).to_doc())
             for member in rng.sample(members, 30):
                 rsvps.append(Rsvp(id=f"{n}:{member.id}", meeting_id=n, member_id=member.id,
                                   agency=member.agency, status=rng.choice(

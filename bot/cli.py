@@ -9,7 +9,13 @@ import sys
 from pathlib import Path
 
 from bot.app import BotApp
-from bot.config import ConfigError, Environment, load_network, read_environment
+from bot.config import (
+    ConfigError,
+    Environment,
+    is_example_mailbox,
+    load_network,
+    read_environment,
+)
 from bot.console_chat import console_locale, run_console
 from bot.logs import setup_logging
 from handlers import consensus
@@ -116,6 +122,9 @@ def check() -> int:
     say(catalog.t(lang, "cli.check_network", name=network.name(lang),
                   agencies=len(network.agencies), executive=len(network.executive_committee),
                   members=len(network.members), timezone=network.timezone))
+    say(catalog.t(lang, "cli.check_calendar", email=network.organizer_email))
+    if is_example_mailbox(network.organizer_email):
+        say(catalog.t(lang, "cli.check_calendar_placeholder", email=network.organizer_email))
     if env.platforms == ["console"]:
         say(catalog.t(lang, "cli.check_console"))
     else:

@@ -33,12 +33,19 @@ KNOWN_KEYS: dict[str, set[str]] = {
     "groups": {"name", "members", "chairs", "slack", "telegram"},
     "knowledge": {"access"},
     "consultations": {"empty_seat"},
+    "calendar": {"organizer_email"},
 }
 EMPTY_SEAT = {"decide_without": False, "block_consensus": True}
 LISTS = {"co_chairs", "agencies", "members", "groups"}
 OFFSET = re.compile(r"^\s*(\d+)\s*([dhm])\s*$")
 DIGEST = re.compile(r"^(mon|tue|wed|thu|fri|sat|sun|daily)\s+([01]\d|2[0-3]):[0-5]\d$")
 IDENTITY = re.compile(r"^(console|slack|telegram):[A-Za-z0-9_.@-]{1,64}$")
+# An address a calendar takes as ORGANIZER: local part @ a dotted domain, ASCII, no spaces.
+MAILBOX = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@(?:[A-Za-z0-9-]{1,63}\.)+"
+                     r"[A-Za-z]{2,63}$")
+# Domains reserved for examples and tests (RFC 2606, RFC 6761): no mail ever reaches them.
+EXAMPLE_DOMAINS = re.compile(r"(^|\.)example\.(com|net|org)$|\.(example|invalid|test|localhost)$",
+                             re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -351,6 +358,13 @@ def _build(sources: list[tuple[str, str, dict[str, Any]]]) -> Network:
                     "must be \"decide_without\" (an entity with no focal point is left out and "
                     "named) or \"block_consensus\" (its empty seat blocks consensus)")
         empty_seat = "decide_without"
+    organizer = reader.string(data.get("calendar", {}), "calendar", None, "organizer_email")
+    if organizer and not MAILBOX.match(organizer):
+        reader.fail("calendar", None, "organizer_email",
+                    f"« {organizer[:80]} » is not an email address like \"secretariat@un.org\"")
+    elif organizer.lower().endswith(".invalid"):
+        reader.fail("calendar", None, "organizer_email",
+                    "must be a mailbox that receives mail (a .invalid domain does not exist)")
     names = {key: reader.string(net, "network", None, key)
              for key in ("name_fr", "name_en", "place_fr", "place_en")}
     if reader.problems:
@@ -372,7 +386,13 @@ def _build(sources: list[tuple[str, str, dict[str, Any]]]) -> Network:
         groups=tuple(groups),
         knowledge_access=access,
         empty_seat_blocks=EMPTY_SEAT[empty_seat],
+        organizer_email=organizer,
     )
+
+
+def is_example_mailbox(address: str) -> bool:
+    """A placeholder address (a domain reserved for examples): ``check`` asks for the real one."""
+    return bool(EXAMPLE_DOMAINS.search(address.rpartition("@")[2]))
 
 
 def _agencies(reader: _Reader, items: list[dict[str, Any]]) -> list[Agency]:

@@ -134,6 +134,7 @@ ACTIONS: list[Action] = [
     Action("rsvp.present", MEMBERS, meetings.rsvp_click("present")),
     Action("rsvp.online", MEMBERS, meetings.rsvp_click("online")),
     Action("rsvp.excused", MEMBERS, meetings.rsvp_click("excused")),
+    Action("series.confirm", LEADS, meetings.confirm_click),
     *[Action(f"position.{choice}", FOCAL_POINTS, consultations.position_click(choice))
       for choice in consultations.CHOICES],
     *[Action(f"plan.{status}", FOCAL_POINTS | LEADS, workplan.status_click(status))

@@ -17,10 +17,11 @@ from handlers.markdown import to_markdown
 from handlers.plan_view import action_line
 from handlers.router import Request
 from handlers.types import Attachment, Message
-from storage.models import CO_CHAIR, SECRETARIAT, Member
+from storage.models import CO_CHAIR, SECRETARIAT, Meeting, Member
 from storage.records import to_iso
 
 DEFAULT_SPAN = timedelta(days=7)
+COMING_MEETINGS = timedelta(days=14)  # how far ahead « Prochaines réunions » looks
 
 
 def sections(ctx: Context, lang: str, since: datetime) -> list[tuple[str, list[str]]]:
@@ -64,21 +65,22 @@ def sections(ctx: Context, lang: str, since: datetime) -> list[tuple[str, list[s
             t(lang, "digest.decision_line", number=c.id, proposal=c.proposal[:100],
               outcome=t(lang, f"poll.outcome_short.{c.outcome}")) for c in decided]))
 
-    upcoming = ctx.store.meetings.upcoming(ctx.now_iso())
-    if upcoming:
-        meeting = upcoming[0]
-        per_agency: dict[str, dict[str, int]] = {}
-        for rsvp in ctx.store.rsvps.of_meeting(meeting.id):
-            per_agency.setdefault(rsvp.agency, dict.fromkeys(meetings.RSVP_CHOICES, 0))[
-                rsvp.status] += 1
-        lines = [t(lang, "digest.meeting_line", number=meeting.id,
-                   kind=meetings.kind_label(ctx, lang, meeting),
-                   line=meetings.full_line(ctx, lang, meeting))]
-        lines += [t(lang, "meeting.agency_line", agency=ctx.agency_label(code, lang), **counts)
-                  for code, counts in sorted(per_agency.items())]
-        lines += [t(lang, "digest.agenda_line", number=n, text=item["text"])
-                  for n, item in enumerate(meeting.agenda, start=1)]
-        found.append((t(lang, "digest.next_meeting"), lines))
+    coming = coming_meetings(ctx)
+    if coming:
+        lines = []
+        for meeting in coming:
+            per_agency: dict[str, dict[str, int]] = {}
+            for rsvp in ctx.store.rsvps.of_meeting(meeting.id):
+                per_agency.setdefault(rsvp.agency, dict.fromkeys(meetings.RSVP_CHOICES, 0))[
+                    rsvp.status] += 1
+            lines.append(t(lang, "digest.meeting_line", number=meeting.id,
+                           kind=meetings.kind_label(ctx, lang, meeting),
+                           line=meetings.full_line(ctx, lang, meeting)))
+            lines += [t(lang, "meeting.agency_line", agency=ctx.agency_label(code, lang),
+                        **counts) for code, counts in sorted(per_agency.items())]
+            lines += [t(lang, "digest.agenda_line", number=n, text=item["text"])
+                      for n, item in enumerate(meeting.agenda, start=1)]
+        found.append((t(lang, "digest.coming_meetings", count=len(coming)), lines))
 
     soon = to_iso(ctx.now() + timedelta(days=30))
     actions = [a for a in ctx.store.plan.all()
@@ -102,6 +104,14 @@ def sections(ctx: Context, lang: str, since: datetime) -> list[tuple[str, list[s
               recipient=_recipient(ctx, row.recipient), title=row.message.get("title", "")[:80],
               error=(row.last_error or "")[:80]) for row in dead]))
     return found
+
+
+def coming_meetings(ctx: Context) -> list[Meeting]:
+    """The meetings of the coming two weeks, soonest first; when there is none, the next one
+    (a committee meeting tomorrow must not hide the network's meeting in three days)."""
+    upcoming = ctx.store.meetings.upcoming(ctx.now_iso())
+    horizon = to_iso(ctx.now() + COMING_MEETINGS)
+    return [m for m in upcoming if m.start <= horizon] or upcoming[:1]
 
 
 def group_sections(ctx: Context, lang: str, member: Member) -> list[tuple[str, list[str]]]:
@@ -139,15 +149,22 @@ def _recipient(ctx: Context, recipient: dict[str, str]) -> str:
 def digest_message(ctx: Context, lang: str, since: datetime,
                    reader: Member | None = None) -> Message:
     """The full digest for the co-chairs and the secretariat; a group chair who is neither gets
-    the sections of the groups they chair."""
+    the sections of the groups they chair, titled as their groups' digest."""
     leads = reader is None or CO_CHAIR in reader.roles or SECRETARIAT in reader.roles
     found = sections(ctx, lang, since) if leads else []
     if reader is not None:
         found += group_sections(ctx, lang, reader)
-    title = ctx.t(lang, "digest.title", since=ctx.catalog.date(lang, since, ctx.network.timezone))
+    since_text = ctx.catalog.date(lang, since, ctx.network.timezone)
+    if leads:
+        title = ctx.t(lang, "digest.title", since=since_text)
+    else:
+        chaired = [g.name for g in ctx.store.groups.active() if reader.id in g.chairs]
+        title = ctx.t(lang, "digest.group_title", groups=ctx.catalog.join(lang, chaired),
+                      since=since_text)
     if not found:
         return Message(title=title, paragraphs=[ctx.t(lang, "digest.nothing")])
-    stamp = ctx.now().astimezone().strftime("%Y-%m-%d")
+    # The file is dated in the network's zone, like everything the network reads.
+    stamp = ctx.now().astimezone(ZoneInfo(ctx.network.timezone)).strftime("%Y-%m-%d")
     markdown = to_markdown(title, found)
     return Message(title=title,
                    paragraphs=[heading + "\n" + "\n".join(f"• {line}" for line in lines)

@@ -134,6 +134,10 @@ def _enrol(req: Request, group: Group, member: Member) -> Message:
                                          group=group.name)])
     group.members.append(member.id)
     req.ctx.store.groups.save(group)
+    # The group's meetings to come invite its new member (imported here: meetings uses groups).
+    from handlers import meetings
+
+    meetings.invite_to_coming(req.ctx, member)
     return Message(paragraphs=[req.t("group.added", name=member.name, group=group.name)])
 
 

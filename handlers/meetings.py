@@ -3,6 +3,11 @@ agenda, changes and cancellations, and the reminders.
 
 Every confirmation repeats the date in full words in the reader's language, so a wrong parse is
 caught by eye before anyone travels to the Maison Commune.
+
+Who is invited is decided once, when the invitation goes out, and recorded on the meeting
+(``Meeting.invited``); someone invited later is added to the record by an invitation of their
+own. Changes, reminders and answers go by that record: nobody is reminded of a meeting they were
+never invited to.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from handlers.router import Request
 from handlers.settings import fold, slugify
 from handlers.types import Attachment, Button, Message, Reply
 from scheduler.jobs import meeting_reminder_id
-from scheduler.when import WhenError, parse_recurrence, parse_when_range
+from scheduler.when import WhenError, parse_recurrence, parse_when_range, whole_minute
 from storage.models import (
     CO_CHAIR,
     EXTERNAL_PARTNER,
@@ -45,15 +50,22 @@ KINDS = ("network", "executive", "group", "annual")
 
 # Reading what people typed.
 
-def parse_time_range(req: Request, text: str) -> tuple[datetime, datetime]:
-    """Start and end from a time expression; a person's mistake becomes a message they can use."""
+def parse_time_range(req: Request, text: str,
+                     duration: timedelta = DEFAULT_DURATION) -> tuple[datetime, datetime]:
+    """Start and end from a time expression (``duration`` long when no end is written); a
+    person's mistake becomes a message they can use."""
     if not text.strip():
         raise UserError("when.empty")
     try:
         return parse_when_range(text, now=req.ctx.now(), tz=req.ctx.network.timezone,
-                                default_duration=DEFAULT_DURATION)
+                                default_duration=duration)
     except WhenError as error:
         raise UserError(f"when.{error.reason}", **error.params) from None
+
+
+def stored_time(moment: datetime) -> str:
+    """How a meeting time is stored: UTC ISO 8601, to the whole minute."""
+    return to_iso(whole_minute(moment))
 
 
 def meeting_number(req: Request, text: str) -> Meeting:
@@ -73,21 +85,35 @@ def split_number(req: Request) -> tuple[Meeting, str]:
 
 # Who is invited, how a meeting reads.
 
-def invitees(ctx: Context, meeting: Meeting | MeetingSeries) -> list[Member]:
-    """Everyone invited to ``meeting`` by its kind, from the current membership."""
-    active = ctx.store.members.active()
+def kind_invites(ctx: Context, meeting: Meeting | MeetingSeries, member: Member) -> bool:
+    """Whether the kind of ``meeting`` invites ``member``: everyone to the annual meeting, the
+    Executive Committee's agencies with the co-chairs and the secretariat to its meetings, a
+    group's members to the group's, every member but external partners to the network's."""
     if meeting.kind == "annual":
-        return active
+        return True
     if meeting.kind == "executive":
-        return [m for m in active
-                if CO_CHAIR in m.roles or SECRETARIAT in m.roles
-                or (ctx.network.agency(m.agency) is not None
-                    and ctx.network.agency(m.agency).executive)]
+        agency = ctx.network.agency(member.agency)
+        return (CO_CHAIR in member.roles or SECRETARIAT in member.roles
+                or (agency is not None and agency.executive))
     if meeting.kind == "group":
         group = ctx.store.groups.get(slugify(meeting.group or ""))
-        ids = set(group.members) if group else set()
-        return [m for m in active if m.id in ids]
-    return [m for m in active if EXTERNAL_PARTNER not in m.roles]
+        return group is not None and member.id in group.members
+    return EXTERNAL_PARTNER not in member.roles
+
+
+def eligible(ctx: Context, meeting: Meeting | MeetingSeries) -> list[Member]:
+    """Everyone the kind of ``meeting`` invites today: who gets the invitation when it goes
+    out."""
+    return [m for m in ctx.store.members.active() if kind_invites(ctx, meeting, m)]
+
+
+def invitees(ctx: Context, meeting: Meeting) -> list[Member]:
+    """Who was invited to ``meeting`` (the record kept as invitations go out), still active.
+    A meeting stored before the record was kept falls back to who its kind invites."""
+    if meeting.invited is None:
+        return eligible(ctx, meeting)
+    ids = set(meeting.invited)
+    return [m for m in ctx.store.members.active() if m.id in ids]
 
 
 def kind_label(ctx: Context, lang: str, meeting: Meeting | MeetingSeries) -> str:
@@ -139,6 +165,11 @@ def details(ctx: Context, lang: str, meeting: Meeting) -> list[str]:
 
 # Calendar files.
 
+def organizer(ctx: Context, lang: str) -> calendar.Organizer:
+    """The network, by name, on the configured mailbox (the secretariat's)."""
+    return calendar.Organizer(ctx.network.organizer_email, ctx.network.name(lang))
+
+
 def _event(ctx: Context, lang: str, meeting: Meeting, uid: str, sequence: int,
            status: str = "CONFIRMED") -> calendar.EventInfo:
     start, end = start_end(meeting)
@@ -150,22 +181,19 @@ def _event(ctx: Context, lang: str, meeting: Meeting, uid: str, sequence: int,
         status=status)
 
 
-def uid_of(meeting: Meeting) -> str:
-    if meeting.series_id is not None:
-        return f"series-{meeting.series_id}@reseau-bot"
-    return f"meeting-{meeting.id}@reseau-bot"
-
-
 def calendar_file(ctx: Context, lang: str, meeting: Meeting) -> Attachment:
     """The invite for ``meeting``: the whole series (rule, cancelled dates, changed occurrences)
-    when it belongs to one, so a calendar always holds what the bot announces."""
+    when it belongs to one, so a calendar always holds what the bot announces. A cancelled
+    meeting alone is its event marked cancelled; a cancelled occurrence is left out of the
+    series' dates."""
     tz = ctx.network.timezone
-    if meeting.series_id is None:
-        data = calendar.invite(_event(ctx, lang, meeting, uid_of(meeting), meeting.sequence),
-                               tz=tz, now=ctx.now())
-        return Attachment(f"reunion-{meeting.id}.ics", data, "text/calendar")
-    series = ctx.store.series.get(meeting.series_id)
-    assert series is not None
+    series = ctx.store.series.get(meeting.series_id) if meeting.series_id is not None else None
+    if series is None:
+        status = "CANCELLED" if meeting.status == "cancelled" else "CONFIRMED"
+        data = calendar.invite(_event(ctx, lang, meeting, meeting.uid, meeting.sequence, status),
+                               organizer(ctx, lang), tz=tz, now=ctx.now())
+        name = "annulation" if status == "CANCELLED" else "reunion"
+        return Attachment(f"{name}-{meeting.id}.ics", data, "text/calendar")
     occurrences = ctx.store.meetings.of_series(series.id)
     first_start = datetime.fromisoformat(series.first_start)
     master = Meeting(id=0, kind=series.kind, start=series.first_start,
@@ -183,40 +211,83 @@ def calendar_file(ctx: Context, lang: str, meeting: Meeting) -> Attachment:
                 occurrence.agenda) != (expected.start, expected.end, expected.place,
                                        expected.link, expected.agenda):
             overrides.append(calendar.Override(original, _event(
-                ctx, lang, occurrence, uid_of(occurrence), series.sequence)))
-    data = calendar.invite(_event(ctx, lang, master, uid_of(meeting), series.sequence), tz=tz,
-                           rrule=series.rrule, exdates=exdates, overrides=overrides,
-                           now=ctx.now())
+                ctx, lang, occurrence, series.uid, series.sequence)))
+    data = calendar.invite(_event(ctx, lang, master, series.uid, series.sequence),
+                           organizer(ctx, lang), tz=tz, rrule=series.rrule, exdates=exdates,
+                           overrides=overrides, now=ctx.now())
     return Attachment(f"serie-{series.id}.ics", data, "text/calendar")
-
-
-def cancellation_file(ctx: Context, lang: str, meeting: Meeting) -> Attachment:
-    sequence = meeting.sequence
-    recurrence = None
-    if meeting.series_id is not None:
-        series = ctx.store.series.get(meeting.series_id)
-        sequence = series.sequence if series else sequence
-        recurrence = datetime.fromisoformat(meeting.recurrence_id or meeting.start)
-    data = calendar.cancellation(_event(ctx, lang, meeting, uid_of(meeting), sequence,
-                                        status="CANCELLED"),
-                                 tz=ctx.network.timezone, recurrence_id=recurrence, now=ctx.now())
-    return Attachment(f"annulation-{meeting.id}.ics", data, "text/calendar")
 
 
 # Telling people.
 
-def invite_message(ctx: Context, lang: str, meeting: Meeting, title_key: str) -> Message:
+def invite_message(ctx: Context, lang: str, meeting: Meeting, title_key: str,
+                   change: str = "") -> Message:
+    """The meeting with its calendar file; ``change`` says what changed, when something did."""
     return Message(
         title=ctx.t(lang, title_key, kind=kind_label(ctx, lang, meeting), number=meeting.id),
-        paragraphs=details(ctx, lang, meeting) + [ctx.t(lang, "meeting.answer_hint")],
+        paragraphs=([change] if change else []) + details(ctx, lang, meeting)
+        + [ctx.t(lang, "meeting.answer_hint")],
         buttons=rsvp_buttons(ctx, lang, meeting),
         attachments=[calendar_file(ctx, lang, meeting)])
 
 
+def series_invite(ctx: Context, lang: str, occurrences: list[Meeting]) -> Message:
+    """One invitation for the occurrences of a series, with the file of the whole series."""
+    first = occurrences[0]
+    dates = [f"n° {m.id} — {full_line(ctx, lang, m)}" if lang == "fr"
+             else f"no. {m.id} — {full_line(ctx, lang, m)}" for m in occurrences]
+    return Message(
+        title=ctx.t(lang, "meeting.series_invite_title", count=len(occurrences)),
+        paragraphs=["\n".join(dates), ctx.t(lang, "meeting.series_answer_hint",
+                                            number=first.id)],
+        buttons=rsvp_buttons(ctx, lang, first),
+        attachments=[calendar_file(ctx, lang, first)])
+
+
+def invite(ctx: Context, occurrences: list[Meeting], people: list[Member], key: str,
+           build: Callable[[str], Message]) -> int:
+    """Send the invitation ``build(lang)`` to ``people`` (once per ``key`` and person), then
+    record them as invited to each of ``occurrences``. Queued first: a crash in between may
+    leave someone invited and not yet recorded (no reminders), never reminded and not invited."""
+    sent = ctx.send_to_members(people, key, build)
+    ids = [m.id for m in people]
+    for meeting in occurrences:
+        recorded = list(meeting.invited or [])
+        meeting.invited = recorded + [i for i in ids if i not in recorded]
+        ctx.store.meetings.save(meeting)
+    return sent
+
+
 def notify(ctx: Context, meeting: Meeting, key: str,
            build: Callable[[str], Message]) -> int:
-    """Send ``build(lang)`` to every invitee of ``meeting``, once per ``key``."""
+    """Send ``build(lang)`` to everyone invited to ``meeting``, once per ``key``."""
     return ctx.send_to_members(invitees(ctx, meeting), key, build)
+
+
+def invite_to_coming(ctx: Context, member: Member) -> int:
+    """Invite ``member`` to every meeting to come that the kind of meeting invites them to and
+    that they were not invited to: a focal point just approved or added, someone who joined a
+    working group. Each invitation is sent once and recorded, so reminders and changes reach
+    them from then on; a series is one invitation for its occurrences still to come."""
+    now = ctx.now()
+    sent = 0
+    seen_series: set[int] = set()
+    for meeting in ctx.store.meetings.upcoming(ctx.now_iso()):
+        if (datetime.fromisoformat(meeting.start) <= now or meeting.invited is None
+                or member.id in meeting.invited or not kind_invites(ctx, meeting, member)):
+            continue
+        if meeting.series_id is None:
+            sent += invite(ctx, [meeting], [member], f"meeting:{meeting.id}:invited",
+                           lambda lang, m=meeting: invite_message(ctx, lang, m,
+                                                                  "meeting.invite_title"))
+        elif meeting.series_id not in seen_series:
+            seen_series.add(meeting.series_id)
+            coming = [m for m in ctx.store.meetings.of_series(meeting.series_id)
+                      if m.status == "scheduled" and datetime.fromisoformat(m.start) > now
+                      and m.invited is not None and member.id not in m.invited]
+            sent += invite(ctx, coming, [member], f"series:{meeting.series_id}:invite",
+                           lambda lang, c=coming: series_invite(ctx, lang, c))
+    return sent
 
 
 def bump(ctx: Context, meeting: Meeting) -> None:
@@ -255,9 +326,10 @@ def _create(req: Request, kind: str, when_text: str, group: str | None = None) -
     start, end = parse_time_range(req, when_text)
     now = ctx.now_iso()
     meeting = ctx.store.meetings.add(lambda n: Meeting(
-        id=n, kind=kind, start=to_iso(start), end=to_iso(end), group=group,
+        id=n, kind=kind, start=stored_time(start), end=stored_time(end), group=group,
         created_by=req.member.id if req.member else "", created_at=now, updated_at=now))
-    sent = notify(ctx, meeting, f"meeting:{meeting.id}:invite:{meeting.sequence}",
+    sent = invite(ctx, [meeting], eligible(ctx, meeting),
+                  f"meeting:{meeting.id}:invite:{meeting.sequence}",
                   lambda lang: invite_message(ctx, lang, meeting, "meeting.invite_title"))
     return Message(
         title=req.t("meeting.scheduled", kind=kind_label(ctx, req.lang, meeting),
@@ -293,60 +365,148 @@ def schedule_group(req: Request) -> Message:
 
 def schedule_series(req: Request) -> Message:
     """``réunion série <règle>``: the occurrences are created at once (six unless the rule
-    says how many), and each invitee gets one calendar file for the whole series."""
+    says how many), and each invitee gets one calendar file for the whole series.
+
+    Typing a rule again while the same series runs (same kind and rule, overlapping dates) does
+    not create a second one: the lead is told, and a lead confirms with the button or
+    ``réunion série confirmer <n°>`` (the request is kept as a draft series until then)."""
     ctx = req.ctx
     if not req.args.strip():
         raise UserError("meeting.series_usage", name=req.name)
-    tz = ZoneInfo(ctx.network.timezone)
+    words = req.args.split()
+    if fold(words[0]) in CONFIRM_WORDS and len(words) <= 2:
+        return confirm_series(req, words[1] if len(words) > 1 else "")
     try:
         first, rule = parse_recurrence(req.args, now=ctx.now(), tz=ctx.network.timezone)
     except WhenError as error:
         raise UserError(f"when.{error.reason}", **error.params) from None
     if "COUNT=" not in rule and "UNTIL=" not in rule:
         rule = f"{rule};COUNT={SERIES_COUNT}"
-    local_first = first.astimezone(tz)
-    starts = [d.replace(tzinfo=tz) for d in
-              rrulestr(rule, dtstart=local_first.replace(tzinfo=None))][:60]
+    starts = series_starts(ctx, first, rule)
     now = ctx.now_iso()
+    similar = similar_series(ctx, "network", rule, starts)
+    status = "active" if similar is None else "draft"
     minutes = int(DEFAULT_DURATION.total_seconds() // 60)
     series = ctx.store.series.add(lambda n: MeetingSeries(
-        id=n, kind="network", rrule=rule, first_start=to_iso(starts[0]),
+        id=n, kind="network", rrule=rule, first_start=stored_time(starts[0]),
         duration_minutes=minutes, created_by=req.member.id if req.member else "",
-        created_at=now))
-    meetings = [ctx.store.meetings.add(lambda n, s=s: Meeting(
-        id=n, kind="network", start=to_iso(s), end=to_iso(s + DEFAULT_DURATION),
-        series_id=series.id, recurrence_id=to_iso(s), created_by=series.created_by,
-        created_at=now, updated_at=now)) for s in starts]
-    first_meeting = meetings[0]
+        created_at=now, status=status))
+    if similar is not None:
+        return _ask_to_confirm(req, similar, series)
+    return _open_series(req, series, starts)
 
-    def build(lang: str) -> Message:
-        dates = [f"n° {m.id} — {full_line(ctx, lang, m)}" if lang == "fr"
-                 else f"no. {m.id} — {full_line(ctx, lang, m)}" for m in meetings]
-        return Message(
-            title=ctx.t(lang, "meeting.series_invite_title", count=len(meetings)),
-            paragraphs=["\n".join(dates), ctx.t(lang, "meeting.series_answer_hint",
-                                                number=first_meeting.id)],
-            buttons=rsvp_buttons(ctx, lang, first_meeting),
-            attachments=[calendar_file(ctx, lang, first_meeting)])
 
-    sent = notify(ctx, first_meeting, f"series:{series.id}:invite", build)
+CONFIRM_WORDS = ("confirmer", "confirm")
+
+
+def series_starts(ctx: Context, first: datetime, rule: str) -> list[datetime]:
+    """The occurrences' starts (at most 60), in the network's zone, whole minutes."""
+    tz = ZoneInfo(ctx.network.timezone)
+    local_first = whole_minute(first.astimezone(tz))
+    return [d.replace(tzinfo=tz) for d in
+            rrulestr(rule, dtstart=local_first.replace(tzinfo=None))][:60]
+
+
+def _rule_core(rule: str) -> str:
+    """The rule without its length (COUNT, UNTIL): "the same rule" whatever its end."""
+    return ";".join(sorted(p for p in rule.split(";")
+                           if not p.startswith(("COUNT=", "UNTIL="))))
+
+
+def similar_series(ctx: Context, kind: str, rule: str,
+                   starts: list[datetime]) -> MeetingSeries | None:
+    """An active series of the same kind and rule whose scheduled occurrences still to come
+    overlap ``starts`` (from the first to the last)."""
+    now = ctx.now_iso()
+    for series in ctx.store.series.all():
+        if (series.status != "active" or series.kind != kind
+                or _rule_core(series.rrule) != _rule_core(rule)):
+            continue
+        coming = [datetime.fromisoformat(m.start) for m in ctx.store.meetings.of_series(series.id)
+                  if m.status == "scheduled" and m.end > now]
+        if coming and coming[0] <= starts[-1] and starts[0] <= coming[-1]:
+            return series
+    return None
+
+
+def _ask_to_confirm(req: Request, similar: MeetingSeries, draft: MeetingSeries) -> Message:
+    ctx = req.ctx
+    occurrences = [m for m in ctx.store.meetings.of_series(similar.id)
+                   if m.status == "scheduled" and m.end > ctx.now_iso()]
+    confirm = f"{req.name} {req.t('meeting.series_confirm_word')} {draft.id}"
+    return Message(
+        title=req.t("meeting.series_exists_title", number=similar.id),
+        paragraphs=[req.t("meeting.series_exists", number=similar.id, count=len(occurrences),
+                          first=_date(ctx, req.lang, occurrences[0]),
+                          last=_date(ctx, req.lang, occurrences[-1])),
+                    req.t("meeting.series_confirm_hint", command=confirm)],
+        buttons=[Button("series.confirm", str(draft.id), req.t("meeting.series_confirm_button"),
+                        hint=confirm)])
+
+
+def _date(ctx: Context, lang: str, meeting: Meeting) -> str:
+    return ctx.catalog.date(lang, datetime.fromisoformat(meeting.start), ctx.network.timezone)
+
+
+def confirm_series(req: Request, typed: str) -> Message:
+    """A lead creates the series they were told resembles a running one (a click or
+    ``réunion série confirmer <n°>``). Twice is harmless: the second says it is done."""
+    ctx = req.ctx
+    number = parse_ref(typed, "meeting.series_bad_number")
+    series = ctx.store.series.get(number)
+    if series is None:
+        raise UserError("meeting.series_not_found", number=number)
+    if series.status != "draft":
+        raise UserError("meeting.series_already_confirmed", number=number)
+    starts = series_starts(ctx, datetime.fromisoformat(series.first_start), series.rrule)
+    if starts[0] <= ctx.now():
+        raise UserError("meeting.series_draft_past", number=number)
+    return _open_series(req, series, starts)
+
+
+def confirm_click(req: Request, value: str) -> Message:
+    return confirm_series(req, value)
+
+
+def _open_series(req: Request, series: MeetingSeries, starts: list[datetime]) -> Message:
+    """Create the occurrences not yet created (a rerun after a crash adds none twice), make
+    the series active, and invite once."""
+    ctx = req.ctx
+    now = ctx.now_iso()
+    existing = {m.recurrence_id for m in ctx.store.meetings.of_series(series.id)}
+    duration = timedelta(minutes=series.duration_minutes)
+    for s in starts:
+        if stored_time(s) not in existing:
+            ctx.store.meetings.add(lambda n, s=s: Meeting(
+                id=n, kind=series.kind, start=stored_time(s), end=stored_time(s + duration),
+                series_id=series.id, recurrence_id=stored_time(s),
+                created_by=series.created_by, created_at=now, updated_at=now))
+    if series.status != "active":
+        series.status = "active"
+        ctx.store.series.save(series)
+    meetings = ctx.store.meetings.of_series(series.id)
+    sent = invite(ctx, meetings, eligible(ctx, meetings[0]), f"series:{series.id}:invite",
+                  lambda lang: series_invite(ctx, lang, meetings))
     lines = [f"• {full_line(ctx, req.lang, m)} (n° {m.id})" for m in meetings]
     return Message(title=req.t("meeting.series_scheduled", number=series.id, count=len(meetings)),
                    paragraphs=["\n".join(lines), req.t("meeting.invites_sent", count=sent)])
 
 
 def move(req: Request) -> Message:
-    """``réunion déplacer <n°> <quand>``: invitees get the new date and an updated file."""
+    """``réunion déplacer <n°> <quand>``: invitees get the new date and an updated file. The
+    meeting keeps its length unless an end is written; a move to the same time changes
+    nothing and tells nobody."""
     ctx = req.ctx
     meeting, when_text = split_number(req)
     _require_lead_for(req, meeting)
     _require_future(req, meeting)
     old_start, old_end = start_end(meeting)
-    start, end = parse_time_range(req, when_text)
-    if not re.search(r"\b(a|à|to|-|–)\b|[-–]", when_text):
-        end = start + (old_end - old_start)  # no end typed: keep the meeting's length
+    start, end = parse_time_range(req, when_text, duration=old_end - old_start)
     old_line = full_line(ctx, req.lang, meeting)
-    meeting.start, meeting.end = to_iso(start), to_iso(end)
+    if (stored_time(start), stored_time(end)) == (meeting.start, meeting.end):
+        return Message(paragraphs=[req.t("meeting.move_unchanged", number=meeting.id,
+                                         line=old_line)])
+    meeting.start, meeting.end = stored_time(start), stored_time(end)
     bump(ctx, meeting)
     notify(ctx, meeting, f"meeting:{meeting.id}:moved:{meeting.sequence}",
            lambda lang: invite_message(ctx, lang, meeting, "meeting.moved_title"))
@@ -367,7 +527,7 @@ def cancel(req: Request) -> Message:
         title=ctx.t(lang, "meeting.cancelled_title", kind=kind_label(ctx, lang, meeting),
                     number=meeting.id),
         paragraphs=[full_line(ctx, lang, meeting)],
-        attachments=[cancellation_file(ctx, lang, meeting)]))
+        attachments=[calendar_file(ctx, lang, meeting)]))
     return Message(paragraphs=[req.t("meeting.cancel_done", number=meeting.id,
                                      line=full_line(ctx, req.lang, meeting))])
 
@@ -471,9 +631,13 @@ def agenda(req: Request) -> Message:
     _require_future(req, meeting)
     meeting.agenda.append({"text": text, "by": req.member.id if req.member else "",
                            "at": ctx.now_iso()})
-    ctx.store.meetings.save(meeting)
+    bump(ctx, meeting)
+    position = len(meeting.agenda)
+    notify(ctx, meeting, f"meeting:{meeting.id}:agenda:{meeting.sequence}",
+           lambda lang: invite_message(ctx, lang, meeting, "meeting.updated_title", ctx.t(
+               lang, "meeting.change.agenda_added", position=position, text=text)))
     return Message(paragraphs=[req.t("meeting.agenda_added", number=meeting.id,
-                                     position=len(meeting.agenda))])
+                                     position=position)])
 
 
 def _answer(req: Request, meeting: Meeting, choice: str) -> Message:

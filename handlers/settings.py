@@ -105,6 +105,9 @@ class Network:
     # An entity with no active focal point: left out of the deciding set and named (False, UN
     # practice), or its empty seat blocks consensus (True, the stricter reading).
     empty_seat_blocks: bool = False
+    # The mailbox calendar files name as their ORGANIZER (the secretariat's): where a
+    # calendar sends a reply, and what makes a file acceptable to the strict ones.
+    organizer_email: str = "secretariat@example.org"
 
     def name(self, lang: str) -> str:
         return self.name_fr if lang == "fr" else self.name_en

@@ -22,7 +22,8 @@ Decisions (French usage first):
   of next calendar week (weeks run Monday to Sunday). "vendredi dernier" / "last friday" is past.
 - "dans huit jours" / "dans quinze jours" (in words or digits) are one and two weeks, as in
   French; "in 15 days" is 15 days. "dans N jours/semaines/mois" give a day (time as written or the
-  default); "dans N heures/minutes" is an exact instant and takes no other date or time.
+  default); "dans N heures/minutes" is an instant to the minute (the seconds of now are
+  dropped) and takes no other date or time. Every result is a whole minute.
 - A time without a day ("10h") is today if still ahead, else tomorrow. A day is never moved
   because its time has passed: "aujourd'hui 10h" or "ce samedi 10h" at 17:00 are refused as past.
 - A date without a year ("15 janvier", "15/01", "premier mardi de mars") is this year's if it is
@@ -678,7 +679,7 @@ def _moment(text: str, ctx: _Context,
             moment = datetime.fromisoformat(s.upper().replace(" ", "T")).astimezone(ctx.zone)
         except ValueError:
             raise _Unsure from None
-        return _after_now(moment, ctx), None
+        return _after_now(whole_minute(moment), ctx), None
     scan = _Scan(s)
     instants = scan.take(_IN_TIME)
     start, end = _take_times(scan)
@@ -696,7 +697,7 @@ def _moment(text: str, ctx: _Context,
             n = _number(m["n"])
             minutes = n if m["u"].startswith("min") else n * 60 + int(m["m"] or 0)
             delta = timedelta(minutes=minutes)
-        return _after_now((ctx.now + delta).astimezone(ctx.zone), ctx), None
+        return _after_now(whole_minute((ctx.now + delta).astimezone(ctx.zone)), ctx), None
 
     half, period_default = _day_period(found)
     days = sorted(set(found.days))
@@ -748,6 +749,12 @@ def _check_written(moment: datetime, found: _Found, clock: time) -> None:
             raise _Unsure
     if (moment.hour, moment.minute) != (clock.hour, clock.minute):
         raise _Unsure
+
+
+def whole_minute(moment: datetime) -> datetime:
+    """``moment`` without its seconds: meetings and deadlines are set to the minute, so
+    "dans 62 minutes" said at 02:18:13 is 03:20, shown and stored as 03:20, not 03:20:13."""
+    return moment.replace(second=0, microsecond=0)
 
 
 def _after_now(moment: datetime, ctx: _Context) -> datetime:

@@ -48,6 +48,9 @@ class Series:
     def get(self, number: int) -> MeetingSeries | None:
         return self._c.get_number(number)
 
+    def all(self) -> list[MeetingSeries]:
+        return sorted(self._c.all(), key=lambda s: s.id)
+
     def add(self, build: Callable[[int], MeetingSeries]) -> MeetingSeries:
         return self._c.add_numbered(build)
 

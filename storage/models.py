@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -81,9 +82,35 @@ class AgendaItem(Record):
     at: str
 
 
+def new_calendar_uid() -> str:
+    """A calendar UID for a new meeting or series: a random UUID (RFC 9562), drawn once when
+    the meeting is created and stored with it.
+
+    Why stored rather than derived (``meeting-<n>@…``): numbers restart in a fresh data dir and
+    are the same in every deployment, and calendars merge events by UID, so a second network's
+    meeting n° 1 (or the one after a reset) would overwrite the first in people's calendars. A
+    UUID is globally unique without any per-deployment setting, stays the same through every
+    change of the meeting, and travels with the record if the data is moved.
+    """
+    return str(uuid.uuid4())
+
+
+def legacy_uid(kind: str, number: int) -> str:
+    """The UID that meetings and series stored before UIDs were (schema v1) already carry in
+    people's calendars: kept for them, so their next update replaces the event, not doubles it."""
+    return f"{kind}-{number}@reseau-bot"
+
+
 @dataclass
 class Meeting(Record):
-    """One meeting (alone, or an occurrence of a series). Times are UTC ISO 8601."""
+    """One meeting (alone, or an occurrence of a series). Times are UTC ISO 8601, whole minutes.
+
+    ``invited`` records who received the invitation (member ids), when it went out and whenever
+    someone is invited later: reminders, changes and answers go by it, not by who would be
+    invited today. ``None`` only for meetings stored before it was recorded.
+    """
+
+    SCHEMA: ClassVar[int] = 2
 
     id: int
     kind: str  # network | executive | group | annual
@@ -100,11 +127,27 @@ class Meeting(Record):
     created_by: str = ""
     created_at: str = ""
     updated_at: str = ""  # when invitees were last told: reminders due before it are moot
+    uid: str = field(default_factory=new_calendar_uid)  # of a meeting alone (see its series')
+    invited: list[str] | None = field(default_factory=list)
+
+    @classmethod
+    def upgrade(cls, doc: dict[str, Any], version: int) -> dict[str, Any]:
+        """v1 → v2: the UID calendars already hold, and no record of the invited."""
+        if version < 2:
+            doc.setdefault("uid", legacy_uid("meeting", int(doc["id"])))
+            doc.setdefault("invited", None)
+        return doc
 
 
 @dataclass
 class MeetingSeries(Record):
-    """A recurrence rule (RFC 5545 RRULE with a COUNT) whose occurrences are ``Meeting`` rows."""
+    """A recurrence rule (RFC 5545 RRULE with a COUNT) whose occurrences are ``Meeting`` rows.
+
+    A ``draft`` series is one a lead typed while a similar series was running: nothing is
+    scheduled until a lead confirms it (its number is the confirmation button's value).
+    """
+
+    SCHEMA: ClassVar[int] = 2
 
     id: int
     kind: str
@@ -117,6 +160,14 @@ class MeetingSeries(Record):
     sequence: int = 0
     created_by: str = ""
     created_at: str = ""
+    uid: str = field(default_factory=new_calendar_uid)
+    status: str = "active"  # active | draft
+
+    @classmethod
+    def upgrade(cls, doc: dict[str, Any], version: int) -> dict[str, Any]:
+        if version < 2:
+            doc.setdefault("uid", legacy_uid("series", int(doc["id"])))
+        return doc
 
 
 @dataclass

@@ -88,6 +88,9 @@ def test_check_says_what_would_run(tmp_path: Path) -> None:
     assert "23 agences dont 8 au Comité exécutif, 7 membres configurés, fuseau Africa/Bamako" in out
     assert "« reseau-bot run » démarrera le chat console" in out
     assert f"{(tmp_path / 'data').resolve()} (sera créé au premier démarrage)" in out
+    # The built-in organizer of calendar files is a placeholder: check asks for the real one.
+    assert "Fichiers d'agenda : organisateur secretariat@example.org" in out
+    assert "[calendar] organizer_email" in out
     english = check(tmp_path, LANG="en_GB.UTF-8").stdout
     assert "Everything is in order." in english
 

@@ -40,7 +40,7 @@ def test_on_demand_digest_has_every_section(app: BotApp, clock: Clock) -> None:
     assert digest.title == "Synthèse pour la co-présidence depuis le lundi 23 novembre 2026"
     headings = [p.splitlines()[0] for p in digest.paragraphs]
     assert headings == ["Nouvelles informations (3)", "Consultations ouvertes (1)",
-                        "Décisions (1)", "Prochaine réunion",
+                        "Décisions (1)", "Prochaines réunions (1)",
                         "Demandes d'adhésion en attente (1)", "Messages non distribués (1)"]
     text = "\n".join(digest.paragraphs)
     assert "• 1. Données : n° 1 Flux (UNICEF)" in text
@@ -195,3 +195,47 @@ def test_a_long_digest_fits_every_platform_and_is_never_cut_mid_line(app: BotApp
     assert len(blocks) <= 50
     assert all(len(b.get("text", {}).get("text", "")) <= 3000 for b in blocks)
     assert digest.attachments[0].content.decode().count("Étude régionale") == 399
+
+
+def test_the_digest_shows_every_meeting_of_the_coming_two_weeks(app: BotApp) -> None:
+    """A committee meeting tomorrow no longer hides the network's meeting two days later."""
+    say(app, "aminata", "réunion comité dimanche 29 novembre 10h")
+    say(app, "aminata", "réunion mardi 1 décembre 10h")
+    say(app, "aminata", "réunion jeudi 31 décembre 10h")  # beyond two weeks
+    paragraphs = digest_of(app, "mariam").paragraphs
+    [section] = [p for p in paragraphs if p.startswith(
+        app.ctx.t("fr", "digest.coming_meetings", count=2))]
+    assert "Réunion du Comité exécutif n° 1" in section and "Réunion du réseau n° 2" in section
+    assert "n° 3" not in section
+
+
+def test_the_digest_shows_the_next_meeting_when_none_is_within_two_weeks(app: BotApp) -> None:
+    say(app, "aminata", "réunion jeudi 31 décembre 10h")
+    paragraphs = digest_of(app, "mariam").paragraphs
+    assert any(p.startswith(app.ctx.t("fr", "digest.coming_meetings", count=1))
+               and "n° 1" in p for p in paragraphs)
+
+
+def test_a_group_chairs_digest_is_titled_as_the_groups(app: BotApp) -> None:
+    say(app, "aminata", "réunion groupe données migratoires vendredi 4 décembre 15h")
+    digest = digest_of(app, "sarah")  # chairs the group; neither co-chair nor secretariat
+    assert digest.title == app.ctx.t("en", "digest.group_title", groups="Données migratoires",
+                                     since="Saturday 21 November 2026")
+    assert digest_of(app, "aminata").title.startswith("Synthèse pour la co-présidence")
+
+
+def test_the_digest_file_is_dated_in_the_networks_time_zone(app: BotApp, clock: Clock,
+                                                            monkeypatch) -> None:
+    """On a server whose clock is on Kiritimati (UTC+14), Saturday 28 November 17:00 in Bamako
+    is already Sunday the 29th: the file still carries the network's date."""
+    import time
+
+    say(app, "awa", "partager https://x.org/a A #1")
+    monkeypatch.setenv("TZ", "Pacific/Kiritimati")
+    time.tzset()
+    try:
+        [md] = digest_of(app, "mariam").attachments
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    assert md.filename == "synthese-2026-11-28.md"

@@ -54,9 +54,9 @@ def test_a_network_meeting_is_confirmed_in_full_words_and_everyone_is_invited(ap
         ("rsvp.present", "1", "In person"), ("rsvp.online", "1", "Online"),
         ("rsvp.excused", "1", "Apologies")]
     cal = calendar_of(invite)
-    assert cal["METHOD"] == "REQUEST"
+    assert cal["METHOD"] == "PUBLISH"
     [event] = cal.walk("VEVENT")
-    assert event["UID"] == "meeting-1@reseau-bot" and event["SEQUENCE"] == 0
+    assert event["UID"] == app.store.meetings.get(1).uid and event["SEQUENCE"] == 0
     assert event["DTSTART"].params["TZID"] == "Africa/Bamako"
     assert starts(cal) == [datetime(2026, 12, 1, 10, tzinfo=BAMAKO)]
     assert "Maison Commune" in str(event["LOCATION"])
@@ -121,7 +121,7 @@ def test_moving_and_cancelling_notify_with_updated_files(app: BotApp) -> None:
     cancelled = sent_to(app, "ibrahim")[-1]
     assert cancelled.title == "Annulée : Réunion du réseau n° 1"
     cal = calendar_of(cancelled)
-    assert cal["METHOD"] == "CANCEL" and cal.walk("VEVENT")[0]["STATUS"] == "CANCELLED"
+    assert cal["METHOD"] == "PUBLISH" and cal.walk("VEVENT")[0]["STATUS"] == "CANCELLED"
     assert cal.walk("VEVENT")[0]["SEQUENCE"] == 2
     assert "annulée" in text_of(say(app, "awa", "présent 1"))
     assert "annulée" in text_of(say(app, "aminata", "réunion annuler 1"))
@@ -146,10 +146,9 @@ def test_a_series_is_one_file_that_expands_to_exactly_the_announced_meetings(app
     assert starts(calendar_of(moved)) == expected
 
     say(app, "aminata", "réunion annuler 3")
-    cancelled = calendar_of(sent_to(app, "awa")[-1])
-    assert cancelled["METHOD"] == "CANCEL"
-    assert cancelled.walk("VEVENT")[0]["RECURRENCE-ID"].dt == datetime(2027, 4, 6, 10,
-                                                                        tzinfo=BAMAKO)
+    cancelled = calendar_of(sent_to(app, "awa")[-1])  # the series, without that date
+    assert cancelled["METHOD"] == "PUBLISH"
+    assert starts(cancelled) == [expected[0], expected[1], expected[3], expected[4], expected[5]]
     say(app, "aminata", "réunion lieu 4 Salle Djoliba")
     updated = calendar_of(sent_to(app, "awa")[-1])
     assert starts(updated) == [expected[0], expected[1], expected[3], expected[4], expected[5]]
@@ -191,3 +190,87 @@ def test_agenda_items_by_any_member(app: BotApp) -> None:
     assert "1. Point sur les retours volontaires\n2. Data sharing protocol, 2027" in shown
     assert "Utilisation" in text_of(say(app, "awa", "ordre du jour 1 supprimer 2"))
     assert "n'est pas un numéro de réunion" in text_of(say(app, "awa", "ordre du jour x"))
+
+
+def test_a_move_keeps_the_length_even_when_the_date_has_dashes(app: BotApp) -> None:
+    """« 15-12-2026 14h » has dashes but no end: a one-hour meeting stays one hour long."""
+    say(app, "aminata", "réunion mardi 1 décembre de 14h à 15h")
+    say(app, "aminata", "réunion déplacer 1 15-12-2026 14h")
+    meeting = app.store.meetings.get(1)
+    assert (datetime.fromisoformat(meeting.start), datetime.fromisoformat(meeting.end)) == (
+        datetime(2026, 12, 15, 14, tzinfo=BAMAKO), datetime(2026, 12, 15, 15, tzinfo=BAMAKO))
+    say(app, "aminata", "réunion déplacer 1 16/12/2026 de 9h à 12h")  # an end written: taken
+    meeting = app.store.meetings.get(1)
+    assert datetime.fromisoformat(meeting.end) == datetime(2026, 12, 16, 12, tzinfo=BAMAKO)
+
+
+def test_a_move_to_the_same_time_changes_nothing_and_tells_nobody(app: BotApp) -> None:
+    say(app, "aminata", "réunion mardi 1 décembre 10h")
+    before = app.store.meetings.get(1)
+    queued = len(app.store.outbox.all())
+    reply = say(app, "aminata", "réunion déplacer 1 1/12/2026 10h")
+    assert text_of(reply) == app.ctx.t("fr", "meeting.move_unchanged", number=1,
+                                       line="mardi 1 décembre 2026, 10:00–12:00 (GMT), "
+                                            "Maison Commune des Nations Unies (MCNU), Bamako")
+    after = app.store.meetings.get(1)
+    assert (after.sequence, after.updated_at, after.start, after.end) == (
+        before.sequence, before.updated_at, before.start, before.end)
+    assert len(app.store.outbox.all()) == queued
+
+
+def test_a_meeting_in_62_minutes_is_stored_and_shown_on_the_whole_minute(app: BotApp,
+                                                                         clock) -> None:
+    clock.now = datetime(2026, 11, 28, 2, 18, 13, 250_000, tzinfo=UTC)
+    reply = text_of(say(app, "aminata", "réunion dans 62 minutes"))
+    meeting = app.store.meetings.get(1)
+    assert meeting.start == "2026-11-28T03:20:00.000000+00:00"
+    assert meeting.end == "2026-11-28T05:20:00.000000+00:00"
+    assert "03:20–05:20" in reply
+
+
+def test_typing_the_same_series_again_asks_before_creating_a_second(tmp_path, network,
+                                                                    clock) -> None:
+    from storage.store import Store
+
+    rule = "réunion série tous les deux mois le premier mardi à 10h"
+    store = Store.open(tmp_path / "d")
+    app = BotApp(store, network, clock=clock)
+    say(app, "aminata", rule)
+    invitations = len(app.store.outbox.all())
+    again = say(app, "mariam", rule).message
+    assert [(b.action, b.value) for b in again.buttons] == [("series.confirm", "2")]
+    assert again.buttons[0].hint == "réunion série confirmer 2"
+    assert again.title == app.ctx.t("fr", "meeting.series_exists_title", number=1)
+    assert len(app.store.meetings.all()) == 6 and len(app.store.outbox.all()) == invitations
+    # Another rule is no duplicate: created at once.
+    say(app, "aminata", "réunion série tous les mois le 15 à 9h")
+    assert len(app.store.meetings.all()) == 12
+    store.close()
+
+    store = Store.open(tmp_path / "d")  # the button still works after a restart
+    app = BotApp(store, network, clock=clock)
+    reply = click(app, "moussa", "rsvp.present", "1")  # unrelated click, nothing breaks
+    assert "présent" in text_of(reply)
+    created = click(app, "aminata", "series.confirm", "2").message
+    assert created.title == app.ctx.t("fr", "meeting.series_scheduled", number=2, count=6)
+    assert len(app.store.meetings.of_series(2)) == 6
+    assert len(sent_to(app, "awa")) == 3  # one invitation per series
+    # A second click, or the typed form, creates nothing more.
+    assert text_of(say(app, "aminata", "réunion série confirmer 2")) == app.ctx.t(
+        "fr", "meeting.series_already_confirmed", number=2)
+    assert text_of(click(app, "mariam", "series.confirm", "2")) == app.ctx.t(
+        "fr", "meeting.series_already_confirmed", number=2)
+    assert len(app.store.meetings.all()) == 18
+    assert "réservé" in text_of(click(app, "awa", "series.confirm", "2"))
+    store.close()
+
+
+def test_the_typed_confirmation_creates_the_similar_series(app: BotApp) -> None:
+    """Same rule in other words (English), typed confirmation in English."""
+    say(app, "aminata", "réunion série tous les deux mois le premier mardi à 10h")
+    asked = say(app, "moussa", "meeting series every two months on the first Tuesday at 10am")
+    assert [b.action for b in asked.message.buttons] == ["series.confirm"]
+    assert len(app.store.meetings.all()) == 6
+    done = say(app, "moussa", "meeting series confirm 2").message
+    assert done.title == app.ctx.t("fr", "meeting.series_scheduled", number=2, count=6)
+    assert len(app.store.meetings.of_series(2)) == 6

@@ -104,3 +104,74 @@ async def test_apscheduler_holds_exactly_the_jobs_derived_from_storage(app: BotA
         assert app.jobs.job_ids() == ["digest:2026-11-30"]
     finally:
         app.stop()
+
+
+def keys_to(app: BotApp, member_id: str) -> list[str]:
+    return [r.key for r in app.store.outbox.all() if r.recipient["ref"] == member_id]
+
+
+async def test_reminders_go_only_to_those_invited(app: BotApp, clock: Clock) -> None:
+    """Someone who became a member of the committee's agencies after the invitations went out,
+    without being invited (a configuration edit, a data fix), is not reminded."""
+    from storage.models import FOCAL_POINT, Member
+
+    say(app, "aminata", "réunion comité mardi 1 décembre 10h")
+    app.store.members.save(Member(id="oumar", name="Oumar Touré", agency="UNHCR",
+                                  roles=[FOCAL_POINT], identities=["telegram:777"]))
+    clock.now = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    assert ran(await app.run_due_jobs(), "meeting.reminder") == 1
+    assert {who for who, _ in reminders(app)} == set(app.store.meetings.get(1).invited)
+    assert keys_to(app, "oumar") == []
+    assert "pas invité·e" in say(app, "telegram:777", "présent 1").message.paragraphs[0]
+
+
+async def test_a_focal_point_approved_later_is_invited_before_any_reminder(app: BotApp,
+                                                                          clock: Clock) -> None:
+    say(app, "aminata", "réunion comité mardi 1 décembre 10h")
+    say(app, "aminata", "réunion mardi 8 décembre 10h")
+    say(app, "console:kadiatou", "rejoindre UNICEF Kadiatou Konaté")
+    say(app, "mariam", "membre approuver 1")
+    member = app.store.members.by_identity("console:kadiatou")
+    # Invited to both meetings to come of the kinds her agency is invited to, once each.
+    assert keys_to(app, member.id) == ["join:1:welcome:" + member.id,
+                                       "meeting:1:invited:" + member.id,
+                                       "meeting:2:invited:" + member.id]
+    assert member.id in app.store.meetings.get(1).invited
+    clock.now = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    await app.run_due_jobs()
+    assert keys_to(app, member.id)[-1].startswith("meeting-reminder:1:")
+    assert len(keys_to(app, member.id)) == 4  # the invitation came first, nothing twice
+
+
+async def test_a_fp_approved_for_an_agency_not_on_the_committee_is_not_invited_to_it(
+        app: BotApp) -> None:
+    say(app, "aminata", "réunion comité mardi 1 décembre 10h")
+    say(app, "console:oumar", "rejoindre PAM Oumar Touré")
+    say(app, "mariam", "membre approuver 1")
+    member = app.store.members.by_identity("console:oumar")
+    assert keys_to(app, member.id) == ["join:1:welcome:" + member.id]
+    assert member.id not in app.store.meetings.get(1).invited
+
+
+def test_an_added_member_gets_one_invitation_to_the_series_still_to_come(app: BotApp,
+                                                                        clock: Clock) -> None:
+    say(app, "aminata", "réunion série tous les deux mois le premier mardi à 10h")
+    clock.now = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)  # the first occurrence is past
+    say(app, "mariam", "membre ajouter HCR telegram:778 Oumar Touré")
+    member = app.store.members.by_identity("telegram:778")
+    assert keys_to(app, member.id) == ["member:added:" + member.id,
+                                       "series:1:invite:" + member.id]
+    [invitation] = [r for r in app.store.outbox.all()
+                    if r.key == "series:1:invite:" + member.id]
+    assert invitation.message["title"] == app.ctx.t("fr", "meeting.series_invite_title",
+                                                    count=5)
+    invited = {m.id: member.id in (m.invited or []) for m in app.store.meetings.of_series(1)}
+    assert invited == {1: False, 2: True, 3: True, 4: True, 5: True, 6: True}
+
+
+def test_a_new_group_member_is_invited_to_the_groups_meetings_to_come(app: BotApp) -> None:
+    say(app, "aminata", "réunion groupe données migratoires vendredi 4 décembre 15h")
+    say(app, "sarah", "group add Données migratoires | fatoumata")
+    say(app, "sarah", "group add Données migratoires | fatoumata")  # twice: one invitation
+    assert keys_to(app, "fatoumata") == ["meeting:1:invited:fatoumata"]
+    assert "fatoumata" in app.store.meetings.get(1).invited

@@ -71,3 +71,15 @@ def test_bimonthly_first_tuesdays() -> None:
     dates = [d for _, d in zip(range(4), rrulestr(rrule, dtstart=local), strict=False)]
     assert dates == [datetime(2026, 12, 1, 10), datetime(2027, 2, 2, 10),
                      datetime(2027, 4, 6, 10), datetime(2027, 6, 1, 10)]
+
+
+def test_an_instant_in_minutes_keeps_no_seconds() -> None:
+    """"dans 62 minutes" said at 02:18:13.5 is 03:20, not 03:20:13.5: a meeting time is a whole
+    minute, whatever the second it was typed at (an ISO time with seconds too)."""
+    now = datetime(2026, 11, 28, 2, 18, 13, 500_000, tzinfo=BAMAKO)
+    for text in ("dans 62 minutes", "in 62 minutes", "dans 1 heure 2 minutes"):
+        assert parse_when(text, now=now) == datetime(2026, 11, 28, 3, 20, tzinfo=BAMAKO), text
+    start, end = parse_when_range("dans 62 minutes", now=now)
+    assert (start.second, start.microsecond, end.second, end.microsecond) == (0, 0, 0, 0)
+    assert parse_when("2026-11-28 09:30:45+00:00", now=now) == datetime(2026, 11, 28, 9, 30,
+                                                                       tzinfo=BAMAKO)
