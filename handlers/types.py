@@ -102,9 +102,12 @@ class Inbound:
     action: str | None = None
     value: str = ""
     display_name: str = ""
-    locale: str | None = None
+    locale: str | None = None  # the language the person's app is set to, if the platform says
     member: Member | None = None
     capture: bool = False  # a message posted in a group chat, not addressed to the bot
+    # ``locale`` is the person's own (kept for what the bot sends them later); the console's is
+    # the terminal's, i.e. the operator's, so it answers with it but does not keep it.
+    remember_locale: bool = True
 
     @property
     def identity(self) -> str:
