@@ -119,8 +119,10 @@ class Context:
         return self.queue(Outgoing(Recipient("identity", identity), message, lang,
                                    f"{key}:{identity}"))
 
-    def announce(self, key: str, build: Callable[[str], Message], channel: str = "network") -> bool:
-        """A message for the network channel of every platform, in the network's language."""
+    def announce(self, key: str, build: Callable[[str], Message], channel: str = "network",
+                 skip: str = "") -> bool:
+        """A message for the network channel of every platform, in the network's language;
+        not to the chat ``skip`` (``platform:chat id``), where it was posted already."""
         lang = self.network.language
-        return self.queue(Outgoing(Recipient("channel", channel), build(lang), lang,
+        return self.queue(Outgoing(Recipient("channel", channel, skip), build(lang), lang,
                                    f"{key}:channel:{channel}"))

@@ -198,7 +198,7 @@ async def test_user_text_is_escaped_and_only_web_links_exist(open_site) -> None:
     for trap in ("javascript:alert(1)//https://x.org", "javascript://alert(1)",
                  "JavaScript://%0aalert(1)", "data://text/html,x"):
         refused = text_of(say(app, "awa", f"partager {trap} Piège"))
-        assert refused == "Seuls les liens http:// ou https:// sont acceptés.", trap
+        assert refused == app.ctx.t("fr", "info.bad_link", link=trap), trap
     assert len(app.store.items.newest_first()) == len(SEED)
     # Without "://" it is no link at all: a text item, shown as text.
     say(app, "awa", "partager javascript:alert(1) en texte")
