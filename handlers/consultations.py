@@ -8,8 +8,6 @@ Other agencies' positions are recorded and shown; they do not decide.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -18,6 +16,7 @@ from handlers.context import Context, UserError, parse_ref
 from handlers.roles import LEADS
 from handlers.router import Request
 from handlers.settings import Agency, fold, slugify
+from handlers.spreadsheet import MEDIA_TYPE, csv_bytes
 from handlers.types import Attachment, Button, Message
 from scheduler.jobs import consultation_close_id, consultation_reminder_id
 from scheduler.when import WhenError, parse_when
@@ -413,25 +412,19 @@ def decisions_command(req: Request) -> Message:
                    paragraphs=["\n".join(lines), req.t("poll.csv_hint")])
 
 
-def csv_cell(value: str) -> str:
-    """Spreadsheet-safe: a leading ``=``, ``+``, ``-`` or ``@`` would be read as a formula."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 def decisions_csv(ctx: Context, lang: str, closed: list[Consultation]) -> Attachment:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([ctx.t(lang, f"poll.csv.{h}") for h in (
+    """The decision register as a file that opens right in a spreadsheet (``spreadsheet``)."""
+    header = [ctx.t(lang, f"poll.csv.{h}") for h in (
         "number", "proposal", "mode", "opened", "deadline", "closed", "outcome", "note",
-        "positions")])
+        "positions")]
+    rows = []
     for c in closed:
         current = ctx.store.positions.current(c.id)
         positions = "; ".join(f"{ctx.agency_label(code, lang)}={p.choice}"
                               for code, p in current.items())
-        writer.writerow([csv_cell(v) for v in (
-            str(c.id), c.proposal, c.mode, c.opened_at, c.deadline, c.closed_at or "",
-            c.outcome or "", c.outcome_note or "", positions)])
-    return Attachment("decisions.csv", out.getvalue().encode("utf-8"), "text/csv")
+        rows.append([str(c.id), c.proposal, c.mode, c.opened_at, c.deadline, c.closed_at or "",
+                     c.outcome or "", c.outcome_note or "", positions])
+    return Attachment("decisions.csv", csv_bytes(lang, header, rows), MEDIA_TYPE)
 
 
 # Scheduled work.

@@ -210,7 +210,7 @@ def test_early_close_extension_note_and_register(full: BotApp, clock: Clock) -> 
     assert "n° 1 — samedi 28 novembre 2026 — non adoptée — Adopter le plan de travail 2027" in \
         text_of(say(full, "awa", "décisions"))
     export = say(full, "awa", "decisions csv").message.attachments[0]
-    rows = list(csv.reader(io.StringIO(export.content.decode())))
+    rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig")), delimiter=";"))
     assert rows[0][0] == "no." or rows[0][0] == "n°"
     assert rows[1][1] == "Adopter le plan de travail 2027" and rows[1][6] == "not_adopted"
     assert all(not cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
