@@ -16,15 +16,15 @@ from urllib.parse import parse_qsl, unquote_plus, urlencode, urlsplit
 
 from handlers.context import UserError
 
-CLOSERS = ",.;:!?>»\"'”"
-# ``[label](url)``, and the punctuation that may follow it in a sentence.
-LABELLED = re.compile(r"\[([^\[\]\n]*)\]\((\S+)\)[,.;:!?»\"'”]*")
-TOKEN = re.compile(r"\[[^\[\]\n]*\]\(\S+\)[,.;:!?»\"'”]*|\S+")
+OPENERS = "(<«\"'“"
+CLOSERS = ",.;:!?>»\"'”"  # punctuation that may follow a link in a sentence
+_LABELLED = rf"\[([^\[\]\n]*)\]\((\S+)\)[{re.escape(CLOSERS)}]*"
+LABELLED = re.compile(_LABELLED)
+TOKEN = re.compile(rf"{_LABELLED}|\S+")
 TRACKING = re.compile(r"^(utm_.*|fbclid|gclid|dclid|gbraid|wbraid|msclkid|mc_cid|mc_eid|igshid"
                       r"|yclid|ref_src|_hsenc|_hsmi|mkt_tok|oly_anon_id|oly_enc_id|vero_id)$")
 ADDRESS_LIKE = re.compile(r"(?:[\w-]+\.)+[a-z]{2,}(?:[/?#]\S*)?", re.IGNORECASE)
 NETLOC = re.compile(r"(?:[\w.-]+|\[[0-9a-f:.]+\])(?::\d*)?", re.IGNORECASE)
-OPENERS = "(<«\"'“"
 SHOWN = 120  # characters of a refused link repeated in the answer
 
 
@@ -43,7 +43,7 @@ def looks_like_an_address(text: str) -> bool:
 
 def tokens(text: str) -> list[str]:
     """Words, with each ``[label](url)`` kept whole (its label may hold spaces)."""
-    return TOKEN.findall(text)
+    return [found.group(0) for found in TOKEN.finditer(text)]
 
 
 def _trimmed(word: str) -> str:

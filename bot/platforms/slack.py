@@ -274,8 +274,11 @@ class SlackPlatform:
         if is_empty(reply.message):
             return  # conversation, not meant for the bot
         if reply.accepted:
-            await self.client.reactions_add(channel=channel, timestamp=ts,
-                                            name=CAPTURED_REACTION)
+            try:
+                await self.client.reactions_add(channel=channel, timestamp=ts,
+                                                name=CAPTURED_REACTION)
+            except SlackApiError as error:  # e.g. a missing scope: the author is still told
+                log.warning("slack: reactions.add failed: %s", error.response.get("error"))
         await self.client.chat_postEphemeral(channel=channel, user=event["user"],
                                              thread_ts=event.get("thread_ts") or ts,
                                              **render(reply.message))
