@@ -79,6 +79,8 @@ class BotApp:
         """Answer one event from any platform; what it queued is delivered by the dispatcher."""
         started = time.perf_counter()
         member = self.store.members.by_identity(inbound.identity)
+        if inbound.remember_locale:
+            self.ctx.remember_locale(member, inbound.locale)
         reply = self.router.handle(self.ctx, inbound.with_member(member))
         self.dispatcher.wake()
         self.reconcile()

@@ -67,7 +67,7 @@ async def run_console(app: BotApp, who: str) -> None:
             adapter.out.write(f"> {line}\n")
         reply = app.handle(Inbound(platform="console", user_id=user_id, chat_id="console",
                                    private=True, text=line, display_name=display,
-                                   locale=locale))
+                                   locale=locale, remember_locale=False))
         adapter.show(reply.message, reply.language)
         await app.dispatcher.flush()
     app.stop()

@@ -95,7 +95,7 @@ class Dispatcher:
                 address = (self.network.group_channel(recipient.ref, platform)
                            or self.network.channels.get(platform)
                            or (recipient.ref if platform == "console" else ""))
-                if address:
+                if address and f"{platform}:{address}" != recipient.skip:
                     targets.append(Target(platform, address, self.catalog.t(
                         lang, "dispatch.channel_label", channel=recipient.ref,
                         platform=platform), channel=True))
@@ -176,7 +176,7 @@ class Dispatcher:
         row.status = "sent"
         row.sent_at = to_iso(self.clock())
         row.attempts += 1
-        if not targets:
+        if not targets and not row.recipient.get("skip"):
             row.last_error = "no destination"
         self.store.outbox.save(row)
         return True

@@ -12,8 +12,6 @@ a channel.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -23,6 +21,7 @@ from handlers.context import Context, UserError, parse_ref
 from handlers.roles import EXEC_FOCAL_POINT, LEADS
 from handlers.router import Request
 from handlers.settings import Agency, fold, slugify
+from handlers.spreadsheet import MEDIA_TYPE, csv_bytes
 from handlers.types import Attachment, Button, Message
 from scheduler.jobs import consultation_close_id, consultation_reminder_id
 from scheduler.when import WhenError, parse_when
@@ -605,29 +604,24 @@ def decisions_command(req: Request) -> Message:
                    paragraphs=["\n".join(lines), req.t("poll.csv_hint")])
 
 
-def csv_cell(value: str) -> str:
-    """Spreadsheet-safe: a leading ``=``, ``+``, ``-`` or ``@`` would be read as a formula."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 def decisions_csv(ctx: Context, lang: str, closed: list[Consultation]) -> Attachment:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([ctx.t(lang, f"poll.csv.{h}") for h in (
+    """The decision register as a file that opens right in a spreadsheet (``spreadsheet``)."""
+    header = [ctx.t(lang, f"poll.csv.{h}") for h in (
         "number", "proposal", "mode", "opened", "deadline", "closed", "outcome", "note",
-        "positions", "scope", "objected", "silent", "left_out", "blocking")])
+        "positions", "scope", "objected", "silent", "left_out", "blocking")]
+    rows = []
     for c in closed:
         current = ctx.store.positions.current(c.id)
         positions = "; ".join(f"{ctx.agency_label(code, lang)}={p.choice}"
                               for code, p in current.items())
         decision = decision_of(ctx, c)
-        writer.writerow([csv_cell(v) for v in (
+        rows.append([
             str(c.id), c.proposal, c.mode, c.opened_at, c.deadline, c.closed_at or "",
             c.outcome or "", c.outcome_note or "", positions, scope_label(ctx, lang, c),
             acronyms(ctx, lang, decision.objected), acronyms(ctx, lang, decision.silent),
             left_out_text(ctx, lang, decision.left_out),
-            acronyms(ctx, lang, decision.blocking))])
-    return Attachment("decisions.csv", out.getvalue().encode("utf-8"), "text/csv")
+            acronyms(ctx, lang, decision.blocking)])
+    return Attachment("decisions.csv", csv_bytes(lang, header, rows), MEDIA_TYPE)
 
 
 # Scheduled work.

@@ -12,6 +12,8 @@ from storage.models import Member
 from storage.records import to_iso
 from storage.store import Store
 
+MAX_LOCALE = 35  # the longest IETF tag worth keeping ("zh-Hant-TW", "en-US-u-ca-gregory")
+
 
 class UserError(Exception):
     """A mistake the person can fix: shown to them as the catalog text ``key`` in their language."""
@@ -62,14 +64,27 @@ class Context:
         return self.catalog.t(lang, key, **params)
 
     def language_of(self, member: Member | None, locale: str | None = None) -> str:
-        """The member's choice, else the platform's locale, else the network's language."""
+        """The member's choice, else the platform's language (``locale``, the one this event
+        carries, else the one last learned for the member), else the network's language."""
         if member is not None and member.language in LANGUAGES:
             return member.language
-        if locale:
-            short = locale.replace("-", "_").split("_")[0].lower()
+        seen = locale or (member.locale if member is not None else None)
+        if seen:
+            short = seen.replace("-", "_").split("_")[0].lower()
             if short in LANGUAGES:
                 return short
         return self.network.language
+
+    def remember_locale(self, member: Member | None, locale: str | None) -> None:
+        """Keep the platform language a member's event carried, so that what the bot sends them
+        later (invitations, consultations, reminders, digests) is in it too. Written only when
+        it changed."""
+        if member is None or not locale:
+            return
+        locale = locale.strip()[:MAX_LOCALE]
+        if locale and member.locale != locale:
+            member.locale = locale
+            self.store.members.save(member)
 
     def is_group_chair(self, member: Member | None) -> bool:
         return member is not None and any(member.id in g.chairs
@@ -87,7 +102,8 @@ class Context:
     def queue(self, outgoing: Outgoing) -> bool:
         """Store one outgoing message; ``False`` if its key was already queued (no double send)."""
         row = self.store.outbox.add(outgoing.key, outgoing.recipient.to_dict(),
-                                    outgoing.message.to_dict(), self.now_iso())
+                                    outgoing.message.to_dict(), self.now_iso(),
+                                    outgoing.language)
         return row is not None
 
     def send_to_member(self, member: Member, key: str, build: Callable[[str], Message]) -> bool:
@@ -103,8 +119,10 @@ class Context:
         return self.queue(Outgoing(Recipient("identity", identity), message, lang,
                                    f"{key}:{identity}"))
 
-    def announce(self, key: str, build: Callable[[str], Message], channel: str = "network") -> bool:
-        """A message for the network channel of every platform, in the network's language."""
+    def announce(self, key: str, build: Callable[[str], Message], channel: str = "network",
+                 skip: str = "") -> bool:
+        """A message for the network channel of every platform, in the network's language;
+        not to the chat ``skip`` (``platform:chat id``), where it was posted already."""
         lang = self.network.language
-        return self.queue(Outgoing(Recipient("channel", channel), build(lang), lang,
+        return self.queue(Outgoing(Recipient("channel", channel, skip), build(lang), lang,
                                    f"{key}:channel:{channel}"))

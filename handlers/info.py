@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import parse_qsl, urlencode, urlsplit
 
+from handlers import links
 from handlers.context import Context, UserError, is_number, parse_ref
-from handlers.router import Request
+from handlers.links import normalise as normalise_link
+from handlers.router import Request, localized
 from handlers.settings import fold
 from handlers.types import Message, Reply
 from storage.models import InfoItem
@@ -27,23 +29,9 @@ TYPE_WORDS = {
     "other": "other", "autre": "other",
 }
 CAPTURE_TAGS = ("partage", "info", "share")
-TRACKING = re.compile(r"^(utm_.*|fbclid|gclid|mc_cid|mc_eid|igshid|ref_src|_hsenc|_hsmi)$")
-LINK = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
 PAGE = 8
 MAX_TITLE = 200
 MAX_TEXT = 2000
-
-
-def normalise_link(url: str) -> str:
-    """The same resource whatever the spelling: no scheme, no ``www.``, no trailing slash,
-    no tracking parameters, query parameters in a fixed order."""
-    parts = urlsplit(url.strip())
-    host = (parts.hostname or "").lower().removeprefix("www.")
-    port = f":{parts.port}" if parts.port and parts.port not in (80, 443) else ""
-    path = parts.path.rstrip("/")
-    query = sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-                   if not TRACKING.match(k.lower()))
-    return f"{host}{port}{path}" + (f"?{urlencode(query)}" if query else "")
 
 
 def text_key(text: str) -> str:
@@ -72,15 +60,34 @@ def objective_tags(ctx: Context) -> dict[str, int]:
     return tags
 
 
-def parse_share(ctx: Context, text: str) -> tuple[str | None, str, list[int], str]:
-    """Link (or none), title or text, objectives, type, from ``<lien> [titre] [#N …] [#type]``."""
+@dataclass(frozen=True)
+class Share:
+    """What ``partager <lien> [titre] [#N …] [#type]`` said: the link (checked, without its
+    tracking parameters) or none, the title or text typed, the link's label, the tags."""
+
+    link: str | None
+    text: str
+    label: str
+    objectives: list[int]
+    kind: str
+
+
+def parse_share(ctx: Context, text: str) -> Share:
+    """The first link is the item's (``UserError`` with the reason if it is refused); tags are
+    read anywhere; the other words are the title (or the text, without a link)."""
     objectives: list[int] = []
     kind = "other"
     tags = objective_tags(ctx)
+    link: str | None = None
+    label = ""
     words = []
-    for word in text.split():
-        if word.startswith("#") and len(word) > 1:
-            tag = fold(word[1:]).strip(".,;:")
+    for token in links.tokens(text):
+        found = links.as_link(token)
+        if found is not None and link is None:
+            link, label = links.checked(found[0]), found[1]
+            continue
+        if token.startswith("#") and len(token) > 1:
+            tag = fold(token[1:]).strip(".,;:")
             if is_number(tag) and int(tag) in OBJECTIVES:
                 objectives.append(int(tag))
                 continue
@@ -92,19 +99,16 @@ def parse_share(ctx: Context, text: str) -> tuple[str | None, str, list[int], st
                 continue
             if tag in CAPTURE_TAGS:
                 continue
-            raise UserError("info.unknown_tag", tag=word[:40])
-        words.append(word)
-    link = next((w for w in words if LINK.fullmatch(w)), None)
-    if link is None and any(fold(w).startswith(("http:", "https:", "www.")) or "://" in w
-                            for w in words):
-        raise UserError("info.bad_link")
-    rest = " ".join(w for w in words if w != link).strip()
-    return link, rest, sorted(set(objectives)), kind
+            raise UserError("info.unknown_tag", tag=token[:40])
+        words.append(token)
+    return Share(link, " ".join(words).strip(), label, sorted(set(objectives)), kind)
 
 
 def share(ctx: Context, req: Request, text: str) -> InfoItem | Message:
-    """Store an item unless the same link (or text) exists; tell the network about it."""
-    link, rest, objectives, kind = parse_share(ctx, text)
+    """Store an item unless the same link (or text) exists; tell the network about it (except
+    in the chat where the person's own message already shows it)."""
+    parsed = parse_share(ctx, text)
+    link, rest = parsed.link, parsed.text
     if link is None and not rest:
         raise UserError("info.share_usage", name=req.t("cmd.share.name"))
     if len(rest) > (MAX_TITLE if link else MAX_TEXT):
@@ -120,11 +124,16 @@ def share(ctx: Context, req: Request, text: str) -> InfoItem | Message:
                                                                ctx.network.timezone))])
     member = req.member
     assert member is not None
+    title = (rest or parsed.label)[:MAX_TITLE] if link else rest[:80]
     item = ctx.store.items.add(lambda n: InfoItem(
-        id=n, key=key, url=link, title=rest[:MAX_TITLE] if link else rest[:80],
-        text="" if link else rest, objectives=objectives, type=kind, shared_by=member.id,
+        id=n, key=key, url=link, title=title, text="" if link else rest,
+        objectives=parsed.objectives, type=parsed.kind, shared_by=member.id,
         agency=member.agency, platform=req.inbound.platform, at=ctx.now_iso()))
-    ctx.announce(f"item:{item.id}", lambda lang: item_message(ctx, lang, item, announce=True))
+    inbound = req.inbound
+    shown_in = (f"{inbound.platform}:{inbound.chat_id}" if inbound.visible or inbound.capture
+                else "")
+    ctx.announce(f"item:{item.id}", lambda lang: item_message(ctx, lang, item, announce=True),
+                 skip=shown_in)
     return item
 
 
@@ -165,18 +174,28 @@ def share_command(req: Request) -> Message:
 
 
 def capture(req: Request) -> Message | Reply:
-    """A message posted in the network channel: an item if it has a link and ``#partage``."""
+    """A message posted in the network channel: an item if it has a link and ``#partage``.
+    Anything else there is conversation and gets no answer; a message meant as an item that
+    cannot be one gets the reason, for its author only."""
     text = req.inbound.text or ""
     tags = {fold(w[1:]).strip(".,;:!") for w in text.split() if w.startswith("#")}
-    if not LINK.search(text) or not tags & set(CAPTURE_TAGS) or req.member is None:
+    if not tags & set(CAPTURE_TAGS) or not links.mentions_a_link(text):
         return Message()
+    if req.member is None:
+        return _not_captured(req, req.t("info.capture_not_member",
+                                        join=req.t("cmd.join.name")))
     try:
         result = share(req.ctx, req, text)
-    except UserError:
-        return Message()
+    except UserError as error:
+        return _not_captured(req, req.t(error.key, **localized(error.params, req.lang)))
     if isinstance(result, Message):
-        return result
-    return Message(paragraphs=[req.t("info.captured", number=result.id)])
+        return _not_captured(req, result.plain_text())
+    return Reply(Message(paragraphs=[req.t("info.captured", number=result.id)]), req.lang,
+                 accepted=True)
+
+
+def _not_captured(req: Request, reason: str) -> Message:
+    return Message(paragraphs=[req.t("info.capture_refused", reason=reason)])
 
 
 # Finding.

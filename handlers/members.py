@@ -92,18 +92,20 @@ def list_members(req: Request) -> Message:
     return Message(title=network.name(lang), paragraphs=paragraphs)
 
 
-def set_language(req: Request) -> Message:
-    """``langue fr|en``: the member's language for everything the bot sends them."""
+def set_language(req: Request) -> Reply:
+    """``langue fr|en``: the member's language for everything the bot sends them; ``langue
+    auto`` forgets the choice, so the language their Slack or Telegram is set to applies again."""
     choice = fold(req.args.strip())[:10]
     aliases = {"fr": "fr", "francais": "fr", "french": "fr", "en": "en", "anglais": "en",
-               "english": "en"}
-    lang = aliases.get(choice)
-    if lang is None or req.member is None:
+               "english": "en", "auto": None, "automatique": None, "automatic": None}
+    if choice not in aliases or req.member is None:
         raise UserError("language.usage", name=req.name)
     member = req.member
-    member.language = lang
+    member.language = aliases[choice]
     req.ctx.store.members.save(member)
-    return Message(paragraphs=[req.ctx.t(lang, "language.set")])
+    lang = req.ctx.language_of(member, req.inbound.locale)
+    key = "language.auto" if member.language is None else "language.set"
+    return Reply(Message(paragraphs=[req.ctx.t(lang, key)]), lang)
 
 
 def request_join(req: Request) -> Message:
@@ -165,8 +167,8 @@ def _decide(req: Request, number: int, approve: bool, reason: str = "") -> Messa
         existing = ctx.store.members.by_identity(request.identity)
         member = existing or Member(
             id=_new_member_id(ctx, request.name), name=request.name, agency=agency_code,
-            roles=[FOCAL_POINT], identities=[request.identity], language=request.language,
-            created_at=ctx.now_iso())
+            roles=[FOCAL_POINT], identities=[request.identity], locale=request.language,
+            created_at=ctx.now_iso())  # how they wrote to us; ``langue`` is their own choice
         ctx.store.members.save(member)
         request.status, request.member_id = "approved", member.id
         ctx.store.join_requests.save(request)

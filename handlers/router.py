@@ -180,8 +180,9 @@ class Router:
 
     def _capture(self, ctx: Context, inbound: Inbound, member: Member | None,
                  lang: str) -> Reply:
-        """A message in a group chat: quiet unless the capture handler finds something."""
-        if self.capture is None or member is None:
+        """A message in a group chat: quiet unless the capture handler finds something (from
+        anyone: it tells a non-member why their link was not kept)."""
+        if self.capture is None:
             return Reply(Message(), lang)
         text = clean(inbound.text or "")[:MAX_TEXT]
         roles = roles_of(member, ctx.network, ctx.is_group_chair(member))

@@ -102,9 +102,15 @@ class Inbound:
     action: str | None = None
     value: str = ""
     display_name: str = ""
-    locale: str | None = None
+    locale: str | None = None  # the language the person's app is set to, if the platform says
     member: Member | None = None
     capture: bool = False  # a message posted in a group chat, not addressed to the bot
+    # What the person wrote is there for everyone in ``chat_id`` to read (a message posted in a
+    # group chat, unlike a Slack slash command): no need to post it there again.
+    visible: bool = False
+    # ``locale`` is the person's own (kept for what the bot sends them later); the console's is
+    # the terminal's, i.e. the operator's, so it answers with it but does not keep it.
+    remember_locale: bool = True
 
     @property
     def identity(self) -> str:
@@ -116,11 +122,13 @@ class Inbound:
 
 @dataclass(frozen=True)
 class Reply:
-    """The answer to the person who acted; ``announce`` marks an answer meant for everyone."""
+    """The answer to the person who acted; ``announce`` marks an answer meant for everyone;
+    ``accepted`` says a message posted in a group chat was taken in (Slack marks it ✅)."""
 
     message: Message
     language: str
     announce: bool = False
+    accepted: bool = False
 
 
 @dataclass(frozen=True)
@@ -129,17 +137,23 @@ class Recipient:
 
     ``kind`` is ``member`` (``ref`` = member id), ``identity`` (``ref`` = ``platform:user`` of
     someone not yet a member) or ``channel`` (``ref`` = ``network`` or a group's channel name).
+    ``skip`` is the one chat (``platform:chat id``) a channel message is not posted to: the one
+    where what it announces was posted in the first place.
     """
 
     kind: str
     ref: str
+    skip: str = ""
 
     def to_dict(self) -> dict[str, str]:
-        return {"kind": self.kind, "ref": self.ref}
+        data = {"kind": self.kind, "ref": self.ref}
+        if self.skip:
+            data["skip"] = self.skip
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, str]) -> Recipient:
-        return cls(data["kind"], data["ref"])
+        return cls(data["kind"], data["ref"], data.get("skip", ""))
 
 
 @dataclass(frozen=True)

@@ -26,10 +26,11 @@ class Member(Record):
     agency: str
     roles: list[str] = field(default_factory=lambda: [FOCAL_POINT])
     identities: list[str] = field(default_factory=list)
-    language: str | None = None
+    language: str | None = None  # the member's own choice (``langue``): always wins
     active: bool = True
     created_at: str = ""
     preference: str | None = None  # where direct messages go: a platform, "both", or the first
+    locale: str | None = None  # the platform's language last seen (Slack, Telegram), if no choice
 
     def has_role(self, role: str) -> bool:
         return role in self.roles
@@ -70,6 +71,7 @@ class OutboxRow(Record):
     sent_at: str | None = None
     done: list[str] = field(default_factory=list)  # targets already delivered (for fan-outs)
     last_error: str | None = None
+    language: str = ""  # the language the message was written in, for the record
 
 
 

@@ -26,13 +26,13 @@ class Outbox:
                 self._pending.add(row.id)
 
     def add(self, key: str, recipient: dict[str, Any], message: dict[str, Any],
-            now_iso: str) -> OutboxRow | None:
+            now_iso: str, language: str = "") -> OutboxRow | None:
         """Queue a message; ``None`` when that key was already queued (the work ran twice)."""
         if key in self._keys:
             return None
         row = self._c.add_numbered(lambda n: OutboxRow(
             id=n, key=key, recipient=recipient, message=message, created_at=now_iso,
-            next_attempt_at=now_iso))
+            next_attempt_at=now_iso, language=language))
         self._keys.add(key)
         self._pending.add(row.id)
         return row

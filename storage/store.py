@@ -8,6 +8,7 @@ from typing import Any
 
 from storage.collection import Collection
 from storage.consultations import Consultations, Positions, Statements
+from storage.deployment import DeploymentInfo
 from storage.events import ProcessedEvents
 from storage.groups import Groups, Plan
 from storage.items import Items
@@ -53,6 +54,7 @@ class Store:
             self.groups = Groups(self._open("groups", Groups.record))
             self.plan = Plan(self._open("plan", Plan.record))
             self.web_tokens = WebTokens(self._open("web_tokens", WebTokens.record))
+            self.deployment = DeploymentInfo(self._open("deployment", DeploymentInfo.record))
         except BaseException:
             self.close()
             raise

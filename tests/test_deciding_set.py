@@ -145,7 +145,7 @@ def test_the_outcome_says_why_it_was_not_adopted(app: BotApp) -> None:
     assert "non adoptée (objection : HCR ; sans réponse : OIM, PNUD ; décidé sans OIT, HCDH, " \
            "DAES, ONUDC — aucun point focal)" in register
     rows = list(csv.reader(io.StringIO(say(app, "awa", "décisions csv").message.attachments[0]
-                                       .content.decode())))
+                                       .content.decode("utf-8-sig")), delimiter=";"))
     assert rows[0][9:] == ["portée", "objections", "sans réponse", "décidé sans",
                            "sièges vides bloquants"]
     assert rows[1][9:] == ["réseau", "HCR", "OIM, PNUD",
@@ -315,7 +315,7 @@ def test_a_groups_decision_shows_its_scope_in_the_register(app: BotApp) -> None:
     assert "n° 1 — samedi 28 novembre 2026 — groupe Données migratoires — adoptée — Protocole" \
         in register
     rows = list(csv.reader(io.StringIO(say(app, "fatoumata", "décisions csv").message
-                                       .attachments[0].content.decode())))
+                                       .attachments[0].content.decode("utf-8-sig")), delimiter=";"))
     assert rows[1][9] == "groupe Données migratoires"
 
 

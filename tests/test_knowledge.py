@@ -198,7 +198,7 @@ async def test_user_text_is_escaped_and_only_web_links_exist(open_site) -> None:
     for trap in ("javascript:alert(1)//https://x.org", "javascript://alert(1)",
                  "JavaScript://%0aalert(1)", "data://text/html,x"):
         refused = text_of(say(app, "awa", f"partager {trap} Piège"))
-        assert refused == "Seuls les liens http:// ou https:// sont acceptés.", trap
+        assert refused == app.ctx.t("fr", "info.bad_link", link=trap), trap
     assert len(app.store.items.newest_first()) == len(SEED)
     # Without "://" it is no link at all: a text item, shown as text.
     say(app, "awa", "partager javascript:alert(1) en texte")
@@ -274,7 +274,7 @@ async def test_the_csv_parses_and_formulas_stay_text(open_site) -> None:
     response = await client.get("/savoirs.csv")
     assert response.content_type == "text/csv"
     assert 'filename="savoirs.csv"' in response.headers["Content-Disposition"]
-    rows = list(csv.reader(io.StringIO(await response.text())))
+    rows = list(csv.reader(io.StringIO(await response.text("utf-8-sig")), delimiter=";"))
     assert rows[0][:4] == ["n°", "date", "titre", "lien"]
     titles = {row[0]: row[2] for row in rows[1:]}
     assert titles["7"] == "'=HYPERLINK(1)" and titles["8"] == "'-2+3"
@@ -282,7 +282,7 @@ async def test_the_csv_parses_and_formulas_stay_text(open_site) -> None:
     assert titles["5"] == "<script>alert(1)</script> Atelier traite"
     assert rows[-2][5:8] == ["21", "21. Retour digne et réintégration durable", "Étude"]
     filtered = list(csv.reader(io.StringIO(await (await client.get(
-        "/knowledge.csv?year=2025")).text())))
+        "/knowledge.csv?year=2025")).text("utf-8-sig"))))
     assert filtered[0][0] == "no." and [r[0] for r in filtered[1:]] == ["2", "1"]
 
 

@@ -56,7 +56,7 @@ def test_incoming_slack_markup_is_read_back_as_typed_text() -> None:
     assert from_slack("<https://example.org/r.pdf> <https://x.org|x.org>") == \
         "https://example.org/r.pdf https://x.org"
     assert from_slack("<https://x.org/a|le rapport> <mailto:a@b.org|a@b.org>") == \
-        "le rapport (https://x.org/a) a@b.org"
+        "[le rapport](https://x.org/a) a@b.org"
 
 
 def test_long_paragraphs_are_split_at_line_breaks_within_3000_characters() -> None:
@@ -126,7 +126,9 @@ def test_the_manifest_declares_what_the_adapter_uses_and_nothing_more() -> None:
     scopes = {line.split("#")[0].strip(" -") for line in
               text.split("    bot:\n", 1)[1].split("settings:", 1)[0].splitlines()} - {""}
     assert scopes == {"commands", "chat:write", "im:write", "im:history", "channels:history",
-                      "users:read", "files:write", "reactions:write"}
+                      "groups:history", "app_mentions:read", "users:read", "files:write",
+                      "reactions:write"}
     assert "- command: /reseau" in text and "- message.im" in text
-    assert "- message.channels" in text and "app_mention" not in text
+    assert "- message.channels" in text and "- message.groups" in text
+    assert "- app_mention" in text
     assert text.count("https://YOUR-HOST/slack/events") == 3  # command, events, interactivity

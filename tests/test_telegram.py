@@ -309,7 +309,7 @@ async def test_channel_capture(app: BotApp, fake: FakeTelegram) -> None:
         assert len(replies) == 1  # the capture's brief reply, nothing for "bonjour"
         replied_to = [c.args["reply_parameters"]["message_id"] for c in fake.called("sendMessage")
                       if "reply_parameters" in c.args]
-        assert replied_to == [40]  # the announcement of the item goes out as well, no reply
+        assert replied_to == [40]  # and the item is not announced again in this group
     finally:
         await runtime.stop()
 

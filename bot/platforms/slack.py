@@ -1,7 +1,8 @@
 """The Slack platform: slack-bolt's ``AsyncApp`` on the bot's aiohttp server (or Socket Mode).
 
-Inbound: the ``/reseau`` slash command, direct messages, button clicks and messages posted in the
-network channel become ``Inbound`` for ``BotApp.handle``, which stores what changed (a few
+Inbound: the ``/reseau`` slash command, direct messages, button clicks, mentions of the bot
+(``@reseau partager …``, answered privately) and messages posted in the network channel (public or
+private) become ``Inbound`` for ``BotApp.handle``, which stores what changed (a few
 milliseconds) before the request is acknowledged (``process_before_response=True``): what Slack
 saw acknowledged is never lost. The answer (``chat.update``, ``response_url``) is sent from a task
 after the ack, and ``users.info`` is given at most a second, so the ack stays within Slack's 3 s.
@@ -23,7 +24,7 @@ from typing import Any
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
-from slack_bolt.async_app import AsyncApp
+from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
@@ -36,8 +37,10 @@ from bot.platforms.slack_render import (
     from_slack,
     has_text,
     is_empty,
+    mentions,
     render,
     with_answer,
+    without_mention,
 )
 from handlers.types import Inbound, Message, Reply
 
@@ -155,15 +158,15 @@ class SlackPlatform:
             self._spawn(self._show_click(body, reply, user_id), "click")
 
         @bolt.event("message")
-        async def on_message(body: dict[str, Any], event: dict[str, Any]) -> None:
+        async def on_message(body: dict[str, Any], event: dict[str, Any],
+                             context: AsyncBoltContext) -> None:
             if not self._from_a_person(event):
                 return
             direct = event.get("channel_type") == "im"
-            if not direct and event.get("channel") != self.app.network.channels.get("slack"):
-                return
-            event_id = body.get("event_id")
-            if event_id and not self.app.first_time(f"slack:{event_id}"):
-                log.info("slack: event %s already processed (redelivery)", event_id)
+            if not direct and (event.get("channel") != self.app.network.channels.get("slack")
+                               or mentions(event.get("text", ""), context.bot_user_id)):
+                return  # another channel, or a mention of the bot: app_mention answers it
+            if not self._first_time(body):
                 return
             if direct:
                 reply = await self._direct(event)
@@ -171,6 +174,25 @@ class SlackPlatform:
             else:
                 reply = await self._capture(event)
                 self._spawn(self._show_capture(event, reply), "message")
+
+        @bolt.event("app_mention")
+        async def on_mention(body: dict[str, Any], event: dict[str, Any],
+                             context: AsyncBoltContext) -> None:
+            if not self._from_a_person(event) or not self._first_time(body):
+                return
+            text = without_mention(event.get("text", ""), context.bot_user_id)
+            reply = self.app.handle(await self._inbound(
+                event["user"], event["channel"], private=False, visible=True,
+                text=from_slack(text)))
+            self._spawn(self._answer_privately(event, reply), "mention")
+
+    def _first_time(self, body: dict[str, Any]) -> bool:
+        """``False`` for an event Slack delivers again (it retries when the ack was late)."""
+        event_id = body.get("event_id")
+        if event_id and not self.app.first_time(f"slack:{event_id}"):
+            log.info("slack: event %s already processed (redelivery)", event_id)
+            return False
+        return True
 
     def _spawn(self, work: Awaitable[None], what: str) -> None:
         """Run ``work`` after the ack; a failure is logged, never lost in a task nobody awaits."""
@@ -232,6 +254,7 @@ class SlackPlatform:
     async def _direct(self, event: dict[str, Any]) -> Reply:
         """A direct message to the bot is a command; the answer goes back in that DM."""
         return self.app.handle(await self._inbound(event["user"], event["channel"],
+                                                   visible=True,
                                                    text=from_slack(event.get("text", ""))))
 
     async def _post_reply(self, channel: str, reply: Reply) -> None:
@@ -241,19 +264,38 @@ class SlackPlatform:
     async def _capture(self, event: dict[str, Any]) -> Reply:
         """A message in the network channel, handed to the capture handler."""
         return self.app.handle(await self._inbound(
-            event["user"], event["channel"], private=False, capture=True,
+            event["user"], event["channel"], private=False, capture=True, visible=True,
             text=from_slack(event.get("text", ""))))
 
     async def _show_capture(self, event: dict[str, Any], reply: Reply) -> None:
-        """If the capture handler kept the message: a ✅ on it and the answer, in its thread,
-        for its author only."""
+        """A message the capture handler kept gets a ✅; the answer (what was recorded, or why
+        nothing was) goes to its author only, in its thread."""
         channel, ts = event["channel"], event.get("ts", "")
         if is_empty(reply.message):
-            return
-        await self.client.reactions_add(channel=channel, timestamp=ts, name=CAPTURED_REACTION)
+            return  # conversation, not meant for the bot
+        if reply.accepted:
+            try:
+                await self.client.reactions_add(channel=channel, timestamp=ts,
+                                                name=CAPTURED_REACTION)
+            except SlackApiError as error:  # e.g. a missing scope: the author is still told
+                log.warning("slack: reactions.add failed: %s", error.response.get("error"))
         await self.client.chat_postEphemeral(channel=channel, user=event["user"],
                                              thread_ts=event.get("thread_ts") or ts,
                                              **render(reply.message))
+
+    async def _answer_privately(self, event: dict[str, Any], reply: Reply) -> None:
+        """The answer to a mention: visible to the person who wrote it only (in the thread
+        they wrote in), files in their DM."""
+        message = reply.message
+        if is_empty(message):
+            return
+        if has_text(message):
+            thread = event.get("thread_ts")
+            await self.client.chat_postEphemeral(channel=event["channel"], user=event["user"],
+                                                 **({"thread_ts": thread} if thread else {}),
+                                                 **render(message))
+        if message.attachments:
+            await self._upload(await self._dm_channel(event["user"]), message, set())
 
     async def _click(self, body: dict[str, Any], action: dict[str, Any]) -> tuple[Reply, str]:
         """A button: the same handler as the typed command, handled now."""

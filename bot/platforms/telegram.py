@@ -29,6 +29,7 @@ from telegram import (
     CallbackQuery,
     InputFile,
     LinkPreviewOptions,
+    MessageEntity,
     ReplyParameters,
     Update,
 )
@@ -40,7 +41,14 @@ from telegram.ext import Application, ContextTypes, TypeHandler
 from bot.app import BotApp
 from bot.config import Environment
 from bot.dispatcher import RetryLater, Target
-from bot.platforms.telegram_render import SAFE, parse_callback, render, size, with_answer
+from bot.platforms.telegram_render import (
+    SAFE,
+    parse_callback,
+    render,
+    size,
+    with_answer,
+    with_links,
+)
 from handlers.router import Router
 from handlers.settings import fold
 from handlers.types import Inbound, Message, Reply
@@ -231,7 +239,8 @@ class TelegramPlatform:
         """``(router text, capture)`` for a message the bot acts on, else ``None``."""
         if not message.text or (message.from_user is not None and message.from_user.is_bot):
             return None
-        text = message.text.strip()
+        text = with_links(message.text, [(e.offset, e.length, e.url) for e in message.entities
+                                         if e.type == MessageEntity.TEXT_LINK and e.url]).strip()
         found = COMMAND.match(text)
         if found:
             addressed = found.group(2)
@@ -262,7 +271,7 @@ class TelegramPlatform:
         if read is None:
             return
         text, capture = read
-        reply = self.app.handle(self._inbound(update, text=text, capture=capture))
+        reply = self.app.handle(self._inbound(update, text=text, capture=capture, visible=True))
         if capture and not reply.message.plain_text().strip():
             return  # an ordinary message in the network chat: nothing to say
         group = message.chat.type != ChatType.PRIVATE

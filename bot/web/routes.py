@@ -27,6 +27,7 @@ from handlers.knowledge import (
     select,
     set_base_url,
 )
+from handlers.spreadsheet import MEDIA_TYPE
 
 CSP = ("default-src 'self'; script-src 'none'; style-src 'self'; img-src 'self'; "
        "frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
@@ -115,9 +116,9 @@ class Site:
 
     async def atom(self, request: web.Request, lang: str) -> web.StreamResponse:
         page = Page(self.ctx, lang)
-        items = matching(self.ctx.store.items.newest_first(), self.filters(request, lang),
-                         self.ctx.network.timezone)
-        body = feeds.atom(page, items, origin(request), self.ctx.now())
+        filters = self.filters(request, lang)
+        items = matching(self.ctx.store.items.newest_first(), filters, self.ctx.network.timezone)
+        body = feeds.atom(page, items, filters, origin(request), self.ctx.now())
         return web.Response(body=body, content_type="application/atom+xml", charset="utf-8")
 
     async def table(self, request: web.Request, lang: str) -> web.StreamResponse:
@@ -125,8 +126,8 @@ class Site:
         items = matching(self.ctx.store.items.newest_first(), self.filters(request, lang),
                          self.ctx.network.timezone)
         name = "savoirs.csv" if lang == "fr" else "knowledge.csv"
-        return web.Response(text=feeds.table(page, items, origin(request)),
-                            content_type="text/csv", charset="utf-8",
+        return web.Response(body=feeds.table(page, items, origin(request)),
+                            content_type=MEDIA_TYPE, charset="utf-8",
                             headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
     async def css(self, _: web.Request) -> web.StreamResponse:
