@@ -156,6 +156,14 @@ def uid_of(meeting: Meeting) -> str:
     return f"meeting-{meeting.id}@reseau-bot"
 
 
+def calendar_caption(ctx: Context, lang: str, meeting: Meeting,
+                     key: str = "meeting.calendar_caption") -> str:
+    """What the file is and what to do with it, shown with it where the platform allows."""
+    start, end = start_end(meeting)
+    return ctx.t(lang, key, kind=kind_label(ctx, lang, meeting),
+                 when=when_line(ctx, lang, start, end))
+
+
 def calendar_file(ctx: Context, lang: str, meeting: Meeting) -> Attachment:
     """The invite for ``meeting``: the whole series (rule, cancelled dates, changed occurrences)
     when it belongs to one, so a calendar always holds what the bot announces."""
@@ -163,7 +171,8 @@ def calendar_file(ctx: Context, lang: str, meeting: Meeting) -> Attachment:
     if meeting.series_id is None:
         data = calendar.invite(_event(ctx, lang, meeting, uid_of(meeting), meeting.sequence),
                                tz=tz, now=ctx.now())
-        return Attachment(f"reunion-{meeting.id}.ics", data, "text/calendar")
+        return Attachment(f"reunion-{meeting.id}.ics", data, "text/calendar",
+                          calendar_caption(ctx, lang, meeting))
     series = ctx.store.series.get(meeting.series_id)
     assert series is not None
     occurrences = ctx.store.meetings.of_series(series.id)
@@ -187,7 +196,8 @@ def calendar_file(ctx: Context, lang: str, meeting: Meeting) -> Attachment:
     data = calendar.invite(_event(ctx, lang, master, uid_of(meeting), series.sequence), tz=tz,
                            rrule=series.rrule, exdates=exdates, overrides=overrides,
                            now=ctx.now())
-    return Attachment(f"serie-{series.id}.ics", data, "text/calendar")
+    return Attachment(f"serie-{series.id}.ics", data, "text/calendar",
+                      calendar_caption(ctx, lang, meeting))
 
 
 def cancellation_file(ctx: Context, lang: str, meeting: Meeting) -> Attachment:
@@ -200,7 +210,8 @@ def cancellation_file(ctx: Context, lang: str, meeting: Meeting) -> Attachment:
     data = calendar.cancellation(_event(ctx, lang, meeting, uid_of(meeting), sequence,
                                         status="CANCELLED"),
                                  tz=ctx.network.timezone, recurrence_id=recurrence, now=ctx.now())
-    return Attachment(f"annulation-{meeting.id}.ics", data, "text/calendar")
+    return Attachment(f"annulation-{meeting.id}.ics", data, "text/calendar",
+                      calendar_caption(ctx, lang, meeting, "meeting.cancellation_caption"))
 
 
 # Telling people.
