@@ -10,7 +10,7 @@ from pathlib import Path
 
 from bot.app import BotApp
 from bot.config import Environment
-from bot.dispatcher import Target, Unreachable
+from bot.dispatcher import Target
 from handlers.types import Message, Outgoing, Recipient
 from storage.models import Member
 from storage.store import Store
@@ -141,6 +141,8 @@ class Refusing(Recorder):
     """Telegram answering 403 "bot can't initiate conversation" to everyone."""
 
     async def deliver(self, target: Target, message: Message) -> None:
+        from bot.dispatcher import Unreachable  # here: the rest of this file runs without it
+
         raise Unreachable("not_started")
 
 
