@@ -7,19 +7,23 @@ handler (the router), then a nudge to the dispatcher to deliver what the handler
 from __future__ import annotations
 
 import logging
+import secrets
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from bot.dispatcher import Adapter, Dispatcher
-from handlers import consultations, digest, meetings, workplan
+from handlers import consultations, delivery, digest, meetings, workplan
 from handlers.commands import build_router
 from handlers.context import Context, utc_now
 from handlers.groups import seed_groups
 from handlers.i18n import Catalog
 from handlers.members import seed_members
+from handlers.minting import reveal
+from handlers.roles import LEADS, roles_of
 from handlers.settings import Network
-from handlers.types import Inbound, Reply
+from handlers.types import Inbound, Message, Reply
 from scheduler.jobs import (
     INSTALLED,
     JobSpec,
@@ -55,7 +59,8 @@ class BotApp:
         self.catalog = Catalog.load()
         self.ctx = Context(store, network, self.catalog, clock)
         self.router = build_router(self.catalog)
-        self.dispatcher = Dispatcher(store, network, self.catalog, {}, clock=clock)
+        self.dispatcher = Dispatcher(store, network, self.catalog, {}, clock=clock,
+                                     ctx=self.ctx)
         self.jobs = JobRunner(network.timezone, self.run_job)
         store.jobs_done.mark(INSTALLED, self.ctx.now_iso())  # only the first start counts
         # Event ids older than the previous month are of no use against redeliveries.
@@ -71,6 +76,30 @@ class BotApp:
         if fallback:
             self.dispatcher.fallback = adapter
 
+    def set_start_link(self, platform: str, template: str) -> None:
+        """An adapter says how to open its private chat with a payload (``{payload}`` in
+        ``template``), for the links handlers give people (``handlers/deeplinks.py``)."""
+        self.ctx.start_links[platform] = template
+
+    def leads_on(self, platform: str) -> list[tuple[str, frozenset[str]]]:
+        """The co-chairs and the secretariat with an account on ``platform``: (user id, the
+        roles that decide their commands), for menus scoped to their own chat."""
+        found = []
+        for member in self.store.members.active():
+            if LEADS.isdisjoint(member.roles):
+                continue
+            roles = roles_of(member, self.network, self.ctx.is_group_chair(member))
+            found += [(identity.split(":", 1)[1], roles) for identity in member.identities
+                      if identity.startswith(platform + ":")]
+        return found
+
+    def lead_roles(self, identity: str) -> frozenset[str] | None:
+        """The roles of the co-chair or secretariat member with ``identity``, else ``None``."""
+        member = self.store.members.by_identity(identity)
+        if member is None or LEADS.isdisjoint(member.roles):
+            return None
+        return roles_of(member, self.network, self.ctx.is_group_chair(member))
+
     def first_time(self, key: str) -> bool:
         """``False`` if the platform event ``key`` was already processed (a redelivery)."""
         return self.store.events.first_time(key, self.ctx.now_iso())
@@ -79,9 +108,13 @@ class BotApp:
         """Answer one event from any platform; what it queued is delivered by the dispatcher."""
         started = time.perf_counter()
         member = self.store.members.by_identity(inbound.identity)
+        inbound = inbound.with_member(member)
         if inbound.remember_locale:
             self.ctx.remember_locale(member, inbound.locale)
-        reply = self.router.handle(self.ctx, inbound.with_member(member))
+        delivery.heard_from(self.ctx, inbound)  # what waited for this account can go now
+        reply = self.router.handle(self.ctx, inbound)
+        if reply.message.secret is not None:
+            reply = self._reveal(reply)
         self.dispatcher.wake()
         self.reconcile()
         log.info("handled", extra={
@@ -89,6 +122,17 @@ class BotApp:
             "command": self.command_name(inbound),
             "duration_ms": round((time.perf_counter() - started) * 1000, 2)})
         return reply
+
+    def _reveal(self, reply: Reply) -> Reply:
+        """An answer carrying a secret: minted now, as it is shown at once; the unminted form
+        is what an adapter queues if the answer must wait (``Reply.to_queue``)."""
+        shown = reveal(self.ctx, reply.message)
+        if shown is None:  # the handler checked the member: only a race gets here
+            reference = secrets.token_hex(3)
+            log.error("secret not minted for an answer (ref %s): member inactive", reference)
+            shown = Message(paragraphs=[self.ctx.t(reply.language, "error.internal",
+                                                   ref=reference)])
+        return replace(reply, message=shown, deferred=reply.message)
 
     def command_name(self, inbound: Inbound) -> str:
         """What a log line may say of an event: the command or button name, never the text."""
@@ -135,6 +179,9 @@ class BotApp:
         first command (about half a second), catch up on missed jobs, then let APScheduler keep
         time."""
         warm_up()
+        released = delivery.release_at_start(self.ctx)
+        if released:
+            log.info("released %s held outbox rows to try them again", released)
         await self.run_due_jobs()
         self.jobs.start()
         self.reconcile()

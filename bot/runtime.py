@@ -42,7 +42,8 @@ def web_application(app: BotApp, platforms: list[Platform],
         return web.json_response({
             "status": "ok", "platforms": [p.platform for p in platforms],
             "uptime_s": round(time.monotonic() - started, 1),
-            "outbox_pending": len(app.store.outbox.with_status("pending"))})
+            "outbox_pending": len(app.store.outbox.with_status("pending")),
+            "outbox_held": len(app.store.outbox.with_status("held"))})
 
     web_app.router.add_get("/healthz", health)
     knowledge_routes(web_app, app, (env or Environment()).base_url)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from handlers import (
     consultations,
+    deeplinks,
     digest,
     groups,
     identities,
@@ -37,7 +38,7 @@ def help_command(req: Request) -> Message:
     router = req.router
     lines = []
     for command in router.commands:
-        if not router.allowed(req.roles, command.roles):
+        if command.hidden or not router.allowed(req.roles, command.roles):
             continue
         usage = req.t(f"cmd.{command.key}.usage")
         name = router.name(command, req.lang)
@@ -62,6 +63,7 @@ def list_join_requests(req: Request) -> Message:
 
 COMMANDS: list[Command] = [
     Command("help", ANYONE, help_command, aliases=("?", "aide-moi")),
+    Command("start", ANYONE, deeplinks.start_command, hidden=True),
     Command("members", MEMBERS, members.list_members),
     Command("whoami", ANYONE, members.whoami),
     Command("join", ANYONE, members.request_join),
@@ -127,6 +129,10 @@ COMMANDS: list[Command] = [
     Command("plan_action", MEMBERS, workplan.action_command),
     Command("annual_review", LEADS, workplan.review_command),
 ]
+
+# The short menu a shared chat offers (Telegram's group command menu): what is useful to
+# everyone there; the rest is for one-to-one conversations.
+GROUP_MENU = ("help", "meetings", "polls", "decisions", "share", "items", "search", "members")
 
 ACTIONS: list[Action] = [
     Action("join.approve", SECRETARIAT_ONLY, members.approve_click),

@@ -53,6 +53,10 @@ class Context:
         self.clock = clock
         # Per person, the last list or search shown, for « suite » (lost on restart: harmless).
         self.pages: dict[str, tuple[str, str, int]] = {}
+        # Per platform, the address that opens a private chat with the bot and hands it a
+        # payload (``{payload}`` inside; Telegram's ``https://t.me/<bot>?start={payload}``),
+        # given by the adapter once it knows the bot's name. Empty for the console.
+        self.start_links: dict[str, str] = {}
 
     def now(self) -> datetime:
         return self.clock()
@@ -85,6 +89,10 @@ class Context:
         if locale and member.locale != locale:
             member.locale = locale
             self.store.members.save(member)
+    def start_link(self, platform: str, payload: str) -> str | None:
+        """A link that opens the bot's private chat on ``platform`` with ``payload``, if any."""
+        template = self.start_links.get(platform)
+        return template.replace("{payload}", payload) if template else None
 
     def is_group_chair(self, member: Member | None) -> bool:
         return member is not None and any(member.id in g.chairs

@@ -22,7 +22,7 @@ from handlers.context import Context, UserError, is_number
 from handlers.info import OBJECTIVES, TYPES, matches
 from handlers.router import Request
 from handlers.settings import Network, fold
-from handlers.types import Message
+from handlers.types import SECRET_MARK, Message, Secret
 from storage.models import InfoItem, Member
 from storage.records import to_iso
 from storage.web_tokens import WebToken
@@ -205,10 +205,16 @@ def is_public(network: Network) -> bool:
     return network.knowledge_access == PUBLIC
 
 
+def mint_token(ctx: Context, member: Member) -> str:
+    """The token of a sign-in link, minted as the message carrying it leaves."""
+    return issue_token(ctx, member)[0]
+
+
 def link_command(req: Request) -> Message:
     """``lien savoirs``: the address of the knowledge page, with a personal sign-in token
     unless the page is public. Asked in a group chat, the link goes by direct message: a
-    token shown to a channel would let anyone there in."""
+    token shown to a channel would let anyone there in. The token is minted on delivery
+    (``handlers/minting.py``), so no copy of the message on disk holds a working one."""
     ctx = req.ctx
     base = base_url(ctx)
     if base is None:
@@ -218,12 +224,12 @@ def link_command(req: Request) -> Message:
         return Message(paragraphs=[req.t("knowledge.link_public", url=page)])
     member = req.member
     assert member is not None  # MEMBERS only, per the command table
-    token, _ = issue_token(ctx, member)
     hours = int(TOKEN_LIFETIME.total_seconds() // 3600)
-    message = Message(paragraphs=[req.t("knowledge.link", url=f"{page}?{TOKEN_PARAM}={token}",
-                                         hours=hours)])
+    message = Message(paragraphs=[req.t("knowledge.link", url=f"{page}?{TOKEN_PARAM}="
+                                        f"{SECRET_MARK}", hours=hours)],
+                      secret=Secret("knowledge", member.id))
     if req.inbound.private:
         return message
     ctx.send_to_identity(req.inbound.identity, req.lang,
-                         f"knowledge-link:{token_hash(token)[:16]}", message)
+                         f"knowledge-link:{secrets.token_hex(8)}", message)
     return Message(paragraphs=[req.t("knowledge.link_sent_privately")])

@@ -181,6 +181,14 @@ def _event(ctx: Context, lang: str, meeting: Meeting, uid: str, sequence: int,
         status=status)
 
 
+def calendar_caption(ctx: Context, lang: str, meeting: Meeting,
+                     key: str = "meeting.calendar_caption") -> str:
+    """What the file is and what to do with it, shown with it where the platform allows."""
+    start, end = start_end(meeting)
+    return ctx.t(lang, key, kind=kind_label(ctx, lang, meeting),
+                 when=when_line(ctx, lang, start, end))
+
+
 def calendar_file(ctx: Context, lang: str, meeting: Meeting) -> Attachment:
     """The invite for ``meeting``: the whole series (rule, cancelled dates, changed occurrences)
     when it belongs to one, so a calendar always holds what the bot announces. A cancelled
@@ -192,8 +200,11 @@ def calendar_file(ctx: Context, lang: str, meeting: Meeting) -> Attachment:
         status = "CANCELLED" if meeting.status == "cancelled" else "CONFIRMED"
         data = calendar.invite(_event(ctx, lang, meeting, meeting.uid, meeting.sequence, status),
                                organizer(ctx, lang), tz=tz, now=ctx.now())
-        name = "annulation" if status == "CANCELLED" else "reunion"
-        return Attachment(f"{name}-{meeting.id}.ics", data, "text/calendar")
+        cancelled = status == "CANCELLED"
+        caption = calendar_caption(ctx, lang, meeting, "meeting.cancellation_caption"
+                                   if cancelled else "meeting.calendar_caption")
+        name = "annulation" if cancelled else "reunion"
+        return Attachment(f"{name}-{meeting.id}.ics", data, "text/calendar", caption)
     occurrences = ctx.store.meetings.of_series(series.id)
     first_start = datetime.fromisoformat(series.first_start)
     master = Meeting(id=0, kind=series.kind, start=series.first_start,
@@ -215,7 +226,8 @@ def calendar_file(ctx: Context, lang: str, meeting: Meeting) -> Attachment:
     data = calendar.invite(_event(ctx, lang, master, series.uid, series.sequence),
                            organizer(ctx, lang), tz=tz, rrule=series.rrule, exdates=exdates,
                            overrides=overrides, now=ctx.now())
-    return Attachment(f"serie-{series.id}.ics", data, "text/calendar")
+    return Attachment(f"serie-{series.id}.ics", data, "text/calendar",
+                      calendar_caption(ctx, lang, meeting))
 
 
 # Telling people.

@@ -246,7 +246,9 @@ def add_member(req: Request) -> Message:
 
 
 def remove_member(req: Request) -> Message:
-    """``membre retirer <id|plateforme:id>``: the member stays in the record, inactive."""
+    """``membre retirer <id|plateforme:id>``: the member stays in the record, inactive. Given
+    one account of a member who has others, only that account is taken off them: what the
+    secretariat does when told that an account it does not recognise was linked to someone."""
     ctx = req.ctx
     typed = req.args.strip()
     if not typed:
@@ -254,6 +256,13 @@ def remove_member(req: Request) -> Message:
     member = ctx.store.members.get(typed.lower()) or ctx.store.members.by_identity(typed)
     if member is None or not member.active:
         raise UserError("member_remove.not_found", typed=typed[:70])
+    if typed in member.identities and len(member.identities) > 1:
+        member.identities.remove(typed)
+        member.unreachable.pop(typed, None)
+        ctx.store.members.save(member)
+        return Message(paragraphs=[req.t("member_remove.identity_done", identity=typed,
+                                         name=member.name,
+                                         agency=ctx.agency_label(member.agency, req.lang))])
     if req.member is not None and member.id == req.member.id:
         raise UserError("member_remove.self")
     member.active = False
@@ -263,13 +272,17 @@ def remove_member(req: Request) -> Message:
 
 
 def whoami(req: Request) -> Message:
-    """``moi``: who the bot thinks you are — useful when identities are linked or added."""
-    ctx, member = req.ctx, req.member
+    """``moi``: who the bot thinks you are — useful when identities are linked or added.
+    Accounts are shown only in a one-to-one conversation: in a shared chat, a member's other
+    accounts are nobody else's business."""
+    ctx, member, private = req.ctx, req.member, req.inbound.private
     if member is None:
-        return Message(paragraphs=[req.t("whoami.unknown", identity=req.inbound.identity,
+        return Message(paragraphs=[req.t("whoami.unknown" if private else "whoami.unknown_shared",
+                                         identity=req.inbound.identity,
                                          join=ctx.t(req.lang, "cmd.join.name"))])
     roles = ctx.catalog.join(req.lang, [ctx.t(req.lang, f"role.{r}") for r in member.roles])
-    return Message(paragraphs=[req.t("whoami.member", name=member.name,
+    return Message(paragraphs=[req.t("whoami.member" if private else "whoami.member_shared",
+                                     name=member.name,
                                      agency=ctx.agency_label(member.agency, req.lang),
                                      roles=roles or "—", identities=", ".join(member.identities),
                                      language=req.lang)])

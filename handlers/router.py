@@ -54,6 +54,7 @@ class Command:
     roles: frozenset[str]
     handler: Handler
     aliases: tuple[str, ...] = ()
+    hidden: bool = False  # works when typed, but is not offered in help or menus (``start``)
 
 
 @dataclass(frozen=True)

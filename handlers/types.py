@@ -13,6 +13,8 @@ from typing import Any
 from storage.models import Member
 
 PLATFORMS = ("console", "slack", "telegram")
+# Where a secret goes in a message's text until it is minted, just before the message leaves.
+SECRET_MARK = "⟦secret⟧"
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,18 @@ class Attachment:
     filename: str
     content: bytes
     media_type: str
+    caption: str = ""  # shown with the file where the platform allows it (Telegram)
+
+
+@dataclass(frozen=True)
+class Secret:
+    """A secret a message carries, named rather than written: a sign-in code (``link``) or a
+    knowledge-page token (``knowledge``) for ``member_id``. It is minted only when the message
+    is handed to a platform, where ``SECRET_MARK`` stands in its text; a copy kept on disk (the
+    outbox) therefore holds no working secret, and each retry mints a fresh one."""
+
+    kind: str
+    member_id: str
 
 
 @dataclass
@@ -56,6 +70,7 @@ class Message:
     fields: list[Field] = field(default_factory=list)
     buttons: list[Button] = field(default_factory=list)
     attachments: list[Attachment] = field(default_factory=list)
+    secret: Secret | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -73,9 +88,11 @@ class Message:
             fields=[Field(**f) for f in data.get("fields", [])],
             buttons=[Button(**b) for b in data.get("buttons", [])],
             attachments=[
-                Attachment(a["filename"], base64.b64decode(a["content"]), a["media_type"])
+                Attachment(a["filename"], base64.b64decode(a["content"]), a["media_type"],
+                           a.get("caption", ""))
                 for a in data.get("attachments", [])
             ],
+            secret=Secret(**data["secret"]) if data.get("secret") else None,
         )
 
     def plain_text(self) -> str:
@@ -129,6 +146,13 @@ class Reply:
     language: str
     announce: bool = False
     accepted: bool = False
+    # The answer as it was before its secret was minted: what goes to the outbox if the answer
+    # has to wait (a rate limit), so that no secret is ever written down.
+    deferred: Message | None = None
+
+    @property
+    def to_queue(self) -> Message:
+        return self.deferred or self.message
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from storage.collection import Collection
-from storage.models import JoinRequest, LinkCode, Member
+from storage.models import JoinRequest, LinkAttempts, LinkCode, Member
 
 
 class Members:
@@ -85,3 +85,22 @@ class LinkCodes:
 
     def save(self, code: LinkCode) -> None:
         self._c.save_keyed(code)
+
+    def live_of(self, member_id: str) -> list[LinkCode]:
+        """The member's codes not used yet (expired ones included: the caller checks time)."""
+        return self._c.find(lambda c: c.member_id == member_id and not c.used)
+
+
+class LinkAttemptsLog:
+    """Wrong codes per identity, on disk so that a restart does not reset the count."""
+
+    record = LinkAttempts
+
+    def __init__(self, collection: Collection[LinkAttempts]) -> None:
+        self._c = collection
+
+    def get(self, identity: str) -> LinkAttempts:
+        return self._c.get_keyed(identity) or LinkAttempts(id=identity)
+
+    def save(self, attempts: LinkAttempts) -> None:
+        self._c.save_keyed(attempts)

@@ -31,6 +31,9 @@ class Member(Record):
     created_at: str = ""
     preference: str | None = None  # where direct messages go: a platform, "both", or the first
     locale: str | None = None  # the platform's language last seen (Slack, Telegram), if no choice
+    # Identities the bot could not write to, with why (``not_started``: never opened the bot on
+    # Telegram; ``blocked``; ``deactivated``): avoided until the person writes to the bot there.
+    unreachable: dict[str, str] = field(default_factory=dict)
 
     def has_role(self, role: str) -> bool:
         return role in self.roles
@@ -64,7 +67,9 @@ class OutboxRow(Record):
     key: str
     recipient: dict[str, Any]
     message: dict[str, Any]
-    status: str = "pending"  # pending | sent | dead
+    # pending | sent | held (cannot be delivered yet: waits for the recipient to become
+    # reachable) | skipped (nowhere to send: no channel configured) | dead (given up)
+    status: str = "pending"
     attempts: int = 0
     created_at: str = ""
     next_attempt_at: str = ""
@@ -73,6 +78,8 @@ class OutboxRow(Record):
     last_error: str | None = None
     language: str = ""  # the language the message was written in, for the record
 
+    held_reason: str | None = None  # why a held row waits (see handlers/delivery.py)
+    held_target: str = ""  # the identity (``platform:address``) it could not reach, if one
 
 
 @dataclass
@@ -289,6 +296,15 @@ class LinkCode(Record):
     member_id: str
     expires_at: str
     used: bool = False
+    created_at: str = ""
+
+
+@dataclass
+class LinkAttempts(Record):
+    """The wrong linking codes one identity typed recently: too many, and it must wait."""
+
+    id: str  # the identity, ``platform:user``
+    failures: list[str] = field(default_factory=list)  # UTC ISO 8601 times, oldest first
 
 
 @dataclass

@@ -20,10 +20,13 @@ class Outbox:
         self._c = collection
         self._keys: set[str] = set()
         self._pending: set[int] = set()
+        self._held: dict[int, str] = {}  # held row → the identity it could not reach
         for row in collection:
             self._keys.add(row.key)
             if row.status == "pending":
                 self._pending.add(row.id)
+            elif row.status == "held":
+                self._held[row.id] = row.held_target
 
     def add(self, key: str, recipient: dict[str, Any], message: dict[str, Any],
             now_iso: str, language: str = "") -> OutboxRow | None:
@@ -51,9 +54,26 @@ class Outbox:
     def all(self) -> list[OutboxRow]:
         return sorted(self._c.all(), key=lambda r: r.id)
 
+    def held(self, target: str | None = None) -> list[OutboxRow]:
+        """Rows waiting for their recipient to become reachable (those that could not reach
+        the identity ``target``, if given), oldest first; looked up in memory, so asking
+        costs nothing when nothing waits."""
+        numbers = sorted(n for n, held_target in self._held.items()
+                         if target is None or held_target == target)
+        rows = (self._c.get_number(number) for number in numbers)
+        return [row for row in rows if row is not None]
+
+    def release(self, row: OutboxRow, now_iso: str) -> None:
+        """A held row becomes pending again, due now; the targets already reached stay done."""
+        row.status, row.held_reason, row.held_target = "pending", None, ""
+        row.next_attempt_at = now_iso
+        self.save(row)
+
     def with_status(self, status: str) -> list[OutboxRow]:
         if status == "pending":
             return self.pending()
+        if status == "held":
+            return self.held()
         return self._c.find(lambda r: r.status == status)
 
     def get(self, number: int) -> OutboxRow | None:
@@ -65,3 +85,7 @@ class Outbox:
             self._pending.add(row.id)
         else:
             self._pending.discard(row.id)
+        if row.status == "held":
+            self._held[row.id] = row.held_target
+        else:
+            self._held.pop(row.id, None)

@@ -14,7 +14,7 @@ from storage.groups import Groups, Plan
 from storage.items import Items
 from storage.lock import DataDirLock
 from storage.meetings import JobsDone, Meetings, Rsvps, Series
-from storage.members import JoinRequests, LinkCodes, Members
+from storage.members import JoinRequests, LinkAttemptsLog, LinkCodes, Members
 from storage.outbox import Outbox
 from storage.sharded import ShardedCollection
 from storage.web_tokens import WebTokens
@@ -51,6 +51,8 @@ class Store:
                 "events", ProcessedEvents.record, lambda e: e.at[:7]))
             self.items = Items(self._open("items", Items.record))
             self.link_codes = LinkCodes(self._open("link_codes", LinkCodes.record))
+            self.link_attempts = LinkAttemptsLog(self._open("link_attempts",
+                                                            LinkAttemptsLog.record))
             self.groups = Groups(self._open("groups", Groups.record))
             self.plan = Plan(self._open("plan", Plan.record))
             self.web_tokens = WebTokens(self._open("web_tokens", WebTokens.record))

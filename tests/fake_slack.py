@@ -57,6 +57,7 @@ class Failure:
     status: int
     retry_after: int | None
     times: int
+    error: str = ""
 
 
 @dataclass
@@ -106,9 +107,10 @@ class FakeSlack:
     # What the tests look at.
 
     def fail(self, method: str, status: int, retry_after: int | None = None,
-             times: int = 1) -> None:
-        """The next ``times`` calls of ``method`` answer ``status`` (429 or 500)."""
-        self._failures[method] = Failure(status, retry_after, times)
+             times: int = 1, error: str = "") -> None:
+        """The next ``times`` calls of ``method`` answer ``status`` (429 or 500; 200 with
+        ``error`` for Slack's ``ok: false`` answers such as ``not_in_channel``)."""
+        self._failures[method] = Failure(status, retry_after, times, error)
 
     def called(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]
@@ -146,7 +148,8 @@ class FakeSlack:
             failure.times -= 1
             self._record(Call(f"{method}!{failure.status}", args))
             headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after else {}
-            error = "ratelimited" if failure.status == 429 else "internal_error"
+            error = failure.error or ("ratelimited" if failure.status == 429
+                                      else "internal_error")
             return web.json_response({"ok": False, "error": error}, status=failure.status,
                                      headers=headers)
         answer = self._answer(method, args)

@@ -1,6 +1,7 @@
 """A loopback fake of Telegram's Bot API for tests: the real python-telegram-bot talks to it on
 127.0.0.1; every call is recorded; updates can be queued for ``getUpdates``; a method can be made
-to answer 429 with ``retry_after``."""
+to answer 429 with ``retry_after``; a chat can be made to refuse messages with 403, as Telegram
+does for someone who never opened the bot."""
 
 from __future__ import annotations
 
@@ -34,6 +35,7 @@ class FakeTelegram:
         self._ids = itertools.count(1000)
         self._changed = asyncio.Event()
         self._limited: dict[str, tuple[int, int]] = {}
+        self._forbidden: dict[str, str] = {}
         self._runner: web.AppRunner | None = None
 
     @property
@@ -57,6 +59,15 @@ class FakeTelegram:
     def limit(self, method: str, retry_after: int, times: int = 1) -> None:
         """The next ``times`` calls of ``method`` answer 429 with ``retry_after``."""
         self._limited[method] = (retry_after, times)
+
+    def forbid(self, chat_id: int | str,
+               description: str = "Forbidden: bot can't initiate conversation with a user",
+               ) -> None:
+        """Messages to ``chat_id`` answer 403 with ``description`` until ``allow``."""
+        self._forbidden[str(chat_id)] = description
+
+    def allow(self, chat_id: int | str) -> None:
+        self._forbidden.pop(str(chat_id), None)
 
     def called(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]
@@ -95,6 +106,12 @@ class FakeTelegram:
             return web.json_response({"ok": False, "error_code": 429,
                                       "description": "Too Many Requests",
                                       "parameters": {"retry_after": limited[0]}}, status=429)
+        refused = self._forbidden.get(str(args.get("chat_id", "")))
+        if refused and method in ("sendMessage", "sendDocument"):
+            self.calls.append(Call(f"{method}:403", args))
+            self._changed.set()
+            return web.json_response({"ok": False, "error_code": 403, "description": refused},
+                                     status=403)
         if method == "getUpdates":  # recorded without waking waiters: it repeats all the time
             self.calls.append(Call(method, args))
             return web.json_response({"ok": True, "result": await self._take_updates(args)})

@@ -55,6 +55,8 @@ async def test_preference_decides_where_direct_messages_go(app: BotApp) -> None:
     app.add_adapter(telegram)
     code = code_from(text_of(say(app, "slack:U0DEMOSJ", "link")))
     say(app, "telegram:9090", f"link {code}")
+    await app.dispatcher.flush()  # the notice that an account was joined to her
+    slack.sent.clear()
 
     def send(key: str) -> None:
         app.ctx.queue(Outgoing(Recipient("member", "sarah"), Message(title=key), "en", key))

@@ -20,7 +20,8 @@ from bot.app import BotApp
 from bot.config import ConfigError, Environment, load_network, read_environment
 from bot.runtime import web_application
 from bot.web.routes import CSP
-from handlers.knowledge import Filters, token_hash
+from handlers.knowledge import Filters, check_token, token_hash
+from handlers.minting import reveal
 from handlers.settings import Network
 from handlers.types import Message, Recipient
 from storage.store import Store
@@ -353,7 +354,12 @@ async def test_unknown_people_get_no_link_and_a_group_chat_gets_no_token(members
     assert "jeton" not in reply and "message privé" in reply
     [row] = [r for r in app.store.outbox.all()
              if Recipient.from_dict(r.recipient) == Recipient("identity", "console:awa")]
-    assert "/savoirs?jeton=" in Message.from_dict(row.message).plain_text()
+    queued = Message.from_dict(row.message)
+    assert "/savoirs?jeton=" in queued.plain_text() and queued.secret is not None
+    assert app.store.web_tokens.all() == []  # minted only when the message is delivered
+    delivered = reveal(app.ctx, queued)
+    assert delivered is not None and check_token(app.ctx, link_of(
+        delivered.plain_text()).split("jeton=")[1]).id == "awa"
 
 
 async def test_a_public_page_needs_no_link(open_site) -> None:

@@ -92,7 +92,7 @@ def test_command_names_are_what_telegram_accepts_and_lead_back_to_the_router() -
         assert router.find(table[name]) is not None, name
     assert telegram_name("réunion déplacer") == "reunion_deplacer"
     assert telegram_name("aide-moi") == "aide_moi"
-    assert router.find(table["start"])[0].key == "help"
+    assert router.find(table["start"])[0].key == "start"
 
 
 def test_api_url_forms() -> None:

@@ -29,4 +29,6 @@ class Platform(Protocol):
         """Disconnect and release clients."""
 
     async def deliver(self, target: Target, message: Message) -> None:
-        """Send one message; raise ``RetryLater`` on a rate limit, any error on a failure."""
+        """Send one message; raise ``RetryLater`` on a rate limit, ``Unreachable`` when the
+        platform refuses this target until someone acts (a person who never opened the bot),
+        any other error on a failure."""

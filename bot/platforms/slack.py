@@ -31,7 +31,7 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.app import BotApp
 from bot.config import Environment
-from bot.dispatcher import RetryLater, Target
+from bot.dispatcher import RetryLater, Target, Unreachable
 from bot.platforms.slack_render import (
     action_name,
     from_slack,
@@ -51,6 +51,10 @@ CAPTURED_REACTION = "white_check_mark"
 PERSON_SUBTYPES = frozenset({"file_share", "thread_broadcast"})  # still a person's own text
 PEOPLE_CACHE = 5000
 STOP_GRACE = 5.0
+# Slack errors that no retry will fix until someone acts (``handlers/delivery.py`` reasons).
+UNREACHABLE = {"not_in_channel": "not_in_channel", "channel_not_found": "not_in_channel",
+               "is_archived": "not_in_channel", "user_not_found": "deactivated",
+               "account_inactive": "deactivated", "user_disabled": "deactivated"}
 
 
 def retry_after(error: SlackApiError) -> float:
@@ -379,5 +383,8 @@ class SlackPlatform:
         except SlackApiError as error:
             if error.response.status_code == 429:
                 raise RetryLater(retry_after(error)) from error
+            reason = UNREACHABLE.get(str(error.response.get("error")))
+            if reason is not None:
+                raise Unreachable(reason, str(error.response.get("error"))) from error
             raise
         self._partial.pop(key, None)

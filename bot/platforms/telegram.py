@@ -8,7 +8,13 @@ an acknowledged update is never lost; a repeated ``update_id`` is handled once.
 
 Outbound: the dispatcher calls ``deliver``; a ``RetryAfter`` becomes ``RetryLater`` (one retry
 mechanism: the dispatcher's, which also enforces the rate limits declared below). PTB's
-``AIORateLimiter`` stays off: a second limiter would pause every request on a single 429.
+``AIORateLimiter`` stays off: a second limiter would pause every request on a single 429. A 403
+(the person never opened the bot, blocked it, or the bot left the group) becomes
+``Unreachable``: the row waits instead of failing over and over.
+
+Telegram's own ways are used where they exist: deep links (``https://t.me/<bot>?start=…``, whose
+``/start <payload>`` runs ``handlers/deeplinks.py``), command menus scoped to private chats, to
+groups and to each lead's own chat, captions on documents.
 """
 
 from __future__ import annotations
@@ -25,6 +31,10 @@ from typing import Any
 from aiohttp import web
 from telegram import (
     BotCommand,
+    BotCommandScope,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    BotCommandScopeChat,
     BotCommandScopeDefault,
     CallbackQuery,
     InputFile,
@@ -35,12 +45,19 @@ from telegram import (
 )
 from telegram import Message as TelegramMessage
 from telegram.constants import ChatType, ParseMode
-from telegram.error import BadRequest, ChatMigrated, NetworkError, RetryAfter, TelegramError
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
 from telegram.ext import Application, ContextTypes, TypeHandler
 
 from bot.app import BotApp
 from bot.config import Environment
-from bot.dispatcher import RetryLater, Target
+from bot.dispatcher import RetryLater, Target, Unreachable
 from bot.platforms.telegram_render import (
     SAFE,
     parse_callback,
@@ -49,9 +66,12 @@ from bot.platforms.telegram_render import (
     with_answer,
     with_links,
 )
-from handlers.router import Router
+from handlers.commands import GROUP_MENU
+from handlers.roles import EXEC_FOCAL_POINT
+from handlers.router import Command, Router
 from handlers.settings import fold
 from handlers.types import Inbound, Message, Reply
+from storage.models import FOCAL_POINT
 
 log = logging.getLogger(__name__)
 # httpx logs every request URL at INFO, and a Bot API URL contains the token.
@@ -64,7 +84,11 @@ ALLOWED_UPDATES = ["message", "callback_query"]
 COMMAND = re.compile(r"^/(\w{1,64})(?:@(\w+))?(?:\s+(.*))?$", re.DOTALL)
 MENU_SIZE = 100  # Telegram's maximum
 MENU_TEXT = 256  # a command's description, at most
+MENU_LANGUAGES = (("fr", None), ("en", "en"))  # French by default, English for English clients
+MEMBER_ROLES = frozenset({EXEC_FOCAL_POINT, FOCAL_POINT})  # what the private menu offers
 TOAST = 200  # answerCallbackQuery's text, at most
+CAPTION = 1024  # a document's caption, at most
+START_LINK = "https://t.me/{username}?start={{payload}}"
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
@@ -86,7 +110,8 @@ def telegram_name(name: str) -> str:
 
 def command_table(router: Router) -> dict[str, str]:
     """Every Telegram command name → the router's spelling, in both languages and aliases.
-    ``/start`` (Telegram's Start button) is help."""
+    ``/start`` (Telegram's Start button, and what a deep link sends) is the ``start``
+    command."""
     table: dict[str, str] = {}
     for command in router.commands:
         for spelling in (router.name(command, "fr"), router.name(command, "en"),
@@ -94,9 +119,19 @@ def command_table(router: Router) -> dict[str, str]:
             name = telegram_name(spelling)
             if name:
                 table.setdefault(name, spelling)
-            if command.key == "help":
-                table.setdefault("start", router.name(command, "fr"))
     return table
+
+
+def unreachable_reason(error: Forbidden, channel: bool) -> str:
+    """What a 403 means, from Telegram's description (``handlers/delivery.py`` reasons)."""
+    text = str(error).lower()
+    if channel or "kicked" in text or "not a member" in text:
+        return "not_in_channel"
+    if "deactivated" in text:
+        return "deactivated"
+    if "blocked" in text:
+        return "blocked"
+    return "not_started"  # "bot can't initiate conversation with a user"
 
 
 def retry_seconds(error: RetryAfter) -> float:
@@ -139,6 +174,7 @@ class TelegramPlatform:
         self.application.add_error_handler(self._on_error)
         self.names = command_table(app.router)
         self.username = ""
+        self._lead_menus: set[str] = set()  # leads whose own chat has its menu (this process)
 
     # Lifecycle.
 
@@ -149,6 +185,8 @@ class TelegramPlatform:
     async def start(self) -> None:
         await self.application.initialize()  # getMe: a wrong token stops the start here
         self.username = self.application.bot.username or ""
+        if self.username:
+            self.app.set_start_link(self.platform, START_LINK.format(username=self.username))
         await self._register_commands()
         if self.webhook:
             await self._register_webhook()
@@ -165,23 +203,65 @@ class TelegramPlatform:
             await self.application.stop()
         await self.application.shutdown()
 
-    async def _register_commands(self) -> None:
-        """The command menu: French by default, English for clients set to English."""
-        for lang, code in (("fr", None), ("en", "en")):
-            menu: list[BotCommand] = []
-            seen: set[str] = set()
-            for command in self.app.router.commands:
-                name = telegram_name(self.app.router.name(command, lang))
-                if not name or name in seen:
-                    continue
-                seen.add(name)
-                about = " ".join(self.app.catalog.t(lang, f"cmd.{command.key}.help").split())
-                menu.append(BotCommand(name, about[:MENU_TEXT] or name))
+    def _menu(self, lang: str, offered: Callable[[Command], bool]) -> list[BotCommand]:
+        """The commands ``offered`` keeps, named and described in ``lang``."""
+        menu: list[BotCommand] = []
+        seen: set[str] = set()
+        for command in self.app.router.commands:
+            name = telegram_name(self.app.router.name(command, lang))
+            if command.hidden or not offered(command) or not name or name in seen:
+                continue
+            seen.add(name)
+            about = " ".join(self.app.catalog.t(lang, f"cmd.{command.key}.help").split())
+            menu.append(BotCommand(name, about[:MENU_TEXT] or name))
+        return menu[:MENU_SIZE]
+
+    async def _set_menu(self, offered: Callable[[Command], bool],
+                        scope: BotCommandScope) -> bool:
+        """One scope's menu in French (the default) and English; ``False`` if refused."""
+        for lang, code in MENU_LANGUAGES:
             try:
-                await self.application.bot.set_my_commands(
-                    menu[:MENU_SIZE], scope=BotCommandScopeDefault(), language_code=code)
+                await self.application.bot.set_my_commands(self._menu(lang, offered),
+                                                           scope=scope, language_code=code)
             except TelegramError as error:  # the menu is a convenience: typing still works
-                log.warning("telegram: setMyCommands (%s) failed: %s", lang, error)
+                log.warning("telegram: setMyCommands (%s, %s) failed: %s", scope.type, lang,
+                            error)
+                return False
+        return True
+
+    async def _register_commands(self) -> None:
+        """Menus scoped as people meet the bot: a member's commands in private chats (and by
+        default), a short menu in groups, and each lead's commands in their own chat."""
+        router = self.app.router
+
+        def for_members(command: Command) -> bool:
+            return router.allowed(MEMBER_ROLES, command.roles)
+
+        await self._set_menu(for_members, BotCommandScopeDefault())
+        await self._set_menu(for_members, BotCommandScopeAllPrivateChats())
+        await self._set_menu(lambda command: command.key in GROUP_MENU,
+                             BotCommandScopeAllGroupChats())
+        for user_id, roles in self.app.leads_on(self.platform):
+            await self._lead_menu(user_id, roles)
+
+    async def _lead_menu(self, user_id: str, roles: frozenset[str]) -> None:
+        """A lead's own chat lists what their roles allow (a chat never opened is refused:
+        it is set again when they write)."""
+        if not user_id.lstrip("-").isdigit():
+            return
+        router = self.app.router
+        if await self._set_menu(lambda command: router.allowed(roles, command.roles),
+                                BotCommandScopeChat(int(user_id))):
+            self._lead_menus.add(user_id)
+
+    async def _menu_for(self, user_id: str) -> None:
+        """After a private message: a lead met for the first time in this process (linked or
+        appointed since start-up) gets their menu."""
+        if user_id in self._lead_menus:
+            return
+        roles = self.app.lead_roles(f"{self.platform}:{user_id}")
+        if roles is not None:
+            await self._lead_menu(user_id, roles)
 
     async def _register_webhook(self) -> None:
         """Point Telegram at ``RESEAU_PUBLIC_URL/telegram/webhook`` when that URL is https (the
@@ -277,6 +357,8 @@ class TelegramPlatform:
         group = message.chat.type != ChatType.PRIVATE
         await self._reply(update, message.chat_id, reply,
                           reply_to=message.message_id if group else None)
+        if not group and message.from_user is not None:
+            await self._menu_for(str(message.from_user.id))
 
     async def _click(self, update: Update) -> None:
         """A button: the same handlers as commands; a toast always (Telegram shows a spinner
@@ -331,7 +413,7 @@ class TelegramPlatform:
                 raise
             log.warning("telegram: reply deferred to the outbox: %s", type(error).__name__)
             self.app.ctx.send_to_identity(f"telegram:{chat_id}", reply.language,
-                                          f"telegram:reply:{update.update_id}", reply.message)
+                                          f"telegram:reply:{update.update_id}", reply.to_queue)
             self.app.dispatcher.wake()
 
     # Outbound.
@@ -347,8 +429,9 @@ class TelegramPlatform:
                     reply_parameters=ReplyParameters(reply_to, allow_sending_without_reply=True)
                     if reply_to is not None and index == 0 else None)
         for attachment in message.attachments:
+            caption = " ".join((attachment.caption or message.title).split())
             await self.application.bot.send_document(
-                chat_id=chat_id, document=InputFile(
+                chat_id=chat_id, caption=caption[:CAPTION] or None, document=InputFile(
                     attachment.content, filename=PurePath(attachment.filename).name))
 
     async def deliver(self, target: Target, message: Message) -> None:
@@ -358,6 +441,8 @@ class TelegramPlatform:
             await self._send(target.address, message)
         except RetryAfter as error:
             raise RetryLater(retry_seconds(error)) from error
+        except Forbidden as error:
+            raise Unreachable(unreachable_reason(error, target.channel), str(error)) from error
         except ChatMigrated as error:
             log.error("telegram: chat %s became supergroup %s: update [channels] telegram",
                       target.address, error.new_chat_id)

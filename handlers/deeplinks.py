@@ -1,0 +1,48 @@
+"""Links that open the bot's private chat with something to do (Telegram's
+``https://t.me/<bot>?start=<payload>``): the payloads the bot writes and what each one does.
+
+A payload is at most 64 characters of ``A-Za-z0-9_-``. It never grants anything by itself:
+each one runs the command a person could type (``lier <code>``, ``consultation <n°>``,
+``réunion voir <n°>``) with that person's own permissions, and a linking payload is a linking
+code, used once and expiring like one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from handlers.router import Request
+from handlers.types import Message, Reply
+
+MAX_PAYLOAD = 64
+PAYLOAD = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+OPEN_PAYLOAD = "hello"  # only opens the chat (what waits for the person is then delivered)
+LINK_PREFIX = "link-"
+POLL_PREFIX = "poll-"
+MEETING_PREFIX = "meeting-"
+# prefix → the command it runs (the command's key in handlers/commands.py)
+COMMANDS = {LINK_PREFIX: "link", POLL_PREFIX: "poll", MEETING_PREFIX: "meeting_show"}
+
+
+def poll_payload(number: int) -> str:
+    return f"{POLL_PREFIX}{number}"
+
+
+def meeting_payload(number: int) -> str:
+    return f"{MEETING_PREFIX}{number}"
+
+
+def start_command(req: Request) -> Message | Reply:
+    """``start [payload]``: what a deep link asks for, as the typed command; else the help."""
+    payload = req.args.strip()
+    router = req.router
+    if PAYLOAD.match(payload):
+        for prefix, key in COMMANDS.items():
+            rest = payload[len(prefix):]
+            if payload.startswith(prefix) and rest:
+                command = next(c for c in router.commands if c.key == key)
+                text = f"{router.name(command, req.lang)} {rest}"
+                return router.handle(req.ctx, replace(req.inbound, text=text))
+    help_command = next(c for c in router.commands if c.key == "help")
+    return help_command.handler(replace(req, args=""))
