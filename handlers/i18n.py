@@ -2,15 +2,20 @@
 
 Catalog ids are stable keys (``members.summary``); texts use ``{name}`` placeholders. French is the
 network's default; a key missing in English falls back to French rather than failing a reply.
+
+A missing key or placeholder is logged and degrades to the raw text in production; with
+``Catalog.strict`` (set for the test suite, or ``RESEAU_CATALOG_STRICT=1``) it raises.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import string
 from datetime import datetime
 from functools import cache
 from importlib import resources
+from typing import ClassVar
 from zoneinfo import ZoneInfo
 
 from babel import Locale
@@ -22,6 +27,10 @@ from handlers.settings import LANGUAGES
 log = logging.getLogger(__name__)
 
 
+class CatalogError(LookupError):
+    """A text the code asked for does not exist or does not take the values given."""
+
+
 def placeholders(text: str) -> set[str]:
     """The ``{names}`` a catalog text expects, to check both languages agree."""
     return {name for _, name, _, _ in string.Formatter().parse(text) if name}
@@ -29,6 +38,10 @@ def placeholders(text: str) -> set[str]:
 
 class Catalog:
     """The texts of both languages. ``catalog.t("fr", "members.summary", count=3)``."""
+
+    strict: ClassVar[bool] = os.environ.get("RESEAU_CATALOG_STRICT") == "1"
+    # In strict mode, every fault raised, so a test can fail even where a handler caught it.
+    faults: ClassVar[list[str]] = []
 
     def __init__(self, texts: dict[str, dict[str, str]], default: str = "fr") -> None:
         self.texts = texts
@@ -45,17 +58,23 @@ class Catalog:
             texts[lang] = {str(m.id): str(m.string or "") for m in po if m.id}
         return cls(texts)
 
+    def _fault(self, message: str) -> None:
+        log.error("%s", message)
+        if self.strict:
+            Catalog.faults.append(message)
+            raise CatalogError(message)
+
     def t(self, lang: str, key: str, **params: object) -> str:
         text = self.texts.get(lang, {}).get(key)
         if text is None:
             text = self.texts[self.default].get(key)
         if text is None:
-            log.error("catalog key missing: %s", key)
+            self._fault(f"catalog key missing: {key}")
             return key
         try:
             return text.format(**params)
-        except (KeyError, IndexError, ValueError):
-            log.error("catalog key %s: wrong placeholders %s", key, sorted(params))
+        except (KeyError, IndexError, ValueError, AttributeError):
+            self._fault(f"catalog key {key}: wrong placeholders {sorted(params)}")
             return text
 
     def has(self, key: str) -> bool:

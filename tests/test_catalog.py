@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from datetime import UTC, datetime
 
-from handlers.i18n import Catalog, placeholders
+import pytest
+
+from handlers.i18n import Catalog, CatalogError, placeholders
 from handlers.router import Router
+from handlers.settings import LANGUAGES
 from tests.conftest import REPO
 
 
@@ -44,12 +48,83 @@ def test_every_command_and_action_has_its_texts(app) -> None:
 
 def test_dates_are_written_in_the_readers_language() -> None:
     catalog = Catalog.load()
-    moment = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
-    assert catalog.datetime("fr", moment, "Africa/Bamako") == "mardi 1 décembre 2026 à 10:00"
-    assert catalog.datetime("en", moment, "Africa/Bamako") == "Tuesday 1 December 2026 at 10:00"
+    moment = datetime(2026, 12, 2, 10, 0, tzinfo=UTC)
+    assert catalog.datetime("fr", moment, "Africa/Bamako") == "mercredi 2 décembre 2026 à 10:00"
+    assert catalog.datetime("en", moment, "Africa/Bamako") == "Wednesday 2 December 2026 at 10:00"
 
 
-def test_a_missing_english_text_falls_back_to_french() -> None:
+def test_a_missing_english_text_falls_back_to_french(monkeypatch) -> None:
+    monkeypatch.setattr(Catalog, "strict", False)  # production: log and degrade
     catalog = Catalog({"fr": {"x.y": "Bonjour {name}"}, "en": {}})
     assert catalog.t("en", "x.y", name="Awa") == "Bonjour Awa"
     assert catalog.t("en", "nope.key") == "nope.key"
+    assert catalog.t("fr", "x.y") == "Bonjour {name}"
+
+
+def test_a_missing_key_or_placeholder_is_an_error_in_tests() -> None:
+    catalog = Catalog({"fr": {"x.y": "Bonjour {name}"}, "en": {}})
+    with pytest.raises(CatalogError):
+        catalog.t("fr", "nope.key")
+    with pytest.raises(CatalogError):
+        catalog.t("fr", "x.y")
+    Catalog.faults.clear()  # the fixture would fail this test for the two faults above
+
+
+KEY = re.compile(r"^[a-z_]+(?:\.[a-z_0-9]+)+$")
+
+
+def needed(catalog: Catalog, key: str) -> set[str]:
+    """What a call must give: the placeholders of both languages, and ``count`` for a plural."""
+    need: set[str] = set()
+    for lang in LANGUAGES:
+        text = catalog.texts[lang][key]
+        need |= placeholders(text) | ({"count"} if isinstance(text, tuple) else set())
+    return need
+
+
+def literal_keys(call: ast.Call) -> list[str]:
+    """The catalog key a call names: its first text argument, or both texts of a
+    ``"a" if … else "b"``; none when the key is computed."""
+    for arg in call.args:
+        choices = [arg.body, arg.orelse] if isinstance(arg, ast.IfExp) else [arg]
+        if all(isinstance(c, ast.Constant) and isinstance(c.value, str) for c in choices):
+            keys = [c.value for c in choices]
+            return keys if all(KEY.match(k) for k in keys) else []
+    return []
+
+
+def test_every_literal_call_names_a_key_and_gives_its_placeholders() -> None:
+    """Static, so error paths no test reaches are checked too: ``t(…, "key", a=…)`` and
+    ``UserError("key", a=…)`` in the code, ``t("key", a=…)`` in the page templates."""
+    catalog = Catalog.load()
+    problems, calls = [], 0
+    for folder in ("bot", "handlers"):
+        for path in (REPO / folder).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text())):
+                if not isinstance(node, ast.Call):
+                    continue
+                func = node.func
+                name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+                if name not in ("t", "UserError"):
+                    continue
+                for key in literal_keys(node):
+                    calls += 1
+                    where = f"{path.relative_to(REPO)}:{node.lineno} {key}"
+                    if not catalog.has(key):
+                        problems.append(f"{where}: no such key")
+                    elif all(k.arg is not None for k in node.keywords):  # no **params to guess
+                        given = {k.arg for k in node.keywords}
+                        given |= {g[:-3] for g in given if g.endswith(("_fr", "_en"))}
+                        lacking = needed(catalog, key) - given
+                        if lacking:
+                            problems.append(f"{where}: lacks {sorted(lacking)}")
+    for path in (REPO / "bot" / "web" / "templates").glob("*.html"):
+        for match in re.finditer(r'\bt\("([a-z_.]+)"([^)]*)\)', path.read_text()):
+            calls += 1
+            key, given = match.group(1), set(re.findall(r"([a-z_]+)=", match.group(2)))
+            if not catalog.has(key):
+                problems.append(f"{path.name} {key}: no such key")
+            elif needed(catalog, key) - given:
+                problems.append(f"{path.name} {key}: lacks {sorted(needed(catalog, key) - given)}")
+    assert calls > 300 and not problems, problems
+
