@@ -412,7 +412,8 @@ def cannot_answer_lines(req: Request, consultation: Consultation) -> list[str]:
         return []
     blocks = consultation.empty_seat_blocks and consultation.mode == "consensus"
     return [req.t("poll.cannot_answer_block" if blocks else "poll.cannot_answer",
-                  agencies=acronyms(req.ctx, req.lang, consultation.empty_seats))]
+                  agencies=acronyms(req.ctx, req.lang, consultation.empty_seats),
+                  count=len(consultation.empty_seats))]
 
 
 def record_position(req: Request, consultation: Consultation, choice: str,

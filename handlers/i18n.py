@@ -3,6 +3,14 @@
 Catalog ids are stable keys (``members.summary``); texts use ``{name}`` placeholders. French is the
 network's default; a key missing in English falls back to French rather than failing a reply.
 
+The words follow the language's grammar, in one place rather than at each call site:
+- a text that depends on a number is a gettext plural entry (``msgid_plural``, one ``msgstr[i]``
+  per form of the ``Plural-Forms`` header); ``t(lang, key, count=n)`` picks the form with the
+  language's CLDR plural rule (French: 0 and 1 are singular; English: only 1);
+- a text with several numbers names each one's words in its own plural entry ``<key>.<name>``:
+  ``report.summary`` says ``{meetings}``, ``report.summary.meetings`` says « {count} réunion
+  tenue » / « {count} réunions tenues », and ``t(lang, "report.summary", meetings=3, …)`` fills it.
+
 A missing key or placeholder is logged and degrades to the raw text in production; with
 ``Catalog.strict`` (set for the test suite, or ``RESEAU_CATALOG_STRICT=1``) it raises.
 """
@@ -26,14 +34,34 @@ from handlers.settings import LANGUAGES
 
 log = logging.getLogger(__name__)
 
+# A catalog text: one string, or one string per plural form (gettext order).
+Text = str | tuple[str, ...]
+
+# CLDR plural categories in the order gettext numbers them (Babel's ``to_gettext`` uses it too).
+PLURAL_ORDER = ("zero", "one", "two", "few", "many", "other")
+
 
 class CatalogError(LookupError):
     """A text the code asked for does not exist or does not take the values given."""
 
 
-def placeholders(text: str) -> set[str]:
-    """The ``{names}`` a catalog text expects, to check both languages agree."""
-    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+def placeholders(text: Text) -> set[str]:
+    """The ``{names}`` a catalog text expects, to check both languages agree; for a plural
+    entry, those of all its forms."""
+    forms = text if isinstance(text, tuple) else (text,)
+    return {name for form in forms for _, name, _, _ in string.Formatter().parse(form) if name}
+
+
+@cache
+def plural_forms(lang: str) -> tuple[str, ...]:
+    """The plural categories of ``lang``, in gettext order: ``("one", "many", "other")`` (fr)."""
+    tags = Locale.parse(lang).plural_form.tags | {"other"}
+    return tuple(tag for tag in PLURAL_ORDER if tag in tags)
+
+
+def plural_index(lang: str, count: int) -> int:
+    """Which ``msgstr[i]`` a number takes in ``lang`` (CLDR: French 0 and 1 singular)."""
+    return plural_forms(lang).index(Locale.parse(lang).plural_form(abs(count)))
 
 
 class Catalog:
@@ -43,19 +71,27 @@ class Catalog:
     # In strict mode, every fault raised, so a test can fail even where a handler caught it.
     faults: ClassVar[list[str]] = []
 
-    def __init__(self, texts: dict[str, dict[str, str]], default: str = "fr") -> None:
+    def __init__(self, texts: dict[str, dict[str, Text]], default: str = "fr") -> None:
         self.texts = texts
         self.default = default
 
     @classmethod
     @cache
     def load(cls) -> Catalog:
-        texts: dict[str, dict[str, str]] = {}
+        texts: dict[str, dict[str, Text]] = {}
         for lang in LANGUAGES:
             source = resources.files("handlers").joinpath("locales", f"{lang}.po")
             with source.open("rb") as handle:
                 po = read_po(handle, locale=lang)
-            texts[lang] = {str(m.id): str(m.string or "") for m in po if m.id}
+            texts[lang] = {}
+            for message in po:
+                if not message.id:
+                    continue
+                if message.pluralizable:
+                    key = str(message.id[0])
+                    texts[lang][key] = tuple(str(s or "") for s in message.string)
+                else:
+                    texts[lang][str(message.id)] = str(message.string or "")
         return cls(texts)
 
     def _fault(self, message: str) -> None:
@@ -64,18 +100,44 @@ class Catalog:
             Catalog.faults.append(message)
             raise CatalogError(message)
 
+    def _lookup(self, lang: str, key: str) -> tuple[str, Text] | None:
+        """The text and the language it is in (French when English lacks it)."""
+        for source in (lang, self.default):
+            text = self.texts.get(source, {}).get(key)
+            if text is not None:
+                return source, text
+        return None
+
     def t(self, lang: str, key: str, **params: object) -> str:
-        text = self.texts.get(lang, {}).get(key)
-        if text is None:
-            text = self.texts[self.default].get(key)
-        if text is None:
+        found = self._lookup(lang, key)
+        if found is None:
             self._fault(f"catalog key missing: {key}")
             return key
+        text_lang, text = found
+        if isinstance(text, tuple):
+            text = self._plural(text_lang, key, text, params.get("count"))
+        values = dict(params)
+        for name in placeholders(text):  # a number whose words have their own plural entry
+            value = params.get(name)
+            if isinstance(value, int) and isinstance(
+                    self.texts.get(text_lang, {}).get(f"{key}.{name}"), tuple):
+                values[name] = self.t(text_lang, f"{key}.{name}", count=value)
         try:
-            return text.format(**params)
+            return text.format(**values)
         except (KeyError, IndexError, ValueError, AttributeError):
             self._fault(f"catalog key {key}: wrong placeholders {sorted(params)}")
             return text
+
+    def _plural(self, lang: str, key: str, forms: tuple[str, ...], count: object) -> str:
+        if not isinstance(count, int):
+            self._fault(f"catalog key {key}: a plural text needs count=<number>")
+            return forms[-1]
+        index = plural_index(lang, count)
+        form = forms[index] if index < len(forms) else ""
+        if not form:
+            self._fault(f"catalog key {key}: no plural form {index} in {lang}")
+            return forms[-1]
+        return form
 
     def has(self, key: str) -> bool:
         return all(key in self.texts[lang] for lang in LANGUAGES)
@@ -102,3 +164,4 @@ class Catalog:
         if len(items) <= 1:
             return "".join(items)
         return ", ".join(items[:-1]) + self.t(lang, "word.and") + items[-1]
+

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import ast
+import gettext
 import re
 from datetime import UTC, datetime
 
 import pytest
+from babel.messages.pofile import read_po
 
-from handlers.i18n import Catalog, CatalogError, placeholders
+from handlers.i18n import Catalog, CatalogError, placeholders, plural_forms, plural_index
 from handlers.router import Router
 from handlers.settings import LANGUAGES
 from tests.conftest import REPO
@@ -20,6 +22,7 @@ def test_french_and_english_have_the_same_keys_and_placeholders() -> None:
     assert sorted(fr) == sorted(en), set(fr) ^ set(en)
     for key in fr:
         assert placeholders(fr[key]) == placeholders(en[key]), key
+        assert isinstance(fr[key], tuple) == isinstance(en[key], tuple), key
 
 
 def test_every_literal_key_in_the_code_is_in_the_catalog(app) -> None:
@@ -62,12 +65,66 @@ def test_a_missing_english_text_falls_back_to_french(monkeypatch) -> None:
 
 
 def test_a_missing_key_or_placeholder_is_an_error_in_tests() -> None:
-    catalog = Catalog({"fr": {"x.y": "Bonjour {name}"}, "en": {}})
+    catalog = Catalog({"fr": {"x.y": "Bonjour {name}", "x.n": ("{count} a", "{count} b")},
+                       "en": {}})
     with pytest.raises(CatalogError):
         catalog.t("fr", "nope.key")
     with pytest.raises(CatalogError):
         catalog.t("fr", "x.y")
-    Catalog.faults.clear()  # the fixture would fail this test for the two faults above
+    with pytest.raises(CatalogError):
+        catalog.t("fr", "x.n")  # a plural text without count
+    Catalog.faults.clear()  # the fixture would fail this test for the three faults above
+
+
+def test_plural_forms_follow_each_languages_rule() -> None:
+    """French: 0 and 1 are singular; English: only 1 (CLDR, the .po's Plural-Forms)."""
+    catalog = Catalog.load()
+    said = {(lang, n): catalog.t(lang, "knowledge.count", count=n)
+            for lang in ("fr", "en") for n in (0, 1, 2)}
+    assert said == {("fr", 0): "0 information", ("fr", 1): "1 information",
+                    ("fr", 2): "2 informations",
+                    ("en", 0): "0 items", ("en", 1): "1 item", ("en", 2): "2 items"}
+
+
+def test_each_number_of_a_text_has_its_own_plural() -> None:
+    catalog = Catalog.load()
+    assert catalog.t("fr", "report.summary", meetings=1, decisions=0, statements=2,
+                     items=1).startswith(
+        "1 réunion tenue, 0 décision, 2 déclarations communes, 1 information partagée.")
+    assert catalog.t("en", "report.summary", meetings=1, decisions=0, statements=2,
+                     items=1).startswith(
+        "1 meeting held, 0 decisions, 2 joint statements, 1 item shared.")
+
+
+def test_plural_entries_have_every_form_of_their_language() -> None:
+    catalog = Catalog.load()
+    for lang in LANGUAGES:
+        source = REPO / "handlers" / "locales" / f"{lang}.po"
+        with source.open("rb") as handle:
+            po = read_po(handle, locale=lang)
+        # The header the files declare is the CLDR rule the catalog applies.
+        assert po.num_plurals == len(plural_forms(lang)), lang
+        assert [plural_index(lang, n) for n in range(0, 30)] == [
+            eval_plural(po.plural_expr, n) for n in range(0, 30)], lang
+        for key, text in catalog.texts[lang].items():
+            if isinstance(text, tuple):
+                assert len(text) == len(plural_forms(lang)) and all(text), (lang, key)
+
+
+def eval_plural(expr: str, n: int) -> int:
+    """A gettext ``plural=`` expression, evaluated as gettext does."""
+    return gettext.c2py(expr)(n)
+
+
+def test_no_text_writes_a_plural_in_parentheses() -> None:
+    """« 3 information(s) », « agency(ies) », « siège(s) vide(s) »: plurals are chosen, not
+    hedged."""
+    hedged = re.compile(r"\w\((?:s|es|ies|x|e|e?s)\)|·e·s")
+    catalog = Catalog.load()
+    for lang in LANGUAGES:
+        for key, text in catalog.texts[lang].items():
+            for form in text if isinstance(text, tuple) else (text,):
+                assert not hedged.search(form), (lang, key, form)
 
 
 KEY = re.compile(r"^[a-z_]+(?:\.[a-z_0-9]+)+$")

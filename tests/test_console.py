@@ -143,4 +143,4 @@ def test_a_meeting_scheduled_and_answered_in_the_console(tmp_path: Path) -> None
     assert "C'est noté : présent·e à la réunion n° 1" in second.stdout
     assert "présents : 1, en ligne : 0, excusés : 0" in second.stdout
     third = chat(data, ["réunion voir 1"], "run")
-    assert "UNICEF : 1 présent(s)" in third.stdout and "1. Bilan" in third.stdout
+    assert "UNICEF : 1 présent," in third.stdout and "1. Bilan" in third.stdout
