@@ -147,7 +147,7 @@ def set_chairs(req: Request) -> Message:
     chairs = [_member(req, n) for n in names]
     outside = [m.name for m in chairs if m.id not in group.members]
     if outside:
-        raise UserError("group.chair_not_member", names=", ".join(outside),
+        raise UserError("group.chair_not_member", names=req.ctx.catalog.join(req.lang, outside),
                         count=len(outside), group=group.name)
     group.chairs = [m.id for m in chairs]
     req.ctx.store.groups.save(group)

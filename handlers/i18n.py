@@ -9,7 +9,8 @@ The words follow the language's grammar, in one place rather than at each call s
   language's CLDR plural rule (French: 0 and 1 are singular; English: only 1);
 - a text with several numbers names each one's words in its own plural entry ``<key>.<name>``:
   ``report.summary`` says ``{meetings}``, ``report.summary.meetings`` says « {count} réunion
-  tenue » / « {count} réunions tenues », and ``t(lang, "report.summary", meetings=3, …)`` fills it.
+  tenue » / « {count} réunions tenues », and ``t(lang, "report.summary", meetings=3, …)`` fills it;
+- lists read « A, B et C » / « A, B, and C » (CLDR, ``babel.lists.format_list``).
 
 A missing key or placeholder is logged and degrades to the raw text in production; with
 ``Catalog.strict`` (set for the test suite, or ``RESEAU_CATALOG_STRICT=1``) it raises.
@@ -28,6 +29,7 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_datetime as babel_format_datetime
+from babel.lists import format_list
 from babel.messages.pofile import read_po
 
 from handlers.settings import LANGUAGES
@@ -160,8 +162,6 @@ class Catalog:
         return babel_format_datetime(moment, "z", tzinfo=ZoneInfo(tz), locale=Locale.parse(lang))
 
     def join(self, lang: str, items: list[str]) -> str:
-        """« A, B et C » / « A, B and C »."""
-        if len(items) <= 1:
-            return "".join(items)
-        return ", ".join(items[:-1]) + self.t(lang, "word.and") + items[-1]
+        """« A, B et C » / « A, B, and C »: the language's own list pattern (CLDR)."""
+        return format_list(list(items), style="standard", locale=lang) if items else ""
 

@@ -52,8 +52,9 @@ def link_command(req: Request) -> Message:
     if identity not in member.identities:
         member.identities.append(identity)
         ctx.store.members.save(member)
-    return Message(paragraphs=[ctx.t(ctx.language_of(member), "link.done", name=member.name,
-                                     platforms=", ".join(sorted({
+    lang = ctx.language_of(member)
+    return Message(paragraphs=[ctx.t(lang, "link.done", name=member.name,
+                                     platforms=ctx.catalog.join(lang, sorted({
                                          i.split(":", 1)[0] for i in member.identities})))])
 
 

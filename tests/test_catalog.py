@@ -127,6 +127,15 @@ def test_no_text_writes_a_plural_in_parentheses() -> None:
                 assert not hedged.search(form), (lang, key, form)
 
 
+def test_lists_read_as_the_language_writes_them() -> None:
+    catalog = Catalog.load()
+    assert catalog.join("fr", ["OIM", "PNUD", "HCR"]) == "OIM, PNUD et HCR"
+    assert catalog.join("en", ["IOM", "UNDP", "UNHCR"]) == "IOM, UNDP, and UNHCR"
+    assert catalog.join("fr", ["OIM", "PNUD"]) == "OIM et PNUD"
+    assert catalog.join("en", ["IOM"]) == "IOM"
+    assert catalog.join("fr", []) == ""
+
+
 KEY = re.compile(r"^[a-z_]+(?:\.[a-z_0-9]+)+$")
 
 
