@@ -10,7 +10,8 @@ The words follow the language's grammar, in one place rather than at each call s
 - a text with several numbers names each one's words in its own plural entry ``<key>.<name>``:
   ``report.summary`` says ``{meetings}``, ``report.summary.meetings`` says « {count} réunion
   tenue » / « {count} réunions tenues », and ``t(lang, "report.summary", meetings=3, …)`` fills it;
-- lists read « A, B et C » / « A, B, and C » (CLDR, ``babel.lists.format_list``).
+- lists read « A, B et C » / « A, B, and C » (CLDR, ``babel.lists.format_list``);
+- the first of the month is « 1er » in French.
 
 A missing key or placeholder is logged and degrades to the raw text in production; with
 ``Catalog.strict`` (set for the test suite, or ``RESEAU_CATALOG_STRICT=1``) it raises.
@@ -29,6 +30,7 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_datetime as babel_format_datetime
+from babel.dates import tokenize_pattern, untokenize_pattern
 from babel.lists import format_list
 from babel.messages.pofile import read_po
 
@@ -144,14 +146,18 @@ class Catalog:
     def has(self, key: str) -> bool:
         return all(key in self.texts[lang] for lang in LANGUAGES)
 
+    def _format(self, lang: str, moment: datetime, pattern: str, tz: str) -> str:
+        zone = ZoneInfo(tz)
+        if lang == "fr" and moment.astimezone(zone).day == 1:
+            pattern = first_of_month(pattern)
+        return babel_format_datetime(moment, pattern, tzinfo=zone, locale=Locale.parse(lang))
+
     def datetime(self, lang: str, moment: datetime, tz: str) -> str:
-        """« mardi 1 décembre 2026 à 10:00 » / « Tuesday 1 December 2026 at 10:00 »."""
-        return babel_format_datetime(moment, self.t(lang, "format.datetime"),
-                                     tzinfo=ZoneInfo(tz), locale=Locale.parse(lang))
+        """« mardi 1er décembre 2026 à 10:00 » / « Tuesday 1 December 2026 at 10:00 »."""
+        return self._format(lang, moment, self.t(lang, "format.datetime"), tz)
 
     def date(self, lang: str, moment: datetime, tz: str) -> str:
-        return babel_format_datetime(moment, self.t(lang, "format.date"),
-                                     tzinfo=ZoneInfo(tz), locale=Locale.parse(lang))
+        return self._format(lang, moment, self.t(lang, "format.date"), tz)
 
     def time(self, lang: str, moment: datetime, tz: str) -> str:
         return babel_format_datetime(moment, "HH:mm", tzinfo=ZoneInfo(tz),
@@ -165,3 +171,13 @@ class Catalog:
         """« A, B et C » / « A, B, and C »: the language's own list pattern (CLDR)."""
         return format_list(list(items), style="standard", locale=lang) if items else ""
 
+
+def first_of_month(pattern: str) -> str:
+    """The pattern with « 1er » for the day: French writes the first of the month as an ordinal
+    (« mardi 1er décembre »), which CLDR patterns cannot say. Only for a day of the month ``d``."""
+    tokens = []
+    for token in tokenize_pattern(pattern):
+        tokens.append(token)
+        if token == ("field", ("d", 1)):
+            tokens.append(("chars", "er"))
+    return untokenize_pattern(tokens)

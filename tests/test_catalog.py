@@ -56,6 +56,20 @@ def test_dates_are_written_in_the_readers_language() -> None:
     assert catalog.datetime("en", moment, "Africa/Bamako") == "Wednesday 2 December 2026 at 10:00"
 
 
+def test_the_first_of_the_month_is_1er_in_french() -> None:
+    catalog = Catalog.load()
+    moment = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
+    assert catalog.datetime("fr", moment, "Africa/Bamako") == "mardi 1er décembre 2026 à 10:00"
+    assert catalog.date("fr", moment, "Africa/Bamako") == "mardi 1er décembre 2026"
+    assert catalog.datetime("en", moment, "Africa/Bamako") == "Tuesday 1 December 2026 at 10:00"
+    assert catalog.date("en", moment, "Africa/Bamako") == "Tuesday 1 December 2026"
+    # The first in Bamako, whatever the day in UTC; the 11th and the 21st stay as they are.
+    assert catalog.date("fr", datetime(2026, 11, 30, 23, 30, tzinfo=UTC),
+                        "Africa/Porto-Novo") == "mardi 1er décembre 2026"
+    assert catalog.date("fr", datetime(2026, 12, 11, 9, tzinfo=UTC),
+                        "Africa/Bamako") == "vendredi 11 décembre 2026"
+
+
 def test_a_missing_english_text_falls_back_to_french(monkeypatch) -> None:
     monkeypatch.setattr(Catalog, "strict", False)  # production: log and degrade
     catalog = Catalog({"fr": {"x.y": "Bonjour {name}"}, "en": {}})

@@ -41,7 +41,7 @@ def test_a_network_meeting_is_confirmed_in_full_words_and_everyone_is_invited(ap
     reply = text_of(say(app, "aminata", "réunion mardi 1 décembre 10h"))
     assert reply.splitlines()[:2] == [
         "Réunion du réseau n° 1 convoquée",
-        "mardi 1 décembre 2026, 10:00–12:00 (GMT), Maison Commune des Nations Unies (MCNU), "
+        "mardi 1er décembre 2026, 10:00–12:00 (GMT), Maison Commune des Nations Unies (MCNU), "
         "Bamako"]
     assert "Invitations envoyées : 7." in reply
     assert recipients(app, "Invitation") == {
@@ -110,7 +110,7 @@ def test_place_and_link_changes_reach_invitees_with_a_new_sequence(app: BotApp) 
 def test_moving_and_cancelling_notify_with_updated_files(app: BotApp) -> None:
     say(app, "aminata", "réunion mardi 1 décembre 10h")
     reply = text_of(say(app, "aminata", "réunion déplacer 1 mercredi 2 décembre 14h30"))
-    assert "Avant : mardi 1 décembre 2026, 10:00–12:00" in reply
+    assert "Avant : mardi 1er décembre 2026, 10:00–12:00" in reply
     assert "Désormais : mercredi 2 décembre 2026, 14:30–16:30" in reply
     moved = sent_to(app, "ibrahim")[-1]
     assert moved.title == "Nouvelle date : Réunion du réseau n° 1"
