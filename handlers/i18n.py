@@ -11,7 +11,9 @@ The words follow the language's grammar, in one place rather than at each call s
   ``report.summary`` says ``{meetings}``, ``report.summary.meetings`` says « {count} réunion
   tenue » / « {count} réunions tenues », and ``t(lang, "report.summary", meetings=3, …)`` fills it;
 - lists read « A, B et C » / « A, B, and C » (CLDR, ``babel.lists.format_list``);
-- the first of the month is « 1er » in French.
+- the first of the month is « 1er » in French;
+- an agency's acronym knows its French article (``handlers.words.ProperName``): texts write
+  ``{agency.of}`` (« de l'OIM », « du PNUD ») or ``{agency.the}`` (« l'OIM », « le PNUD »).
 
 A missing key or placeholder is logged and degrades to the raw text in production; with
 ``Catalog.strict`` (set for the test suite, or ``RESEAU_CATALOG_STRICT=1``) it raises.
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import string
 from datetime import datetime
 from functools import cache
@@ -35,6 +38,7 @@ from babel.lists import format_list
 from babel.messages.pofile import read_po
 
 from handlers.settings import LANGUAGES
+from handlers.words import ProperName
 
 log = logging.getLogger(__name__)
 
@@ -50,10 +54,11 @@ class CatalogError(LookupError):
 
 
 def placeholders(text: Text) -> set[str]:
-    """The ``{names}`` a catalog text expects, to check both languages agree; for a plural
-    entry, those of all its forms."""
+    """The ``{names}`` a catalog text expects (``{agency.of}`` counts as ``agency``), to check
+    both languages agree; for a plural entry, those of all its forms."""
     forms = text if isinstance(text, tuple) else (text,)
-    return {name for form in forms for _, name, _, _ in string.Formatter().parse(form) if name}
+    return {re.split(r"[.\[]", name)[0] for form in forms
+            for _, name, _, _ in string.Formatter().parse(form) if name}
 
 
 @cache
@@ -120,7 +125,7 @@ class Catalog:
         text_lang, text = found
         if isinstance(text, tuple):
             text = self._plural(text_lang, key, text, params.get("count"))
-        values = dict(params)
+        values = {name: as_name(v, text_lang) for name, v in params.items()}
         for name in placeholders(text):  # a number whose words have their own plural entry
             value = params.get(name)
             if isinstance(value, int) and isinstance(
@@ -170,6 +175,13 @@ class Catalog:
     def join(self, lang: str, items: list[str]) -> str:
         """« A, B et C » / « A, B, and C »: the language's own list pattern (CLDR)."""
         return format_list(list(items), style="standard", locale=lang) if items else ""
+
+
+def as_name(value: object, lang: str) -> object:
+    """Text values become names that know their article, so ``{x.of}`` works for any of them."""
+    if isinstance(value, ProperName):
+        return value.in_language(lang)
+    return ProperName(value, lang) if type(value) is str else value
 
 
 def first_of_month(pattern: str) -> str:

@@ -13,6 +13,7 @@ from babel.messages.pofile import read_po
 from handlers.i18n import Catalog, CatalogError, placeholders, plural_forms, plural_index
 from handlers.router import Router
 from handlers.settings import LANGUAGES
+from handlers.words import ProperName
 from tests.conftest import REPO
 
 
@@ -148,6 +149,40 @@ def test_lists_read_as_the_language_writes_them() -> None:
     assert catalog.join("fr", ["OIM", "PNUD"]) == "OIM et PNUD"
     assert catalog.join("en", ["IOM"]) == "IOM"
     assert catalog.join("fr", []) == ""
+
+
+def test_french_elides_before_an_agency_name(network) -> None:
+    """« de l'OIM », « du PNUD », « de l'UNICEF », « d'ONU Femmes », « de la FAO »."""
+    catalog = Catalog.load()
+
+    def of(code: str) -> str:
+        agency = network.agency(code)
+        assert agency is not None
+        return catalog.t("fr", "join.approved", number=1, name="Awa",
+                         agency=agency.acronym("fr"))
+
+    assert of("IOM").endswith("point focal de l'OIM.")
+    assert of("UNDP").endswith("point focal du PNUD.")
+    assert of("UNICEF").endswith("point focal de l'UNICEF.")
+    assert of("UNODC").endswith("point focal de l'ONUDC.")
+    assert of("UNHCR").endswith("point focal du HCR.")
+    assert of("FAO").endswith("point focal de la FAO.")
+    assert of("UNWOMEN").endswith("point focal d'ONU Femmes.")
+    assert catalog.t("en", "join.approved", number=1, name="Awa",
+                     agency=network.agency("IOM").acronym("en")).endswith("focal point of IOM.")
+    # A name with no article configured: « de » or « d' » from its first letter.
+    assert ProperName("OCHA", "fr").of == "d'OCHA"
+    assert ProperName("BCR", "fr").of == "de BCR"
+    assert ProperName("OIM", "fr", "l'").the == "l'OIM"
+    assert ProperName("PNUD", "fr", "le").the == "le PNUD"
+
+
+def test_no_french_text_puts_de_before_a_bare_placeholder() -> None:
+    """« de {agency} » gives « de OIM »: texts say ``{agency.of}``."""
+    catalog = Catalog.load()
+    for key, text in catalog.texts["fr"].items():
+        for form in text if isinstance(text, tuple) else (text,):
+            assert not re.search(r"\b(?:de|d'|pour) \{agenc(?:y|ies)\}", form), key
 
 
 KEY = re.compile(r"^[a-z_]+(?:\.[a-z_0-9]+)+$")

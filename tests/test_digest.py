@@ -51,7 +51,7 @@ def test_on_demand_digest_has_every_section(app: BotApp, clock: Clock) -> None:
     assert "• n° 2 — adoptée — Note conceptuelle" in text
     assert "• UNICEF : 1 présent, 0 en ligne, 0 excusé" in text
     assert "• ordre du jour 1. Retours volontaires" in text
-    assert "• n° 1 — Oumar Touré pour PAM (telegram:555)" in text
+    assert "• n° 1 — Oumar Touré pour le PAM (telegram:555)" in text
     [md] = digest.attachments
     assert md.media_type == "text/markdown" and md.filename == "synthese-2026-11-30.md"
     assert b"## Nouvelles informations \\(3\\)" in md.content

@@ -24,7 +24,7 @@ def test_actions_added_listed_and_updated_by_the_lead_agency(app: BotApp) -> Non
     action = app.store.plan.get(1)
     assert (action.objectives, action.partners) == ([1, 23], ["UNICEF", "UNHCR"])
     assert "réservé" in text_of(say(app, "awa", "plan ajouter 2027 | X | OIM | 15/01/2027"))
-    assert "Seuls les points focaux de OIM" in text_of(say(app, "awa", "action 1 en cours"))
+    assert "Seuls les points focaux de l'OIM" in text_of(say(app, "awa", "action 1 en cours"))
     assert "mise à jour : en cours" in text_of(
         say(app, "mariam", "action 1 en cours Termes de référence rédigés"))
     assert "mise à jour : réalisée" in text_of(click(app, "mariam", "plan.done", "1"))
