@@ -320,8 +320,8 @@ def schedule_series(req: Request) -> Message:
     first_meeting = meetings[0]
 
     def build(lang: str) -> Message:
-        dates = [f"n° {m.id} — {full_line(ctx, lang, m)}" if lang == "fr"
-                 else f"no. {m.id} — {full_line(ctx, lang, m)}" for m in meetings]
+        dates = [f"{ctx.t(lang, 'word.number', number=m.id)} — {full_line(ctx, lang, m)}"
+                 for m in meetings]
         return Message(
             title=ctx.t(lang, "meeting.series_invite_title", count=len(meetings)),
             paragraphs=["\n".join(dates), ctx.t(lang, "meeting.series_answer_hint",
@@ -330,7 +330,8 @@ def schedule_series(req: Request) -> Message:
             attachments=[calendar_file(ctx, lang, first_meeting)])
 
     sent = notify(ctx, first_meeting, f"series:{series.id}:invite", build)
-    lines = [f"• {full_line(ctx, req.lang, m)} (n° {m.id})" for m in meetings]
+    lines = [f"• {full_line(ctx, req.lang, m)} ({req.t('word.number', number=m.id)})"
+             for m in meetings]
     return Message(title=req.t("meeting.series_scheduled", number=series.id, count=len(meetings)),
                    paragraphs=["\n".join(lines), req.t("meeting.invites_sent", count=sent)])
 

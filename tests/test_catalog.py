@@ -142,6 +142,16 @@ def test_no_text_writes_a_plural_in_parentheses() -> None:
                 assert not hedged.search(form), (lang, key, form)
 
 
+def test_english_never_shows_the_french_numero() -> None:
+    catalog = Catalog.load()
+    for key, text in catalog.texts["en"].items():
+        for form in text if isinstance(text, tuple) else (text,):
+            assert "n°" not in form and "N°" not in form, key
+    for folder in ("bot", "handlers"):
+        for path in (REPO / folder).rglob("*.py"):
+            assert not re.search(r"""f["'][^"']*n° \{""", path.read_text()), path
+
+
 def test_lists_read_as_the_language_writes_them() -> None:
     catalog = Catalog.load()
     assert catalog.join("fr", ["OIM", "PNUD", "HCR"]) == "OIM, PNUD et HCR"
@@ -242,4 +252,3 @@ def test_every_literal_call_names_a_key_and_gives_its_placeholders() -> None:
             elif needed(catalog, key) - given:
                 problems.append(f"{path.name} {key}: lacks {sorted(needed(catalog, key) - given)}")
     assert calls > 300 and not problems, problems
-

@@ -157,6 +157,16 @@ def test_a_series_is_one_file_that_expands_to_exactly_the_announced_meetings(app
     assert app.store.meetings.get(5).place == "" and app.store.meetings.get(5).sequence == 0
 
 
+def test_an_english_series_numbers_meetings_no_never_n_degree(app) -> None:
+    reply = text_of(say(app, "moussa", "réunion série tous les deux mois le premier mardi à 10h",
+                        locale="en"))
+    assert "Series no. 1: 6 meetings scheduled" in reply and "(no. 2)" in reply
+    [invite] = sent_to(app, "sarah")  # Sarah reads English
+    assert invite.paragraphs[0].startswith("no. 1 — Tuesday 1 December 2026")
+    assert "n°" not in reply + text_of(invite)
+    assert "n° 1 — mardi 1er décembre 2026" in text_of(sent_to(app, "awa")[0])
+
+
 def test_answers_by_button_and_command_per_person_and_agency(app: BotApp, clock) -> None:
     say(app, "aminata", "réunion mardi 1 décembre 10h")
     assert "présent·e à la réunion n° 1" in text_of(click(app, "awa", "rsvp.present", "1"))
