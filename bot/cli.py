@@ -151,7 +151,8 @@ def check() -> int:
     if empty:
         say(catalog.t(lang, "cli.check_empty_seats_block" if network.empty_seat_blocks
                       else "cli.check_empty_seats",
-                      agencies=", ".join(a.acronym(lang) for a in empty)))
+                      agencies=catalog.join(lang, [a.acronym(lang) for a in empty]),
+                      count=len(empty)))
     say(catalog.t(lang, "cli.check_ok"))
     return 0
 

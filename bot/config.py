@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from handlers.settings import LANGUAGES, Agency, CoChairSeat, MemberSeed, Network, WorkingGroup
 from handlers.types import PLATFORMS
+from handlers.words import ARTICLES_FR
 from storage.models import ROLES
 
 BUILTIN = "built-in"
@@ -28,7 +29,7 @@ KNOWN_KEYS: dict[str, set[str]] = {
     "digest": {"schedule"},
     "channels": set(PLATFORMS),
     "co_chairs": {"title_fr", "title_en", "agency"},
-    "agencies": {"code", "acronym_fr", "acronym_en", "name_fr", "name_en"},
+    "agencies": {"code", "acronym_fr", "acronym_en", "name_fr", "name_en", "article_fr"},
     "members": {"id", "name", "agency", "roles", "identities", "language"},
     "groups": {"name", "members", "chairs", "slack", "telegram"},
     "knowledge": {"access"},
@@ -281,7 +282,7 @@ def _build(sources: list[tuple[str, str, dict[str, Any]]]) -> Network:
     for code in sorted(executive - codes):
         reader.fail("network", None, "executive_committee", f"unknown agency code « {code} »")
     agencies = [Agency(a.code, a.acronym_fr, a.acronym_en, a.name_fr, a.name_en,
-                       a.code in executive) for a in agencies]
+                       a.code in executive, a.article_fr) for a in agencies]
     secretariat = reader.strings(net, "network", None, "secretariat")
     for code in secretariat:
         if code not in codes:
@@ -393,6 +394,14 @@ def _build(sources: list[tuple[str, str, dict[str, Any]]]) -> Network:
 def is_example_mailbox(address: str) -> bool:
     """A placeholder address (a domain reserved for examples): ``check`` asks for the real one."""
     return bool(EXAMPLE_DOMAINS.search(address.rpartition("@")[2]))
+def _article(reader: _Reader, item: dict[str, Any], i: int) -> str:
+    """The French article of an acronym (« l'OIM », « le PNUD », « la FAO »); none by default."""
+    article = reader.string(item, "agencies", i, "article_fr", "").strip().replace("’", "'")
+    if article not in ARTICLES_FR:
+        reader.fail("agencies", i, "article_fr",
+                    f"« {article} » is not one of « l' », « le », « la » or \"\" (no article)")
+        return ""
+    return article
 
 
 def _agencies(reader: _Reader, items: list[dict[str, Any]]) -> list[Agency]:
@@ -408,7 +417,8 @@ def _agencies(reader: _Reader, items: list[dict[str, Any]]) -> list[Agency]:
             code=code, acronym_fr=acronym_fr,
             acronym_en=reader.string(item, "agencies", i, "acronym_en", code),
             name_fr=reader.string(item, "agencies", i, "name_fr"),
-            name_en=reader.string(item, "agencies", i, "name_en")))
+            name_en=reader.string(item, "agencies", i, "name_en"),
+            article_fr=_article(reader, item, i)))
     if not agencies:
         reader.fail("agencies", None, None, "the network needs at least one agency")
     return agencies

@@ -193,7 +193,13 @@ def rule_line(ctx: Context, lang: str, consultation: Consultation) -> str:
 
 
 def acronyms(ctx: Context, lang: str, codes: tuple[str, ...] | list[str]) -> str:
+    """« OIT, HCDH, DAES »: for fields, short lines and the register's cells."""
     return ", ".join(ctx.agency_label(code, lang) for code in codes)
+
+
+def agency_list(ctx: Context, lang: str, codes: tuple[str, ...] | list[str]) -> str:
+    """« OIT, HCDH et DAES »: for a sentence, as the language lists."""
+    return ctx.catalog.join(lang, [ctx.agency_label(code, lang) for code in codes])
 
 
 def left_out_text(ctx: Context, lang: str, left_out: tuple[tuple[str, str], ...]) -> str:
@@ -279,7 +285,7 @@ def reason_lines(ctx: Context, lang: str, decision: Decision) -> list[str]:
     for kind in ("objected", "silent", "blocking"):
         codes = getattr(decision, kind)
         if codes:
-            lines.append(ctx.t(lang, f"poll.why.{kind}", agencies=acronyms(ctx, lang, codes)))
+            lines.append(ctx.t(lang, f"poll.why.{kind}", agencies=agency_list(ctx, lang, codes)))
     if decision.left_out:
         lines.append(ctx.t(lang, "poll.decided_without",
                            entries=left_out_text(ctx, lang, decision.left_out)))
@@ -342,7 +348,7 @@ def open_consultation(ctx: Context, *, proposal: str, deadline: datetime, mode: 
     focal point: such a consultation could never be decided."""
     seats = seats_for(ctx, scope, group)
     if not seats.deciding:
-        raise UserError("poll.nobody_can_answer", agencies=acronyms(
+        raise UserError("poll.nobody_can_answer", agencies=agency_list(
             ctx, lang or ctx.network.language, seats.empty) or "—")
     now = ctx.now_iso()
     consultation = ctx.store.consultations.add(lambda n: Consultation(
@@ -411,7 +417,8 @@ def cannot_answer_lines(req: Request, consultation: Consultation) -> list[str]:
         return []
     blocks = consultation.empty_seat_blocks and consultation.mode == "consensus"
     return [req.t("poll.cannot_answer_block" if blocks else "poll.cannot_answer",
-                  agencies=acronyms(req.ctx, req.lang, consultation.empty_seats))]
+                  agencies=agency_list(req.ctx, req.lang, consultation.empty_seats),
+                  count=len(consultation.empty_seats))]
 
 
 def record_position(req: Request, consultation: Consultation, choice: str,

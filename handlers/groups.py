@@ -151,7 +151,8 @@ def set_chairs(req: Request) -> Message:
     chairs = [_member(req, n) for n in names]
     outside = [m.name for m in chairs if m.id not in group.members]
     if outside:
-        raise UserError("group.chair_not_member", names=", ".join(outside), group=group.name)
+        raise UserError("group.chair_not_member", names=req.ctx.catalog.join(req.lang, outside),
+                        count=len(outside), group=group.name)
     group.chairs = [m.id for m in chairs]
     req.ctx.store.groups.save(group)
     return Message(paragraphs=[req.t("group.chairs_set", group=group.name,

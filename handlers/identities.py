@@ -113,8 +113,9 @@ def use_code(req: Request, typed: str) -> Message:
         ctx.store.members.save(member)
         tell_identity_added(ctx, member, identity, req.inbound.display_name, before)
         delivery.release_member(ctx, member.id)
-    return Message(paragraphs=[ctx.t(ctx.language_of(member), "link.done", name=member.name,
-                                     platforms=", ".join(sorted({
+    lang = ctx.language_of(member)
+    return Message(paragraphs=[ctx.t(lang, "link.done", name=member.name,
+                                     platforms=ctx.catalog.join(lang, sorted({
                                          i.split(":", 1)[0] for i in member.identities})))])
 
 

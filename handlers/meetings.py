@@ -246,8 +246,8 @@ def invite_message(ctx: Context, lang: str, meeting: Meeting, title_key: str,
 def series_invite(ctx: Context, lang: str, occurrences: list[Meeting]) -> Message:
     """One invitation for the occurrences of a series, with the file of the whole series."""
     first = occurrences[0]
-    dates = [f"n° {m.id} — {full_line(ctx, lang, m)}" if lang == "fr"
-             else f"no. {m.id} — {full_line(ctx, lang, m)}" for m in occurrences]
+    dates = [f"{ctx.t(lang, 'word.number', number=m.id)} — {full_line(ctx, lang, m)}"
+             for m in occurrences]
     return Message(
         title=ctx.t(lang, "meeting.series_invite_title", count=len(occurrences)),
         paragraphs=["\n".join(dates), ctx.t(lang, "meeting.series_answer_hint",
@@ -499,7 +499,8 @@ def _open_series(req: Request, series: MeetingSeries, starts: list[datetime]) ->
     meetings = ctx.store.meetings.of_series(series.id)
     sent = invite(ctx, meetings, eligible(ctx, meetings[0]), f"series:{series.id}:invite",
                   lambda lang: series_invite(ctx, lang, meetings))
-    lines = [f"• {full_line(ctx, req.lang, m)} (n° {m.id})" for m in meetings]
+    lines = [f"• {full_line(ctx, req.lang, m)} ({req.t('word.number', number=m.id)})"
+             for m in meetings]
     return Message(title=req.t("meeting.series_scheduled", number=series.id, count=len(meetings)),
                    paragraphs=["\n".join(lines), req.t("meeting.invites_sent", count=sent)])
 

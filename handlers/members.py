@@ -87,7 +87,8 @@ def list_members(req: Request) -> Message:
     if empty:  # never silent: an empty seat changes how consultations are decided
         paragraphs.append(ctx.t(lang, "members.empty_seats_block" if network.empty_seat_blocks
                                 else "members.empty_seats",
-                                agencies=", ".join(a.acronym(lang) for a in empty)))
+                                agencies=ctx.catalog.join(lang, [a.acronym(lang) for a in empty]),
+                                count=len(empty)))
     paragraphs += [ctx.t(lang, "members.others_heading"), "\n".join(block(others, ""))]
     return Message(title=network.name(lang), paragraphs=paragraphs)
 

@@ -10,6 +10,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from handlers.words import ProperName
+
 LANGUAGES = ("fr", "en")
 
 
@@ -34,9 +36,12 @@ class Agency:
     name_fr: str
     name_en: str
     executive: bool = False
+    article_fr: str = ""  # « l' », « le », « la » or none: « de l'OIM », « du PNUD »
 
-    def acronym(self, lang: str) -> str:
-        return self.acronym_fr if lang == "fr" else self.acronym_en
+    def acronym(self, lang: str) -> ProperName:
+        """What people read; it knows its French article, so texts can say ``{agency.of}``."""
+        return ProperName(self.acronym_fr if lang == "fr" else self.acronym_en, lang,
+                          self.article_fr)
 
     def name(self, lang: str) -> str:
         return self.name_fr if lang == "fr" else self.name_en

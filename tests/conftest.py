@@ -12,6 +12,7 @@ import pytest
 
 from bot.app import BotApp
 from bot.config import load_network
+from handlers.i18n import Catalog
 from handlers.settings import Network
 from handlers.types import Inbound, Message, Reply
 from storage.store import Store
@@ -28,6 +29,16 @@ class Clock:
 
     def __call__(self) -> datetime:
         return self.now
+
+
+@pytest.fixture(autouse=True)
+def strict_catalog(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """In tests a missing catalog key or placeholder is an error, not the raw key shown to people
+    (production logs it and degrades). Checked after the test too, in case a handler caught it."""
+    monkeypatch.setattr(Catalog, "strict", True)
+    monkeypatch.setattr(Catalog, "faults", [])
+    yield
+    assert not Catalog.faults, Catalog.faults
 
 
 @pytest.fixture
@@ -72,7 +83,8 @@ def cli_env(data_dir: Path, **extra: str) -> dict[str, str]:
     """The environment of a real ``reseau-bot`` process: no platform token, a private data dir."""
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("SLACK_", "TELEGRAM_", "RESEAU_", "LC_", "LANG"))}
-    env.update({"RESEAU_DATA_DIR": str(data_dir), "LANG": "C.UTF-8", "PYTHONUNBUFFERED": "1"})
+    env.update({"RESEAU_DATA_DIR": str(data_dir), "LANG": "C.UTF-8", "PYTHONUNBUFFERED": "1",
+                "RESEAU_CATALOG_STRICT": "1"})
     env.update(extra)
     return env
 

@@ -59,6 +59,28 @@ def test_problems_name_the_file_the_key_and_the_line(tmp_path: Path) -> None:
     assert any("console_member" in s for s in shown)
 
 
+def test_an_agencys_french_article_is_configured_and_checked(tmp_path: Path) -> None:
+    network = load_network()
+    assert {code: network.agency(code).article_fr for code in ("IOM", "UNDP", "FAO", "UNWOMEN")} \
+        == {"IOM": "l'", "UNDP": "le", "FAO": "la", "UNWOMEN": ""}
+    path = tmp_path / "agencies.toml"
+    path.write_text('[network]\nexecutive_committee = ["A"]\nsecretariat = ["A"]\n'
+                    'console_member = ""\n[[co_chairs]]\ntitle_fr = "x"\ntitle_en = "x"\n'
+                    'agency = "A"\n[[members]]\nid = "m"\nname = "M"\nagency = "A"\n'
+                    'roles = ["focal_point"]\nidentities = ["console:m"]\n'
+                    '[[agencies]]\ncode = "A"\nname_fr = "A"\nname_en = "A"\n'
+                    '[[agencies]]\ncode = "B"\nname_fr = "B"\nname_en = "B"\narticle_fr = "les"\n')
+    with pytest.raises(ConfigError) as caught:
+        load_network(path)
+    shown = [str(p) for p in caught.value.problems]
+    assert [s for s in shown if "article_fr" in s] == [
+        f"{path}:23: agencies[2].article_fr: « les » is not one of « l' », « le », « la » or "
+        '"" (no article)']
+    path.write_text(path.read_text().replace('article_fr = "les"', "article_fr = \"l'\""))
+    fixed = load_network(path)
+    assert (fixed.agency("A").article_fr, fixed.agency("B").article_fr) == ("", "l'")
+
+
 def test_toml_syntax_errors_give_the_line(tmp_path: Path) -> None:
     path = tmp_path / "broken.toml"
     path.write_text('[network]\nname_fr = "unterminated\n')

@@ -74,7 +74,7 @@ def test_only_leads_open_and_default_deadline_is_seven_days(full: BotApp) -> Non
 
 def test_positions_one_per_agency_latest_counts_history_kept(full: BotApp, store) -> None:
     open_poll(full)
-    assert "Position de UNICEF sur la consultation n° 1 : Accord." in text_of(
+    assert "Position de l'UNICEF sur la consultation n° 1 : Accord." in text_of(
         click(full, "telegram:100000001", "position.agree", "1"))
     click(full, "telegram:100000001", "position.agree", "1")  # double click
     assert len(store.positions.history(1)) == 1
@@ -104,7 +104,8 @@ def test_who_may_not_give_a_position(full: BotApp, store, clock: Clock) -> None:
     assert "réservé à" in text_of(click(full, "slack:UNKNOWN", "position.agree", "1"))
     say(full, "aminata", "consultation ouvrir Groupe | vendredi 4 décembre 17h | groupe "
         "données migratoires")
-    assert "PAM n'est pas consulté·e" in text_of(say(full, "fatoumata", "position 2 accord"))
+    assert "Entité non consultée sur la consultation n° 2 : PAM." in text_of(
+        say(full, "fatoumata", "position 2 accord"))
     clock.now = datetime(2026, 12, 4, 17, 1, tzinfo=UTC)
     assert "clôturée" in text_of(click(full, "awa", "position.agree", "1"))
     assert store.positions.history(1) == []

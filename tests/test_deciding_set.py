@@ -116,7 +116,8 @@ async def test_consensus_is_not_impossible_when_executive_seats_are_empty(
 
 def test_opening_tells_the_lead_which_entities_cannot_answer(app: BotApp) -> None:
     reply = say(app, "aminata", "consultation ouvrir Plan 2027 | vendredi 4 décembre 17h")
-    assert t(app, "poll.cannot_answer", agencies="OIT, HCDH, DAES, ONUDC") in \
+    assert t(app, "poll.cannot_answer", agencies="OIT, HCDH, DAES et ONUDC",
+             count=4) in \
         reply.message.paragraphs
     consultation = app.store.consultations.get(1)
     assert (consultation.deciding, consultation.empty_seats) == (FOUR, EMPTY)
@@ -137,7 +138,7 @@ def test_the_outcome_says_why_it_was_not_adopted(app: BotApp) -> None:
     assert reply.paragraphs == [
         t(app, "poll.outcome.not_adopted"),
         t(app, "poll.why.objected", agencies="HCR"),
-        t(app, "poll.why.silent", agencies="OIM, PNUD"),
+        t(app, "poll.why.silent", agencies="OIM et PNUD"),
         t(app, "poll.decided_without", entries="OIT, HCDH, DAES, ONUDC — aucun point focal")]
     assert app.store.consultations.get(1).decision["objected"] == ["UNHCR"]
     assert app.store.consultations.get(1).decision["silent"] == ["IOM", "UNDP"]
@@ -155,17 +156,19 @@ def test_the_outcome_says_why_it_was_not_adopted(app: BotApp) -> None:
 async def test_stricter_reading_an_empty_seat_blocks_consensus_and_the_opening_says_so(
         strict: BotApp, clock: Clock) -> None:
     reply = say(strict, "aminata", "consultation ouvrir Plan 2027 | vendredi 4 décembre 17h")
-    assert t(strict, "poll.cannot_answer_block", agencies="OIT, HCDH, DAES, ONUDC") in \
+    assert t(strict, "poll.cannot_answer_block", agencies="OIT, HCDH, DAES et ONUDC",
+             count=4) in \
         reply.message.paragraphs
     say(strict, "aminata", "consultation ouvrir Note | vendredi 4 décembre 17h | silence")
-    assert t(strict, "poll.cannot_answer", agencies="OIT, HCDH, DAES, ONUDC") in text_of(
+    assert t(strict, "poll.cannot_answer", agencies="OIT, HCDH, DAES et ONUDC",
+             count=4) in text_of(
         say(strict, "aminata", "consultation ouvrir Note 2 | vendredi 4 décembre 17h | silence"))
     all_four_agree(strict)
     clock.now = DEADLINE
     await strict.run_due_jobs()
     consensus = strict.store.consultations.get(1)
     assert consensus.outcome == "not_adopted" and consensus.decision["blocking"] == EMPTY
-    assert t(strict, "poll.why.blocking", agencies="OIT, HCDH, DAES, ONUDC") in text_of(
+    assert t(strict, "poll.why.blocking", agencies="OIT, HCDH, DAES et ONUDC") in text_of(
         say(strict, "awa", "consultation 1")).splitlines()
     assert strict.store.consultations.get(2).outcome == "adopted"  # nobody broke the silence
 
@@ -228,8 +231,10 @@ def test_a_consultation_nobody_could_decide_is_not_opened(app: BotApp) -> None:
 
 def test_members_warns_about_empty_executive_seats(app: BotApp, strict: BotApp) -> None:
     shown = say(app, "awa", "membres").message.paragraphs
-    assert t(app, "members.empty_seats", agencies="OIT, HCDH, DAES, ONUDC") in shown
-    assert t(strict, "members.empty_seats_block", agencies="OIT, HCDH, DAES, ONUDC") in say(
+    assert t(app, "members.empty_seats", agencies="OIT, HCDH, DAES et ONUDC",
+             count=4) in shown
+    assert t(strict, "members.empty_seats_block", agencies="OIT, HCDH, DAES et ONUDC",
+             count=4) in say(
         strict, "awa", "membres").message.paragraphs
     for code in EMPTY:
         app.store.members.save(Member(id=code.lower(), name=f"PF {code}", agency=code,
@@ -245,12 +250,14 @@ def run_check(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
 def test_check_warns_about_empty_executive_seats(tmp_path: Path, app: BotApp) -> None:
     result = run_check(tmp_path)
     assert result.returncode == 0, result.stderr
-    assert t(app, "cli.check_empty_seats", agencies="OIT, HCDH, DAES, ONUDC") in \
+    assert t(app, "cli.check_empty_seats", agencies="OIT, HCDH, DAES et ONUDC",
+             count=4) in \
         result.stdout.splitlines()
     config = tmp_path / "strict.toml"
     config.write_text('[consultations]\nempty_seat = "block_consensus"\n')
     strict = run_check(tmp_path, RESEAU_CONFIG=str(config))
-    assert t(app, "cli.check_empty_seats_block", agencies="OIT, HCDH, DAES, ONUDC") in \
+    assert t(app, "cli.check_empty_seats_block", agencies="OIT, HCDH, DAES et ONUDC",
+             count=4) in \
         strict.stdout.splitlines()
 
 

@@ -49,9 +49,9 @@ def test_on_demand_digest_has_every_section(app: BotApp, clock: Clock) -> None:
     # OIT, HCDH, DAES and ONUDC have no focal point: they take no part, and are not "silent".
     assert "sans réponse : Comité exécutif OIM, PNUD, HCR ; autres BCR, FAO" in text
     assert "• n° 2 — adoptée — Note conceptuelle" in text
-    assert "• UNICEF : 1 présent(s), 0 en ligne, 0 excusé(s)" in text
+    assert "• UNICEF : 1 présent, 0 en ligne, 0 excusé" in text
     assert "• ordre du jour 1. Retours volontaires" in text
-    assert "• n° 1 — Oumar Touré pour PAM (telegram:555)" in text
+    assert "• n° 1 — Oumar Touré pour le PAM (telegram:555)" in text
     [md] = digest.attachments
     assert md.media_type == "text/markdown" and md.filename == "synthese-2026-11-30.md"
     assert b"## Nouvelles informations \\(3\\)" in md.content
@@ -164,8 +164,8 @@ def test_report_figures_from_a_known_history(app: BotApp, clock: Clock) -> None:
     assert data.participation["OHCHR"] == (0, 2)
 
     reply = say(app, "mariam", "rapport 01/11/2026 04/12/2026").message
-    assert reply.paragraphs[0].startswith("1 réunion(s) tenue(s), 2 décision(s), "
-                                          "1 déclaration(s) commune(s), 3 information(s)")
+    assert reply.paragraphs[0].startswith("1 réunion tenue, 2 décisions, "
+                                          "1 déclaration commune, 3 informations partagées.")
     md, page = reply.attachments
     assert md.filename == "rapport-2026-11-01-2026-12-04.md" and page.media_type == "text/html"
     text = md.content.decode()

@@ -80,5 +80,6 @@ def test_group_scope_of_meetings_and_consultations(app: BotApp, clock: Clock) ->
     assert consulted == {"sarah", "awa", "ibrahim", "mariam"}
     channel = [r.recipient["ref"] for r in rows if r.recipient["kind"] == "channel"]
     assert channel == ["donnees-migratoires"]
-    assert "PAM n'est pas consulté·e" in text_of(say(app, "fatoumata", "position 1 accord"))
+    assert "Entité non consultée sur la consultation n° 1 : PAM." in text_of(
+        say(app, "fatoumata", "position 1 accord"))
     clock.now = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)

@@ -29,7 +29,7 @@ async def test_link_joins_identities_and_the_tally_treats_them_as_one(app: BotAp
     code = code_from(reply)
     assert f"tapez « lier {code} »" in reply
     done = text_of(say(app, "telegram:4444", f"link {code.lower()}"))
-    assert done == "C'est fait : Ibrahim Maïga, vous êtes reconnu·e sur console, slack, telegram."
+    assert done == "C'est fait : Ibrahim Maïga, vous êtes reconnu·e sur console, slack et telegram."
     assert "telegram:4444" in app.store.members.get("ibrahim").identities
     assert "pas valable" in text_of(say(app, "telegram:5555", f"lier {code}"))  # used once
     # A consultation opened on Slack, answered on Telegram: one agency, one position.

@@ -111,7 +111,7 @@ async def test_the_page_lists_items_newest_first_with_every_objective_counted(op
     assert '<option value="20">20. Envois de fonds (1)</option>' in html
     assert '<option value="2">2. Lutter contre les facteurs négatifs (0)</option>' in html
     assert '<a href="/savoirs?objectif=21">21. Retour digne et réintégration durable</a>' in html
-    assert "6 information(s)" in html
+    assert "6 informations" in html
 
 
 @pytest.mark.parametrize(("query", "expected"), [

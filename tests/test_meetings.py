@@ -41,7 +41,7 @@ def test_a_network_meeting_is_confirmed_in_full_words_and_everyone_is_invited(ap
     reply = text_of(say(app, "aminata", "réunion mardi 1 décembre 10h"))
     assert reply.splitlines()[:2] == [
         "Réunion du réseau n° 1 convoquée",
-        "mardi 1 décembre 2026, 10:00–12:00 (GMT), Maison Commune des Nations Unies (MCNU), "
+        "mardi 1er décembre 2026, 10:00–12:00 (GMT), Maison Commune des Nations Unies (MCNU), "
         "Bamako"]
     assert "Invitations envoyées : 7." in reply
     assert recipients(app, "Invitation") == {
@@ -110,7 +110,7 @@ def test_place_and_link_changes_reach_invitees_with_a_new_sequence(app: BotApp) 
 def test_moving_and_cancelling_notify_with_updated_files(app: BotApp) -> None:
     say(app, "aminata", "réunion mardi 1 décembre 10h")
     reply = text_of(say(app, "aminata", "réunion déplacer 1 mercredi 2 décembre 14h30"))
-    assert "Avant : mardi 1 décembre 2026, 10:00–12:00" in reply
+    assert "Avant : mardi 1er décembre 2026, 10:00–12:00" in reply
     assert "Désormais : mercredi 2 décembre 2026, 14:30–16:30" in reply
     moved = sent_to(app, "ibrahim")[-1]
     assert moved.title == "Nouvelle date : Réunion du réseau n° 1"
@@ -156,6 +156,16 @@ def test_a_series_is_one_file_that_expands_to_exactly_the_announced_meetings(app
     assert app.store.meetings.get(5).place == "" and app.store.meetings.get(5).sequence == 0
 
 
+def test_an_english_series_numbers_meetings_no_never_n_degree(app) -> None:
+    reply = text_of(say(app, "moussa", "réunion série tous les deux mois le premier mardi à 10h",
+                        locale="en"))
+    assert "Series no. 1: 6 meetings scheduled" in reply and "(no. 2)" in reply
+    [invite] = sent_to(app, "sarah")  # Sarah reads English
+    assert invite.paragraphs[0].startswith("no. 1 — Tuesday 1 December 2026")
+    assert "n°" not in reply + text_of(invite)
+    assert "n° 1 — mardi 1er décembre 2026" in text_of(sent_to(app, "awa")[0])
+
+
 def test_answers_by_button_and_command_per_person_and_agency(app: BotApp, clock) -> None:
     say(app, "aminata", "réunion mardi 1 décembre 10h")
     assert "présent·e à la réunion n° 1" in text_of(click(app, "awa", "rsvp.present", "1"))
@@ -166,7 +176,7 @@ def test_answers_by_button_and_command_per_person_and_agency(app: BotApp, clock)
     rsvps = {r.member_id: r.status for r in app.store.rsvps.of_meeting(1)}
     assert rsvps == {"awa": "excused", "sarah": "online", "ibrahim": "present"}
     shown = text_of(say(app, "aminata", "réunion voir 1"))
-    assert "UNICEF : 0 présent(s), 0 en ligne, 1 excusé(s)" in shown
+    assert "UNICEF : 0 présent, 0 en ligne, 1 excusé" in shown
     assert "Sans réponse (4) : " in shown and "Fatoumata Sidibé (PAM)" in shown
     focal_view = text_of(say(app, "awa", "réunion voir 1"))
     assert "Sans réponse" not in focal_view
@@ -210,7 +220,7 @@ def test_a_move_to_the_same_time_changes_nothing_and_tells_nobody(app: BotApp) -
     queued = len(app.store.outbox.all())
     reply = say(app, "aminata", "réunion déplacer 1 1/12/2026 10h")
     assert text_of(reply) == app.ctx.t("fr", "meeting.move_unchanged", number=1,
-                                       line="mardi 1 décembre 2026, 10:00–12:00 (GMT), "
+                                       line="mardi 1er décembre 2026, 10:00–12:00 (GMT), "
                                             "Maison Commune des Nations Unies (MCNU), Bamako")
     after = app.store.meetings.get(1)
     assert (after.sequence, after.updated_at, after.start, after.end) == (

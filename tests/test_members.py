@@ -31,14 +31,14 @@ def test_members_lists_agencies_with_the_executive_committee_first_and_marked(ap
 
 def test_join_request_approved_by_button(app: BotApp) -> None:
     reply = text_of(say(app, "telegram:777", "rejoindre unicef Kadiatou Konaté"))
-    assert reply == ("Demande n° 1 envoyée au secrétariat pour UNICEF. "
+    assert reply == ("Demande n° 1 envoyée au secrétariat pour l'UNICEF. "
                      "Vous serez prévenu·e de sa décision.")
     asks = app.store.outbox.all()
     assert [Recipient.from_dict(r.recipient).ref for r in asks] == ["mariam"]
     buttons = asks[0].message["buttons"]
     assert [(b["action"], b["value"], b["hint"]) for b in buttons] == [
         ("join.approve", "1", "membre approuver 1"), ("join.refuse", "1", "membre refuser 1")]
-    assert "Kadiatou Konaté demande à devenir point focal de UNICEF" in asks[0].message[
+    assert "Kadiatou Konaté demande à devenir point focal de l'UNICEF" in asks[0].message[
         "paragraphs"][0]
 
     # Only the secretariat may click.
@@ -47,7 +47,7 @@ def test_join_request_approved_by_button(app: BotApp) -> None:
 
     done = text_of(click(app, "mariam", "join.approve", "1"))
     assert done == ("Demande n° 1 approuvée : Kadiatou Konaté est maintenant point focal "
-                    "de UNICEF.")
+                    "de l'UNICEF.")
     member = app.store.members.by_identity("telegram:777")
     assert member is not None and member.agency == "UNICEF" and member.roles == [FOCAL_POINT]
     welcome = outbox_for(app, "member", member.id)
@@ -82,12 +82,12 @@ def test_join_twice_and_unknown_agency(app: BotApp) -> None:
 def test_pending_requests_list(app: BotApp) -> None:
     assert "Aucune" in text_of(say(app, "mariam", "demandes"))
     say(app, "telegram:5", "rejoindre PAM Oumar")
-    assert "n° 1 — Oumar pour PAM (telegram:5)" in text_of(say(app, "mariam", "demandes"))
+    assert "n° 1 — Oumar pour le PAM (telegram:5)" in text_of(say(app, "mariam", "demandes"))
 
 
 def test_secretariat_adds_and_removes_a_member(app: BotApp) -> None:
     reply = text_of(say(app, "mariam", "membre ajouter OIT telegram:4242 Jean Diarra"))
-    assert reply == "Jean Diarra est ajouté·e comme point focal de OIT (id : jean-diarra)."
+    assert reply == "Jean Diarra est ajouté·e comme point focal de l'OIT (id : jean-diarra)."
     assert "★ OIT — Jean Diarra · telegram" in text_of(say(app, "aminata", "membres"))
     taken = text_of(say(app, "mariam", "membre ajouter OIT telegram:4242 Autre"))
     assert "appartient déjà à Jean Diarra" in taken

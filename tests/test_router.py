@@ -77,12 +77,17 @@ def test_ten_thousand_characters_get_a_clear_limit(app: BotApp) -> None:
     assert "trop long" in reply and "4000" in reply
 
 
-def test_a_failing_handler_gives_a_reference_not_a_traceback(app: BotApp, caplog) -> None:
+def test_a_failing_handler_gives_a_reference_not_a_traceback(app: BotApp, caplog,
+                                                             monkeypatch) -> None:
     def boom(req):
         raise RuntimeError("secret internals")
 
-    app.router.commands.append(Command("boom", ANYONE, boom))
-    app.router._names[("boom",)] = (app.router.commands[-1], "fr")
+    # This app's router only: the command table is shared by every app of the process.
+    command = Command("boom", ANYONE, boom)
+    monkeypatch.setattr(app.router, "commands", [*app.router.commands, command])
+    monkeypatch.setitem(app.router._names, ("boom",), (command, "fr"))
+    for lang in ("fr", "en"):
+        monkeypatch.setitem(app.catalog.texts[lang], "cmd.boom.name", "boom")
     reply = text_of(say(app, "aminata", "boom"))
     assert "Rien n'a été perdu" in reply and "secret internals" not in reply
     assert "secret internals" in caplog.text

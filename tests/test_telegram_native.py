@@ -112,7 +112,7 @@ async def test_the_calendar_file_has_a_caption(app: BotApp, fake: FakeTelegram) 
         [document] = [c for c in fake.called("sendDocument") if c.args["chat_id"] == AWA]
         assert document.args["document_filename"] == "reunion-1.ics"
         caption = document.args["caption"]
-        assert "Réunion du réseau" in caption and "1 décembre 2026" in caption
+        assert "Réunion du réseau" in caption and "1er décembre 2026" in caption
         assert "agenda" in caption
     finally:
         await runtime.stop()

@@ -24,7 +24,7 @@ def test_actions_added_listed_and_updated_by_the_lead_agency(app: BotApp) -> Non
     action = app.store.plan.get(1)
     assert (action.objectives, action.partners) == ([1, 23], ["UNICEF", "UNHCR"])
     assert "réservé" in text_of(say(app, "awa", "plan ajouter 2027 | X | OIM | 15/01/2027"))
-    assert "Seuls les points focaux de OIM" in text_of(say(app, "awa", "action 1 en cours"))
+    assert "Seuls les points focaux de l'OIM" in text_of(say(app, "awa", "action 1 en cours"))
     assert "mise à jour : en cours" in text_of(
         say(app, "mariam", "action 1 en cours Termes de référence rédigés"))
     assert "mise à jour : réalisée" in text_of(click(app, "mariam", "plan.done", "1"))
@@ -32,7 +32,7 @@ def test_actions_added_listed_and_updated_by_the_lead_agency(app: BotApp) -> Non
     assert "samedi 28 novembre 2026 — en cours — Termes de référence rédigés" in shown
     assert "Partenaires : UNICEF, HCR" in shown
     listed = text_of(say(app, "awa", "plan 2027"))
-    assert listed.startswith("Plan de travail 2027 (1 actions)") and "réalisée" in listed
+    assert listed.startswith("Plan de travail 2027 (1 action)") and "réalisée" in listed
     assert "Seuls la co-présidence" in text_of(say(app, "ibrahim", "action 1 échéance "
                                                                   "1/02/2027"))
     assert "Utilisation" in text_of(say(app, "mariam", "action 1 peut-être"))
@@ -90,8 +90,8 @@ def test_annual_review_figures_from_a_known_history(app: BotApp, clock: Clock) -
     reply = say(app, "aminata", "bilan 2026").message
     assert reply.title.endswith("bilan 2026")
     assert reply.paragraphs[0].startswith(
-        "Plan de travail : 2 actions dont 1 réalisées et 1 en cours ; 1 réunions tenues, "
-        "1 décisions, 0 déclarations, 1 informations partagées.")
+        "Plan de travail : 2 actions dont 1 réalisée et 1 en cours ; 1 réunion tenue, "
+        "1 décision, 0 déclaration, 1 information partagée.")
     md, page = reply.attachments
     text = md.content.decode()
     assert "## Plan de travail \\(2 actions\\)" in text and "Atelier tenu" in text
