@@ -36,10 +36,12 @@ def link_command(req: Request) -> Message:
         expires = ctx.now() + CODE_LIFETIME
         ctx.store.link_codes.save(LinkCode(id=code_hash(code), member_id=req.member.id,
                                            expires_at=expires.isoformat()))
+        ctx.lifetimes.start(f"link:{code_hash(code)}", CODE_LIFETIME)  # the wall clock may go back
         return Message(paragraphs=[req.t("link.code", code=code, name=req.name,
                                          minutes=int(CODE_LIFETIME.total_seconds() // 60))])
     stored = ctx.store.link_codes.get(code_hash(typed))
-    if stored is None or stored.used or datetime.fromisoformat(stored.expires_at) < ctx.now():
+    if (stored is None or stored.used or datetime.fromisoformat(stored.expires_at) < ctx.now()
+            or ctx.lifetimes.over(f"link:{stored.id}")):
         raise UserError("link.bad_code", name=req.name)
     member = ctx.store.members.get(stored.member_id)
     if member is None or not member.active:
