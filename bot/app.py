@@ -14,7 +14,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from bot.dispatcher import Adapter, Dispatcher
-from handlers import consultations, delivery, digest, meetings, workplan
+from handlers import consultations, delivery, digest, meetings, scheduled, workplan
 from handlers.commands import build_router
 from handlers.context import Context, utc_now
 from handlers.groups import seed_groups
@@ -32,6 +32,7 @@ from scheduler.jobs import (
     meeting_reminder_specs,
     plan_specs,
 )
+from scheduler.retries import with_retries
 from scheduler.runner import JobRunner
 from scheduler.when import warm_up
 from storage.store import Store
@@ -53,11 +54,12 @@ class BotApp:
     """One bot process's state. Build it, add adapters, then ``handle`` and ``dispatcher``."""
 
     def __init__(self, store: Store, network: Network,
-                 clock: Callable[[], datetime] = utc_now) -> None:
+                 clock: Callable[[], datetime] = utc_now,
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
         self.store = store
         self.network = network
         self.catalog = Catalog.load()
-        self.ctx = Context(store, network, self.catalog, clock)
+        self.ctx = Context(store, network, self.catalog, clock, monotonic)
         self.router = build_router(self.catalog)
         self.dispatcher = Dispatcher(store, network, self.catalog, {}, clock=clock,
                                      ctx=self.ctx)
@@ -146,23 +148,24 @@ class BotApp:
     # Scheduled work: derived from storage every time, so a restart rebuilds the same schedule.
 
     def job_specs(self) -> list[JobSpec]:
+        """What is due when; a job that failed waits for its next attempt, one given up is
+        left out (``scheduler.retries``)."""
         now = self.ctx.now()
-        return sorted(
+        return with_retries(
             meeting_reminder_specs(self.store, self.network.meeting_reminders, now)
             + consultation_specs(self.store, self.network.consultation_reminders, now)
             + digest_specs(self.store, self.network.digest_cron, self.network.timezone, now)
-            + plan_specs(self.store, self.network.workplan_reminders, now))
+            + plan_specs(self.store, self.network.workplan_reminders, now),
+            self.store.job_failures)
 
     def reconcile(self) -> None:
         if self.jobs.scheduler.running:
             self.jobs.reconcile(self.job_specs())
 
     async def run_job(self, spec: JobSpec) -> None:
-        """Do one job's work (its handler checks it is still due and not done), then deliver."""
-        try:
-            JOB_HANDLERS[spec.kind](self.ctx, spec.ref)
-        except Exception:
-            log.exception("job %s failed", spec.id)
+        """Do one job's work (its handler checks it is still due and not done), then deliver.
+        A failure is retried by the schedule itself; lateness and giving up are told."""
+        scheduled.run(self.ctx, spec, JOB_HANDLERS[spec.kind])
         await self.dispatcher.flush()
         self.reconcile()
 

@@ -26,6 +26,7 @@ from storage.lock import DataDirLocked
 from storage.models import FOCAL_POINT, Member
 from storage.records import SchemaError
 from storage.store import Store
+from storage.validate import MISSING, InvalidRecordError
 
 
 def say(text: str, *, err: bool = False) -> None:
@@ -58,9 +59,26 @@ def load(catalog: Catalog, lang: str) -> tuple[Environment, Network] | None:
 
 def corrupt_message(catalog: Catalog, lang: str, error: CorruptFileError) -> str:
     """Which file, what is wrong with it in words, and what to do: never an empty restart."""
+    if isinstance(error, InvalidRecordError):
+        return invalid_record_message(catalog, lang, error)
     why = catalog.t(lang, f"cli.corrupt_{error.reason}")
     detail = f" ({error.detail})" if error.detail else ""
     return catalog.t(lang, "cli.corrupt", path=str(error.path.resolve()), detail=why + detail)
+
+
+def invalid_record_message(catalog: Catalog, lang: str, error: InvalidRecordError) -> str:
+    """A file the bot parsed but cannot use: which record, which field, what it should hold."""
+    found = catalog.t(lang, "cli.field_missing") if error.found == MISSING else error.found
+    path = str(error.path.resolve())
+    if error.number is None:
+        return catalog.t(lang, "cli.invalid_shape", path=path, field=error.field,
+                         expected=error.expected, found=found)
+    record = (catalog.t(lang, "cli.record_named", id=error.record_id, number=error.number)
+              if error.record_id is not None
+              else catalog.t(lang, "cli.record_numbered", number=error.number))
+    return catalog.t(lang, "cli.invalid_record", path=path, record=record,
+                     field=error.field or catalog.t(lang, "cli.whole_record"),
+                     expected=error.expected, found=found)
 
 
 def open_store(catalog: Catalog, lang: str, data_dir: Path) -> Store | None:

@@ -35,6 +35,7 @@ KNOWN_KEYS: dict[str, set[str]] = {
     "knowledge": {"access"},
     "consultations": {"empty_seat"},
     "calendar": {"organizer_email"},
+    "jobs": {"late_grace", "attempts"},
 }
 EMPTY_SEAT = {"decide_without": False, "block_consensus": True}
 LISTS = {"co_chairs", "agencies", "members", "groups"}
@@ -366,6 +367,7 @@ def _build(sources: list[tuple[str, str, dict[str, Any]]]) -> Network:
     elif organizer.lower().endswith(".invalid"):
         reader.fail("calendar", None, "organizer_email",
                     "must be a mailbox that receives mail (a .invalid domain does not exist)")
+    late_grace, attempts = _jobs(reader, data.get("jobs", {}))
     names = {key: reader.string(net, "network", None, key)
              for key in ("name_fr", "name_en", "place_fr", "place_en")}
     if reader.problems:
@@ -388,7 +390,23 @@ def _build(sources: list[tuple[str, str, dict[str, Any]]]) -> Network:
         knowledge_access=access,
         empty_seat_blocks=EMPTY_SEAT[empty_seat],
         organizer_email=organizer,
+        job_late_grace=late_grace,
+        job_attempts=attempts,
     )
+
+
+def _jobs(reader: _Reader, table: dict[str, Any]) -> tuple[timedelta, int]:
+    """``[jobs]``: how late scheduled work may run unremarked, how many tries before giving up."""
+    text = reader.string(table, "jobs", None, "late_grace", "1h")
+    grace = parse_offset(text)
+    if grace is None:
+        reader.fail("jobs", None, "late_grace",
+                    f"« {text} » is not a duration like \"1h\" or \"30m\"")
+    attempts = table.get("attempts", 5)
+    if type(attempts) is not int or not 1 <= attempts <= 100:
+        reader.fail("jobs", None, "attempts", "must be a whole number from 1 to 100")
+        attempts = 5
+    return grace or timedelta(hours=1), attempts
 
 
 def is_example_mailbox(address: str) -> bool:

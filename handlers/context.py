@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from handlers.clocks import Lifetimes, ProcessClock
 from handlers.i18n import Catalog
 from handlers.settings import LANGUAGES, Network
 from handlers.types import Message, Outgoing, Recipient
@@ -43,14 +45,18 @@ def utc_now() -> datetime:
 
 
 class Context:
-    """Shared by all handlers of one bot process. ``clock`` is injectable so tests drive time."""
+    """Shared by all handlers of one bot process. ``clock`` (the wall clock) and ``monotonic``
+    are injectable so tests drive time."""
 
     def __init__(self, store: Store, network: Network, catalog: Catalog | None = None,
-                 clock: Callable[[], datetime] = utc_now) -> None:
+                 clock: Callable[[], datetime] = utc_now,
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
         self.store = store
         self.network = network
         self.catalog = catalog or Catalog.load()
         self.clock = clock
+        self.process_clock = ProcessClock(clock, monotonic)
+        self.lifetimes = Lifetimes(monotonic)  # tokens minted here end on both clocks
         # Per person, the last list or search shown, for « suite » (lost on restart: harmless).
         self.pages: dict[str, tuple[str, str, int]] = {}
         # Per platform, the address that opens a private chat with the bot and hands it a

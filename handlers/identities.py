@@ -47,6 +47,7 @@ def mint_code(ctx: Context, member: Member) -> str:
     ctx.store.link_codes.save(LinkCode(id=code_hash(code), member_id=member.id,
                                        expires_at=to_iso(ctx.now() + CODE_LIFETIME),
                                        created_at=ctx.now_iso()))
+    ctx.lifetimes.start(f"link:{code_hash(code)}", CODE_LIFETIME)  # the wall clock may go back
     return code
 
 
@@ -98,7 +99,7 @@ def use_code(req: Request, typed: str) -> Message:
     stored = ctx.store.link_codes.get(code_hash(typed))
     member = ctx.store.members.get(stored.member_id) if stored is not None else None
     if (stored is None or stored.used or datetime.fromisoformat(stored.expires_at) <= ctx.now()
-            or member is None or not member.active):
+            or ctx.lifetimes.over(f"link:{stored.id}") or member is None or not member.active):
         attempts.failures.append(ctx.now_iso())
         ctx.store.link_attempts.save(attempts)
         raise UserError("link.bad_code", name=req.name)

@@ -187,15 +187,18 @@ def issue_token(ctx: Context, member: Member) -> tuple[str, datetime]:
     expires = ctx.now() + TOKEN_LIFETIME
     ctx.store.web_tokens.save(WebToken(id=token_hash(token), member_id=member.id,
                                        expires_at=to_iso(expires), created_at=ctx.now_iso()))
+    ctx.lifetimes.start(f"web:{token_hash(token)}", TOKEN_LIFETIME)  # ends on both clocks
     return token, expires
 
 
 def check_token(ctx: Context, token: str | None) -> Member | None:
-    """The active member a token was given to, if it exists and has not expired."""
+    """The active member a token was given to, if it exists and has not expired: on the wall
+    clock, and on the monotonic clock for a token minted by this process."""
     if not token or len(token) > MAX_TOKEN:
         return None
     stored = ctx.store.web_tokens.get(token_hash(token))
-    if stored is None or datetime.fromisoformat(stored.expires_at) <= ctx.now():
+    if (stored is None or datetime.fromisoformat(stored.expires_at) <= ctx.now()
+            or ctx.lifetimes.over(f"web:{stored.id}")):
         return None
     member = ctx.store.members.get(stored.member_id)
     return member if member is not None and member.active else None

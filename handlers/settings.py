@@ -113,6 +113,11 @@ class Network:
     # The mailbox calendar files name as their ORGANIZER (the secretariat's): where a
     # calendar sends a reply, and what makes a file acceptable to the strict ones.
     organizer_email: str = "secretariat@example.org"
+    # Scheduled work done later than this after it was due is logged as an error and the
+    # secretariat told (the bot was down, or the clock jumped); a job that keeps raising is
+    # given up after ``job_attempts`` tries, and the secretariat told what did not happen.
+    job_late_grace: timedelta = timedelta(hours=1)
+    job_attempts: int = 5
 
     def name(self, lang: str) -> str:
         return self.name_fr if lang == "fr" else self.name_en

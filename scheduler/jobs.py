@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Container, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -17,13 +17,20 @@ class JobSpec:
     """One job: a stable id (the same after a restart), when, what kind, and what it is about.
 
     A job whose work is done is recorded in ``store.jobs_done`` under ``id`` and never listed
-    again. ``kind`` names the handler ``bot/app.py`` calls with ``ref``.
+    again. ``kind`` names the handler ``bot/app.py`` calls with ``ref``. ``due`` is when the
+    work was meant to happen, when that is earlier than ``run_at`` (missed while the bot was
+    down, put off after a failure): how late it runs is measured from it.
     """
 
     run_at: datetime
     id: str
     kind: str
     ref: str
+    due: datetime | None = field(default=None, compare=False)
+
+    @property
+    def due_at(self) -> datetime:
+        return self.due or self.run_at
 
 
 def parse_time(iso: str) -> datetime:
@@ -63,7 +70,7 @@ def offset_reminders(kind: str, target: datetime, told: datetime, offsets: Itera
             continue
         spec = JobSpec(run_at, spec_id, kind, f"{ref}|{int(offset.total_seconds())}")
         if run_at <= now:
-            missed = JobSpec(now, spec.id, spec.kind, spec.ref)
+            missed = JobSpec(now, spec.id, spec.kind, spec.ref, due=run_at)
         else:
             specs.append(spec)
     return specs + ([missed] if missed else [])
@@ -134,7 +141,7 @@ def digest_specs(store: Store, schedule: str, tz: str, now: datetime) -> list[Jo
                      upcoming.date().isoformat())]
     last_id = f"digest:{last.date().isoformat()}"
     if installed and parse_time(installed) < last and last_id not in store.jobs_done:
-        specs.insert(0, JobSpec(now, last_id, "digest", last.date().isoformat()))
+        specs.insert(0, JobSpec(now, last_id, "digest", last.date().isoformat(), due=last))
     return specs
 
 

@@ -11,6 +11,7 @@ from tinydb.table import Document
 
 from storage.atomic import AtomicJSONStorage
 from storage.records import Record
+from storage.validate import check_file
 
 R = TypeVar("R", bound=Record)
 
@@ -20,7 +21,9 @@ class Collection(Generic[R]):
 
     Records with an integer ``id`` are numbered by the collection (1, 2, 3 … as people see them);
     others carry their own string ``id``. Every method reads from memory and writes through, so
-    a method that returned has its change on disk.
+    a method that returned has its change on disk. Opening checks every record against
+    ``record``'s fields (``InvalidRecordError`` names the first that does not fit), so a record
+    is never found broken by a handler later.
     """
 
     def __init__(self, data_dir: Path, name: str, record: type[R],
@@ -31,8 +34,14 @@ class Collection(Generic[R]):
         self._db = TinyDB(self.path, storage=AtomicJSONStorage)
         self._table = self._db.table(self.name, cache_size=0)
         self._storage: AtomicJSONStorage = self._db.storage  # type: ignore[assignment]
-        ids = [doc.doc_id for doc in self._table.all()]
-        self._last_number = max(ids, default=0)
+        try:
+            data = self._storage.read()
+            check_file(self.path, data, self.name, record)
+        except BaseException:
+            self._db.close()
+            raise
+        rows = (data or {}).get(self.name) or {}
+        self._last_number = max(map(int, rows), default=0)
 
     def close(self) -> None:
         self._db.close()

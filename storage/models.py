@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from storage.records import Record
+from storage.records import Record, Time
 
 # Roles a member can hold. "Executive Committee focal point" is not stored: it is derived from the
 # member's agency being on the Executive Committee.
@@ -123,8 +123,8 @@ class Meeting(Record):
 
     id: int
     kind: str  # network | executive | group | annual
-    start: str
-    end: str
+    start: Time
+    end: Time
     place: str = ""  # empty: the network's usual place, in the reader's language
     link: str | None = None
     group: str | None = None
@@ -134,8 +134,8 @@ class Meeting(Record):
     sequence: int = 0
     agenda: list[dict[str, Any]] = field(default_factory=list)
     created_by: str = ""
-    created_at: str = ""
-    updated_at: str = ""  # when invitees were last told: reminders due before it are moot
+    created_at: Time = ""
+    updated_at: Time = ""  # when invitees were last told: reminders due before it are moot
     uid: str = field(default_factory=new_calendar_uid)  # of a meeting alone (see its series')
     invited: list[str] | None = field(default_factory=list)
 
@@ -161,7 +161,7 @@ class MeetingSeries(Record):
     id: int
     kind: str
     rrule: str
-    first_start: str
+    first_start: Time
     duration_minutes: int
     place: str = ""
     link: str | None = None
@@ -196,7 +196,7 @@ class JobDone(Record):
     """A scheduled job that did its work (a reminder sent): never run again, restart or not."""
 
     id: str
-    done_at: str
+    done_at: Time
     outcome: str = "done"
 
 
@@ -213,7 +213,7 @@ class Consultation(Record):
 
     id: int
     proposal: str
-    deadline: str
+    deadline: Time
     mode: str = "consensus"  # consensus | silence
     scope: str = "network"  # network | executive | group
     group: str | None = None
@@ -221,8 +221,8 @@ class Consultation(Record):
     outcome: str | None = None  # adopted | not_adopted
     outcome_note: str | None = None  # a co-chair's outcome statement
     opened_by: str = ""
-    opened_at: str = ""
-    told_at: str = ""  # when the consulted were last told (opening, extension)
+    opened_at: Time = ""
+    told_at: Time = ""  # when the consulted were last told (opening, extension)
     closed_at: str | None = None
     closed_by: str | None = None  # a member id, or "deadline"
     previous_deadlines: list[str] = field(default_factory=list)
@@ -334,11 +334,11 @@ class PlanAction(Record):
     year: int
     title: str
     lead_agency: str
-    due: str
+    due: Time
     objectives: list[int] = field(default_factory=list)
     partners: list[str] = field(default_factory=list)
     status: str = "planned"  # planned | in_progress | done | postponed | abandoned
     notes: list[dict[str, Any]] = field(default_factory=list)  # at, by, status, text
     created_by: str = ""
-    created_at: str = ""
-    updated_at: str = ""
+    created_at: Time = ""
+    updated_at: Time = ""

@@ -5,7 +5,12 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any, ClassVar, Self
+from typing import Annotated, Any, ClassVar, Self
+
+TIME = "time"
+# A moment stored as UTC ISO 8601 (``to_iso``) that the bot parses back (schedules, deadlines):
+# checked when its file is read, so a hand-edited « mardi » stops start-up instead of a job.
+Time = Annotated[str, TIME]
 
 
 class SchemaError(RuntimeError):

@@ -12,6 +12,7 @@ from storage.deployment import DeploymentInfo
 from storage.events import ProcessedEvents
 from storage.groups import Groups, Plan
 from storage.items import Items
+from storage.job_failures import JobFailures
 from storage.lock import DataDirLock
 from storage.meetings import JobsDone, Meetings, Rsvps, Series
 from storage.members import JoinRequests, LinkAttemptsLog, LinkCodes, Members
@@ -42,6 +43,7 @@ class Store:
             self.series = Series(self._open("series", Series.record))
             self.rsvps = Rsvps(self._open("rsvps", Rsvps.record))
             self.jobs_done = JobsDone(self._open("jobs_done", JobsDone.record))
+            self.job_failures = JobFailures(self._open("job_failures", JobFailures.record))
             self.consultations = Consultations(self._open("consultations",
                                                           Consultations.record))
             self.positions = Positions(self._open_sharded(

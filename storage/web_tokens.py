@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from storage.collection import Collection
-from storage.records import Record
+from storage.records import Record, Time
 
 
 @dataclass
@@ -18,7 +18,7 @@ class WebToken(Record):
 
     id: str  # sha256 of the token (hex)
     member_id: str
-    expires_at: str  # UTC ISO 8601
+    expires_at: Time
     created_at: str = ""
 
 
