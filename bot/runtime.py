@@ -39,11 +39,14 @@ def web_application(app: BotApp, platforms: list[Platform],
     web_app = web.Application(client_max_size=1024 * 1024)
 
     async def health(_: web.Request) -> web.Response:
+        starting = [p.platform for p in platforms if not p.ready]
         return web.json_response({
-            "status": "ok", "platforms": [p.platform for p in platforms],
+            "status": "starting" if starting else "ok", "starting": starting,
+            "platforms": [p.platform for p in platforms],
             "uptime_s": round(time.monotonic() - started, 1),
             "outbox_pending": len(app.store.outbox.with_status("pending")),
-            "outbox_held": len(app.store.outbox.with_status("held"))})
+            "outbox_held": len(app.store.outbox.with_status("held"))},
+            status=503 if starting else 200)
 
     web_app.router.add_get("/healthz", health)
     knowledge_routes(web_app, app, (env or Environment()).base_url)

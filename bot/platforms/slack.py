@@ -7,6 +7,9 @@ milliseconds) before the request is acknowledged (``process_before_response=True
 saw acknowledged is never lost. The answer (``chat.update``, ``response_url``) is sent from a task
 after the ack, and ``users.info`` is given at most a second, so the ack stays within Slack's 3 s.
 
+The bot's identity (``auth.test``) is asked once at start-up and kept (``slack_auth.py``): while
+Slack cannot give it, requests are answered 503 rather than acknowledged and dropped.
+
 Outbound: the dispatcher calls ``deliver``; a 429 becomes ``RetryLater`` and any other failure
 propagates, so the dispatcher's retries are the only ones (slack_sdk's retry handlers are off).
 """
@@ -25,6 +28,7 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
+from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
@@ -32,6 +36,7 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 from bot.app import BotApp
 from bot.config import Environment
 from bot.dispatcher import RetryLater, Target, Unreachable
+from bot.platforms.slack_auth import BotIdentity, IdentityUnknown
 from bot.platforms.slack_render import (
     action_name,
     from_slack,
@@ -91,8 +96,14 @@ class SlackPlatform:
         base_url = (env.slack_api_url or DEFAULT_API_URL).rstrip("/") + "/"
         self.client = AsyncWebClient(token=env.slack_bot_token, base_url=base_url,
                                      retry_handlers=[])
-        self.bolt = AsyncApp(client=self.client, signing_secret=env.slack_signing_secret,
+        self.identity = BotIdentity(self.client, env.slack_bot_token)
+        # bolt gets the identity from ``authorize`` (never its own lazy auth.test); its client
+        # carries no token, the authorization gives each request's.
+        self.bolt = AsyncApp(client=AsyncWebClient(base_url=base_url, retry_handlers=[]),
+                             authorize=self.identity,
+                             signing_secret=env.slack_signing_secret,
                              process_before_response=True, name="reseau-bot")
+        self.bolt.error(self._on_error)
         self.socket: AsyncSocketModeHandler | None = None
         self._connecting: asyncio.Task[None] | None = None
         self._dm_channels: dict[str, str] = {}
@@ -109,9 +120,16 @@ class SlackPlatform:
         if self.env.slack_signing_secret:
             web_app.router.add_post("/slack/events", self._http)
 
+    @property
+    def ready(self) -> bool:
+        """Requests can be handled: the bot's identity is known."""
+        return self.identity.known
+
     async def start(self) -> None:
-        """Socket Mode when an app token is set; it connects (and reconnects) in the background
-        so a Slack outage never holds up the rest of the bot."""
+        """The bot's identity first (retried in the background if Slack is down), then Socket
+        Mode when an app token is set; it connects (and reconnects) in the background so a
+        Slack outage never holds up the rest of the bot."""
+        await self.identity.start()
         if self.env.slack_app_token:
             self.socket = AsyncSocketModeHandler(self.bolt, self.env.slack_app_token)
             self._connecting = asyncio.create_task(self.socket.connect_async(),
@@ -128,6 +146,7 @@ class SlackPlatform:
             self._connecting.cancel()
         if self.socket is not None:
             await self.socket.close_async()
+        await self.identity.stop()
 
     async def drain(self) -> None:
         """Wait until the work started by the requests received so far is done."""
@@ -138,6 +157,15 @@ class SlackPlatform:
         # The signature is checked by bolt over the raw body text, never a re-encoding of it.
         return await to_aiohttp_response(await self.bolt.async_dispatch(
             await to_bolt_request(request)))
+
+    async def _on_error(self, error: Exception) -> BoltResponse | None:
+        """bolt's error handler: a request that came while the identity is unknown gets 503 (so
+        it comes again); anything else is a bug, logged with its traceback (bolt answers 500)."""
+        if isinstance(error, IdentityUnknown):
+            log.info("slack: request answered 503: the bot's identity is not known yet")
+            return BoltResponse(status=503, body="", headers={"Retry-After": "10"})
+        log.error("slack: request failed: %s", type(error).__name__, exc_info=error)
+        return None
 
     # Inbound.
 

@@ -174,6 +174,7 @@ class TelegramPlatform:
         self.application.add_error_handler(self._on_error)
         self.names = command_table(app.router)
         self.username = ""
+        self.ready = False  # until ``start`` is done; the webhook answers 503 meanwhile
         self._lead_menus: set[str] = set()  # leads whose own chat has its menu (this process)
 
     # Lifecycle.
@@ -195,8 +196,10 @@ class TelegramPlatform:
             await self.application.updater.start_polling(allowed_updates=ALLOWED_UPDATES)
             await self.application.start()
             log.info("telegram: long polling")
+        self.ready = True
 
     async def stop(self) -> None:
+        self.ready = False
         if self.application.updater is not None and self.application.updater.running:
             await self.application.updater.stop()
         if self.application.running:
@@ -285,6 +288,9 @@ class TelegramPlatform:
         given = request.headers.get(SECRET_HEADER, "").encode()
         if not hmac.compare_digest(given, self.env.telegram_webhook_secret.encode()):
             return web.Response(status=403)
+        if not self.ready:  # the HTTP server starts first: Telegram sends it again later
+            log.info("telegram: update answered 503: starting")
+            return web.Response(status=503, headers={"Retry-After": "5"})
         try:
             data = await request.json()
             update = Update.de_json(data, self.application.bot) if isinstance(data, dict) \
