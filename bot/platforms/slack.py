@@ -37,6 +37,7 @@ from bot.app import BotApp
 from bot.config import Environment
 from bot.dispatcher import RetryLater, Target, Unreachable
 from bot.platforms.slack_auth import BotIdentity, IdentityUnknown
+from bot.platforms.slack_door import Refused, check_shape, check_signature, parse
 from bot.platforms.slack_render import (
     action_name,
     from_slack,
@@ -154,7 +155,22 @@ class SlackPlatform:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
     async def _http(self, request: web.Request) -> web.Response:
-        # The signature is checked by bolt over the raw body text, never a re-encoding of it.
+        """Only signed requests of the shapes the listeners read reach bolt (``slack_door``);
+        the signature is checked over the raw body, never a re-encoding of it."""
+        raw = await request.read()
+        refused = check_signature(raw, request.headers.get("X-Slack-Request-Timestamp", ""),
+                                  request.headers.get("X-Slack-Signature", ""),
+                                  self.env.slack_signing_secret)
+        if refused is None:
+            try:
+                body = parse(raw.decode("utf-8"), request.content_type)
+            except UnicodeDecodeError:
+                body = Refused(400, "body is not UTF-8")
+            refused = body if isinstance(body, Refused) else check_shape(body)
+        if refused is not None:
+            log.log(logging.WARNING if refused.status == 400 else logging.INFO,
+                    "slack: request refused (%s): %s", refused.status, refused.reason)
+            return web.Response(status=refused.status)
         return await to_aiohttp_response(await self.bolt.async_dispatch(
             await to_bolt_request(request)))
 

@@ -1,0 +1,150 @@
+"""Strangers cost nothing: junk sent to the bot's HTTP door is refused with 400 or 401 and one
+short log line (no traceback, never the body or the signature), reaches no handler, and writes
+nothing; a stranger's Telegram message writes nothing unless the bot answers it."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from urllib.parse import urlencode
+
+import aiohttp
+import pytest
+
+from tests.fake_slack import (  # noqa: F401 (fixtures)
+    Bot,
+    bot_fixture,
+    click_payload,
+    command_body,
+    event_envelope,
+    fake_fixture,
+    network_fixture,
+    signed_headers,
+)
+
+FORM = "application/x-www-form-urlencoded"
+SIGNATURE = "v0=" + "ab" * 32
+
+
+async def raw_post(bot: Bot, body: bytes, headers: dict[str, str]) -> int:
+    async with aiohttp.ClientSession() as session, \
+            session.post(bot.slack.url, data=body, headers=headers) as response:
+        return response.status
+
+
+def one_short_line(records: list[logging.LogRecord], *secrets: str) -> logging.LogRecord:
+    """Exactly one log record, without traceback, short, naming none of ``secrets``."""
+    [record] = records
+    text = record.getMessage()
+    assert record.exc_info is None and len(text) < 120, text
+    for secret in secrets:
+        assert secret not in text
+    return record
+
+
+UNSIGNED = [
+    ("junk payload, no headers", b"payload=%7Bx", {"Content-Type": FORM}),
+    ("timestamp not a number", b"payload=%7Bx",
+     {"Content-Type": FORM, "X-Slack-Request-Timestamp": "abc", "X-Slack-Signature": SIGNATURE}),
+    ("timestamp with a sign", b"command=%2Freseau",
+     {"Content-Type": FORM, "X-Slack-Request-Timestamp": "-1", "X-Slack-Signature": SIGNATURE}),
+    ("timestamp far too long", b"command=%2Freseau",
+     {"Content-Type": FORM, "X-Slack-Request-Timestamp": "9" * 400,
+      "X-Slack-Signature": SIGNATURE}),
+    ("json list, forged signature", b"[1,2]",
+     {"Content-Type": "application/json", "X-Slack-Request-Timestamp": str(int(time.time())),
+      "X-Slack-Signature": SIGNATURE}),
+    ("not utf-8", b"\xff\xfe payload=\x80",
+     {"Content-Type": FORM, "X-Slack-Request-Timestamp": str(int(time.time())),
+      "X-Slack-Signature": SIGNATURE}),
+]
+
+
+@pytest.mark.parametrize(("case", "body", "headers"), UNSIGNED, ids=[c[0] for c in UNSIGNED])
+async def test_unsigned_junk_gets_401_and_one_short_log_line(
+        bot: Bot, caplog: pytest.LogCaptureFixture, case: str, body: bytes,
+        headers: dict[str, str]) -> None:
+    caplog.set_level(logging.INFO)
+    caplog.clear()
+    assert await raw_post(bot, body, headers) == 401
+    await bot.settle()
+    one_short_line(caplog.records, SIGNATURE, "%7Bx", "[1,2]")
+    assert bot.fake.calls == [] and bot.app.store.outbox.all() == []
+
+
+def click(bot: Bot, **changes: object) -> str:
+    payload = click_payload(bot.fake, "U0DEMOIM", "position.agree", "1")
+    payload.update(changes)
+    return urlencode({"payload": json.dumps(payload)})
+
+
+def event(**changes: object) -> str:
+    message = {"type": "message", "channel": "D0DEMOIM", "channel_type": "im",
+               "user": "U0DEMOIM", "text": "membres", "ts": "1764349100.000400", **changes}
+    return json.dumps(event_envelope(message, "EvJUNK"))
+
+
+def malformed(bot: Bot) -> list[tuple[str, str, str]]:
+    """Signed bodies that are not what Slack sends: (case, body, content type)."""
+    action = click_payload(bot.fake, "U0DEMOIM", "position.agree", "1")["actions"][0]
+    return [
+        ("json list", "[1,2]", "application/json"),
+        ("payload list", urlencode({"payload": "[1,2]"}), FORM),
+        ("payload not json", "payload=%7Bx", FORM),
+        ("actions null", click(bot, actions=None), FORM),
+        ("actions empty", click(bot, actions=[]), FORM),
+        ("action value not a string", click(bot, actions=[{**action, "value": 5}]), FORM),
+        ("user as a string", click(bot, user="U0DEMOIM"), FORM),
+        ("team as a number", click(bot, team=5), FORM),
+        ("channel as a list", click(bot, channel=["C1"]), FORM),
+        ("blocks not objects", click(bot, message={"ts": "1.2", "blocks": [1]}), FORM),
+        ("text null", event(text=None), "application/json"),
+        ("channel missing", event(channel=None), "application/json"),
+        ("event null", json.dumps({**event_envelope({}, "Ev1"), "event": None}),
+         "application/json"),
+        ("authorizations not a list", json.dumps({**event_envelope({"type": "message",
+                                                                     "channel": "D1"}, "Ev2"),
+                                                   "authorizations": "x"}),
+         "application/json"),
+        ("command without user", command_body(bot.fake, "", "membres"), FORM),
+        ("command as json", json.dumps({"command": "/reseau", "user_id": "U0DEMOIM",
+                                        "text": None}), "application/json"),
+    ]
+
+
+async def test_signed_but_malformed_payloads_get_400_and_reach_no_handler(
+        bot: Bot, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO)
+    for case, body, content_type in malformed(bot):
+        caplog.clear()
+        status, _ = await bot.slack.post(body, content_type)
+        assert status == 400, case
+        one_short_line(caplog.records, "U0DEMOIM", "membres")
+    await bot.settle()
+    assert bot.fake.calls == []  # no users.info, no answer: no listener ran
+    assert bot.app.store.positions.history(1) == [] and bot.app.store.outbox.all() == []
+
+
+async def test_well_formed_requests_still_pass_the_door(bot: Bot) -> None:
+    status, _ = await bot.slack.post(event(), "application/json")
+    assert status == 200
+    status, _ = await bot.slack.command("U0DEMOIM", "aide")
+    assert status == 200
+    await bot.settle()
+    assert bot.fake.posted("D0DEMOIM") and bot.fake.called("response_url")
+
+
+def test_signature_check_accepts_slacks_own_and_refuses_the_rest() -> None:
+    from bot.platforms.slack_door import check_signature
+    from tests.fake_slack import SECRET
+
+    body = "command=%2Freseau&text=aide"
+    headers = signed_headers(body)
+    ts, signature = headers["X-Slack-Request-Timestamp"], headers["X-Slack-Signature"]
+    assert check_signature(body.encode(), ts, signature, SECRET) is None
+    assert check_signature(body.encode() + b" ", ts, signature, SECRET).status == 401
+    assert check_signature(body.encode(), ts, signature, "other").status == 401
+    assert check_signature(body.encode(), ts, signature, SECRET,
+                           now=int(ts) + 301).status == 401
+    assert check_signature(body.encode(), "１２３", signature, SECRET).status == 401  # noqa: RUF001
