@@ -4,15 +4,24 @@ nothing; a stranger's Telegram message writes nothing unless the bot answers it.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
+from collections.abc import AsyncIterator
+from dataclasses import replace
+from pathlib import Path
 from urllib.parse import urlencode
 
 import aiohttp
 import pytest
 
+from bot.app import BotApp
+from bot.config import Environment
+from bot.platforms.telegram import TelegramPlatform
+from bot.runtime import Runtime
 from tests.fake_slack import (  # noqa: F401 (fixtures)
+    NETWORK_CHANNEL,
     Bot,
     bot_fixture,
     click_payload,
@@ -22,8 +31,12 @@ from tests.fake_slack import (  # noqa: F401 (fixtures)
     network_fixture,
     signed_headers,
 )
+from tests.fake_telegram import TOKEN, FakeTelegram, text_update
 
 FORM = "application/x-www-form-urlencoded"
+WEBHOOK_SECRET = "s3cret-webhook"
+NETWORK_CHAT = "-1001234"
+AWA = 100000001  # UNICEF focal point in the demo network
 SIGNATURE = "v0=" + "ab" * 32
 
 
@@ -148,3 +161,125 @@ def test_signature_check_accepts_slacks_own_and_refuses_the_rest() -> None:
     assert check_signature(body.encode(), ts, signature, SECRET,
                            now=int(ts) + 301).status == 401
     assert check_signature(body.encode(), "１２３", signature, SECRET).status == 401  # noqa: RUF001
+
+
+# Telegram: the webhook before the start is done, and strangers' messages.
+
+@pytest.fixture(name="telegram")
+async def telegram_fixture() -> AsyncIterator[FakeTelegram]:
+    server = FakeTelegram()
+    await server.start()
+    yield server
+    await server.stop()
+
+
+def telegram_runtime(app: BotApp, fake: FakeTelegram) -> Runtime:
+    env = Environment(telegram_bot_token=TOKEN, telegram_api_url=fake.url,
+                      telegram_webhook_secret=WEBHOOK_SECRET, host="127.0.0.1", port=0)
+    network = replace(app.network, channels={"telegram": NETWORK_CHAT})
+    app.network = app.ctx.network = app.dispatcher.network = network
+    platform = TelegramPlatform(app, env)
+    platform.per_chat_interval = 0
+    return Runtime(app, env, platforms=[platform])
+
+
+async def webhook(runtime: Runtime, update: dict) -> int:
+    async with aiohttp.ClientSession() as session, session.post(
+            f"http://127.0.0.1:{runtime.port}/telegram/webhook", json=update,
+            headers={"X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET}) as response:
+        return response.status
+
+
+async def health(runtime: Runtime) -> tuple[int, str]:
+    async with aiohttp.ClientSession() as session, \
+            session.get(f"http://127.0.0.1:{runtime.port}/healthz") as response:
+        return response.status, (await response.json())["status"]
+
+
+async def test_an_update_arriving_while_telegram_starts_gets_503_then_is_handled(
+        app: BotApp, telegram: FakeTelegram) -> None:
+    telegram.hold("getMe")  # Telegram is slow to answer the start-up's getMe
+    runtime = telegram_runtime(app, telegram)
+    starting = asyncio.create_task(runtime.start())
+    try:
+        await telegram.wait_for(lambda: telegram.called("getMe"))
+        assert runtime.port
+        update = text_update(7, AWA, "/membres")
+        assert await webhook(runtime, update) == 503  # Telegram sends it again later
+        assert await health(runtime) == (503, "starting")
+        telegram.release("getMe")
+        await starting
+        assert await health(runtime) == (200, "ok")
+        assert await webhook(runtime, update) == 200
+        assert len(telegram.called("sendMessage")) == 1
+        assert await webhook(runtime, {"update_id": "x", "message": None}) == 400
+    finally:
+        if not starting.done():
+            telegram.release("getMe")
+            await starting
+        await runtime.stop()
+
+
+def snapshot(root: Path) -> dict[str, tuple[int, int]]:
+    return {str(p.relative_to(root)): (p.stat().st_mtime_ns, p.stat().st_size)
+            for p in root.rglob("*") if p.is_file() and p.name != "reseau-bot.log"}
+
+
+def changed(before: dict[str, tuple[int, int]], after: dict[str, tuple[int, int]]) -> set[str]:
+    return {name for name in before.keys() | after.keys() if before.get(name) != after.get(name)}
+
+
+STRANGER = 987654321
+OTHER_GROUP = -4242
+
+
+async def test_a_strangers_telegram_message_writes_nothing_unless_answered(
+        app: BotApp, telegram: FakeTelegram) -> None:
+    runtime = telegram_runtime(app, telegram)
+    await runtime.start()
+    root = app.store.data_dir
+    try:
+        quiet = [
+            text_update(20, STRANGER, "bonjour à tous", chat_id=int(NETWORK_CHAT),
+                        chat_type="supergroup"),
+            text_update(21, AWA, "merci pour la réunion", chat_id=int(NETWORK_CHAT),
+                        chat_type="supergroup"),  # a member's conversation: nothing either
+            text_update(22, STRANGER, "salut", chat_id=OTHER_GROUP, chat_type="group"),
+            text_update(23, STRANGER, "/membres@another_bot", chat_id=OTHER_GROUP,
+                        chat_type="group"),
+        ]
+        for update in quiet:
+            before = snapshot(root)
+            assert await webhook(runtime, update) == 200
+            await app.dispatcher.flush()
+            assert changed(before, snapshot(root)) == set(), update["message"]["text"]
+        assert telegram.called("sendMessage") == []
+
+        members, requests = app.store.members.all(), app.store.join_requests.pending()
+        for update in (text_update(24, STRANGER, "/aide"), text_update(25, STRANGER, "bonjour")):
+            before = snapshot(root)
+            assert await webhook(runtime, update) == 200
+            await app.dispatcher.flush()
+            # the processed-update record is the only write (the month's event ids, or the
+            # journal that carries them)
+            assert {name.split("/", 1)[0] for name in changed(before, snapshot(root))} <= {
+                "events", "journal"}
+            assert not app.first_time(f"telegram:update:{update['update_id']}")
+        assert len(telegram.called("sendMessage")) == 2  # both answered
+        assert app.store.members.all() == members and app.store.join_requests.pending() == requests
+        assert app.store.outbox.all() == []
+    finally:
+        await runtime.stop()
+
+
+async def test_conversation_in_the_slack_network_channel_writes_nothing(bot: Bot) -> None:
+    root = bot.app.store.data_dir
+    before = snapshot(root)
+    chatter = {"type": "message", "channel": NETWORK_CHANNEL, "channel_type": "channel",
+               "user": "U0GUEST", "text": "Bonjour à tous, voir https://example.org",
+               "ts": "1764349100.000500"}
+    status, _ = await bot.slack.event(chatter, "EvCHAT")
+    assert status == 200
+    await bot.settle()
+    assert changed(before, snapshot(root)) == set()
+    assert bot.fake.calls == []

@@ -48,6 +48,7 @@ from bot.platforms.slack_render import (
     with_answer,
     without_mention,
 )
+from handlers.info import meant_for_capture
 from handlers.types import Inbound, Message, Reply
 
 log = logging.getLogger(__name__)
@@ -212,8 +213,9 @@ class SlackPlatform:
                 return
             direct = event.get("channel_type") == "im"
             if not direct and (event.get("channel") != self.app.network.channels.get("slack")
-                               or mentions(event.get("text", ""), context.bot_user_id)):
-                return  # another channel, or a mention of the bot: app_mention answers it
+                               or mentions(event.get("text", ""), context.bot_user_id)
+                               or not meant_for_capture(from_slack(event.get("text", "")))):
+                return  # another channel, a mention (app_mention answers it), conversation
             if not self._first_time(body):
                 return
             if direct:

@@ -67,6 +67,7 @@ from bot.platforms.telegram_render import (
     with_links,
 )
 from handlers.commands import GROUP_MENU
+from handlers.info import meant_for_capture
 from handlers.roles import EXEC_FOCAL_POINT
 from handlers.router import Command, Router
 from handlers.settings import fold
@@ -294,10 +295,11 @@ class TelegramPlatform:
         try:
             data = await request.json()
             update = Update.de_json(data, self.application.bot) if isinstance(data, dict) \
-                and "update_id" in data else None
-        except (ValueError, TypeError, KeyError):
+                and isinstance(data.get("update_id"), int) else None
+        except Exception:  # whatever the body, one log line below, never a traceback
             update = None
         if update is None:
+            log.warning("telegram: webhook body refused (400): not an update")
             return web.Response(status=400)
         await self.application.process_update(update)
         return web.Response(status=200)
@@ -337,9 +339,10 @@ class TelegramPlatform:
             return f"{spelled} {found.group(3) or ''}".strip(), False
         if message.chat.type == ChatType.PRIVATE:
             return text, False
-        if str(message.chat.id) == self.app.network.channels.get("telegram"):
+        if str(message.chat.id) == self.app.network.channels.get("telegram") \
+                and meant_for_capture(text):
             return text, True
-        return None
+        return None  # conversation, or another group: nothing is recorded
 
     def _inbound(self, update: Update, **what: Any) -> Inbound:
         user = update.effective_user
