@@ -7,6 +7,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import resource
+import subprocess
 import time
 from collections.abc import AsyncIterator
 from dataclasses import replace
@@ -18,11 +20,16 @@ import pytest
 
 from bot.app import BotApp
 from bot.config import Environment
+from bot.http_limits import raise_open_files_limit
 from bot.platforms.telegram import TelegramPlatform
 from bot.runtime import Runtime
+from tests.conftest import BIN, REPO, cli_env
 from tests.fake_slack import (  # noqa: F401 (fixtures)
     NETWORK_CHANNEL,
+    SECRET,
     Bot,
+    FakeSlack,
+    SlackSender,
     bot_fixture,
     click_payload,
     command_body,
@@ -32,6 +39,7 @@ from tests.fake_slack import (  # noqa: F401 (fixtures)
     signed_headers,
 )
 from tests.fake_telegram import TOKEN, FakeTelegram, text_update
+from tests.test_crash_http import free_port, healthy
 
 FORM = "application/x-www-form-urlencoded"
 WEBHOOK_SECRET = "s3cret-webhook"
@@ -283,3 +291,45 @@ async def test_conversation_in_the_slack_network_channel_writes_nothing(bot: Bot
     await bot.settle()
     assert changed(before, snapshot(root)) == set()
     assert bot.fake.calls == []
+
+
+# A thousand idle connections: a real bot process with the usual limit of 1,024 open files.
+
+def usual_file_limit() -> None:
+    """In the bot's process: 1,024 open files, soft and hard (so it cannot raise it)."""
+    resource.setrlimit(resource.RLIMIT_NOFILE, (1024, 1024))
+
+
+async def test_a_thousand_idle_connections_do_not_make_the_bot_unreachable(
+        tmp_path: Path) -> None:
+    if raise_open_files_limit(4096) < 2048:
+        pytest.skip("this test process cannot open a thousand sockets")
+    fake = FakeSlack()
+    await fake.start()
+    port = free_port()
+    process = subprocess.Popen(
+        [BIN / "reseau-bot", "run"], cwd=REPO, preexec_fn=usual_file_limit,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env=cli_env(tmp_path / "data", SLACK_BOT_TOKEN="xoxb-test", SLACK_SIGNING_SECRET=SECRET,
+                    SLACK_API_URL=fake.url, RESEAU_HOST="127.0.0.1", RESEAU_PORT=str(port)))
+    idle: list[asyncio.StreamWriter] = []
+    try:
+        await healthy(port, process)
+        for _ in range(1100):  # connect and say nothing: more than the 1,024 files
+            _, writer = await asyncio.open_connection("127.0.0.1", port)
+            idle.append(writer)
+        started = time.monotonic()
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5)) as session, \
+                session.get(f"http://127.0.0.1:{port}/healthz") as response:
+            assert response.status == 200
+        assert time.monotonic() - started < 2
+        sender = SlackSender(fake, port)
+        status, _ = await sender.command("U0DEMOIM", "aide")
+        assert status == 200  # and Slack gets through too
+        assert process.poll() is None
+    finally:
+        for writer in idle:
+            writer.close()
+        process.terminate()
+        process.wait(timeout=30)
+        await fake.stop()
