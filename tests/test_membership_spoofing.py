@@ -4,9 +4,23 @@ confirmation; a replayed click does not revert a later position."""
 
 from __future__ import annotations
 
+import json
+import time
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlencode
+
 from bot.app import BotApp
-from handlers.types import Message, Recipient, Reply
+from handlers.types import Inbound, Message, Recipient, Reply
+from storage.models import FOCAL_POINT, Member, Position
 from tests.conftest import click, say
+from tests.fake_slack import (  # noqa: F401 (fixtures)
+    Bot,
+    bot_fixture,
+    click_payload,
+    fake_fixture,
+    network_fixture,
+)
 
 
 def t(app: BotApp, key: str, lang: str = "fr", **params: object) -> str:
@@ -67,3 +81,97 @@ def test_a_name_nobody_has_is_approved_at_once(app: BotApp) -> None:
     done = click(app, "mariam", "join.approve", "1")
     assert done.message.paragraphs == [t(app, "join.approved", number=1,
                                          name="Kadiatou Konaté", agency="UNICEF")]
+
+
+# Replayed and stale clicks: a consultation card's buttons carry its version.
+
+IBRAHIM = "U0DEMOIM"  # UNDP's focal point on Slack
+
+
+def when(app: BotApp, position: Position) -> str:
+    return app.ctx.when("fr", datetime.fromisoformat(position.at))
+
+
+def button_values(blocks: list[dict[str, Any]]) -> dict[str, str]:
+    return {e["action_id"]: e["value"] for b in blocks if b["type"] == "actions"
+            for e in b["elements"]}
+
+
+def signed_click(bot: Bot, action_id: str, value: str, card: dict[str, Any]) -> str:
+    """The body Slack signs for a click on ``card`` (a message as the bot posted it)."""
+    payload = click_payload(bot.fake, IBRAHIM, action_id, value, card)
+    return urlencode({"payload": json.dumps(payload)})
+
+
+async def test_a_signed_click_replayed_after_a_later_position_does_not_revert_it(
+        bot: Bot) -> None:
+    bot.app.handle(Inbound(platform="slack", user_id="U0DEMOMK",
+                           text="consultation ouvrir Adopter le plan | dans 7 jours"))
+    await bot.settle()
+    card = bot.fake.posted("D0DEMOIM")[-1]
+    assert button_values(card["blocks"])["position.agree"] == "1.0"
+    as_clicked = {"ts": "1764349200.000001", "channel": "D0DEMOIM", "text": card["text"],
+                  "blocks": card["blocks"]}
+
+    agree = signed_click(bot, "position.agree", "1.0", as_clicked)
+    sent_at = int(time.time())
+    assert (await bot.slack.post(agree, timestamp=sent_at))[0] == 200
+    await bot.settle()
+    [first] = bot.app.store.positions.history(1)
+    [update] = bot.fake.called("chat.update")  # the card now carries its fresh version
+    fresh = button_values(update.args["blocks"])
+    assert fresh["position.abstain"] == f"1.{first.id}"
+
+    refreshed = {**as_clicked, "blocks": update.args["blocks"]}
+    abstain = signed_click(bot, "position.abstain", fresh["position.abstain"], refreshed)
+    assert (await bot.slack.post(abstain))[0] == 200
+    await bot.settle()
+    assert bot.app.store.positions.current(1)["UNDP"].choice == "abstain"
+
+    # The first request, replayed byte for byte within Slack's five minutes.
+    assert (await bot.slack.post(agree, timestamp=sent_at))[0] == 200
+    await bot.settle()
+    assert [p.choice for p in bot.app.store.positions.history(1)] == ["agree", "abstain"]
+    shown = bot.fake.called("chat.update")[-1].args["blocks"]
+    second = bot.app.store.positions.history(1)[-1]
+    assert shown[-1]["elements"][0]["text"] == t(
+        bot.app, "poll.older_card", agency="PNUD", number=1, choice="Abstention",
+        name="Ibrahim Maïga", when=when(bot.app, second))
+    assert button_values(shown)["position.agree"] == f"1.{second.id}"
+
+    # An honest click on the card as it now stands goes through.
+    again = signed_click(bot, "position.agree", f"1.{second.id}", {**as_clicked, "blocks": shown})
+    assert (await bot.slack.post(again))[0] == 200
+    await bot.settle()
+    assert [p.choice for p in bot.app.store.positions.history(1)] == [
+        "agree", "abstain", "agree"]
+
+
+def add_colleague(app: BotApp) -> None:
+    app.store.members.save(Member(id="kadiatou", name="Kadiatou Konaté", agency="UNICEF",
+                                  roles=[FOCAL_POINT], identities=["console:kadiatou"]))
+
+
+def test_a_click_on_a_card_older_than_a_colleagues_position_is_refused_with_fresh_buttons(
+        app: BotApp) -> None:
+    add_colleague(app)
+    say(app, "moussa", "consultation ouvrir Adopter le plan | dans 7 jours")
+    click(app, "awa", "position.agree", "1.0")
+    [awas] = app.store.positions.history(1)
+
+    refused = click(app, "kadiatou", "position.reservations", "1.0")  # her card is older
+    assert refused.message.paragraphs == [t(app, "poll.older_card", agency="UNICEF", number=1,
+                                            choice="Accord", name="Awa Traoré",
+                                            when=when(app, awas))]
+    assert {b.value for b in refused.message.buttons} == {f"1.{awas.id}"}
+    same = click(app, "kadiatou", "position.agree", "1.0")  # what it already is: nothing
+    assert same.message.paragraphs == [t(app, "poll.already_current", agency="UNICEF",
+                                         number=1, choice="Accord", name="Awa Traoré")]
+    assert len(app.store.positions.history(1)) == 1
+
+    changed = click(app, "kadiatou", "position.reservations", f"1.{awas.id}")  # seen it now
+    assert changed.message.paragraphs[0] == t(app, "poll.recorded", agency="UNICEF",
+                                              number=1, choice="Accord avec réserves")
+    assert app.store.positions.current(1)["UNICEF"].member_id == "kadiatou"
+    assert say(app, "awa", "position 1 abstention").message  # typed: always the latest word
+    assert app.store.positions.current(1)["UNICEF"].choice == "abstain"

@@ -219,9 +219,9 @@ async def test_a_consultation_answered_by_buttons(app: BotApp, fake: FakeTelegra
                                                    "decembre 17h"))
         await app.dispatcher.flush()
         [invite] = [c for c in fake.called("sendMessage") if str(c.args["chat_id"]) == str(AWA)]
-        assert "position.agree|1" in buttons_of(invite.args)
-        await post(runtime, callback_update(31, AWA, "position.agree|1"))
-        await post(runtime, callback_update(32, FATOUMATA, "position.objection|1"))
+        assert "position.agree|1.0" in buttons_of(invite.args)
+        await post(runtime, callback_update(31, AWA, "position.agree|1.0"))
+        await post(runtime, callback_update(32, FATOUMATA, "position.objection|1.0"))
         assert "motivée" in fake.called("answerCallbackQuery")[-1].args["text"]
         assert len(fake.called("answerCallbackQuery")) == 2
         assert len(fake.called("editMessageText")) == 2

@@ -369,7 +369,8 @@ class SlackPlatform:
             try:
                 await self.client.chat_update(
                     channel=channel, ts=container["message_ts"], text=message.get("text", ""),
-                    blocks=with_answer(message.get("blocks") or [], answer))
+                    blocks=with_answer(message.get("blocks") or [], answer,
+                                       reply.message.buttons))
                 return
             except SlackApiError as error:  # e.g. message too old to edit: answer anyway
                 log.warning("slack: chat.update failed: %s", error.response.get("error"))

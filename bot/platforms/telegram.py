@@ -60,6 +60,7 @@ from bot.config import Environment
 from bot.dispatcher import RetryLater, Target, Unreachable
 from bot.platforms.telegram_render import (
     SAFE,
+    keyboard,
     parse_callback,
     render,
     size,
@@ -71,7 +72,7 @@ from handlers.info import meant_for_capture
 from handlers.roles import EXEC_FOCAL_POINT
 from handlers.router import Command, Router
 from handlers.settings import fold
-from handlers.types import Inbound, Message, Reply
+from handlers.types import Button, Inbound, Message, Reply
 from storage.models import FOCAL_POINT
 
 log = logging.getLogger(__name__)
@@ -384,13 +385,14 @@ class TelegramPlatform:
         chat = update.effective_chat
         if chat is None or chat.type != ChatType.PRIVATE:
             return  # in a group, editing the shared message would show one person's answer
-        shown = bool(answer) and await self._edit(query, answer)
-        extra = reply.message.buttons or reply.message.attachments
-        if extra or (answer and not shown):
+        buttons = reply.message.buttons
+        shown = bool(answer) and await self._edit(query, answer, buttons)
+        if reply.message.attachments or (answer and not shown) or (buttons and not shown):
             await self._reply(update, chat.id, reply)
 
-    async def _edit(self, query: CallbackQuery, answer: str) -> bool:
-        """Show ``answer`` under the message the button was on, keeping its buttons."""
+    async def _edit(self, query: CallbackQuery, answer: str, buttons: list[Button]) -> bool:
+        """Show ``answer`` under the message the button was on, with the answer's buttons in
+        place of its own if it has some (a card's fresh buttons), else keeping them."""
         original = query.message
         if not isinstance(original, TelegramMessage) or not original.text:
             return False  # too old (inaccessible) or not a text message
@@ -399,7 +401,8 @@ class TelegramPlatform:
             return False
         try:
             await query.edit_message_text(text, parse_mode=ParseMode.HTML,
-                                          reply_markup=original.reply_markup,
+                                          reply_markup=keyboard(buttons) if buttons
+                                          else original.reply_markup,
                                           link_preview_options=NO_PREVIEW)
         except BadRequest as error:
             if "not modified" in str(error).lower():
