@@ -13,7 +13,8 @@ hour. Here:
   idle keep-alive one after ``KEEPALIVE`` seconds, and a request body must arrive within
   ``BODY_TIMEOUT`` seconds (else 408);
 - the request line, the headers and the body have size caps (``HANDLER_ARGS``, the
-  application's ``client_max_size``).
+  application's ``client_max_size``); what breaks HTTP itself is refused by aiohttp with 400
+  and logged here as one line, without the traceback that would quote the junk.
 
 A reverse proxy in front adds the rest (per-address limits, TLS): see the README.
 """
@@ -27,6 +28,7 @@ import time
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 from aiohttp.web_protocol import RequestHandler
 
 log = logging.getLogger(__name__)
@@ -143,10 +145,31 @@ async def body_in_time(request: web.Request, handler: Handler) -> web.StreamResp
     return await handler(request)
 
 
+class OneLineBadRequests(logging.Filter):
+    """aiohttp logs a malformed request (a line or header too long, not HTTP) as an error
+    with a traceback whose message quotes the bytes received: one short line instead."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, HttpProcessingError):
+            record.msg, record.args = "http: malformed request refused (%s): %s", (
+                error.code, type(error).__name__)
+            record.exc_info, record.exc_text = None, None
+            record.levelno, record.levelname = logging.INFO, "INFO"
+        return True
+
+
+def quiet_bad_requests() -> None:
+    server_log = logging.getLogger("aiohttp.server")
+    if not any(isinstance(f, OneLineBadRequests) for f in server_log.filters):
+        server_log.addFilter(OneLineBadRequests())
+
+
 async def serve(runner: web.AppRunner, guard: ConnectionGuard, host: str,
                 port: int) -> asyncio.Server:
     """Listen on ``host:port`` with the guard as the protocol factory (aiohttp's own sites
     take the runner's server directly)."""
+    quiet_bad_requests()
     guard.server = runner.server
     return await asyncio.get_running_loop().create_server(
         guard, host, port, backlog=BACKLOG, reuse_address=True)

@@ -333,3 +333,20 @@ async def test_a_thousand_idle_connections_do_not_make_the_bot_unreachable(
         process.terminate()
         process.wait(timeout=30)
         await fake.stop()
+
+
+async def test_requests_that_break_http_get_400_and_one_line_without_the_junk(
+        bot: Bot, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO)
+    for junk in (b"GET /" + b"a" * 5000 + b" HTTP/1.1\r\nHost: x\r\n\r\n",
+                 b"POST /slack/events HTTP/1.1\r\nHost: x\r\nX-Junk: " + b"b" * 9000
+                 + b"\r\n\r\n"):
+        caplog.clear()
+        reader, writer = await asyncio.open_connection("127.0.0.1", bot.runtime.port)
+        writer.write(junk)
+        await writer.drain()
+        answer = await reader.read(100)
+        writer.close()
+        assert answer.startswith(b"HTTP/1.0 400") or answer.startswith(b"HTTP/1.1 400")
+        record = one_short_line(caplog.records, "aaaa", "bbbb")
+        assert record.levelno == logging.INFO
