@@ -23,7 +23,7 @@ from handlers.roles import EXEC_FOCAL_POINT, LEADS
 from handlers.router import Request
 from handlers.settings import Agency, fold, slugify
 from handlers.spreadsheet import MEDIA_TYPE, csv_bytes
-from handlers.types import Attachment, Button, Message
+from handlers.types import Attachment, Button, Message, Reply
 from scheduler.jobs import consultation_close_id, consultation_reminder_id
 from scheduler.when import WhenError, parse_when
 from storage.models import CO_CHAIR, FOCAL_POINT, Consultation, Member, Position
@@ -501,18 +501,20 @@ def position_command(req: Request) -> Message:
     return record_position(req, consultation, choice, words[2] if len(words) > 2 else "")
 
 
-def position_click(choice: str) -> Callable[[Request, str], Message]:
+def position_click(choice: str) -> Callable[[Request, str], Message | Reply]:
     """A position button: ``<n°>.<card version>`` (``<n°>`` alone on cards sent before
-    versions: not checked). The answer carries the card's fresh buttons, so the next click on
-    it counts as made after this position."""
-    def handler(req: Request, value: str) -> Message:
+    versions: not checked). A click taken in (``accepted``) answers with the card's fresh
+    buttons, so the next click on it counts as made after this position; a refused one
+    offers them too (``_older_card``)."""
+    def handler(req: Request, value: str) -> Message | Reply:
         number, dot, version = value.partition(".")
         consultation = number_of(req, number)
         seen = parse_ref(version, "poll.bad_number") if dot else None
         answer = record_position(req, consultation, choice, "", seen)
         if answer.buttons:
             return answer
-        return replace(answer, buttons=position_buttons(req.ctx, req.lang, consultation))
+        return Reply(replace(answer, buttons=position_buttons(req.ctx, req.lang, consultation)),
+                     req.lang, accepted=True)
     return handler
 
 

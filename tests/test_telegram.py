@@ -257,6 +257,28 @@ async def test_a_button_in_a_group_answers_only_the_person(app: BotApp,
         await runtime.stop()
 
 
+async def test_a_click_on_a_group_card_older_than_the_position_offers_fresh_buttons_privately(
+        app: BotApp, fake: FakeTelegram) -> None:
+    runtime = await running(app, fake)
+    try:
+        await post(runtime, text_update(37, CHAIR, "/consultation ouvrir Plan | vendredi 4 "
+                                                   "decembre 17h"))
+        await post(runtime, callback_update(38, AWA, "position.agree|1.0"))  # in her chat
+        [agreed] = app.store.positions.history(1)
+        before = len(sent_text(fake, AWA))
+        await post(runtime, callback_update(39, AWA, "position.abstain|1.0",  # the group's card
+                                            chat_id=int(NETWORK_CHAT), chat_type="supergroup"))
+        assert [p.choice for p in app.store.positions.history(1)] == ["agree"]
+        assert not sent_text(fake, NETWORK_CHAT)
+        [private] = [c for c in fake.called("sendMessage")
+                     if str(c.args["chat_id"]) == str(AWA)][before:]
+        assert f"position.abstain|1.{agreed.id}" in buttons_of(private.args)
+        await post(runtime, callback_update(40, AWA, f"position.abstain|1.{agreed.id}"))
+        assert app.store.positions.current(1)["UNICEF"].choice == "abstain"
+    finally:
+        await runtime.stop()
+
+
 async def test_a_429_waits_and_delivers_once(app: BotApp, fake: FakeTelegram,
                                              clock: Clock) -> None:
     runtime = await running(app, fake)

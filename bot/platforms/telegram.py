@@ -384,11 +384,23 @@ class TelegramPlatform:
             log.warning("telegram: answerCallbackQuery failed: %s", error)
         chat = update.effective_chat
         if chat is None or chat.type != ChatType.PRIVATE:
-            return  # in a group, editing the shared message would show one person's answer
+            # In a group, editing the shared message would show one person's answer; a refusal
+            # that offers other buttons (a card older than the current position) goes to the
+            # person's private chat, where they can use them.
+            if reply.message.buttons and not reply.accepted and query.from_user is not None:
+                await self._privately(str(query.from_user.id), reply)
+            return
         buttons = reply.message.buttons
         shown = bool(answer) and await self._edit(query, answer, buttons)
         if reply.message.attachments or (answer and not shown) or (buttons and not shown):
             await self._reply(update, chat.id, reply)
+
+    async def _privately(self, user_id: str, reply: Reply) -> None:
+        try:
+            await self._send(user_id, reply.message)
+        except TelegramError as error:  # never opened the bot: the toast said why
+            log.info("telegram: private answer to a group click not sent: %s",
+                     type(error).__name__)
 
     async def _edit(self, query: CallbackQuery, answer: str, buttons: list[Button]) -> bool:
         """Show ``answer`` under the message the button was on, with the answer's buttons in
