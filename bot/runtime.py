@@ -13,6 +13,15 @@ from aiohttp import web
 
 from bot.app import BotApp
 from bot.config import Environment
+from bot.http_limits import (
+    HANDLER_ARGS,
+    MAX_BODY,
+    ConnectionGuard,
+    body_in_time,
+    connection_limit,
+    raise_open_files_limit,
+    serve,
+)
 from bot.platforms.base import Platform
 from bot.web import knowledge_routes
 
@@ -33,17 +42,21 @@ def build_platforms(app: BotApp, env: Environment) -> list[Platform]:
     return platforms
 
 
-def web_application(app: BotApp, platforms: list[Platform],
-                    env: Environment | None = None) -> web.Application:
+def web_application(app: BotApp, platforms: list[Platform], env: Environment | None = None,
+                    guard: ConnectionGuard | None = None) -> web.Application:
     started = time.monotonic()
-    web_app = web.Application(client_max_size=1024 * 1024)
+    middlewares = ([guard.middleware] if guard is not None else []) + [body_in_time]
+    web_app = web.Application(client_max_size=MAX_BODY, middlewares=middlewares)
 
     async def health(_: web.Request) -> web.Response:
+        starting = [p.platform for p in platforms if not p.ready]
         return web.json_response({
-            "status": "ok", "platforms": [p.platform for p in platforms],
+            "status": "starting" if starting else "ok", "starting": starting,
+            "platforms": [p.platform for p in platforms],
             "uptime_s": round(time.monotonic() - started, 1),
             "outbox_pending": len(app.store.outbox.with_status("pending")),
-            "outbox_held": len(app.store.outbox.with_status("held"))})
+            "outbox_held": len(app.store.outbox.with_status("held"))},
+            status=503 if starting else 200)
 
     web_app.router.add_get("/healthz", health)
     knowledge_routes(web_app, app, (env or Environment()).base_url)
@@ -61,18 +74,22 @@ class Runtime:
         self.env = env
         self.platforms = platforms if platforms is not None else build_platforms(app, env)
         self._runner: web.AppRunner | None = None
+        self._server: asyncio.Server | None = None
+        self.guard: ConnectionGuard | None = None
         self._dispatch: asyncio.Task[None] | None = None
         self.port: int | None = None
 
     async def start(self) -> None:
         for platform in self.platforms:
             self.app.add_adapter(platform)
-        self._runner = web.AppRunner(web_application(self.app, self.platforms, self.env),
-                                     access_log=None)
+        limit = connection_limit(raise_open_files_limit())
+        guard = ConnectionGuard(limit)
+        self._runner = web.AppRunner(web_application(self.app, self.platforms, self.env, guard),
+                                     access_log=None, **HANDLER_ARGS)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, self.env.host, self.env.port)
-        await site.start()
-        sockets = getattr(site._server, "sockets", None) or []
+        self.guard = guard
+        self._server = await serve(self._runner, guard, self.env.host, self.env.port)
+        sockets = self._server.sockets or []
         self.port = sockets[0].getsockname()[1] if sockets else self.env.port
         for platform in self.platforms:
             await platform.start()
@@ -90,6 +107,8 @@ class Runtime:
         for platform in self.platforms:
             with contextlib.suppress(Exception):
                 await platform.stop()
+        if self._server is not None:
+            self._server.close()  # no new connections; the runner closes the open ones
         if self._runner is not None:
             await self._runner.cleanup()
 

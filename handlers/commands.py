@@ -55,8 +55,7 @@ def list_join_requests(req: Request) -> Message:
     pending = req.ctx.store.join_requests.pending()
     if not pending:
         return Message(paragraphs=[req.t("join.none_pending")])
-    lines = [req.t("join.pending_line", number=r.id, name=r.name, identity=r.identity,
-                   agency=req.ctx.agency_label(r.agency, req.lang)) for r in pending]
+    lines = [members.pending_line(req.ctx, req.lang, r) for r in pending]
     return Message(title=req.t("join.pending_title", count=len(pending)),
                    paragraphs=["\n".join(lines), req.t("join.pending_hint")])
 
@@ -136,6 +135,7 @@ GROUP_MENU = ("help", "meetings", "polls", "decisions", "share", "items", "searc
 
 ACTIONS: list[Action] = [
     Action("join.approve", SECRETARIAT_ONLY, members.approve_click),
+    Action("join.approve_duplicate", SECRETARIAT_ONLY, members.approve_duplicate_click),
     Action("join.refuse", SECRETARIAT_ONLY, members.refuse_click),
     Action("rsvp.present", MEMBERS, meetings.rsvp_click("present")),
     Action("rsvp.online", MEMBERS, meetings.rsvp_click("online")),

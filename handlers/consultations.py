@@ -13,6 +13,7 @@ a channel.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from handlers import consensus, groups
@@ -22,7 +23,7 @@ from handlers.roles import EXEC_FOCAL_POINT, LEADS
 from handlers.router import Request
 from handlers.settings import Agency, fold, slugify
 from handlers.spreadsheet import MEDIA_TYPE, csv_bytes
-from handlers.types import Attachment, Button, Message
+from handlers.types import Attachment, Button, Message, Reply
 from scheduler.jobs import consultation_close_id, consultation_reminder_id
 from scheduler.when import WhenError, parse_when
 from storage.models import CO_CHAIR, FOCAL_POINT, Consultation, Member, Position
@@ -166,14 +167,25 @@ def choice_label(ctx: Context, lang: str, choice: str) -> str:
     return ctx.t(lang, f"poll.choice.{choice}")
 
 
+def card_version(ctx: Context, consultation: Consultation) -> int:
+    """The number of the consultation's latest position (0 before any): what a card's buttons
+    carry, so that a click made on a card older than its agency's position (or a signed click
+    replayed after it) is told apart from one made after seeing it (``record_position``)."""
+    history = ctx.store.positions.history(consultation.id)
+    return history[-1].id if history else 0
+
+
 def position_buttons(ctx: Context, lang: str, consultation: Consultation) -> list[Button]:
+    """The four choices; each value is ``<n°>.<card version>`` (a few bytes: Telegram allows
+    64 for an action and its value)."""
+    value = f"{consultation.id}.{card_version(ctx, consultation)}"
     styles = {"agree": "primary", "objection": "danger"}
     hint_name = ctx.t(lang, "cmd.position.name")
     words = {"agree": ctx.t(lang, "poll.word.agree"),
              "reservations": ctx.t(lang, "poll.word.reservations"),
              "objection": ctx.t(lang, "poll.word.objection"),
              "abstain": ctx.t(lang, "poll.word.abstain")}
-    return [Button(f"position.{choice}", str(consultation.id), choice_label(ctx, lang, choice),
+    return [Button(f"position.{choice}", value, choice_label(ctx, lang, choice),
                    hint=f"{hint_name} {consultation.id} {words[choice]}"
                    + (f" <{ctx.t(lang, 'poll.reason_word')}>" if choice == "objection" else ""),
                    style=styles.get(choice))
@@ -422,8 +434,14 @@ def cannot_answer_lines(req: Request, consultation: Consultation) -> list[str]:
 
 
 def record_position(req: Request, consultation: Consultation, choice: str,
-                    reason: str) -> Message:
-    """Give or change the agency's position; every earlier one stays in the history."""
+                    reason: str, version: int | None = None) -> Message:
+    """Give or change the agency's position; every earlier one stays in the history.
+
+    ``version`` is a clicked card's (``card_version``); a typed command has none. A click made
+    on a card older than the agency's current position — a colleague answered since, or the
+    same signed click is replayed after a later one — does not overwrite it: the same choice
+    changes nothing, another is refused with the current position and fresh buttons, so that a
+    click made after seeing the current state goes through."""
     ctx, member = req.ctx, req.member
     assert member is not None
     if consultation.status != "open" or datetime.fromisoformat(
@@ -440,6 +458,8 @@ def record_position(req: Request, consultation: Consultation, choice: str,
                         command=f"{req.t('cmd.position.name')} {consultation.id} "
                                 f"{req.t('poll.word.objection')}")
     previous = ctx.store.positions.current(consultation.id).get(member.agency)
+    if previous is not None and version is not None and previous.id > version:
+        return _older_card(req, consultation, previous, choice)
     if previous and (previous.member_id, previous.choice, previous.reason) == (
             member.id, choice, reason):
         return Message(paragraphs=[req.t("poll.unchanged", number=consultation.id,
@@ -461,6 +481,21 @@ def record_position(req: Request, consultation: Consultation, choice: str,
                                      choice=choice_label(ctx, req.lang, choice))])
 
 
+def _older_card(req: Request, consultation: Consultation, current: Position,
+                choice: str) -> Message:
+    """A click on a card older than the agency's current position: nothing is written."""
+    ctx = req.ctx
+    by = ctx.store.members.get(current.member_id)
+    params = {"agency": ctx.agency_label(current.agency, req.lang), "number": consultation.id,
+              "choice": choice_label(ctx, req.lang, current.choice),
+              "name": by.name if by else "—"}
+    if current.choice == choice:
+        return Message(paragraphs=[req.t("poll.already_current", **params)])
+    return Message(paragraphs=[req.t("poll.older_card", **params, when=ctx.when(
+                       req.lang, datetime.fromisoformat(current.at)))],
+                   buttons=position_buttons(ctx, req.lang, consultation))
+
+
 def position_command(req: Request) -> Message:
     """``position <n°> accord|réserves|objection|abstention [raison]``."""
     words = req.args.split(None, 2)
@@ -473,9 +508,20 @@ def position_command(req: Request) -> Message:
     return record_position(req, consultation, choice, words[2] if len(words) > 2 else "")
 
 
-def position_click(choice: str) -> Callable[[Request, str], Message]:
-    def handler(req: Request, value: str) -> Message:
-        return record_position(req, number_of(req, value), choice, "")
+def position_click(choice: str) -> Callable[[Request, str], Message | Reply]:
+    """A position button: ``<n°>.<card version>`` (``<n°>`` alone on cards sent before
+    versions: not checked). A click taken in (``accepted``) answers with the card's fresh
+    buttons, so the next click on it counts as made after this position; a refused one
+    offers them too (``_older_card``)."""
+    def handler(req: Request, value: str) -> Message | Reply:
+        number, dot, version = value.partition(".")
+        consultation = number_of(req, number)
+        seen = parse_ref(version, "poll.bad_number") if dot else None
+        answer = record_position(req, consultation, choice, "", seen)
+        if answer.buttons:
+            return answer
+        return Reply(replace(answer, buttons=position_buttons(req.ctx, req.lang, consultation)),
+                     req.lang, accepted=True)
     return handler
 
 

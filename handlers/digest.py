@@ -11,7 +11,7 @@ import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from handlers import consultations, info, meetings
+from handlers import consultations, info, meetings, members
 from handlers.context import Context, UserError
 from handlers.markdown import to_markdown
 from handlers.plan_view import action_line
@@ -93,9 +93,8 @@ def sections(ctx: Context, lang: str, since: datetime) -> list[tuple[str, list[s
 
     pending = ctx.store.join_requests.pending()
     if pending:
-        found.append((t(lang, "digest.joins", count=len(pending)), [
-            t(lang, "join.pending_line", number=r.id, name=r.name, identity=r.identity,
-              agency=ctx.agency_label(r.agency, lang)) for r in pending]))
+        found.append((t(lang, "digest.joins", count=len(pending)),
+                      [members.pending_line(ctx, lang, r) for r in pending]))
 
     dead = ctx.store.outbox.with_status("dead")
     if dead:

@@ -173,13 +173,19 @@ def share_command(req: Request) -> Message:
                                                                  result.objectives))])
 
 
+def meant_for_capture(text: str) -> bool:
+    """A message in the network channel is for the bot only with a link and ``#partage`` (or
+    ``#info``): adapters ask before recording anything, so conversation costs no write."""
+    tags = {fold(w[1:]).strip(".,;:!") for w in text.split() if w.startswith("#")}
+    return bool(tags & set(CAPTURE_TAGS)) and links.mentions_a_link(text)
+
+
 def capture(req: Request) -> Message | Reply:
     """A message posted in the network channel: an item if it has a link and ``#partage``.
     Anything else there is conversation and gets no answer; a message meant as an item that
     cannot be one gets the reason, for its author only."""
     text = req.inbound.text or ""
-    tags = {fold(w[1:]).strip(".,;:!") for w in text.split() if w.startswith("#")}
-    if not tags & set(CAPTURE_TAGS) or not links.mentions_a_link(text):
+    if not meant_for_capture(text):
         return Message()
     if req.member is None:
         return _not_captured(req, req.t("info.capture_not_member",

@@ -10,10 +10,37 @@ from handlers.context import Context, UserError, parse_ref
 from handlers.router import Request
 from handlers.settings import Agency, fold
 from handlers.types import Button, Message, Reply
-from storage.models import CO_CHAIR, FOCAL_POINT, SECRETARIAT, Member
+from storage.models import CO_CHAIR, FOCAL_POINT, SECRETARIAT, JoinRequest, Member
 
 IDENTITY = re.compile(r"^(console|slack|telegram):([A-Za-z0-9_.@-]{1,64})$")
 MAX_NAME = 80
+CONFIRM_WORDS = ("confirmer", "confirm")  # ``membre approuver <n°> confirmer``
+
+
+def name_key(name: str) -> tuple[str, ...]:
+    """A person's name as compared for look-alikes: accents, case, punctuation and word order
+    ignored (``KEÏTA Moussa`` is ``Moussa Keita``)."""
+    return tuple(sorted(re.findall(r"[^\W_]+", fold(name))))
+
+
+def same_name(ctx: Context, name: str) -> Member | None:
+    """An active member whose name folds to ``name``'s: a newcomer who gives it may be someone
+    else taking their place, so the secretariat is told and approval needs a confirmation."""
+    key = name_key(name)
+    if not key:
+        return None
+    return next((m for m in ctx.store.members.active() if name_key(m.name) == key), None)
+
+
+def pending_line(ctx: Context, lang: str, request: JoinRequest) -> str:
+    """A waiting request in ``demandes`` and the digest, flagged when the name is taken."""
+    line = ctx.t(lang, "join.pending_line", number=request.id, name=request.name,
+                 identity=request.identity, agency=ctx.agency_label(request.agency, lang))
+    twin = same_name(ctx, request.name)
+    if twin is not None:
+        line += " " + ctx.t(lang, "join.pending_same_name", name=twin.name,
+                            agency=ctx.agency_label(twin.agency, lang))
+    return line
 
 
 def seed_members(ctx: Context) -> int:
@@ -129,13 +156,17 @@ def request_join(req: Request) -> Message:
                                           ctx.language_of(None, inbound.locale)
                                           if inbound.locale else req.lang, ctx.now_iso())
     secretariat = ctx.store.members.with_role(SECRETARIAT)
+    twin = same_name(ctx, request.name)
 
     def build(lang: str) -> Message:
+        paragraphs = [ctx.t(lang, "join.request_body", name=request.name,
+                            agency=agency.acronym(lang), agency_name=agency.name(lang),
+                            identity=request.identity)]
+        if twin is not None:
+            paragraphs.append(_same_name_warning(ctx, lang, twin))
         return Message(
             title=ctx.t(lang, "join.request_title", number=request.id),
-            paragraphs=[ctx.t(lang, "join.request_body", name=request.name,
-                              agency=agency.acronym(lang), agency_name=agency.name(lang),
-                              identity=request.identity)],
+            paragraphs=paragraphs,
             buttons=[
                 Button("join.approve", str(request.id), ctx.t(lang, "button.approve"),
                        hint=f"{ctx.t(lang, 'cmd.member_approve.name')} {request.id}",
@@ -150,7 +181,28 @@ def request_join(req: Request) -> Message:
                                      agency=agency.acronym(req.lang))])
 
 
-def _decide(req: Request, number: int, approve: bool, reason: str = "") -> Message | Reply:
+def _same_name_warning(ctx: Context, lang: str, twin: Member) -> str:
+    accounts = sorted({i.split(":", 1)[0] for i in twin.identities} - {"console"})
+    return ctx.t(lang, "join.same_name_warning", name=twin.name,
+                 agency=ctx.agency_label(twin.agency, lang), accounts=", ".join(accounts) or "—")
+
+
+def _confirm_first(req: Request, request: JoinRequest, twin: Member) -> Message:
+    """Approval refused until confirmed: the secretariat sees who has the same name, and the
+    button or the typed confirmation that approves all the same."""
+    confirm = f"{req.t('cmd.member_approve.name')} {request.id} {req.t('join.confirm_word')}"
+    return Message(
+        paragraphs=[req.t("join.same_name_not_approved", number=request.id, name=request.name),
+                    _same_name_warning(req.ctx, req.lang, twin),
+                    req.t("join.same_name_confirm_hint", command=confirm)],
+        buttons=[Button("join.approve_duplicate", str(request.id),
+                        req.t("button.approve_anyway"), hint=confirm, style="danger"),
+                 Button("join.refuse", str(request.id), req.t("button.refuse"),
+                        hint=f"{req.t('cmd.member_refuse.name')} {request.id}")])
+
+
+def _decide(req: Request, number: int, approve: bool, reason: str = "",
+            confirmed: bool = False) -> Message | Reply:
     ctx = req.ctx
     request = ctx.store.join_requests.get(number)
     if request is None:
@@ -160,6 +212,10 @@ def _decide(req: Request, number: int, approve: bool, reason: str = "") -> Messa
         key = "join.already_approved" if request.status == "approved" else "join.already_refused"
         return Message(paragraphs=[req.t(key, number=number, name=request.name,
                                          by=decider.name if decider else "—")])
+    if approve and not confirmed:
+        twin = same_name(ctx, request.name)
+        if twin is not None:
+            return _confirm_first(req, request, twin)
     assert req.member is not None
     request.decided_at = ctx.now_iso()
     request.decided_by = req.member.id
@@ -203,7 +259,10 @@ def _new_member_id(ctx: Context, name: str) -> str:
 
 
 def approve_command(req: Request) -> Message | Reply:
-    return _decide(req, _number(req, req.args.split()[0] if req.args.split() else ""), True)
+    """``membre approuver <n°> [confirmer]``: the word confirms a look-alike name."""
+    words = req.args.split()
+    confirmed = any(fold(word) in CONFIRM_WORDS for word in words[1:])
+    return _decide(req, _number(req, words[0] if words else ""), True, confirmed=confirmed)
 
 
 def refuse_command(req: Request) -> Message | Reply:
@@ -214,6 +273,11 @@ def refuse_command(req: Request) -> Message | Reply:
 
 def approve_click(req: Request, value: str) -> Message | Reply:
     return _decide(req, _number(req, value), True)
+
+
+def approve_duplicate_click(req: Request, value: str) -> Message | Reply:
+    """« Approuver quand même »: the confirmation for a look-alike name."""
+    return _decide(req, _number(req, value), True, confirmed=True)
 
 
 def refuse_click(req: Request, value: str) -> Message | Reply:

@@ -112,6 +112,10 @@ class FakeSlack:
         ``error`` for Slack's ``ok: false`` answers such as ``not_in_channel``)."""
         self._failures[method] = Failure(status, retry_after, times, error)
 
+    def recover(self, method: str) -> None:
+        """``method`` answers normally again (what ``fail`` left of its failures is dropped)."""
+        self._failures.pop(method, None)
+
     def called(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]
 
@@ -349,12 +353,17 @@ class Bot:
         await self.app.dispatcher.flush()
 
 
-async def running(app: BotApp, env: Environment, fake: FakeSlack) -> Bot:
+async def running(app: BotApp, env: Environment, fake: FakeSlack,
+                  forget_start: bool = True) -> Bot:
+    """The bot started on ``fake``; the start-up's calls (``auth.test``) are forgotten unless
+    ``forget_start`` is false, so tests count only what their requests caused."""
     platform = SlackPlatform(app, env)
     platform.per_chat_interval = 0.0  # the rate limiter would otherwise wait in real time
     runtime = Runtime(app, env, platforms=[platform])
     await runtime.start()
     assert runtime.port
+    if forget_start:
+        fake.reset()
     return Bot(app, platform, runtime, SlackSender(fake, runtime.port), fake)
 
 

@@ -36,6 +36,7 @@ class FakeTelegram:
         self._changed = asyncio.Event()
         self._limited: dict[str, tuple[int, int]] = {}
         self._forbidden: dict[str, str] = {}
+        self._held: dict[str, asyncio.Event] = {}
         self._runner: web.AppRunner | None = None
 
     @property
@@ -68,6 +69,13 @@ class FakeTelegram:
 
     def allow(self, chat_id: int | str) -> None:
         self._forbidden.pop(str(chat_id), None)
+
+    def hold(self, method: str) -> None:
+        """Calls of ``method`` are recorded, then wait until ``release`` (a slow Bot API)."""
+        self._held[method] = asyncio.Event()
+
+    def release(self, method: str) -> None:
+        self._held.pop(method).set()
 
     def called(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]
@@ -117,6 +125,9 @@ class FakeTelegram:
             return web.json_response({"ok": True, "result": await self._take_updates(args)})
         self.calls.append(Call(method, args, files))
         self._changed.set()
+        held = self._held.get(method)
+        if held is not None:
+            await held.wait()
         return web.json_response({"ok": True, "result": self._result(method, args)})
 
     async def _take_updates(self, args: dict[str, Any]) -> list[dict[str, Any]]:

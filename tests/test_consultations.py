@@ -57,8 +57,9 @@ def test_opening_consults_every_agency_through_its_focal_points(full: BotApp) ->
     [to_awa] = messages_to(full, "member", "awa")
     assert to_awa.paragraphs[0] == "Adopter le plan de travail 2027"
     assert [(b.action, b.value, b.label) for b in to_awa.buttons] == [
-        ("position.agree", "1", "Accord"), ("position.reservations", "1", "Accord avec réserves"),
-        ("position.objection", "1", "Objection"), ("position.abstain", "1", "Abstention")]
+        ("position.agree", "1.0", "Accord"),
+        ("position.reservations", "1.0", "Accord avec réserves"),
+        ("position.objection", "1.0", "Objection"), ("position.abstain", "1.0", "Abstention")]
     assert messages_to(full, "member", "sarah")[0].buttons[1].label == "Agree with reservations"
     assert messages_to(full, "member", "aminata") == []  # a co-chair, not a focal point
     [announce] = messages_to(full, "channel", "network")

@@ -64,10 +64,10 @@ async def test_a_consultation_from_command_to_outcome(bot: Bot, clock: Clock) ->
     assert opened >= {SARAH, IBRAHIM, *MORE.values()} and MOUSSA not in opened
     to_ibrahim = last_post(bot, dm_of(IBRAHIM))
     assert to_ibrahim.args["text"].startswith("Consultation n° 1 : votre agence est consultée")
-    assert action_ids(to_ibrahim.args) == [("position.agree", "1"),
-                                           ("position.reservations", "1"),
-                                           ("position.objection", "1"),
-                                           ("position.abstain", "1")]
+    assert action_ids(to_ibrahim.args) == [("position.agree", "1.0"),
+                                           ("position.reservations", "1.0"),
+                                           ("position.objection", "1.0"),
+                                           ("position.abstain", "1.0")]
     assert "Agree with reservations" in json.dumps(last_post(bot, dm_of(SARAH)).args["blocks"])
     assert "Adopter le plan 2027" in last_post(bot, NETWORK_CHANNEL).args["text"]
 

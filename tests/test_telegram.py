@@ -219,9 +219,9 @@ async def test_a_consultation_answered_by_buttons(app: BotApp, fake: FakeTelegra
                                                    "decembre 17h"))
         await app.dispatcher.flush()
         [invite] = [c for c in fake.called("sendMessage") if str(c.args["chat_id"]) == str(AWA)]
-        assert "position.agree|1" in buttons_of(invite.args)
-        await post(runtime, callback_update(31, AWA, "position.agree|1"))
-        await post(runtime, callback_update(32, FATOUMATA, "position.objection|1"))
+        assert "position.agree|1.0" in buttons_of(invite.args)
+        await post(runtime, callback_update(31, AWA, "position.agree|1.0"))
+        await post(runtime, callback_update(32, FATOUMATA, "position.objection|1.0"))
         assert "motivée" in fake.called("answerCallbackQuery")[-1].args["text"]
         assert len(fake.called("answerCallbackQuery")) == 2
         assert len(fake.called("editMessageText")) == 2
@@ -253,6 +253,28 @@ async def test_a_button_in_a_group_answers_only_the_person(app: BotApp,
         assert fake.called("answerCallbackQuery")
         assert not fake.called("editMessageText")  # the shared message stays as it was
         assert not sent_text(fake, NETWORK_CHAT)
+    finally:
+        await runtime.stop()
+
+
+async def test_a_click_on_a_group_card_older_than_the_position_offers_fresh_buttons_privately(
+        app: BotApp, fake: FakeTelegram) -> None:
+    runtime = await running(app, fake)
+    try:
+        await post(runtime, text_update(37, CHAIR, "/consultation ouvrir Plan | vendredi 4 "
+                                                   "decembre 17h"))
+        await post(runtime, callback_update(38, AWA, "position.agree|1.0"))  # in her chat
+        [agreed] = app.store.positions.history(1)
+        before = len(sent_text(fake, AWA))
+        await post(runtime, callback_update(39, AWA, "position.abstain|1.0",  # the group's card
+                                            chat_id=int(NETWORK_CHAT), chat_type="supergroup"))
+        assert [p.choice for p in app.store.positions.history(1)] == ["agree"]
+        assert not sent_text(fake, NETWORK_CHAT)
+        [private] = [c for c in fake.called("sendMessage")
+                     if str(c.args["chat_id"]) == str(AWA)][before:]
+        assert f"position.abstain|1.{agreed.id}" in buttons_of(private.args)
+        await post(runtime, callback_update(40, AWA, f"position.abstain|1.{agreed.id}"))
+        assert app.store.positions.current(1)["UNICEF"].choice == "abstain"
     finally:
         await runtime.stop()
 

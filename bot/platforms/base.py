@@ -19,6 +19,11 @@ class Platform(Protocol):
 
     platform: str
 
+    @property
+    def ready(self) -> bool:
+        """``start`` has finished and requests can be handled (``/healthz`` says ``ok`` only
+        when every platform is)."""
+
     def add_routes(self, web_app: web.Application) -> None:
         """Add this platform's HTTP routes (webhooks) to the bot's aiohttp server."""
 

@@ -7,6 +7,9 @@ milliseconds) before the request is acknowledged (``process_before_response=True
 saw acknowledged is never lost. The answer (``chat.update``, ``response_url``) is sent from a task
 after the ack, and ``users.info`` is given at most a second, so the ack stays within Slack's 3 s.
 
+The bot's identity (``auth.test``) is asked once at start-up and kept (``slack_auth.py``): while
+Slack cannot give it, requests are answered 503 rather than acknowledged and dropped.
+
 Outbound: the dispatcher calls ``deliver``; a 429 becomes ``RetryLater`` and any other failure
 propagates, so the dispatcher's retries are the only ones (slack_sdk's retry handlers are off).
 """
@@ -25,6 +28,7 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
+from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
@@ -32,6 +36,8 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 from bot.app import BotApp
 from bot.config import Environment
 from bot.dispatcher import RetryLater, Target, Unreachable
+from bot.platforms.slack_auth import BotIdentity, IdentityUnknown
+from bot.platforms.slack_door import Refused, check_shape, check_signature, parse
 from bot.platforms.slack_render import (
     action_name,
     from_slack,
@@ -42,6 +48,7 @@ from bot.platforms.slack_render import (
     with_answer,
     without_mention,
 )
+from handlers.info import meant_for_capture
 from handlers.types import Inbound, Message, Reply
 
 log = logging.getLogger(__name__)
@@ -91,8 +98,14 @@ class SlackPlatform:
         base_url = (env.slack_api_url or DEFAULT_API_URL).rstrip("/") + "/"
         self.client = AsyncWebClient(token=env.slack_bot_token, base_url=base_url,
                                      retry_handlers=[])
-        self.bolt = AsyncApp(client=self.client, signing_secret=env.slack_signing_secret,
+        self.identity = BotIdentity(self.client, env.slack_bot_token)
+        # bolt gets the identity from ``authorize`` (never its own lazy auth.test); its client
+        # carries no token, the authorization gives each request's.
+        self.bolt = AsyncApp(client=AsyncWebClient(base_url=base_url, retry_handlers=[]),
+                             authorize=self.identity,
+                             signing_secret=env.slack_signing_secret,
                              process_before_response=True, name="reseau-bot")
+        self.bolt.error(self._on_error)
         self.socket: AsyncSocketModeHandler | None = None
         self._connecting: asyncio.Task[None] | None = None
         self._dm_channels: dict[str, str] = {}
@@ -109,9 +122,16 @@ class SlackPlatform:
         if self.env.slack_signing_secret:
             web_app.router.add_post("/slack/events", self._http)
 
+    @property
+    def ready(self) -> bool:
+        """Requests can be handled: the bot's identity is known."""
+        return self.identity.known
+
     async def start(self) -> None:
-        """Socket Mode when an app token is set; it connects (and reconnects) in the background
-        so a Slack outage never holds up the rest of the bot."""
+        """The bot's identity first (retried in the background if Slack is down), then Socket
+        Mode when an app token is set; it connects (and reconnects) in the background so a
+        Slack outage never holds up the rest of the bot."""
+        await self.identity.start()
         if self.env.slack_app_token:
             self.socket = AsyncSocketModeHandler(self.bolt, self.env.slack_app_token)
             self._connecting = asyncio.create_task(self.socket.connect_async(),
@@ -128,6 +148,7 @@ class SlackPlatform:
             self._connecting.cancel()
         if self.socket is not None:
             await self.socket.close_async()
+        await self.identity.stop()
 
     async def drain(self) -> None:
         """Wait until the work started by the requests received so far is done."""
@@ -135,9 +156,33 @@ class SlackPlatform:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
     async def _http(self, request: web.Request) -> web.Response:
-        # The signature is checked by bolt over the raw body text, never a re-encoding of it.
+        """Only signed requests of the shapes the listeners read reach bolt (``slack_door``);
+        the signature is checked over the raw body, never a re-encoding of it."""
+        raw = await request.read()
+        refused = check_signature(raw, request.headers.get("X-Slack-Request-Timestamp", ""),
+                                  request.headers.get("X-Slack-Signature", ""),
+                                  self.env.slack_signing_secret)
+        if refused is None:
+            try:
+                body = parse(raw.decode("utf-8"), request.content_type)
+            except UnicodeDecodeError:
+                body = Refused(400, "body is not UTF-8")
+            refused = body if isinstance(body, Refused) else check_shape(body)
+        if refused is not None:
+            log.log(logging.WARNING if refused.status == 400 else logging.INFO,
+                    "slack: request refused (%s): %s", refused.status, refused.reason)
+            return web.Response(status=refused.status)
         return await to_aiohttp_response(await self.bolt.async_dispatch(
             await to_bolt_request(request)))
+
+    async def _on_error(self, error: Exception) -> BoltResponse | None:
+        """bolt's error handler: a request that came while the identity is unknown gets 503 (so
+        it comes again); anything else is a bug, logged with its traceback (bolt answers 500)."""
+        if isinstance(error, IdentityUnknown):
+            log.info("slack: request answered 503: the bot's identity is not known yet")
+            return BoltResponse(status=503, body="", headers={"Retry-After": "10"})
+        log.error("slack: request failed: %s", type(error).__name__, exc_info=error)
+        return None
 
     # Inbound.
 
@@ -168,8 +213,9 @@ class SlackPlatform:
                 return
             direct = event.get("channel_type") == "im"
             if not direct and (event.get("channel") != self.app.network.channels.get("slack")
-                               or mentions(event.get("text", ""), context.bot_user_id)):
-                return  # another channel, or a mention of the bot: app_mention answers it
+                               or mentions(event.get("text", ""), context.bot_user_id)
+                               or not meant_for_capture(from_slack(event.get("text", "")))):
+                return  # another channel, a mention (app_mention answers it), conversation
             if not self._first_time(body):
                 return
             if direct:
@@ -323,7 +369,8 @@ class SlackPlatform:
             try:
                 await self.client.chat_update(
                     channel=channel, ts=container["message_ts"], text=message.get("text", ""),
-                    blocks=with_answer(message.get("blocks") or [], answer))
+                    blocks=with_answer(message.get("blocks") or [], answer,
+                                       reply.message.buttons))
                 return
             except SlackApiError as error:  # e.g. message too old to edit: answer anyway
                 log.warning("slack: chat.update failed: %s", error.response.get("error"))

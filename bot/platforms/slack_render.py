@@ -182,10 +182,15 @@ def render(message: Message) -> dict[str, Any]:
     return {"text": fallback_text(message), "blocks": blocks + actions}
 
 
-def with_answer(blocks: list[Block], answer: str) -> list[Block]:
+def with_answer(blocks: list[Block], answer: str,
+                buttons: list[Button] | None = None) -> list[Block]:
     """The clicked message's blocks with the person's answer as its last context block (an
-    earlier answer is replaced, so clicking again does not pile them up)."""
-    kept = [b for b in blocks if b.get("block_id") != ANSWER_BLOCK_ID][: MAX_BLOCKS - 1]
+    earlier answer is replaced, so clicking again does not pile them up); the answer's
+    ``buttons``, if any, in place of the message's own (a card's fresh buttons)."""
+    kept = [b for b in blocks if b.get("block_id") != ANSWER_BLOCK_ID]
+    if buttons:
+        kept = [b for b in kept if b.get("type") != "actions"] + _buttons(buttons)
+    kept = kept[: MAX_BLOCKS - 1]
     text = clip(answer.strip() or MORE, SECTION_MAX)
     return kept + [{"type": "context", "block_id": ANSWER_BLOCK_ID, "elements": [_mrkdwn(text)]}]
 

@@ -60,6 +60,7 @@ from bot.config import Environment
 from bot.dispatcher import RetryLater, Target, Unreachable
 from bot.platforms.telegram_render import (
     SAFE,
+    keyboard,
     parse_callback,
     render,
     size,
@@ -67,10 +68,11 @@ from bot.platforms.telegram_render import (
     with_links,
 )
 from handlers.commands import GROUP_MENU
+from handlers.info import meant_for_capture
 from handlers.roles import EXEC_FOCAL_POINT
 from handlers.router import Command, Router
 from handlers.settings import fold
-from handlers.types import Inbound, Message, Reply
+from handlers.types import Button, Inbound, Message, Reply
 from storage.models import FOCAL_POINT
 
 log = logging.getLogger(__name__)
@@ -174,6 +176,7 @@ class TelegramPlatform:
         self.application.add_error_handler(self._on_error)
         self.names = command_table(app.router)
         self.username = ""
+        self.ready = False  # until ``start`` is done; the webhook answers 503 meanwhile
         self._lead_menus: set[str] = set()  # leads whose own chat has its menu (this process)
 
     # Lifecycle.
@@ -195,8 +198,10 @@ class TelegramPlatform:
             await self.application.updater.start_polling(allowed_updates=ALLOWED_UPDATES)
             await self.application.start()
             log.info("telegram: long polling")
+        self.ready = True
 
     async def stop(self) -> None:
+        self.ready = False
         if self.application.updater is not None and self.application.updater.running:
             await self.application.updater.stop()
         if self.application.running:
@@ -285,13 +290,17 @@ class TelegramPlatform:
         given = request.headers.get(SECRET_HEADER, "").encode()
         if not hmac.compare_digest(given, self.env.telegram_webhook_secret.encode()):
             return web.Response(status=403)
+        if not self.ready:  # the HTTP server starts first: Telegram sends it again later
+            log.info("telegram: update answered 503: starting")
+            return web.Response(status=503, headers={"Retry-After": "5"})
         try:
             data = await request.json()
             update = Update.de_json(data, self.application.bot) if isinstance(data, dict) \
-                and "update_id" in data else None
-        except (ValueError, TypeError, KeyError):
+                and isinstance(data.get("update_id"), int) else None
+        except Exception:  # whatever the body, one log line below, never a traceback
             update = None
         if update is None:
+            log.warning("telegram: webhook body refused (400): not an update")
             return web.Response(status=400)
         await self.application.process_update(update)
         return web.Response(status=200)
@@ -331,9 +340,10 @@ class TelegramPlatform:
             return f"{spelled} {found.group(3) or ''}".strip(), False
         if message.chat.type == ChatType.PRIVATE:
             return text, False
-        if str(message.chat.id) == self.app.network.channels.get("telegram"):
+        if str(message.chat.id) == self.app.network.channels.get("telegram") \
+                and meant_for_capture(text):
             return text, True
-        return None
+        return None  # conversation, or another group: nothing is recorded
 
     def _inbound(self, update: Update, **what: Any) -> Inbound:
         user = update.effective_user
@@ -374,14 +384,27 @@ class TelegramPlatform:
             log.warning("telegram: answerCallbackQuery failed: %s", error)
         chat = update.effective_chat
         if chat is None or chat.type != ChatType.PRIVATE:
-            return  # in a group, editing the shared message would show one person's answer
-        shown = bool(answer) and await self._edit(query, answer)
-        extra = reply.message.buttons or reply.message.attachments
-        if extra or (answer and not shown):
+            # In a group, editing the shared message would show one person's answer; a refusal
+            # that offers other buttons (a card older than the current position) goes to the
+            # person's private chat, where they can use them.
+            if reply.message.buttons and not reply.accepted and query.from_user is not None:
+                await self._privately(str(query.from_user.id), reply)
+            return
+        buttons = reply.message.buttons
+        shown = bool(answer) and await self._edit(query, answer, buttons)
+        if reply.message.attachments or (answer and not shown) or (buttons and not shown):
             await self._reply(update, chat.id, reply)
 
-    async def _edit(self, query: CallbackQuery, answer: str) -> bool:
-        """Show ``answer`` under the message the button was on, keeping its buttons."""
+    async def _privately(self, user_id: str, reply: Reply) -> None:
+        try:
+            await self._send(user_id, reply.message)
+        except TelegramError as error:  # never opened the bot: the toast said why
+            log.info("telegram: private answer to a group click not sent: %s",
+                     type(error).__name__)
+
+    async def _edit(self, query: CallbackQuery, answer: str, buttons: list[Button]) -> bool:
+        """Show ``answer`` under the message the button was on, with the answer's buttons in
+        place of its own if it has some (a card's fresh buttons), else keeping them."""
         original = query.message
         if not isinstance(original, TelegramMessage) or not original.text:
             return False  # too old (inaccessible) or not a text message
@@ -390,7 +413,8 @@ class TelegramPlatform:
             return False
         try:
             await query.edit_message_text(text, parse_mode=ParseMode.HTML,
-                                          reply_markup=original.reply_markup,
+                                          reply_markup=keyboard(buttons) if buttons
+                                          else original.reply_markup,
                                           link_preview_options=NO_PREVIEW)
         except BadRequest as error:
             if "not modified" in str(error).lower():
