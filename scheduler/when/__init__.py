@@ -1,7 +1,8 @@
 """Understanding a moment as people write it, in French and English.
 
 ``parse_when`` gives one aware datetime, ``parse_when_range`` a start and an end,
-``parse_recurrence`` a first occurrence and an RFC 5545 RRULE. All refuse with ``WhenError``
+``parse_recurrence`` a first occurrence and an RFC 5545 RRULE; ``parse_since`` and
+``parse_day`` read a day to look back from (a digest, a report). All refuse with ``WhenError``
 (a reason and params; the handlers' catalogs hold the sentences under ``when.<reason>``).
 
 The text is normalised (case, accents, dashes, apostrophes; ``normalise``), then patterns take
@@ -18,9 +19,10 @@ from scheduler.when.context import DEFAULT_TZ, whole_minute
 from scheduler.when.crosscheck import DATEPARSER_LANGUAGES, dateparser_settings, warm_up
 from scheduler.when.dates import RECENT_PAST_DAYS
 from scheduler.when.errors import REASONS, WhenError
+from scheduler.when.past import parse_day, parse_since
 
 __all__ = [
     "DATEPARSER_LANGUAGES", "DEFAULT_TIME", "DEFAULT_TZ", "REASONS", "RECENT_PAST_DAYS",
-    "WhenError", "dateparser_settings", "parse_recurrence", "parse_when", "parse_when_range",
-    "warm_up", "whole_minute",
+    "WhenError", "dateparser_settings", "parse_day", "parse_recurrence", "parse_since",
+    "parse_when", "parse_when_range", "warm_up", "whole_minute",
 ]

@@ -28,7 +28,7 @@ from scheduler.when.errors import EXAMPLE_DAY, Unsure, WhenError
 from scheduler.when.normalise import Scan
 from scheduler.when.times import MON, NUM, number
 
-_WD = words.alternation(words.WEEKDAYS)
+WD = words.alternation(words.WEEKDAYS)
 ORD = words.alternation(words.ORDINALS)
 _DAY_SUFFIX = r"(?:\s*(?:er|re|ere|eme|e|st|nd|rd|th)\b)?"
 
@@ -36,30 +36,30 @@ _IN_DAYS = re.compile(rf"""\b(?:
       (?:dans|in|d\s+ici)\s+(?P<n>{NUM})\s+(?P<u>jours?|semaines?|mois|ans?|annees?
                                              |days?|weeks?|months?|years?)
     | (?P<n2>{NUM})\s+(?P<u2>days?|weeks?|months?|years?)\s+from\s+(?:now|today))\b""", re.X)
-_ISO_DATE = re.compile(
+ISO_DATE = re.compile(
     r"(?<![\d/.:-])(?P<y>\d{4})[-/.](?P<mo>\d{1,2})[-/.](?P<d>\d{1,2})(?![\d/.:-])")
-_NUM_DATE = re.compile(r"""(?<![\d/.:-])(?P<d>\d{1,2})
+NUM_DATE = re.compile(r"""(?<![\d/.:-])(?P<d>\d{1,2})
     (?:/(?P<mo>\d{1,2})(?:/(?P<y>\d{4}|\d{2}))?
       | (?P<sep>[.-])(?P<mo2>\d{1,2})(?P=sep)(?P<y2>\d{4}|\d{2}))(?![\d/.:-])""", re.X)
-_NTH_OF = re.compile(rf"""\b(?P<ord>{ORD})\s+(?P<wd>{_WD})\s+(?:de|du|d|of|in)\s+(?:
+_NTH_OF = re.compile(rf"""\b(?P<ord>{ORD})\s+(?P<wd>{WD})\s+(?:de|du|d|of|in)\s+(?:
       (?P<mon>{MON})\b\.?(?:\s+(?P<y>\d{{4}}))?
     | (?:ce\s+|this\s+|the\s+)?(?:mois|month)(?P<next>\s+(?:prochain|suivant))?
     | (?P<next2>next)\s+month)\b""", re.X)
-_DAY_MONTH = re.compile(rf"""(?<![\w/.:-])(?:(?P<d>\d{{1,2}}){_DAY_SUFFIX}|(?P<dw>premier|first))
+DAY_MONTH = re.compile(rf"""(?<![\w/.:-])(?:(?P<d>\d{{1,2}}){_DAY_SUFFIX}|(?P<dw>premier|first))
     (?:\s+(?:de|of))?\s+(?P<mon>{MON})\b\.?(?:\s+(?P<y>\d{{4}}))?(?![\w/.:])""", re.X)
-_MONTH_DAY = re.compile(rf"""\b(?P<mon>{MON})\b\.?\s+(?:the\s+)?(?P<d>\d{{1,2}})
+MONTH_DAY = re.compile(rf"""\b(?P<mon>{MON})\b\.?\s+(?:the\s+)?(?P<d>\d{{1,2}})
     (?:st|nd|rd|th|er)?(?![\w/.:])(?:\s+(?P<y>\d{{4}}))?(?![\w/.:])""", re.X)
 _WD_NEXT_WEEK = re.compile(
-    rf"\b(?P<wd>{_WD})\s+(?:de\s+la\s+semaine\s+prochaine|(?:of\s+)?next\s+week)\b")
-_WD_EN_HUIT = re.compile(rf"\b(?P<wd>{_WD})\s+en\s+(?P<n>huit|quinze)\b")
-_WD_LAST = re.compile(rf"\b(?P<wd>{_WD})\s+(?:dernier|passe)\b|\b(?:last|past)\s+(?P<wd2>{_WD})\b")
+    rf"\b(?P<wd>{WD})\s+(?:de\s+la\s+semaine\s+prochaine|(?:of\s+)?next\s+week)\b")
+_WD_EN_HUIT = re.compile(rf"\b(?P<wd>{WD})\s+en\s+(?P<n>huit|quinze)\b")
+_WD_LAST = re.compile(rf"\b(?P<wd>{WD})\s+(?:dernier|passe)\b|\b(?:last|past)\s+(?P<wd2>{WD})\b")
 _WD_THIS = re.compile(
-    rf"\b(?:ce|this(?:\s+coming)?|coming)\s+(?P<wd>{_WD})\b|\b(?P<wd2>{_WD})\s+qui\s+vient\b")
-_WD_NEXT = re.compile(rf"\b(?:prochain|next)\s+(?P<wd>{_WD})\b"
-                      rf"|\b(?P<wd2>{_WD})\s+(?:prochain|next)\b")
+    rf"\b(?:ce|this(?:\s+coming)?|coming)\s+(?P<wd>{WD})\b|\b(?P<wd2>{WD})\s+qui\s+vient\b")
+_WD_NEXT = re.compile(rf"\b(?:prochain|next)\s+(?P<wd>{WD})\b"
+                      rf"|\b(?P<wd2>{WD})\s+(?:prochain|next)\b")
 _WD_DAYNUM = re.compile(
-    rf"\b(?P<wd>{_WD})\s+(?:le\s+|the\s+)?(?P<d>\d{{1,2}})(?:er|re|st|nd|rd|th)?(?![\w/.:])")
-_WD_BARE = re.compile(rf"\b(?P<wd>{_WD})\b")
+    rf"\b(?P<wd>{WD})\s+(?:le\s+|the\s+)?(?P<d>\d{{1,2}})(?:er|re|st|nd|rd|th)?(?![\w/.:])")
+_WD_BARE = re.compile(rf"\b(?P<wd>{WD})\b")
 _MONTHDAY = re.compile(rf"""(?<![\w/.:-])(?:
       (?:le|the|on\s+the)\s+(?:(?P<d>\d{{1,2}}){_DAY_SUFFIX}|(?P<dw>premier|first))
     | (?P<d2>\d{{1,2}})(?:st|nd|rd|th)\b)(?![\w/.:])
@@ -104,11 +104,11 @@ def take_days(scan: Scan, ctx: Context, found: Found) -> None:
             found.days.append(today + relativedelta(months=n))
         else:
             found.days.append(today + relativedelta(years=n))
-    for m in scan.take(_ISO_DATE):
+    for m in scan.take(ISO_DATE):
         y, mo, d = int(m["y"]), int(m["mo"]), int(m["d"])
         found.days.append(dates.exact(y, mo, d, m.group(0)))
         found.written.append((y, mo, d))
-    for m in scan.take(_NUM_DATE):
+    for m in scan.take(NUM_DATE):
         d, mo = int(m["d"]), int(m["mo"] or m["mo2"])
         y = m["y"] or m["y2"]
         year = None if y is None else int(y) + (2000 if len(y) == 2 else 0)
@@ -116,7 +116,7 @@ def take_days(scan: Scan, ctx: Context, found: Found) -> None:
         found.written.append((year, mo, d))
     for m in scan.take(_NTH_OF):
         found.days.append(_nth_of(ctx, m))
-    for rx in (_DAY_MONTH, _MONTH_DAY):
+    for rx in (DAY_MONTH, MONTH_DAY):
         for m in scan.take(rx):
             d = 1 if ("dw" in rx.groupindex and m["dw"]) else int(m["d"])
             month_word = m["mon"]

@@ -19,13 +19,14 @@ Reasons and params (values are strings; dates "YYYY-MM-DD", times "HH:MM"):
   a ``weekday_*``, the text said ``written_*``.
 - ``ambiguous`` {first, second}: two readings (two different dates or times, midnight).
 - ``end_before_start`` {start, end}: a range whose end is not after its start.
+- ``future`` {date}: a look back (« depuis le 1er décembre ») from a day still to come.
 """
 
 from __future__ import annotations
 
 REASONS = frozenset({
     "empty", "unrecognised", "missing_day", "missing_time", "past", "impossible_date",
-    "impossible_time", "weekday_mismatch", "ambiguous", "end_before_start",
+    "impossible_time", "weekday_mismatch", "ambiguous", "end_before_start", "future",
 })
 
 EXAMPLE_WHEN = {"example_fr": "mardi prochain à 10h", "example_en": "next Tuesday at 10am"}
