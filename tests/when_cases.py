@@ -4,6 +4,7 @@ Bamako): a local time ``YYYY-MM-DDTHH:MM``, or the reason of a refusal."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -195,4 +196,358 @@ RECURRENCES: list[tuple[str, str, str]] = [
      "FREQ=MONTHLY;BYDAY=1MO;BYHOUR=9;BYMINUTE=0"),
     ("every other week on Friday at 3pm", "2026-12-04T15:00",
      "FREQ=WEEKLY;INTERVAL=2;BYDAY=FR;BYHOUR=15;BYMINUTE=0"),
+]
+
+
+# --- families: dates as the network writes them -------------------------------------------------
+# Each case is tagged with its family and language, so the bench prints accuracy per family. An
+# expected answer is the local time in Bamako ("YYYY-MM-DDTHH:MM"), followed by " @<zone>" when
+# the text named another zone (the zone the confirmation must show beside Bamako's); "!reason" is
+# a refusal. ``deadline`` cases are read as a consultation's deadline (``parse_deadline``).
+
+# A second moment where daylight saving time matters: Tuesday 6 July 2027, 09:00 in Bamako
+# (Geneva and Paris are then UTC+2, New York UTC-4; on NOW they are UTC+1 and UTC-5).
+SUMMER = datetime(2027, 7, 6, 9, 0, tzinfo=ZoneInfo("Africa/Bamako"))
+FAMILIES = ("deadline", "zone", "abbreviation", "period", "relative", "informal", "recurrence")
+
+
+@dataclass(frozen=True)
+class Case:
+    text: str
+    expected: str
+    family: str
+    lang: str
+    now: datetime = NOW
+    deadline: bool = False
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A recurrence: its first occurrence and RRULE, or "!reason" as ``first``."""
+
+    text: str
+    first: str
+    rule: str
+    lang: str
+    now: datetime = NOW
+
+
+def _cases(family: str, lang: str, rows: list[tuple], **common: object) -> list[Case]:
+    cases = []
+    for row in rows:
+        text, expected, *extra = row
+        options = dict(common)
+        for item in extra:
+            options.update({"deadline": True} if item == "deadline" else {"now": item})
+        cases.append(Case(text, expected, family, lang, **options))
+    return cases
+
+
+FAMILY_CASES: list[Case] = [
+    # 1. Deadlines: without a time, the end of that working day (17:00).
+    *_cases("deadline", "fr", [
+        ("d'ici vendredi 12h", "2026-12-04T12:00"),
+        ("au plus tard lundi 17h", "2026-11-30T17:00"),
+        ("d'ici 72h", "2026-12-01T17:00"),
+        ("avant jeudi midi", "2026-12-03T12:00"),
+        ("d'ici vendredi", "2026-12-04T17:00"),
+        ("au plus tard le 15 décembre", "2026-12-15T17:00"),
+        ("vendredi 4 décembre au plus tard", "2026-12-04T17:00"),
+        ("d'ici demain midi", "2026-11-29T12:00"),
+        ("d'ici 3 jours", "2026-12-01T17:00"),
+        ("sous 48 heures", "2026-11-30T17:00"),
+        ("délai : mercredi 9 décembre", "2026-12-09T17:00"),
+        ("échéance le 18 décembre à 12h", "2026-12-18T12:00"),
+        ("dans un délai de 10 jours", "2026-12-08T17:00"),
+        ("d'ici 5 jours ouvrés", "2026-12-04T17:00"),
+        ("vendredi", "2026-12-04T17:00", "deadline"),
+        ("le 10 décembre", "2026-12-10T17:00", "deadline"),
+        ("vendredi 10h", "2026-12-04T10:00", "deadline"),
+        ("avant vendredi", "!ambiguous"),
+        ("au plus tard hier", "!past"),
+        ("d'ici aujourd'hui 12h", "!past"),
+        ("d'ici le 31 novembre", "!impossible_date"),
+        ("au plus tard jeudi 4 décembre", "!weekday_mismatch"),
+        ("d'ici vendredi 12h ou lundi", "!ambiguous"),
+    ]),
+    *_cases("deadline", "en", [
+        ("by Monday noon", "2026-11-30T12:00"),
+        ("no later than Tuesday 5pm", "2026-12-01T17:00"),
+        ("by Friday", "2026-12-04T17:00"),
+        ("by tomorrow", "2026-11-29T17:00"),
+        ("within 72 hours", "2026-12-01T17:00"),
+        ("by December 15 at noon", "2026-12-15T12:00"),
+        ("Friday 4 December at the latest", "2026-12-04T17:00"),
+        ("within 10 working days", "2026-12-11T17:00"),
+        ("due Wednesday", "2026-12-02T17:00"),
+        ("deadline: Thursday 3 December 2pm", "2026-12-03T14:00"),
+        ("tuesday", "2026-12-01T17:00", "deadline"),
+        ("the 10th", "2026-12-10T17:00", "deadline"),
+        ("before Friday", "!ambiguous"),
+        ("by yesterday", "!past"),
+        ("no later than 31 November", "!impossible_date"),
+        ("by Monday 1 December", "!weekday_mismatch"),
+    ]),
+    # 2. Time-zone words: the network's time, or converted (with DST) and shown in both.
+    *_cases("zone", "fr", [
+        ("mardi 1er décembre 14h heure de Genève", "2026-12-01T13:00 @Europe/Zurich"),
+        ("jeudi 15h heure de Paris", "2026-12-03T14:00 @Europe/Paris"),
+        ("lundi 9h heure de New York", "2026-11-30T14:00 @America/New_York"),
+        ("demain 10h GMT", "2026-11-29T10:00 @UTC"),
+        ("mardi 10h UTC", "2026-12-01T10:00 @UTC"),
+        ("mardi 10h heure de Bamako", "2026-12-01T10:00 @Africa/Bamako"),
+        ("mercredi 9h heure locale", "2026-12-02T09:00"),
+        ("vendredi 11h CET", "2026-12-04T10:00 @Europe/Paris"),
+        ("lundi 15h EAT", "2026-11-30T12:00 @Africa/Nairobi"),
+        ("mardi 9h EST", "2026-12-01T14:00 @America/New_York"),
+        ("jeudi 14h heure de Genève", "2027-07-08T12:00 @Europe/Zurich", SUMMER),
+        ("vendredi 9h heure de New York", "2027-07-09T13:00 @America/New_York", SUMMER),
+        ("lundi 10h GMT+1", "2026-11-30T09:00 @UTC+01:00"),
+        ("mardi 16h à l'heure de Nairobi", "2026-12-01T13:00 @Africa/Nairobi"),
+        ("jeudi 10h Genève", "2026-12-03T09:00 @Europe/Zurich"),
+        ("mardi 10h heure de Tokyo", "!unknown_zone"),
+        ("jeudi 10h PST", "!unknown_zone"),
+        ("jeudi 8 juillet 10h CET", "!ambiguous", SUMMER),
+        ("dimanche 28 mars 2027 2h30 heure de Paris", "!impossible_time"),
+        ("mardi 10h heure de Genève heure de New York", "!ambiguous"),
+    ]),
+    *_cases("zone", "en", [
+        ("Tuesday 2pm Geneva time", "2026-12-01T13:00 @Europe/Zurich"),
+        ("Monday 9am New York time", "2026-11-30T14:00 @America/New_York"),
+        ("tomorrow 10am GMT", "2026-11-29T10:00 @UTC"),
+        ("Thursday 3pm CET", "2026-12-03T14:00 @Europe/Paris"),
+        ("Friday 10:00 UTC", "2026-12-04T10:00 @UTC"),
+        ("Wednesday 4pm EAT", "2026-12-02T13:00 @Africa/Nairobi"),
+        ("Tuesday 10am EST", "2026-12-01T15:00 @America/New_York"),
+        ("Thursday 10am EDT", "2027-07-08T14:00 @America/New_York", SUMMER),
+        ("Friday 3pm Paris time", "2027-07-09T13:00 @Europe/Paris", SUMMER),
+        ("Monday noon London time", "2026-11-30T12:00 @Europe/London"),
+        ("Tuesday 9am local time", "2026-12-01T09:00"),
+        ("Monday 3pm Tokyo time", "!unknown_zone"),
+        ("Tuesday 10am IST", "!unknown_zone"),
+        ("Thursday 10am EST", "!ambiguous", SUMMER),
+        ("Sunday 14 March 2027 2:30am New York time", "!impossible_time"),
+    ]),
+    # 3. Abbreviations of days and months, with a dot or not; « mar » read from its neighbours.
+    *_cases("abbreviation", "fr", [
+        ("lun. 30 nov. 9h", "2026-11-30T09:00"),
+        ("mer 2 déc 14h", "2026-12-02T14:00"),
+        ("jeu. 3 déc. à 10h", "2026-12-03T10:00"),
+        ("ven 4 déc", "2026-12-04T10:00"),
+        ("sam. 5 déc. 9h30", "2026-12-05T09:30"),
+        ("mar. 1er déc. 10h", "2026-12-01T10:00"),
+        ("mar 8 à 10h", "2026-12-08T10:00"),
+        ("le 3 mar 2027", "2027-03-03T10:00"),
+        ("3 mar. à 14h", "2027-03-03T14:00"),
+        ("15 janv. 2027", "2027-01-15T10:00"),
+        ("1er févr. 9h", "2027-02-01T09:00"),
+        ("12 sept. 2027 10h", "2027-09-12T10:00"),
+        ("mer. 9 déc.", "2026-12-09T10:00"),
+        ("dim. 6 déc. 11h", "2026-12-06T11:00"),
+        ("jeu prochain 15h", "2026-12-03T15:00"),
+        ("ven. 18/12 10h", "2026-12-18T10:00"),
+        ("mar prochain", "2026-12-01T10:00"),
+        ("mar 3", "!ambiguous"),
+        ("lun. 3 déc.", "!weekday_mismatch"),
+        ("ven 31 juin", "!impossible_date"),
+        ("mar. 3 déc.", "!weekday_mismatch"),
+        ("3 déc. 2025", "!past"),
+    ]),
+    *_cases("abbreviation", "en", [
+        ("Tue 1 Dec 10am", "2026-12-01T10:00"),
+        ("Wed Dec 9 3pm", "2026-12-09T15:00"),
+        ("Thu. 3 Dec.", "2026-12-03T10:00"),
+        ("Fri Jan 15 2027", "2027-01-15T10:00"),
+        ("Sept 3 2027 at 9am", "2027-09-03T09:00"),
+        ("Mon. Feb. 1, 2027 10:30am", "2027-02-01T10:30"),
+        ("3 Mar 2027 2pm", "2027-03-03T14:00"),
+        ("Sat 5 Dec", "2026-12-05T10:00"),
+        ("Mar 3", "!ambiguous"),
+        ("Tue Dec 3", "!weekday_mismatch"),
+        ("Feb 30 2027", "!impossible_date"),
+        ("Mar 3 at 10am", "!ambiguous"),
+    ]),
+    # 4. Conventional periods, each with one meaning (README): working days Monday to Friday.
+    *_cases("period", "fr", [
+        ("demain en fin de journée", "2026-11-29T17:00"),
+        ("lundi en fin de matinée", "2026-11-30T11:30"),
+        ("mardi en début d'après-midi", "2026-12-01T14:00"),
+        ("fin du mois", "2026-11-30T17:00"),
+        ("début de semaine prochaine", "2026-11-30T10:00"),
+        ("sous huitaine", "2026-12-06T17:00"),
+        ("sous quinzaine", "2026-12-13T17:00"),
+        ("dans la semaine", "2026-12-04T17:00"),
+        ("fin décembre", "2026-12-31T17:00"),
+        ("mi-janvier", "2027-01-15T10:00"),
+        ("jeudi fin d'après-midi", "2026-12-03T17:00"),
+        ("d'ici la fin de l'année", "2026-12-31T17:00"),
+        ("début du mois prochain", "2026-12-01T10:00"),
+        ("vendredi en début de matinée", "2026-12-04T08:00"),
+        ("fin janvier 2027", "2027-01-29T17:00"),
+        ("fin de semaine prochaine", "2027-07-16T17:00", SUMMER),
+        ("dans la semaine", "2027-07-09T17:00", SUMMER),
+        ("en fin de journée", "!past"),
+        ("fin de matinée", "!past"),
+        ("fin février 2026", "!past"),
+        ("courant décembre", "!missing_day"),
+        ("fin de matinée 15h", "!unrecognised"),
+    ]),
+    *_cases("period", "en", [
+        ("tomorrow end of day", "2026-11-29T17:00"),
+        ("COB Friday", "2026-12-04T17:00"),
+        ("end of week", "2026-12-04T17:00"),
+        ("EOD Monday", "2026-11-30T17:00"),
+        ("end of the month", "2026-11-30T17:00"),
+        ("early next week", "2026-11-30T10:00"),
+        ("Tuesday late morning", "2026-12-01T11:30"),
+        ("Wednesday early afternoon", "2026-12-02T14:00"),
+        ("mid-January", "2027-01-15T10:00"),
+        ("end of December", "2026-12-31T17:00"),
+        ("by close of business Thursday", "2026-12-03T17:00"),
+        ("end of next week", "2027-07-16T17:00", SUMMER),
+        ("end of week", "2027-07-09T17:00", SUMMER),
+        ("end of day", "!past"),
+        ("late morning", "!past"),
+        ("during December", "!missing_day"),
+        ("end of February 2026", "!past"),
+    ]),
+    # 5. Relative forms.
+    *_cases("relative", "fr", [
+        ("aujourd'hui en huit", "2026-12-05T10:00"),
+        ("lundi en quinze", "2026-12-14T10:00"),
+        ("dans 3 sem.", "2026-12-19T10:00"),
+        ("dans une quinzaine", "2026-12-12T10:00"),
+        ("la semaine prochaine jeudi", "2026-12-03T10:00"),
+        ("jeudi de la semaine prochaine à 15h", "2026-12-03T15:00"),
+        ("demain en huit", "2026-12-06T10:00"),
+        ("aujourd'hui en quinze à 9h", "2026-12-12T09:00"),
+        ("dans 2 sem à 14h", "2026-12-12T14:00"),
+        ("dans dix jours", "2026-12-08T10:00"),
+        ("semaine prochaine, mardi 9h", "2026-12-01T09:00"),
+        ("dans une huitaine", "2026-12-05T10:00"),
+        ("dans 4 jours ouvrés", "2026-12-03T10:00"),
+        ("la semaine prochaine", "!missing_day"),
+        ("jeudi de la semaine dernière", "!past"),
+        ("dans 3 sem. à 25h", "!impossible_time"),
+        ("lundi en quinze mardi", "!weekday_mismatch"),
+    ]),
+    *_cases("relative", "en", [
+        ("the week after next on Tuesday", "2026-12-08T10:00"),
+        ("Thursday week", "2026-12-10T10:00"),
+        ("a fortnight from Monday", "2026-12-14T10:00"),
+        ("in ten days", "2026-12-08T10:00"),
+        ("next week Thursday", "2026-12-03T10:00"),
+        ("a week from Friday at 3pm", "2026-12-11T15:00"),
+        ("in a fortnight", "2026-12-12T10:00"),
+        ("two weeks from tomorrow", "2026-12-13T10:00"),
+        ("in 3 wks", "2026-12-19T10:00"),
+        ("Thursday of next week at 2pm", "2026-12-03T14:00"),
+        ("in 5 business days", "2026-12-04T10:00"),
+        ("the week after next", "!missing_day"),
+        ("next week", "!missing_day"),
+        ("a fortnight from Monday at 25:00", "!impossible_time"),
+        ("Thursday last week", "!past"),
+    ]),
+    # 6. Informal times.
+    *_cases("informal", "fr", [
+        ("demain 8h du mat", "2026-11-29T08:00"),
+        ("lundi 3h de l'aprèm", "2026-11-30T15:00"),
+        ("lundi midi et quart", "2026-11-30T12:15"),
+        ("20h30 ce soir", "2026-11-28T20:30"),
+        ("mardi 10h00", "2026-12-01T10:00"),
+        ("mardi 10 h 00", "2026-12-01T10:00"),
+        ("mardi 10.30", "2026-12-01T10:30"),
+        ("demain à 9", "2026-11-29T09:00"),
+        ("le premier mardi du mois prochain à 9", "2026-12-01T09:00"),
+        ("ce soir vers 8h", "2026-11-28T20:00"),
+        ("jeudi 14h pile", "2026-12-03T14:00"),
+        ("demain dix heures", "2026-11-29T10:00"),
+        ("mercredi à 9 heures précises", "2026-12-02T09:00"),
+        ("demain 9h30 du matin", "2026-11-29T09:30"),
+        ("vendredi à midi moins le quart", "2026-12-04T11:45"),
+        ("demain à 3", "!ambiguous"),
+        ("ce soir 3h", "!unrecognised"),
+        ("15.01", "!ambiguous"),
+        ("demain 25h30", "!impossible_time"),
+        ("demain 9", "!unrecognised"),
+    ]),
+    *_cases("informal", "en", [
+        ("tonight at 9", "2026-11-28T21:00"),
+        ("noon on Monday", "2026-11-30T12:00"),
+        ("half past ten tomorrow", "2026-11-29T10:30"),
+        ("first Tuesday of next month at 9", "2026-12-01T09:00"),
+        ("tomorrow at quarter past nine", "2026-11-29T09:15"),
+        ("Monday at quarter to eleven", "2026-11-30T10:45"),
+        ("Tuesday 10 o'clock", "2026-12-01T10:00"),
+        ("tomorrow at 8 in the morning", "2026-11-29T08:00"),
+        ("9am sharp on Wednesday", "2026-12-02T09:00"),
+        ("Friday 4.30pm", "2026-12-04T16:30"),
+        ("tomorrow at 10.30", "2026-11-29T10:30"),
+        ("tomorrow at 3", "!ambiguous"),
+        ("tonight at 2", "!unrecognised"),
+        ("Monday at 13pm", "!impossible_time"),
+        ("12.06", "!ambiguous"),
+    ]),
+]
+
+FAMILY_RULES: list[Rule] = [
+    # 7. Recurrences: intervals, ordinals, quarters, a start, an end, months skipped.
+    Rule("un jeudi sur deux à 10h", "2026-12-03T10:00",
+         "FREQ=WEEKLY;INTERVAL=2;BYDAY=TH;BYHOUR=10;BYMINUTE=0", "fr"),
+    Rule("toutes les deux semaines le mardi à 9h", "2026-12-01T09:00",
+         "FREQ=WEEKLY;INTERVAL=2;BYDAY=TU;BYHOUR=9;BYMINUTE=0", "fr"),
+    Rule("chaque premier lundi du mois à 9h", "2026-12-07T09:00",
+         "FREQ=MONTHLY;BYDAY=1MO;BYHOUR=9;BYMINUTE=0", "fr"),
+    Rule("les 1er et 3e mardis du mois à 10h", "2026-12-01T10:00",
+         "FREQ=MONTHLY;BYDAY=1TU,3TU;BYHOUR=10;BYMINUTE=0", "fr"),
+    Rule("le dernier vendredi de chaque trimestre à 15h", "2026-12-25T15:00",
+         "FREQ=MONTHLY;BYMONTH=3,6,9,12;BYDAY=-1FR;BYHOUR=15;BYMINUTE=0", "fr"),
+    Rule("tous les 2 mois à partir du 5 mars", "2027-03-05T10:00",
+         "FREQ=MONTHLY;INTERVAL=2;BYMONTHDAY=5;BYHOUR=10;BYMINUTE=0", "fr"),
+    Rule("tous les lundis à 9h jusqu'en juin", "2026-11-30T09:00",
+         "FREQ=WEEKLY;BYDAY=MO;BYHOUR=9;BYMINUTE=0;COUNT=31", "fr"),
+    Rule("chaque mardi à 10h, 6 fois", "2026-12-01T10:00",
+         "FREQ=WEEKLY;BYDAY=TU;BYHOUR=10;BYMINUTE=0;COUNT=6", "fr"),
+    Rule("tous les mois le 15 sauf en août", "2026-12-15T10:00",
+         "FREQ=MONTHLY;BYMONTH=1,2,3,4,5,6,7,9,10,11,12;BYMONTHDAY=15;BYHOUR=10;BYMINUTE=0",
+         "fr"),
+    Rule("un mardi sur deux à 14h sauf en juillet et août", "2026-12-01T14:00",
+         "FREQ=WEEKLY;INTERVAL=2;BYMONTH=1,2,3,4,5,6,9,10,11,12;BYDAY=TU;BYHOUR=14;BYMINUTE=0",
+         "fr"),
+    Rule("toutes les 3 semaines le jeudi à partir du 10 décembre", "2026-12-10T10:00",
+         "FREQ=WEEKLY;INTERVAL=3;BYDAY=TH;BYHOUR=10;BYMINUTE=0", "fr"),
+    Rule("le 1er et le 15 de chaque mois à 9h", "2026-12-01T09:00",
+         "FREQ=MONTHLY;BYMONTHDAY=1,15;BYHOUR=9;BYMINUTE=0", "fr"),
+    Rule("tous les mois le premier mercredi jusqu'à fin mars", "2026-12-02T10:00",
+         "FREQ=MONTHLY;BYDAY=1WE;BYHOUR=10;BYMINUTE=0;COUNT=4", "fr"),
+    Rule("un jeudi sur deux sauf le vendredi", "!exception_not_month", "", "fr"),
+    Rule("tous les mois jusqu'en juin", "!missing_day", "", "fr"),
+    Rule("tous les lundis jusqu'à hier", "!end_before_start", "", "fr"),
+    Rule("tous les 2 mois à partir du 31 février", "!impossible_date", "", "fr"),
+    Rule("chaque mardi 10h heure de Paris", "!zone_in_series", "", "fr"),
+    Rule("every other Wednesday at 3pm", "2026-12-02T15:00",
+         "FREQ=WEEKLY;INTERVAL=2;BYDAY=WE;BYHOUR=15;BYMINUTE=0", "en"),
+    Rule("every 3 months starting 12 January at 10am", "2027-01-12T10:00",
+         "FREQ=MONTHLY;INTERVAL=3;BYMONTHDAY=12;BYHOUR=10;BYMINUTE=0", "en"),
+    Rule("every 2 weeks on Monday until December", "2026-11-30T10:00",
+         "FREQ=WEEKLY;INTERVAL=2;BYDAY=MO;BYHOUR=10;BYMINUTE=0;COUNT=3", "en"),
+    Rule("the first Monday of every month at 9am except in August", "2026-12-07T09:00",
+         "FREQ=MONTHLY;BYMONTH=1,2,3,4,5,6,7,9,10,11,12;BYDAY=1MO;BYHOUR=9;BYMINUTE=0", "en"),
+    Rule("every Thursday at 10am for 6 weeks", "2026-12-03T10:00",
+         "FREQ=WEEKLY;BYDAY=TH;BYHOUR=10;BYMINUTE=0;COUNT=6", "en"),
+    Rule("last Friday of each quarter at 3pm", "2026-12-25T15:00",
+         "FREQ=MONTHLY;BYMONTH=3,6,9,12;BYDAY=-1FR;BYHOUR=15;BYMINUTE=0", "en"),
+    Rule("every 2nd and 4th Thursday at 2pm", "2026-12-10T14:00",
+         "FREQ=MONTHLY;BYDAY=2TH,4TH;BYHOUR=14;BYMINUTE=0", "en"),
+    Rule("every month on the 1st and 15th at 9am", "2026-12-01T09:00",
+         "FREQ=MONTHLY;BYMONTHDAY=1,15;BYHOUR=9;BYMINUTE=0", "en"),
+    Rule("every Monday at 9 starting next week, 4 times", "2026-11-30T09:00",
+         "FREQ=WEEKLY;BYDAY=MO;BYHOUR=9;BYMINUTE=0;COUNT=4", "en"),
+    Rule("every month on the 15th at 2pm EAT", "2026-12-15T11:00",
+         "FREQ=MONTHLY;BYMONTHDAY=15;BYHOUR=11;BYMINUTE=0", "en"),
+    Rule("every second Tuesday", "!ambiguous", "", "en"),
+    Rule("every Monday except Fridays", "!exception_not_month", "", "en"),
+    Rule("every month until June", "!missing_day", "", "en"),
+    Rule("every Tuesday until yesterday", "!end_before_start", "", "en"),
+    Rule("every Monday 10am Paris time", "!zone_in_series", "", "en"),
 ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, tzinfo
 from zoneinfo import ZoneInfo
 
 from scheduler.when.errors import WhenError
@@ -15,18 +15,19 @@ DEFAULT_TZ = "Africa/Bamako"
 class Context:
     now: datetime
     tz: str
-    zone: ZoneInfo
+    zone: tzinfo
     today: date
 
 
-def make_context(now: datetime, tz: str) -> Context:
+def make_context(now: datetime, tz: str, zone: tzinfo | None = None) -> Context:
+    """``now`` seen in ``tz`` (or in ``zone``, a zone the text named: its own today)."""
     if now.tzinfo is None or now.utcoffset() is None:
         raise TypeError("now must be an aware datetime")
-    zone = ZoneInfo(tz)
+    zone = zone or ZoneInfo(tz)
     return Context(now=now, tz=tz, zone=zone, today=now.astimezone(zone).date())
 
 
-def local(day: date, clock: time, zone: ZoneInfo) -> datetime:
+def local(day: date, clock: time, zone: tzinfo) -> datetime:
     """A wall time in ``zone``; one skipped by a DST change does not exist, a repeated one is
     its first occurrence."""
     moment = datetime.combine(day, clock, tzinfo=zone)

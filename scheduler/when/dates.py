@@ -131,3 +131,43 @@ def nth_yearless(today: date, nth: int, weekday: int, month: int) -> date:
 def next_weekday(today: date, weekday: int) -> date:
     """The first ``weekday`` strictly after today (1 to 7 days ahead)."""
     return today + timedelta(days=(weekday - today.weekday() - 1) % 7 + 1)
+
+
+# Working days: Monday to Friday (the network's week; public holidays are not counted).
+
+def is_working_day(d: date) -> bool:
+    return d.weekday() < 5
+
+
+def last_working_day(year: int, month: int) -> date:
+    d = date(year, month, monthrange(year, month)[1])
+    while not is_working_day(d):
+        d -= timedelta(days=1)
+    return d
+
+
+def first_working_day(year: int, month: int) -> date:
+    d = date(year, month, 1)
+    while not is_working_day(d):
+        d += timedelta(days=1)
+    return d
+
+
+def add_working_days(d: date, n: int) -> date:
+    """The ``n``-th working day after ``d`` (``d`` itself does not count)."""
+    if n < 1:
+        raise Unsure
+    while n:
+        d += timedelta(days=1)
+        n -= is_working_day(d)
+    return d
+
+
+def monday_of_week(d: date, weeks: int = 0) -> date:
+    """The Monday of ``d``'s calendar week, ``weeks`` weeks later."""
+    return d - timedelta(days=d.weekday()) + timedelta(weeks=weeks)
+
+
+def end_of_working_week(today: date) -> date:
+    """The Friday of this working week; on a Saturday or Sunday, the coming week's."""
+    return monday_of_week(today, 1 if today.weekday() >= 5 else 0) + timedelta(days=4)

@@ -24,6 +24,7 @@ from dateutil.relativedelta import relativedelta
 from scheduler.when import dates, words
 from scheduler.when.context import Context
 from scheduler.when.crosscheck import confirm_month
+from scheduler.when.dayparts import DayPart
 from scheduler.when.errors import EXAMPLE_DAY, Unsure, WhenError
 from scheduler.when.normalise import Scan
 from scheduler.when.times import MON, NUM, number
@@ -33,9 +34,12 @@ ORD = words.alternation(words.ORDINALS)
 _DAY_SUFFIX = r"(?:\s*(?:er|re|ere|eme|e|st|nd|rd|th)\b)?"
 
 _IN_DAYS = re.compile(rf"""\b(?:
-      (?:dans|in|d\s+ici)\s+(?P<n>{NUM})\s+(?P<u>jours?|semaines?|mois|ans?|annees?
-                                             |days?|weeks?|months?|years?)
+      (?:dans|in|d\s+ici)\s+(?P<n>{NUM})\s*(?P<u>jours?|j|jrs|semaines?|sems?|mois|ans?|annees?
+                                             |days?|weeks?|wks?|months?|years?|yrs?)
     | (?P<n2>{NUM})\s+(?P<u2>days?|weeks?|months?|years?)\s+from\s+(?:now|today))\b""", re.X)
+_IN_WORD = re.compile(r"""\b(?:dans|in)\s+(?:une?|a|one)\s+(?P<w>quinzaine|huitaine|fortnight)
+    (?:\s+de\s+jours)?\b""", re.X)
+_REL_EN_HUIT = re.compile(r"\b(?P<w>aujourdhui|demain|hier)\s+en\s+(?P<n>huit|quinze|8|15)\b")
 ISO_DATE = re.compile(
     r"(?<![\d/.:-])(?P<y>\d{4})[-/.](?P<mo>\d{1,2})[-/.](?P<d>\d{1,2})(?![\d/.:-])")
 NUM_DATE = re.compile(r"""(?<![\d/.:-])(?P<d>\d{1,2})
@@ -49,9 +53,25 @@ DAY_MONTH = re.compile(rf"""(?<![\w/.:-])(?:(?P<d>\d{{1,2}}){_DAY_SUFFIX}|(?P<dw
     (?:\s+(?:de|of))?\s+(?P<mon>{MON})\b\.?(?:\s+(?P<y>\d{{4}}))?(?![\w/.:])""", re.X)
 MONTH_DAY = re.compile(rf"""\b(?P<mon>{MON})\b\.?\s+(?:the\s+)?(?P<d>\d{{1,2}})
     (?:st|nd|rd|th|er)?(?![\w/.:])(?:\s+(?P<y>\d{{4}}))?(?![\w/.:])""", re.X)
-_WD_NEXT_WEEK = re.compile(
-    rf"\b(?P<wd>{WD})\s+(?:de\s+la\s+semaine\s+prochaine|(?:of\s+)?next\s+week)\b")
-_WD_EN_HUIT = re.compile(rf"\b(?P<wd>{WD})\s+en\s+(?P<n>huit|quinze)\b")
+_WD_NEXT_WEEK = re.compile(rf"""\b(?:
+      (?P<wd>{WD})\s+(?:de\s+la\s+|la\s+)?semaine\s+prochaine
+    | (?:la\s+)?semaine\s+prochaine\s+(?:le\s+)?(?P<wd2>{WD})
+    | (?P<wd3>{WD})\s+(?:of\s+)?next\s+week
+    | next\s+week\s+(?:on\s+)?(?P<wd4>{WD}))\b""", re.X)
+_WD_WEEK_AFTER_NEXT = re.compile(rf"""\b(?:
+      (?P<wd>{WD})\s+(?:of\s+)?the\s+week\s+after\s+next
+    | the\s+week\s+after\s+next\s+(?:on\s+)?(?P<wd2>{WD}))\b""", re.X)
+_WD_LAST_WEEK = re.compile(rf"""\b(?:
+      (?P<wd>{WD})\s+(?:de\s+la\s+|la\s+)?semaine\s+(?:derniere|passee)
+    | (?P<wd2>{WD})\s+(?:of\s+)?last\s+week
+    | last\s+week\s+(?:on\s+)?(?P<wd3>{WD}))\b""", re.X)
+_FROM_BASE = re.compile(rf"""\b(?P<n>{NUM})\s+(?P<u>days?|weeks?|fortnights?|jours?|semaines?)
+    \s+(?:(?:from|after|on|apres)\s+(?P<base>today|tomorrow|aujourdhui|demain
+                                      |(?:next\s+|this\s+)?(?P<wd>{WD}))
+          |(?P<base2>today|tomorrow))\b""", re.X)
+_WD_WEEK = re.compile(rf"""\b(?:(?:next|this)\s+)?(?P<wd>{WD})\s+(?:(?P<u>week|fortnight)\b
+    (?!\s+(?:after|from|on))|after\s+next\b)""", re.X)
+_WD_EN_HUIT = re.compile(rf"\b(?P<wd>{WD})\s+en\s+(?P<n>huit|quinze|8|15)\b")
 _WD_LAST = re.compile(rf"\b(?P<wd>{WD})\s+(?:dernier|passe)\b|\b(?:last|past)\s+(?P<wd2>{WD})\b")
 _WD_THIS = re.compile(
     rf"\b(?:ce|this(?:\s+coming)?|coming)\s+(?P<wd>{WD})\b|\b(?P<wd2>{WD})\s+qui\s+vient\b")
@@ -68,9 +88,14 @@ _REL_DAY = re.compile(r"\b(?P<w>aujourdhui|today|demain|tomorrow|apresdemain|hie
                       r"|avanthier|tonight)\b")
 _THIS_PERIOD = re.compile(
     r"\b(?:ce|cet|cette|this)\s+(?P<p>matin|soir|apresmidi|morning|afternoon|evening)\b")
-PERIOD = re.compile(r"\b(?:le\s+|du\s+|dans\s+la\s+|in\s+the\s+)?"
-                     r"(?P<p>matin|soir|soiree|apresmidi|morning|afternoon|evening)\b")
-_NO_DAY = re.compile(rf"""\b(?:en\s+|in\s+)?(?:{MON})\b\.?(?:\s+\d{{4}})?
+PERIOD = re.compile(r"\b(?:le\s+|du\s+|en\s+|dans\s+la\s+|dans\s+l\s+|in\s+the\s+)?"
+                    r"(?P<p>matin|matinee|soir|soiree|apresmidi|morning|afternoon|evening)\b")
+_VAGUE = r"(?:de\s+|d\s+|du\s+mois\s+d[e]?\s+)?"  # « courant (du mois de) décembre »
+_NO_DAY = re.compile(rf"""\b(?:en\s+|in\s+|(?:dans\s+le\s+|au\s+)?courant\s+{_VAGUE}
+        |au\s+cours\s+{_VAGUE}|during\s+|sometime\s+in\s+)?
+        (?:{MON})\b\.?(?:\s+\d{{4}})?
+    | \bthe\s+week\s+after\s+next\b | \b(?:la\s+)?semaine\s+(?:d\s+apres|suivante)\b
+    | \bthe\s+(?:following\s+week|week\s+after)\b
     | \b(?:la\s+)?semaine\s+prochaine\b | \bnext\s+week\b | \b(?:le\s+)?mois\s+prochain\b
     | \bnext\s+month\b | \bcette\s+semaine\b | \bthis\s+week\b""", re.X)
 
@@ -86,7 +111,10 @@ class Found:
     bare_weekday: int | None = None  # "mardi": a day only if nothing else gives one
     weekdays: list[int] = field(default_factory=list)  # every weekday written, to check
     written: list[tuple[int | None, int, int]] = field(default_factory=list)  # (year, month, day)
-    periods: set[str] = field(default_factory=set)
+    periods: set[str] = field(default_factory=set)  # "matin", "soir"…
+    part: DayPart | None = None  # a conventional part of the day (« fin de matinée »)
+    meanings: list[str] = field(default_factory=list)  # conventional readings, to show back
+    end_of_day: bool = False  # a period that means the end of the working day
 
 
 def take_days(scan: Scan, ctx: Context, found: Found) -> None:
@@ -104,6 +132,8 @@ def take_days(scan: Scan, ctx: Context, found: Found) -> None:
             found.days.append(today + relativedelta(months=n))
         else:
             found.days.append(today + relativedelta(years=n))
+    for m in scan.take(_IN_WORD):
+        found.days.append(today + timedelta(days=7 if m["w"] == "huitaine" else 14))
     for m in scan.take(ISO_DATE):
         y, mo, d = int(m["y"]), int(m["mo"]), int(m["d"])
         found.days.append(dates.exact(y, mo, d, m.group(0)))
@@ -131,6 +161,9 @@ def take_days(scan: Scan, ctx: Context, found: Found) -> None:
         following = m["nm"] or ""
         next_month = "prochain" in following or following.startswith("next")
         found.days.append(dates.next_monthday(today, d, next_month))
+    for m in scan.take(_REL_EN_HUIT):
+        weeks = 1 if m["n"] in ("huit", "8") else 2
+        found.days.append(today + timedelta(days=_REL_DAYS[m["w"]], weeks=weeks))
     for m in scan.take(_REL_DAY):
         found.days.append(today + timedelta(days=_REL_DAYS[m["w"]]))
         if m["w"] == "tonight":
@@ -171,14 +204,29 @@ def _nth_of(ctx: Context, m: re.Match[str]) -> date:
 
 def _take_weekdays(scan: Scan, today: date, found: Found) -> None:
     """Weekday phrases; a bare weekday only gives the day when nothing else does."""
-    monday_next = today + timedelta(days=7 - today.weekday())
-    for m in scan.take(_WD_NEXT_WEEK):
+    for m in scan.take(_FROM_BASE):
+        n, unit, base = number(m["n"]), m["u"], m["base"] or m["base2"]
+        days = n * (14 if unit.startswith("fortnight") else 7 if unit[0] in "ws" else 1)
+        if m["wd"]:
+            wd = words.WEEKDAYS[m["wd"]]
+            start = dates.next_weekday(today, wd)
+            found.weekdays.append(wd)
+        else:
+            start = today + timedelta(days=_REL_DAYS[base])
+        found.days.append(start + timedelta(days=days))
+    for m in scan.take(_WD_WEEK):
         wd = words.WEEKDAYS[m["wd"]]
-        found.days.append(monday_next + timedelta(days=wd))
+        found.days.append(dates.next_weekday(today, wd) + timedelta(
+            weeks=2 if m["u"] == "fortnight" else 1))
         found.weekdays.append(wd)
+    for rx, weeks in ((_WD_WEEK_AFTER_NEXT, 2), (_WD_NEXT_WEEK, 1), (_WD_LAST_WEEK, -1)):
+        for m in scan.take(rx):
+            wd = words.WEEKDAYS[next(v for k, v in m.groupdict().items() if v)]
+            found.days.append(dates.monday_of_week(today, weeks) + timedelta(days=wd))
+            found.weekdays.append(wd)
     for m in scan.take(_WD_EN_HUIT):
         wd = words.WEEKDAYS[m["wd"]]
-        weeks = 1 if m["n"] == "huit" else 2
+        weeks = 1 if m["n"] in ("huit", "8") else 2
         found.days.append(dates.next_weekday(today, wd) + timedelta(weeks=weeks))
         found.weekdays.append(wd)
     for m in scan.take(_WD_LAST):
@@ -203,3 +251,25 @@ def _take_weekdays(scan: Scan, today: date, found: Found) -> None:
             raise WhenError("ambiguous", first=words.WEEKDAYS_FR[found.bare_weekday],
                             second=words.WEEKDAYS_FR[wd])
         found.bare_weekday = wd
+
+
+def read_day(text: str, ctx: Context) -> date:
+    """The one day a short phrase names (« le 5 mars », « lundi prochain », « hier »), past or
+    not: the start or the end of a series."""
+    scan = Scan(text)
+    found = Found()
+    take_days(scan, ctx, found)
+    if scan.leftover() or found.periods:
+        raise Unsure
+    days = sorted(set(found.days))
+    if len(days) > 1:
+        raise WhenError("ambiguous", first=days[0].isoformat(), second=days[1].isoformat())
+    if days:
+        day = days[0]
+    elif found.bare_weekday is not None:
+        day = dates.next_weekday(ctx.today, found.bare_weekday)
+    else:
+        raise Unsure
+    if any(day.weekday() != wd for wd in found.weekdays):
+        raise Unsure
+    return day

@@ -20,6 +20,10 @@ Reasons and params (values are strings; dates "YYYY-MM-DD", times "HH:MM"):
 - ``ambiguous`` {first, second}: two readings (two different dates or times, midnight).
 - ``end_before_start`` {start, end}: a range whose end is not after its start.
 - ``future`` {date}: a look back (« depuis le 1er décembre ») from a day still to come.
+- ``unknown_zone`` {zone}: a time-zone word we do not convert (« heure de Tokyo », « PST »).
+- ``zone_in_series`` {zone}: a series said in a zone whose offset to the network's changes
+  during the year (daylight saving time): its meetings would move by an hour.
+- ``exception_not_month`` {text}: « sauf … » / « except … » of something other than months.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from __future__ import annotations
 REASONS = frozenset({
     "empty", "unrecognised", "missing_day", "missing_time", "past", "impossible_date",
     "impossible_time", "weekday_mismatch", "ambiguous", "end_before_start", "future",
+    "unknown_zone", "zone_in_series", "exception_not_month",
 })
 
 EXAMPLE_WHEN = {"example_fr": "mardi prochain à 10h", "example_en": "next Tuesday at 10am"}

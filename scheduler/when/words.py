@@ -34,13 +34,12 @@ WEEKDAYS_EN = tuple(_names(get_day_names, "wide", "en")[d] for d in range(7))
 RRULE_DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
 # "mar" is left out on purpose: French abbreviates Tuesday so ("mar. 3" = mardi 3) and English
-# abbreviates March so.
+# abbreviates March so; ``normalise`` decides which one it is from its neighbours, or refuses.
 AMBIGUOUS = frozenset({"mar"})
 # Spellings people write that CLDR does not list.
 _EXTRA_MONTHS = {"fev": 2}
-_EXTRA_WEEKDAYS = {"tues": 1, "thur": 3, "thurs": 3}
-# French abbreviations of weekdays are left out for now: "mar" is also March, "mer" the sea.
-_WEEKDAY_WIDTHS = {"fr": ("wide",), "en": ("wide", "abbreviated")}
+_EXTRA_WEEKDAYS = {"tues": 1, "weds": 2, "thur": 3, "thurs": 3}
+_WEEKDAY_WIDTHS = {lang: ("wide", "abbreviated") for lang in LANGUAGES}
 
 
 def _table(getter, widths: dict[str, tuple[str, ...]], extra: dict[str, int]) -> dict[str, int]:
@@ -74,14 +73,21 @@ NUMBERS: dict[str, int] = {
     "deux": 2, "two": 2, "trois": 3, "three": 3, "quatre": 4, "four": 4,
     "cinq": 5, "five": 5, "six": 6, "sept": 7, "seven": 7, "huit": 8, "eight": 8,
     "neuf": 9, "nine": 9, "dix": 10, "ten": 10, "onze": 11, "eleven": 11,
-    "douze": 12, "twelve": 12, "quinze": 15, "fifteen": 15, "vingt": 20, "twenty": 20,
-    "trente": 30, "thirty": 30,
+    "douze": 12, "twelve": 12, "treize": 13, "thirteen": 13, "quatorze": 14, "fourteen": 14,
+    "quinze": 15, "fifteen": 15, "seize": 16, "sixteen": 16, "dix-sept": 17, "seventeen": 17,
+    "dix-huit": 18, "eighteen": 18, "dix-neuf": 19, "nineteen": 19, "vingt": 20, "twenty": 20,
+    "vingt-et-une": 21, "vingt-deux": 22, "vingt-trois": 23, "vingt-quatre": 24,
+    "twenty-four": 24, "trente": 30, "thirty": 30, "quarante-huit": 48, "forty-eight": 48,
+    "soixante-douze": 72, "seventy-two": 72,
 }
+# The numbers that may be an hour in words ("dix heures", "ten o'clock").
+HOUR_WORDS = {w: n for w, n in NUMBERS.items() if 1 <= n <= 23 and w not in ("a", "an")}
 
 # Words that may surround a date without changing it ("à 10h", "on the 15th", "vers midi").
 STOPWORDS = frozenset({
     "le", "la", "les", "l", "a", "au", "at", "on", "the", "de", "du", "d", "of", "et", "and",
-    "vers", "around", "about", "environ", "pour", "for", "-", "¦",
+    "vers", "around", "about", "environ", "pour", "for", "-", "¦", "pile", "precises",
+    "precise", "sharp", "autour", "svp", "please", "petantes", "tapantes", "tapant", "petant",
 })
 
 
