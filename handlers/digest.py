@@ -16,6 +16,7 @@ from handlers.markdown import to_markdown
 from handlers.plan_view import action_line
 from handlers.router import Request
 from handlers.types import Attachment, Message
+from handlers.when_text import refusal
 from scheduler import when
 from storage.models import CO_CHAIR, SECRETARIAT, Meeting, Member
 from storage.records import to_iso
@@ -189,7 +190,7 @@ def parse_since(req: Request, text: str) -> datetime:
             raise UserError("digest.future_since") from None
         if error.reason in ("empty", "unrecognised"):
             raise UserError("digest.bad_since", example=req.t("digest.since_example")) from None
-        raise UserError(f"when.{error.reason}", **error.params) from None
+        raise refusal(req.ctx, error) from None
 
 
 def last_digest_time(ctx: Context) -> datetime | None:

@@ -15,6 +15,7 @@ from handlers.markdown import to_html, to_markdown
 from handlers.plan_view import status_label
 from handlers.router import Request
 from handlers.types import Attachment, Message
+from handlers.when_text import refusal
 from scheduler import when
 from storage.records import to_iso
 
@@ -44,7 +45,7 @@ def day(req: Request, text: str) -> datetime:
     except when.WhenError as error:
         if error.reason in ("empty", "unrecognised"):
             raise UserError("report.usage", name=req.name) from None
-        raise UserError(f"when.{error.reason}", **error.params) from None
+        raise refusal(req.ctx, error) from None
     return datetime.combine(found, time(0), zone)
 
 

@@ -110,11 +110,11 @@ def test_a_deadline_without_a_time_is_the_end_of_the_working_day_a_setting() -> 
         datetime(2026, 12, 4, 16, 30, tzinfo=BAMAKO))
     assert read_when("vendredi", now=NOW).start.hour == 10  # a meeting keeps its default hour
     found = read_when("d'ici la fin du mois", now=NOW)
-    assert found.deadline and found.meanings == ("end_of_month",)
+    assert found.deadline and found.meanings == ("end_of_month", "end_of_day")
 
 
 def test_conventional_readings_are_named_for_the_confirmation() -> None:
     assert read_when("demain en fin de matinée", now=NOW).meanings == ("late_morning",)
-    assert read_when("sous huitaine", now=NOW).meanings == ("within_8_days",)
+    assert read_when("sous huitaine", now=NOW).meanings == ("within_8_days", "end_of_day")
     assert read_when("vendredi", now=NOW, deadline=True).meanings == ("end_of_day",)
     assert read_when("vendredi 15h", now=NOW, deadline=True).meanings == ()

@@ -30,13 +30,15 @@ from scheduler.when.build import END_OF_DAY
 from scheduler.when.context import DEFAULT_TZ, whole_minute
 from scheduler.when.crosscheck import DATEPARSER_LANGUAGES, dateparser_settings, warm_up
 from scheduler.when.dates import RECENT_PAST_DAYS
+from scheduler.when.dayparts import PART_TIMES
 from scheduler.when.errors import REASONS, WhenError
 from scheduler.when.past import parse_day, parse_since
 from scheduler.when.reading import Reading
 from scheduler.when.zones import PLACE_KEYS, NamedZone
 
 __all__ = [
-    "DATEPARSER_LANGUAGES", "DEFAULT_TIME", "DEFAULT_TZ", "END_OF_DAY", "PLACE_KEYS", "REASONS",
+    "DATEPARSER_LANGUAGES", "DEFAULT_TIME", "DEFAULT_TZ", "END_OF_DAY", "PART_TIMES", "PLACE_KEYS",
+    "REASONS",
     "RECENT_PAST_DAYS", "NamedZone", "Reading", "WhenError", "dateparser_settings", "parse_day",
     "parse_deadline", "parse_recurrence", "parse_since", "parse_when", "parse_when_range",
     "read_when", "warm_up", "whole_minute",

@@ -108,8 +108,7 @@ def _moment(found: Found, start: Time | None, end: Time | None, ctx: Context,
         at = part.at(end_of_day)
     elif found.end_of_day or deadline:
         at = end_of_day
-        if not found.end_of_day:
-            meanings.append("end_of_day")
+        meanings.append("end_of_day")
     elif default_time is None:
         raise WhenError("missing_time")
     else:

@@ -62,6 +62,8 @@ _CONVENTIONAL: list[tuple[str, DayPart]] = [
     (r"debut\s+de\s+soiree|early\s+(?:in\s+the\s+)?evening",
      DayPart("early_evening", "pm", time(18), (17, 20))),
 ]
+# The time each conventional part means (None: the end of the working day), for confirmations.
+PART_TIMES: dict[str, time | None] = {part.key: part.default for _, part in _CONVENTIONAL}
 _LEAD = r"(?:en|dans\s+la|in\s+the|at\s+the|by\s+the|vers\s+la|towards\s+the)"
 CONVENTIONAL = re.compile(rf"\b(?:{_LEAD}\s+)?(?:" + "|".join(
     f"(?P<p{i}>{rx})" for i, (rx, _) in enumerate(_CONVENTIONAL)) + r")\b")
