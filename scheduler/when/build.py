@@ -34,7 +34,7 @@ from scheduler.when.zones import NamedZone, one_zone, refuse_unknown, take_after
 END_OF_DAY = time(17, 0)
 _IN_TIME = re.compile(rf"""\b(?:dans(?:\s+les)?|in|d\s+ici|sous|within|in\s+the\s+next)\s+(?:
       (?P<n>{NUM})\s*(?P<u>h|hrs?|heures?|hours?|min|mins|minutes?|mn)(?![a-z])
-        (?:\s*(?P<m>\d{{1,2}})(?:\s*min(?:utes?)?)?\b)?
+        (?:\s*(?P<m>\d{{1,2}})(?:\s*min(?:utes?)?)?\b|\s+(?P<hh>et\s+demie|and\s+a\s+half))?
     | (?P<half>demiheure))""", re.X)
 _ISO_OFFSET = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?"
                          r"(?:z|[+-]\d{2}:?\d{2})")
@@ -86,7 +86,8 @@ def _instant(m: re.Match[str], ctx: Context) -> datetime:
         delta = timedelta(minutes=30)
     else:
         n = number(m["n"])
-        minutes = n if m["u"].startswith("m") else n * 60 + int(m["m"] or 0)
+        minutes = n if m["u"].startswith("m") else n * 60 + int(m["m"] or 0) + (
+            30 if m["hh"] else 0)
         delta = timedelta(minutes=minutes)
     return after_now(whole_minute((ctx.now + delta).astimezone(ctx.zone)), ctx)
 

@@ -57,7 +57,7 @@ _CONVENTIONAL: list[tuple[str, DayPart]] = [
      DayPart("late_afternoon", "pm", time(17), (15, 19))),
     (r"fin\s+de\s+(?:la\s+)?journee(?:\s+de\s+travail)?"
      r"|end\s+of\s+(?:the\s+)?(?:working\s+|business\s+)?day|end\s+of\s+business"
-     r"|close\s+of\s+(?:business|play)|eod|cob|eob",
+     r"|(?:close|end)\s+of\s+(?:business|play)|eod|cob|eob",
      DayPart("end_of_day", "pm", None, (15, 20))),
     (r"debut\s+de\s+soiree|early\s+(?:in\s+the\s+)?evening",
      DayPart("early_evening", "pm", time(18), (17, 20))),

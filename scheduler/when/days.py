@@ -50,7 +50,8 @@ _NTH_OF = re.compile(rf"""\b(?P<ord>{ORD})\s+(?P<wd>{WD})\s+(?:de|du|d|of|in)\s+
     | (?:ce\s+|this\s+|the\s+)?(?:mois|month)(?P<next>\s+(?:prochain|suivant))?
     | (?P<next2>next)\s+month)\b""", re.X)
 DAY_MONTH = re.compile(rf"""(?<![\w/.:-])(?:(?P<d>\d{{1,2}}){_DAY_SUFFIX}|(?P<dw>premier|first))
-    (?:\s+(?:de|of))?\s+(?P<mon>{MON})\b\.?(?:\s+(?P<y>\d{{4}}))?(?![\w/.:])""", re.X)
+    (?:\s+(?:de|of))?\s+(?P<mon>{MON})\b\.?(?:\s+(?P<y>\d{{4}})|\s+(?:prochain|next)\b)?
+    (?![\w/.:])""", re.X)
 MONTH_DAY = re.compile(rf"""\b(?P<mon>{MON})\b\.?\s+(?:the\s+)?(?P<d>\d{{1,2}})
     (?:st|nd|rd|th|er)?(?![\w/.:])(?:\s+(?P<y>\d{{4}}))?(?![\w/.:])""", re.X)
 _WD_NEXT_WEEK = re.compile(rf"""\b(?:

@@ -17,8 +17,8 @@ from scheduler.when.times import NUM
 # « d'ici 3 jours » is left whole for the reader of days (it still marks a deadline).
 _D_ICI = re.compile(r"\bd\s+ici\b")
 _MARKERS = re.compile(rf"""\b(?:
-      (?P<before>avant(?:\s+le)?|before)
-    | d\s+ici(?!\s+(?:{NUM})\b) | au\s+plus\s+tard(?:\s+(?:le|pour))? | pas\s+plus\s+tard\s+que
+      (?P<before>avant|before)
+    | d\s+ici(?!\s+(?:{NUM})\b) | au\s+plus\s+tard(?:\s+pour)? | pas\s+plus\s+tard\s+que
     | dernier\s+delai | (?<!dans\sun\s)delai(?:\s+de\s+rigueur)? | echeance | date\s+limite | limite
     | a\s+rendre
     | by | no\s+later\s+than | not\s+later\s+than | at\s+the\s+latest | at\s+latest

@@ -62,6 +62,9 @@ _R_ADJ = re.compile(rf"\b(?P<w>{words.alternation(_FREQ_WORDS)})\b")
 _R_WORKDAYS = re.compile(r"""\b(?:du\s+lundi\s+au\s+vendredi|(?:from\s+)?monday\s+(?:to|through|-)
       \s+friday|en\s+semaine|(?:tous\s+les\s+|chaque\s+)?jours?\s+ouvr(?:ables?|es?)
     | (?:every\s+|on\s+)?(?:weekdays?|working\s+days?|business\s+days?))\b""", re.X)
+_R_WORKDAY_OF = re.compile(rf"""\b(?:{_EACH}\s+)?(?P<ord>premier|dernier|first|last)\s+
+    (?:jour\s+ouvr(?:e|able)|working\s+day|business\s+day|weekday)\b
+    (?:\s+(?:(?P<each>{_EACH_MONTH})|(?P<quarter>{_EACH_QUARTER}))\b)?""", re.X)
 _R_LAST_DAY = re.compile(rf"""\b(?:{_EACH}\s+)?(?:dernier|last)\s+(?:jour|day)\b
     (?:\s+(?:(?P<each>{_EACH_MONTH})|(?P<quarter>{_EACH_QUARTER}))\b)?""", re.X)
 _R_ORD_LIST = re.compile(rf"""\b(?:{_EACH}\s+)?
@@ -74,7 +77,8 @@ _DAYNUM = r"(?:\d{1,2}(?:\s*(?:er|re|ere|eme|e|st|nd|rd|th)\b)?|premier|first)"
 _R_MONTHDAYS = re.compile(rf"""(?<![\w/.:-])(?:{_EACH}\s+)?(?P<list>{_DAYNUM}
     (?:\s*(?:,|et|and|&)\s*(?:le\s+|the\s+)?{_DAYNUM})+)(?![\w/.:])
     (?:\s+(?P<each>{_EACH_MONTH})\b)?""", re.X)
-_R_MONTHDAY = re.compile(rf"""(?<![\w/.:-])(?:(?P<pre>le|the|on\s+the|on)\s+)?
+_R_MONTHDAY = re.compile(rf"""(?<![\w/.:-])(?:(?P<pre>le|the|on\s+the|on|tous\s+les|chaque|every
+                                                    |each)\s+)?
     (?:(?P<d>\d{{1,2}})(?:\s*(?P<suf>er|re|ere|eme|e|st|nd|rd|th)\b)?|(?P<dw>premier|first))
     (?![\w/.:])(?:(?:\s+(?:de|of))?\s+(?P<mon>{MON})\b\.?)?
     (?:\s+(?:(?P<each>{_EACH_MONTH})|(?P<quarter>{_EACH_QUARTER}))\b)?""", re.X)
@@ -97,6 +101,7 @@ class Rule:
     excluded: set[int] = field(default_factory=set)  # « sauf en août »
     quarter: bool = False  # "de chaque trimestre": calendar quarters
     monthly_hint: bool = False  # "de chaque mois", "of the month"
+    setpos: int | None = None  # « le dernier jour ouvré du mois »: BYSETPOS of Monday–Friday
 
     def set_freq(self, freq: str, interval: int) -> None:
         """Said twice is fine if it agrees; a plain "every week" is implied by "every other"."""
@@ -126,6 +131,10 @@ def _monthday(day: int, month: int | None, written: str) -> int:
 
 def read_rule(scan: Scan, rule: Rule) -> None:
     """Frequency and days of a recurrence, each piece cut out of ``scan``."""
+    for m in scan.take(_R_WORKDAY_OF):
+        rule.set_day(weekdays=[0, 1, 2, 3, 4], setpos=1 if m["ord"] in ("premier", "first") else -1)
+        rule.monthly_hint = True
+        rule.quarter |= bool(m["quarter"])
     for _ in scan.take(_R_WORKDAYS):
         rule.set_freq("WEEKLY", 1)
         rule.set_day(weekdays=[0, 1, 2, 3, 4])
@@ -203,8 +212,9 @@ def _quarter_months(rule: Rule) -> list[int] | None:
     """A quarter's first months for "le premier lundi de chaque trimestre", its last months for
     "le dernier vendredi…" / "le dernier jour…"; otherwise (« chaque trimestre le 15 ») every
     three months from the first occurrence (None)."""
-    last = [n for n, _ in rule.nths] == [-1] or rule.monthdays == [-1]
-    first = (rule.nths and all(n > 0 for n, _ in rule.nths)) or rule.monthdays == [1]
+    last = [n for n, _ in rule.nths] == [-1] or rule.monthdays == [-1] or rule.setpos == -1
+    first = ((rule.nths and all(n > 0 for n, _ in rule.nths)) or rule.monthdays == [1]
+             or rule.setpos == 1)
     if rule.freq not in (None, "MONTHLY") or rule.interval != 1:
         raise Unsure
     if not (last or first):
@@ -230,7 +240,7 @@ def rrule_text(rule: Rule, at: time) -> str:
         raise Unsure
     if freq == "WEEKLY" and (rule.nths or rule.monthdays or rule.month):
         raise Unsure
-    if freq == "MONTHLY" and (rule.weekdays or rule.month):
+    if freq == "MONTHLY" and ((rule.weekdays and rule.setpos is None) or rule.month):
         raise Unsure
     if freq == "YEARLY" and (rule.weekdays or (rule.has_day() and not rule.month)):
         raise Unsure
@@ -253,5 +263,7 @@ def rrule_text(rule: Rule, at: time) -> str:
         parts.append("BYDAY=" + ",".join(f"{n}{words.RRULE_DAYS[wd]}" for n, wd in rule.nths))
     if rule.weekdays:
         parts.append("BYDAY=" + ",".join(words.RRULE_DAYS[d] for d in rule.weekdays))
+    if rule.setpos is not None:
+        parts.append(f"BYSETPOS={rule.setpos}")
     parts += [f"BYHOUR={at.hour}", f"BYMINUTE={at.minute}"]
     return ";".join(parts)

@@ -38,7 +38,8 @@ MAX_COUNT = 500
 _MONTH_ONLY = re.compile(rf"(?:(?:le\s+)?mois\s+d[e]?\s+|en\s+|in\s+)?(?P<mon>{MON})"
                          rf"(?:\s+(?P<y>\d{{4}}))?")
 _END_OF = re.compile(rf"(?:la\s+|the\s+)?(?:fin|end)\s+(?:de\s+|d\s+|of\s+)?(?:"
-                     rf"(?P<mon>{MON})(?:\s+(?P<y>\d{{4}}))?|(?:l\s+|the\s+)?(?P<year>annee|year))")
+                     rf"(?P<mon>{MON})(?:\s+(?P<y>\d{{4}}))?|(?:l\s+|the\s+)?(?P<year>annee|year)"
+                     rf"|(?P<y2>\d{{4}}))")
 _NEXT = re.compile(r"(?:la\s+|le\s+)?(?P<u>semaine|mois)\s+prochaine?|next\s+(?P<u2>week|month)")
 _M, _W = f"(?:{MON})", f"(?:{WD})"
 _DAY = rf"""(?:\d{{4}}-\d{{1,2}}-\d{{1,2}} | \d{{1,2}}/\d{{1,2}}(?:/\d{{2,4}})?
@@ -51,7 +52,7 @@ _DAY = rf"""(?:\d{{4}}-\d{{1,2}}-\d{{1,2}} | \d{{1,2}}/\d{{1,2}}(?:/\d{{2,4}})?
     | (?:la\s+|le\s+)?(?:semaine|mois)\s+prochaine?|next\s+(?:week|month)
     | (?:le|the)\s+\d{{1,2}}(?:er|e|st|nd|rd|th)?
     | (?:la\s+|the\s+)?(?:fin|end)\s+(?:de\s+|d\s+|of\s+)?(?:{_M}(?:\s+\d{{4}})?
-                                                       |(?:l\s+|the\s+)?(?:annee|year))
+                                                       |(?:l\s+|the\s+)?(?:annee|year)|\d{{4}})
     | (?:(?:le\s+)?mois\s+d[e]?\s+|en\s+|in\s+)?{_M}(?:\s+\d{{4}})?)"""
 _START = re.compile(rf"""\b(?:a\s+partir\s+(?:du|de|d)?|a\s+compter\s+(?:du|de|d)?|des\s+(?:le\s+)?
     |starting(?:\s+(?:on|from))?|beginning(?:\s+(?:on|from))?|commencant(?:\s+le)?|from|debut)
@@ -134,8 +135,8 @@ def _edge_day(text: str, ctx: Context, start: bool) -> date:
             return monday if start else monday + timedelta(days=6)
         following = today + relativedelta(months=1)
         year, month = following.year, following.month
-    elif (m := _END_OF.fullmatch(text)) and m["year"]:
-        return date(today.year, 12, 31)
+    elif (m := _END_OF.fullmatch(text)) and (m["year"] or m["y2"]):
+        return date(int(m["y2"] or today.year), 12, 31)
     else:
         m = _MONTH_ONLY.fullmatch(text) or _END_OF.fullmatch(text)
         month = words.MONTHS[m["mon"]]
