@@ -133,10 +133,13 @@ def next_weekday(today: date, weekday: int) -> date:
     return today + timedelta(days=(weekday - today.weekday() - 1) % 7 + 1)
 
 
-# Working days: Monday to Friday (the network's week; public holidays are not counted).
+# Working days: Monday to Friday, except the days off everywhere the UN works (1 January,
+# 1 May, 25 December); Mali's other public holidays, some set by the moon, are not counted.
+DAYS_OFF = frozenset({(1, 1), (5, 1), (12, 25)})
+
 
 def is_working_day(d: date) -> bool:
-    return d.weekday() < 5
+    return d.weekday() < 5 and (d.month, d.day) not in DAYS_OFF
 
 
 def last_working_day(year: int, month: int) -> date:
