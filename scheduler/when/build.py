@@ -32,7 +32,8 @@ from scheduler.when.times import NUM, Time, clock, day_part, number, take_times
 from scheduler.when.zones import NamedZone, one_zone, refuse_unknown, take_after_time, take_named
 
 END_OF_DAY = time(17, 0)
-_IN_TIME = re.compile(rf"""\b(?:dans(?:\s+les)?|in|d\s+ici|sous|within|in\s+the\s+next)\s+(?:
+_IN_TIME = re.compile(rf"""\b(?:dans(?:\s+les)?|d\s+ici|sous|(?:within|in)(?:\s+the\s+next)?)
+    \s+(?:
       (?P<n>{NUM})\s*(?P<u>h|hrs?|heures?|hours?|min|mins|minutes?|mn)(?![a-z])
         (?:\s*(?P<m>\d{{1,2}})(?:\s*min(?:utes?)?)?\b|\s+(?P<hh>et\s+demie|and\s+a\s+half))?
     | (?P<half>demiheure))""", re.X)

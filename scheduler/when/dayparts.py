@@ -39,6 +39,8 @@ PLAIN: dict[str, DayPart] = {
 
 # The conventional parts: (French and English phrases, normalised) → meaning.
 _CONVENTIONAL: list[tuple[str, DayPart]] = [
+    (r"(?:a\s+la\s+)?premiere\s+heure|first\s+thing(?:\s+in\s+the\s+morning)?",
+     DayPart("first_thing", "am", time(8), (6, 9))),
     (r"debut\s+de\s+(?:la\s+)?matinee|tot\s+le\s+matin|de\s+bon\s+matin"
      r"|early\s+(?:in\s+the\s+)?morning",
      DayPart("early_morning", "am", time(8), (5, 10))),

@@ -62,6 +62,10 @@ _WD_NEXT_WEEK = re.compile(rf"""\b(?:
 _WD_WEEK_AFTER_NEXT = re.compile(rf"""\b(?:
       (?P<wd>{WD})\s+(?:of\s+)?the\s+week\s+after\s+next
     | the\s+week\s+after\s+next\s+(?:on\s+)?(?P<wd2>{WD}))\b""", re.X)
+_WD_THIS_WEEK = re.compile(rf"""\b(?:
+      (?P<wd>{WD})\s+(?:de\s+)?cette\s+semaine
+    | (?P<wd2>{WD})\s+(?:of\s+)?this\s+week
+    | this\s+week\s+(?:on\s+)?(?P<wd3>{WD}))\b""", re.X)
 _WD_LAST_WEEK = re.compile(rf"""\b(?:
       (?P<wd>{WD})\s+(?:de\s+la\s+|la\s+)?semaine\s+(?:derniere|passee)
     | (?P<wd2>{WD})\s+(?:of\s+)?last\s+week
@@ -78,8 +82,8 @@ _WD_THIS = re.compile(
     rf"\b(?:ce|this(?:\s+coming)?|coming)\s+(?P<wd>{WD})\b|\b(?P<wd2>{WD})\s+qui\s+vient\b")
 _WD_NEXT = re.compile(rf"\b(?:prochain|next)\s+(?P<wd>{WD})\b"
                       rf"|\b(?P<wd2>{WD})\s+(?:prochain|next)\b")
-_WD_DAYNUM = re.compile(
-    rf"\b(?P<wd>{WD})\s+(?:le\s+|the\s+)?(?P<d>\d{{1,2}})(?:er|re|st|nd|rd|th)?(?![\w/.:])")
+_WD_DAYNUM = re.compile(rf"""\b(?:(?:ce|this)\s+)?(?P<wd>{WD})\s+(?:le\s+|the\s+)?(?P<d>\d{{1,2}})
+    (?:er|re|st|nd|rd|th)?(?![\w/.:])""", re.X)
 _WD_BARE = re.compile(rf"\b(?P<wd>{WD})\b")
 _MONTHDAY = re.compile(rf"""(?<![\w/.:-])(?:
       (?:le|the|on\s+the)\s+(?:(?P<d>\d{{1,2}}){_DAY_SUFFIX}|(?P<dw>premier|first))
@@ -220,7 +224,8 @@ def _take_weekdays(scan: Scan, today: date, found: Found) -> None:
         found.days.append(dates.next_weekday(today, wd) + timedelta(
             weeks=2 if m["u"] == "fortnight" else 1))
         found.weekdays.append(wd)
-    for rx, weeks in ((_WD_WEEK_AFTER_NEXT, 2), (_WD_NEXT_WEEK, 1), (_WD_LAST_WEEK, -1)):
+    for rx, weeks in ((_WD_WEEK_AFTER_NEXT, 2), (_WD_NEXT_WEEK, 1), (_WD_THIS_WEEK, 0),
+                      (_WD_LAST_WEEK, -1)):
         for m in scan.take(rx):
             wd = words.WEEKDAYS[next(v for k, v in m.groupdict().items() if v)]
             found.days.append(dates.monday_of_week(today, weeks) + timedelta(days=wd))
@@ -234,6 +239,9 @@ def _take_weekdays(scan: Scan, today: date, found: Found) -> None:
         wd = words.WEEKDAYS[m["wd"] or m["wd2"]]
         found.days.append(today - timedelta(days=(today.weekday() - wd - 1) % 7 + 1))
         found.weekdays.append(wd)
+    for m in scan.take(_WD_DAYNUM):
+        found.weekdays.append(words.WEEKDAYS[m["wd"]])
+        found.days.append(dates.next_monthday(today, int(m["d"]), False))
     for m in scan.take(_WD_THIS):
         wd = words.WEEKDAYS[m["wd"] or m["wd2"]]
         found.days.append(today + timedelta(days=(wd - today.weekday()) % 7))
@@ -242,9 +250,6 @@ def _take_weekdays(scan: Scan, today: date, found: Found) -> None:
         wd = words.WEEKDAYS[m["wd"] or m["wd2"]]
         found.days.append(dates.next_weekday(today, wd))
         found.weekdays.append(wd)
-    for m in scan.take(_WD_DAYNUM):
-        found.weekdays.append(words.WEEKDAYS[m["wd"]])
-        found.days.append(dates.next_monthday(today, int(m["d"]), False))
     for m in scan.take(_WD_BARE):
         wd = words.WEEKDAYS[m["wd"]]
         found.weekdays.append(wd)

@@ -18,6 +18,7 @@ from scheduler.when.times import NUM
 _D_ICI = re.compile(r"\bd\s+ici\b")
 _MARKERS = re.compile(rf"""\b(?:
       (?P<before>avant|before)
+    | ^(?:jusqua(?:\s+(?:au|en))?|until|till|up\s+to)  # first only: « de 9h jusqu'à 12h »
     | d\s+ici(?!\s+(?:{NUM})\b) | au\s+plus\s+tard(?:\s+pour)? | pas\s+plus\s+tard\s+que
     | dernier\s+delai | (?<!dans\sun\s)delai(?:\s+de\s+rigueur)? | echeance | date\s+limite | limite
     | a\s+rendre

@@ -113,12 +113,12 @@ PERIODS: tuple[Period, ...] = (
     _p("within_15_days", r"(?:sous\s+(?:quinzaine|15\s+jours|quinze\s+jours)"
        r"|dans\s+la\s+quinzaine)" + _FROM_TODAY,
        lambda m, c: c.today + timedelta(days=15), True),
-    _p("within_days", rf"(?:sous|within|dans\s+un\s+delai\s+de)\s+(?P<n>{NUM})\s+(?:jours?|days?)"
-       + _FROM_TODAY,
-       lambda m, c: c.today + timedelta(days=number(m["n"])), True),
     _p("working_days", rf"(?P<w>dans|in|sous|within|d\s+ici)\s+(?P<n>{NUM})\s+"
        r"(?:jours?\s+ouvr(?:es|ables)|working\s+days?|business\s+days?)",
        lambda m, c: dates.add_working_days(c.today, number(m["n"])), True),
+    _p("within_days", rf"(?:sous|within|dans\s+un\s+delai\s+de)\s+(?P<n>{NUM})\s+(?:jours?|days?)"
+       + _FROM_TODAY,
+       lambda m, c: c.today + timedelta(days=number(m["n"])), True),
 )
 
 
