@@ -34,7 +34,7 @@ EVENING = DayPart("evening", "pm", time(18), (17, 23))
 PLAIN: dict[str, DayPart] = {
     "matin": MORNING, "matinee": MORNING, "morning": MORNING,
     "apresmidi": AFTERNOON, "afternoon": AFTERNOON,
-    "soir": EVENING, "soiree": EVENING, "evening": EVENING, "tonight": EVENING,
+    "soir": EVENING, "soiree": EVENING, "evening": EVENING, "night": EVENING, "tonight": EVENING,
 }
 
 # The conventional parts: (French and English phrases, normalised) → meaning.

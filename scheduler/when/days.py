@@ -94,7 +94,7 @@ _REL_DAY = re.compile(r"\b(?P<w>aujourdhui|today|demain|tomorrow|apresdemain|hie
 _THIS_PERIOD = re.compile(
     r"\b(?:ce|cet|cette|this)\s+(?P<p>matin|soir|apresmidi|morning|afternoon|evening)\b")
 PERIOD = re.compile(r"\b(?:le\s+|du\s+|en\s+|dans\s+la\s+|dans\s+l\s+|in\s+the\s+)?"
-                    r"(?P<p>matin|matinee|soir|soiree|apresmidi|morning|afternoon|evening)\b")
+                    r"(?P<p>matin|matinee|soir|soiree|apresmidi|morning|afternoon|evening|night)\b")
 _VAGUE = r"(?:de\s+|d\s+|du\s+mois\s+d[e]?\s+)?"  # « courant (du mois de) décembre »
 _NO_DAY = re.compile(rf"""\b(?:en\s+|in\s+|(?:dans\s+le\s+|au\s+)?courant\s+{_VAGUE}
         |au\s+cours\s+{_VAGUE}|during\s+|sometime\s+in\s+)?

@@ -2,14 +2,14 @@
 "8h du soir", "half past ten", "dix heures", "à 9", "de 9h à 12h", "9-11am".
 
 24-hour clock unless am/pm or a part of the day says otherwise ("8h du soir", "ce soir 8h" →
-20:00): "3:00" is 03:00, "24h" an impossible time. A part of the day also bounds the hour: "ce
-soir 3h" is refused, not read as 15:00. Hours said the colloquial way — a bare number after
-"à" / "at", in words ("dix heures"), "o'clock", "half past" — are 08:00 to 11:59 or 12:00 to
-23:59 as written; from 1 to 7 they could be morning or afternoon and need a part of the day
-("tonight at 9", "3h de l'aprèm") or are refused as ambiguous. A dotted "10.05" that could also be
-a date (the 10th of May) is a time only after "à" / "at" or beside another day; a range's start
-takes the end's am/pm when that fits. "minuit" / "midnight" is kept apart: with a day it is
-ambiguous (start or end of that day?).
+20:00): "03:00" and "3h" are 03:00, "24h" an impossible time. A part of the day also bounds the
+hour: "ce soir 3h" is refused, not read as 15:00. Hours said the colloquial way — a bare number
+after "à" / "at", in words ("dix heures"), "o'clock", "half past", and the English "2:30" with no
+leading zero and no am/pm — are 08:00 to 11:59 or 12:00 to 23:59 as written; from 1 to 7 they
+could be morning or afternoon and need a part of the day ("tonight at 9", "3h de l'aprèm") or
+are refused as ambiguous. A dotted "10.05" that could also be a date (the 10th of May) is a time
+only after "à" / "at" or beside another day; a range's start takes the end's am/pm when that
+fits. "minuit" / "midnight" is kept apart: with a day it is ambiguous (start or end of that day?).
 """
 
 from __future__ import annotations
@@ -119,7 +119,9 @@ def _read_time(m: re.Match[str], t: str) -> Time:
             raise Unsure
         found = Time(hour, minute)
     elif g("hc") is not None:
-        found = Time(int(g("hc")), int(g("mc")), ampm=_ampm(g("apc")))
+        # "2:30" (no leading zero, no am/pm) is how English writes 2:30 in the afternoon too
+        found = Time(int(g("hc")), int(g("mc")), ampm=_ampm(g("apc")),
+                     bare=len(g("hc")) == 1 and g("apc") is None)
     elif g("hd") is not None:
         hour, minute = int(g("hd")), int(g("md"))
         found = Time(hour, minute, ampm=_ampm(g("apd")),
