@@ -9,7 +9,11 @@ from dataclasses import replace
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
+import icalendar
+import recurring_ical_events
+
 from bot.app import BotApp
+from handlers.types import Message, Recipient
 from storage.store import Store
 from tests.conftest import Clock, say, text_of
 
@@ -106,5 +110,26 @@ def test_a_series_with_an_end_and_skipped_months_becomes_meetings(app: BotApp) -
     series = app.store.series.get(1)
     assert series.rrule == ("FREQ=WEEKLY;INTERVAL=2;BYMONTH=2,3,4,5,6,7,8,9,10,11,12;BYDAY=TH;"
                             "BYHOUR=10;BYMINUTE=0;COUNT=5")
-    files = [a for m in app.store.outbox.all() for a in m.message.get("attachments", [])]
-    assert files, "the invitees get a calendar file for the series"
+    assert calendar_starts(app, "awa") == [datetime.fromisoformat(m.start).astimezone(BAMAKO)
+                                           for m in app.store.meetings.all()]
+
+
+def calendar_starts(app: BotApp, member_id: str) -> list[datetime]:
+    """The occurrences the series' calendar file gives a member's calendar."""
+    [message] = [Message.from_dict(r.message) for r in app.store.outbox.all()
+                 if Recipient.from_dict(r.recipient) == Recipient("member", member_id)]
+    [ics] = [a for a in message.attachments if a.media_type == "text/calendar"]
+    events = recurring_ical_events.of(icalendar.Calendar.from_ical(ics.content)).between(
+        datetime(2026, 1, 1), datetime(2030, 1, 1))
+    return sorted(e["DTSTART"].dt for e in events)
+
+
+def test_a_series_on_the_last_working_day_of_each_quarter(app: BotApp) -> None:
+    """BYSETPOS over Monday to Friday and the quarter's months: the meetings and the calendar
+    file agree."""
+    say(app, "aminata", "réunion série le dernier jour ouvré de chaque trimestre à 10h, 4 fois")
+    starts = [datetime.fromisoformat(m.start).astimezone(BAMAKO).date().isoformat()
+              for m in app.store.meetings.all()]
+    assert starts == ["2026-12-31", "2027-03-31", "2027-06-30", "2027-09-30"]
+    assert calendar_starts(app, "awa") == [datetime.fromisoformat(m.start).astimezone(BAMAKO)
+                                           for m in app.store.meetings.all()]
