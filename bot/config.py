@@ -10,7 +10,7 @@ import os
 import re
 import tomllib
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import time, timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -36,10 +36,12 @@ KNOWN_KEYS: dict[str, set[str]] = {
     "consultations": {"empty_seat"},
     "calendar": {"organizer_email"},
     "jobs": {"late_grace", "attempts"},
+    "dates": {"end_of_working_day"},
 }
 EMPTY_SEAT = {"decide_without": False, "block_consensus": True}
 LISTS = {"co_chairs", "agencies", "members", "groups"}
 OFFSET = re.compile(r"^\s*(\d+)\s*([dhm])\s*$")
+CLOCK = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 DIGEST = re.compile(r"^(mon|tue|wed|thu|fri|sat|sun|daily)\s+([01]\d|2[0-3]):[0-5]\d$")
 IDENTITY = re.compile(r"^(console|slack|telegram):[A-Za-z0-9_.@-]{1,64}$")
 # An address a calendar takes as ORGANIZER: local part @ a dotted domain, ASCII, no spaces.
@@ -368,6 +370,12 @@ def _build(sources: list[tuple[str, str, dict[str, Any]]]) -> Network:
         reader.fail("calendar", None, "organizer_email",
                     "must be a mailbox that receives mail (a .invalid domain does not exist)")
     late_grace, attempts = _jobs(reader, data.get("jobs", {}))
+    end_of_day = reader.string(data.get("dates", {}), "dates", None, "end_of_working_day",
+                               "17:00")
+    clock = CLOCK.match(end_of_day)
+    if not clock:
+        reader.fail("dates", None, "end_of_working_day",
+                    f"« {end_of_day[:20]} » is not a time like \"17:00\"")
     names = {key: reader.string(net, "network", None, key)
              for key in ("name_fr", "name_en", "place_fr", "place_en")}
     if reader.problems:
@@ -392,6 +400,7 @@ def _build(sources: list[tuple[str, str, dict[str, Any]]]) -> Network:
         organizer_email=organizer,
         job_late_grace=late_grace,
         job_attempts=attempts,
+        end_of_day=time(int(clock[1]), int(clock[2])) if clock else time(17, 0),
     )
 
 

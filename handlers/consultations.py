@@ -24,8 +24,9 @@ from handlers.router import Request
 from handlers.settings import Agency, fold, slugify
 from handlers.spreadsheet import MEDIA_TYPE, csv_bytes
 from handlers.types import Attachment, Button, Message, Reply
+from handlers.when_text import reading_lines, refusal
 from scheduler.jobs import consultation_close_id, consultation_reminder_id
-from scheduler.when import WhenError, parse_when
+from scheduler.when import Reading, WhenError, read_when
 from storage.models import CO_CHAIR, FOCAL_POINT, Consultation, Member, Position
 from storage.records import to_iso
 
@@ -149,16 +150,22 @@ def number_of(req: Request, text: str) -> Consultation:
     return consultation
 
 
-def deadline_from(req: Request, text: str) -> datetime:
+def read_deadline(req: Request, text: str) -> Reading:
+    """A deadline as people write it (« vendredi », « d'ici lundi 12h », « fin du mois », « by
+    Monday noon »): without a time, the end of that working day (the network's setting); with
+    nothing written, ``DEFAULT_DEADLINE`` from now."""
+    ctx = req.ctx
     if not text.strip():
-        return req.ctx.now() + DEFAULT_DEADLINE
+        return Reading(ctx.now() + DEFAULT_DEADLINE)
     try:
-        return parse_when(text, now=req.ctx.now(), tz=req.ctx.network.timezone,
-                          default_time=None)
+        return read_when(text, now=ctx.now(), tz=ctx.network.timezone, deadline=True,
+                         end_of_day=ctx.network.end_of_day)
     except WhenError as error:
-        if error.reason == "missing_time":
-            return parse_when(text, now=req.ctx.now(), tz=req.ctx.network.timezone)
-        raise UserError(f"when.{error.reason}", **error.params) from None
+        raise refusal(ctx, error) from None
+
+
+def deadline_from(req: Request, text: str) -> datetime:
+    return read_deadline(req, text).start
 
 
 # How a consultation reads.
@@ -408,14 +415,15 @@ def open_command(req: Request) -> Message:
         if found is None:
             raise UserError("group.scope_needed")
         groups.require_group_lead(req, found)
-    deadline = deadline_from(req, deadline_text)
+    reading = read_deadline(req, deadline_text)
     consultation = open_consultation(
-        ctx, proposal=proposal, deadline=deadline, mode=mode,
+        ctx, proposal=proposal, deadline=reading.start, mode=mode,
         scope="group" if group else "network", group=group,
         opened_by=req.member.id if req.member else "", lang=req.lang)
     asked = len(consulted_agencies(ctx, consultation))
     return Message(title=req.t("poll.opened", number=consultation.id),
                    paragraphs=[deadline_line(ctx, req.lang, consultation),
+                               *reading_lines(ctx, req.lang, reading),
                                rule_line(ctx, req.lang, consultation),
                                req.t("poll.asked", agencies=asked,
                                      people=len(consulted_people(ctx, consultation))),
@@ -597,7 +605,8 @@ def extend_command(req: Request) -> Message:
     consultation = number_of(req, words[0])
     if consultation.status != "open":
         raise UserError("poll.closed", number=consultation.id)
-    deadline = deadline_from(req, words[1])
+    reading = read_deadline(req, words[1])
+    deadline = reading.start
     if to_iso(deadline) <= consultation.deadline:
         raise UserError("poll.extend_earlier", when=ctx.when(
             req.lang, datetime.fromisoformat(consultation.deadline)))
@@ -612,7 +621,8 @@ def extend_command(req: Request) -> Message:
         title=ctx.t(lang, "poll.extended_title", number=consultation.id),
         paragraphs=[deadline_line(ctx, lang, consultation)]))
     return Message(paragraphs=[req.t("poll.extended", number=consultation.id),
-                               deadline_line(ctx, req.lang, consultation)])
+                               deadline_line(ctx, req.lang, consultation),
+                               *reading_lines(ctx, req.lang, reading)])
 
 
 def outcome_note_command(req: Request) -> Message:

@@ -7,7 +7,6 @@ is a message (split by each platform within its limits) and a Markdown file.
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -17,6 +16,8 @@ from handlers.markdown import to_markdown
 from handlers.plan_view import action_line
 from handlers.router import Request
 from handlers.types import Attachment, Message
+from handlers.when_text import refusal
+from scheduler import when
 from storage.models import CO_CHAIR, SECRETARIAT, Meeting, Member
 from storage.records import to_iso
 
@@ -179,30 +180,16 @@ def readers(ctx: Context) -> list[Member]:
 
 
 def parse_since(req: Request, text: str) -> datetime:
-    """``depuis 7 jours``, ``depuis 15/11/2026``, ``since 2026-11-15``: a moment in the past."""
-    text = text.strip()
-    now = req.ctx.now()
-    match = re.fullmatch(r"(\d{1,3})\s*(j|jours?|d|days?|semaines?|weeks?|w)", text,
-                         re.IGNORECASE)
-    if match:
-        amount, unit = int(match.group(1)), match.group(2).lower()
-        days = amount * 7 if unit.startswith(("s", "w")) else amount
-        return now - timedelta(days=days)
-    for pattern, order in ((r"(\d{1,2})[/.](\d{1,2})[/.](\d{4})", "dmy"),
-                           (r"(\d{4})-(\d{2})-(\d{2})", "ymd")):
-        match = re.fullmatch(pattern, text)
-        if match:
-            a, b, c = (int(g) for g in match.groups())
-            day, month, year = (a, b, c) if order == "dmy" else (c, b, a)
-            try:
-                moment = datetime(year, month, day, tzinfo=ZoneInfo(req.ctx.network.timezone))
-            except ValueError:
-                raise UserError("digest.bad_since",
-                                example=req.t("digest.since_example")) from None
-            if moment > now:
-                raise UserError("digest.future_since")
-            return moment
-    raise UserError("digest.bad_since", example=req.t("digest.since_example"))
+    """``depuis 7 jours``, ``depuis le 1er novembre``, ``since 2026-11-15``: a moment in the
+    past, read by the time-expression parser (``scheduler.when.parse_since``)."""
+    try:
+        return when.parse_since(text, now=req.ctx.now(), tz=req.ctx.network.timezone)
+    except when.WhenError as error:
+        if error.reason == "future":
+            raise UserError("digest.future_since") from None
+        if error.reason in ("empty", "unrecognised"):
+            raise UserError("digest.bad_since", example=req.t("digest.since_example")) from None
+        raise refusal(req.ctx, error) from None
 
 
 def last_digest_time(ctx: Context) -> datetime | None:

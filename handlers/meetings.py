@@ -27,8 +27,9 @@ from handlers.roles import LEADS
 from handlers.router import Request
 from handlers.settings import fold, slugify
 from handlers.types import Attachment, Button, Message, Reply
+from handlers.when_text import reading_lines, refusal
 from scheduler.jobs import meeting_reminder_id
-from scheduler.when import WhenError, parse_recurrence, parse_when_range, whole_minute
+from scheduler.when import Reading, WhenError, parse_recurrence, read_when, whole_minute
 from storage.models import (
     CO_CHAIR,
     EXTERNAL_PARTNER,
@@ -50,17 +51,17 @@ KINDS = ("network", "executive", "group", "annual")
 
 # Reading what people typed.
 
-def parse_time_range(req: Request, text: str,
-                     duration: timedelta = DEFAULT_DURATION) -> tuple[datetime, datetime]:
-    """Start and end from a time expression (``duration`` long when no end is written); a
-    person's mistake becomes a message they can use."""
+def read_time_range(req: Request, text: str, duration: timedelta = DEFAULT_DURATION) -> Reading:
+    """Start and end from a time expression (``duration`` long when no end is written), with
+    the zone named and the conventional readings for the confirmation; a person's mistake
+    becomes a message they can use."""
     if not text.strip():
         raise UserError("when.empty")
     try:
-        return parse_when_range(text, now=req.ctx.now(), tz=req.ctx.network.timezone,
-                                default_duration=duration)
+        return read_when(text, now=req.ctx.now(), tz=req.ctx.network.timezone,
+                         default_duration=duration, end_of_day=req.ctx.network.end_of_day)
     except WhenError as error:
-        raise UserError(f"when.{error.reason}", **error.params) from None
+        raise refusal(req.ctx, error) from None
 
 
 def stored_time(moment: datetime) -> str:
@@ -335,7 +336,8 @@ def _require_future(req: Request, meeting: Meeting) -> None:
 
 def _create(req: Request, kind: str, when_text: str, group: str | None = None) -> Message:
     ctx = req.ctx
-    start, end = parse_time_range(req, when_text)
+    reading = read_time_range(req, when_text)
+    start, end = reading.start, reading.end or reading.start + DEFAULT_DURATION
     now = ctx.now_iso()
     meeting = ctx.store.meetings.add(lambda n: Meeting(
         id=n, kind=kind, start=stored_time(start), end=stored_time(end), group=group,
@@ -346,7 +348,7 @@ def _create(req: Request, kind: str, when_text: str, group: str | None = None) -
     return Message(
         title=req.t("meeting.scheduled", kind=kind_label(ctx, req.lang, meeting),
                     number=meeting.id),
-        paragraphs=[full_line(ctx, req.lang, meeting),
+        paragraphs=[full_line(ctx, req.lang, meeting), *reading_lines(ctx, req.lang, reading),
                     req.t("meeting.invites_sent", count=sent)])
 
 
@@ -391,7 +393,7 @@ def schedule_series(req: Request) -> Message:
     try:
         first, rule = parse_recurrence(req.args, now=ctx.now(), tz=ctx.network.timezone)
     except WhenError as error:
-        raise UserError(f"when.{error.reason}", **error.params) from None
+        raise refusal(ctx, error) from None
     if "COUNT=" not in rule and "UNTIL=" not in rule:
         rule = f"{rule};COUNT={SERIES_COUNT}"
     starts = series_starts(ctx, first, rule)
@@ -514,7 +516,8 @@ def move(req: Request) -> Message:
     _require_lead_for(req, meeting)
     _require_future(req, meeting)
     old_start, old_end = start_end(meeting)
-    start, end = parse_time_range(req, when_text, duration=old_end - old_start)
+    reading = read_time_range(req, when_text, duration=old_end - old_start)
+    start, end = reading.start, reading.end or reading.start + (old_end - old_start)
     old_line = full_line(ctx, req.lang, meeting)
     if (stored_time(start), stored_time(end)) == (meeting.start, meeting.end):
         return Message(paragraphs=[req.t("meeting.move_unchanged", number=meeting.id,
@@ -525,7 +528,8 @@ def move(req: Request) -> Message:
            lambda lang: invite_message(ctx, lang, meeting, "meeting.moved_title"))
     return Message(title=req.t("meeting.moved", number=meeting.id),
                    paragraphs=[req.t("meeting.was", line=old_line),
-                               req.t("meeting.now", line=full_line(ctx, req.lang, meeting))])
+                               req.t("meeting.now", line=full_line(ctx, req.lang, meeting)),
+                               *reading_lines(ctx, req.lang, reading)])
 
 
 def cancel(req: Request) -> Message:

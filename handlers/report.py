@@ -15,9 +15,12 @@ from handlers.markdown import to_html, to_markdown
 from handlers.plan_view import status_label
 from handlers.router import Request
 from handlers.types import Attachment, Message
+from handlers.when_text import refusal
+from scheduler import when
 from storage.records import to_iso
 
-DATE = re.compile(r"^(?:(\d{1,2})[/.](\d{1,2})[/.](\d{4})|(\d{4})-(\d{2})-(\d{2}))$")
+PERIOD = re.compile(r"(?:(?:du|from|de)\s+)?(?P<start>.+?)\s+(?:au|to|until|jusqu'au|[-–])\s+"
+                    r"(?P<end>.+)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -34,15 +37,31 @@ class Figures:
 
 
 def day(req: Request, text: str) -> datetime:
-    match = DATE.match(text.strip())
-    if not match:
-        raise UserError("report.usage", name=req.name)
-    d, m, y, y2, m2, d2 = match.groups()
+    """The start (00:00) of a day of the period, read by the time-expression parser: « 01/11/2026 »,
+    « 2026-11-01 », « 1er novembre 2026 », « 1er novembre » (the latest one not after today)."""
+    zone = ZoneInfo(req.ctx.network.timezone)
     try:
-        return datetime(int(y or y2), int(m or m2), int(d or d2),
-                        tzinfo=ZoneInfo(req.ctx.network.timezone))
-    except ValueError:
-        raise UserError("when.impossible_date", date=text.strip()) from None
+        found = when.parse_day(text, now=req.ctx.now(), tz=req.ctx.network.timezone)
+    except when.WhenError as error:
+        if error.reason in ("empty", "unrecognised"):
+            raise UserError("report.usage", name=req.name) from None
+        raise refusal(req.ctx, error) from None
+    return datetime.combine(found, time(0), zone)
+
+
+def period(text: str) -> tuple[str, str] | None:
+    """The two ends of « 01/11/2026 04/12/2026 », « du 1er novembre au 4 décembre 2026 »,
+    « from 1 November to 4 December 2026 »: the words around « au » / « to » / « - », else two
+    words. A year written only at the end is the start's too."""
+    found = PERIOD.fullmatch(text.strip())
+    if found:
+        start, end = found["start"].strip(), found["end"].strip()
+        year = re.search(r"\b(\d{4})$", end)
+        if year and not re.search(r"\d{4}|[/.-]\d{1,2}[/.-]", start) and not start.isdigit():
+            start = f"{start} {year[1]}"
+        return start, end
+    words = text.split()
+    return (words[0], words[1]) if len(words) == 2 else None
 
 
 def figures(ctx: Context, start: datetime, end: datetime) -> Figures:
@@ -122,11 +141,11 @@ def report_sections(ctx: Context, lang: str, data: Figures) -> list[tuple[str, l
 def report_command(req: Request) -> Message:
     """``rapport <début> <fin>``: Markdown and HTML files, and the headline figures."""
     ctx, lang = req.ctx, req.lang
-    words = req.args.split()
-    if len(words) != 2:
+    ends = period(req.args)
+    if ends is None:
         raise UserError("report.usage", name=req.name)
-    start = day(req, words[0])
-    end = datetime.combine(day(req, words[1]).date(), time(0), start.tzinfo) + timedelta(days=1)
+    start = day(req, ends[0])
+    end = day(req, ends[1]) + timedelta(days=1)
     if end <= start:
         raise UserError("report.order")
     data = figures(ctx, start, end)

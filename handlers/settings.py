@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import time, timedelta
 
 from handlers.words import ProperName
 
@@ -118,6 +118,9 @@ class Network:
     # given up after ``job_attempts`` tries, and the secretariat told what did not happen.
     job_late_grace: timedelta = timedelta(hours=1)
     job_attempts: int = 5
+    # A deadline written without a time (« d'ici vendredi », « fin du mois », « COB ») means
+    # the end of that working day: this time, in the network's zone.
+    end_of_day: time = time(17, 0)
 
     def name(self, lang: str) -> str:
         return self.name_fr if lang == "fr" else self.name_en

@@ -10,6 +10,7 @@ from handlers.context import Context, UserError, parse_ref
 from handlers.roles import EXEC_FOCAL_POINT, LEADS
 from handlers.router import Request
 from handlers.types import Message
+from handlers.when_text import reading_lines
 from storage.models import CO_CHAIR, Consultation, Statement
 
 MAX_SUBJECT = 300
@@ -63,11 +64,12 @@ def draft_command(req: Request) -> Message:
         raise UserError("statement.draft_usage", name=req.name)
     if len(text) > MAX_TEXT:
         raise UserError("error.text_too_long", limit=MAX_TEXT)
-    deadline = consultations.deadline_from(req, deadline_text)
+    reading = consultations.read_deadline(req, deadline_text)
     number = len(statement.versions) + 1
     by = req.member.id if req.member else ""
     poll = consultations.open_consultation(  # first: it may refuse, and then nothing changed
-        ctx, proposal=text, deadline=deadline, mode="consensus", scope="executive", group=None,
+        ctx, proposal=text, deadline=reading.start, mode="consensus", scope="executive",
+        group=None,
         opened_by=by, statement=(statement.id, number), lang=req.lang)
     for version in statement.versions:
         old = ctx.store.consultations.get(version.get("poll") or 0)
@@ -82,6 +84,7 @@ def draft_command(req: Request) -> Message:
     return Message(title=req.t("statement.draft_sent", number=statement.id, version=number),
                    paragraphs=[req.t("statement.round", poll=poll.id),
                                consultations.deadline_line(ctx, req.lang, poll),
+                               *reading_lines(ctx, req.lang, reading),
                                *consultations.cannot_answer_lines(req, poll)])
 
 

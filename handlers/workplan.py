@@ -21,8 +21,9 @@ from handlers.roles import LEADS
 from handlers.router import Request
 from handlers.settings import fold
 from handlers.types import Attachment, Button, Message
+from handlers.when_text import refusal
 from scheduler.jobs import plan_overdue_id, plan_reminder_id
-from scheduler.when import WhenError, parse_when
+from scheduler.when import WhenError, parse_deadline
 from storage.models import FOCAL_POINT, PlanAction
 from storage.records import to_iso
 
@@ -59,10 +60,10 @@ def add_command(req: Request) -> Message:
         raise UserError("members.unknown_agency", typed=fields[2][:40], codes=", ".join(
             a.acronym(req.lang) for a in ctx.network.agencies))
     try:
-        due = parse_when(fields[3], now=ctx.now(), tz=ctx.network.timezone,
-                         default_time=datetime.min.time().replace(hour=17))
+        due = parse_deadline(fields[3], now=ctx.now(), tz=ctx.network.timezone,
+                             end_of_day=ctx.network.end_of_day)
     except WhenError as error:
-        raise UserError(f"when.{error.reason}", **error.params) from None
+        raise refusal(ctx, error) from None
     objectives: list[int] = []
     partners: list[str] = []
     for extra in fields[4:]:
@@ -145,10 +146,10 @@ def action_command(req: Request) -> Message:
         if not req.roles & LEADS:
             raise UserError("plan.leads_only")
         try:
-            due = parse_when(rest.split(None, 1)[1], now=ctx.now(), tz=ctx.network.timezone,
-                             default_time=datetime.min.time().replace(hour=17))
+            due = parse_deadline(rest.split(None, 1)[1], now=ctx.now(),
+                                 tz=ctx.network.timezone, end_of_day=ctx.network.end_of_day)
         except WhenError as error:
-            raise UserError(f"when.{error.reason}", **error.params) from None
+            raise refusal(ctx, error) from None
         action.due = to_iso(due)
         action.updated_at = ctx.now_iso()
         ctx.store.plan.save(action)

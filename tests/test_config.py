@@ -81,6 +81,20 @@ def test_an_agencys_french_article_is_configured_and_checked(tmp_path: Path) -> 
     assert (fixed.agency("A").article_fr, fixed.agency("B").article_fr) == ("", "l'")
 
 
+def test_the_end_of_the_working_day_is_a_setting(tmp_path: Path) -> None:
+    """A deadline without a time is due at the end of the working day: 17:00 unless the
+    configuration says otherwise; a time that is not one is pointed out."""
+    assert load_network().end_of_day.strftime("%H:%M") == "17:00"
+    path = tmp_path / "dates.toml"
+    path.write_text('[dates]\nend_of_working_day = "16:30"\n')
+    assert load_network(path).end_of_day.strftime("%H:%M") == "16:30"
+    path.write_text('[dates]\nend_of_working_day = "5pm"\n')
+    with pytest.raises(ConfigError) as caught:
+        load_network(path)
+    assert [str(p) for p in caught.value.problems] == [
+        f'{path}:2: dates.end_of_working_day: « 5pm » is not a time like "17:00"']
+
+
 def test_toml_syntax_errors_give_the_line(tmp_path: Path) -> None:
     path = tmp_path / "broken.toml"
     path.write_text('[network]\nname_fr = "unterminated\n')

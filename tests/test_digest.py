@@ -83,6 +83,24 @@ def test_digest_since_and_bad_since(app: BotApp, clock: Clock) -> None:
     assert "Exemple" in text_of(say(app, "mariam", "digest depuis hier soir"))
 
 
+def test_digest_since_a_date_in_words_and_what_is_wrong_with_a_date(app: BotApp,
+                                                                   clock: Clock) -> None:
+    """« depuis le 1er décembre », « depuis 2 semaines », « depuis lundi » are read by the
+    time-expression parser; an impossible date says so, a day to come is refused."""
+    say(app, "awa", "partager https://x.org/a A #1")
+    clock.now = datetime(2026, 12, 10, 9, 0, tzinfo=UTC)
+    say(app, "awa", "partager https://x.org/b B #1")
+    for since in ("le 1er décembre", "1er décembre", "lundi", "1 semaine", "3 jours"):
+        shown = "\n".join(say(app, "mariam", f"digest depuis {since}").message.paragraphs)
+        assert "n° 2 B" in shown and "n° 1 A" not in shown, since
+    shown = "\n".join(say(app, "mariam", "digest depuis le 28 novembre").message.paragraphs)
+    assert "n° 1 A" in shown and "n° 2 B" in shown
+    assert text_of(say(app, "mariam", "digest depuis 31/11/2026")) == app.ctx.t(
+        "fr", "when.impossible_date", date="31 novembre 2026")
+    assert text_of(say(app, "mariam", "digest depuis 15/12/2026")) == app.ctx.t(
+        "fr", "digest.future_since")
+
+
 def test_markdown_file_escapes_user_text(app: BotApp) -> None:
     say(app, "awa", "partager https://x.org/a # Titre [lien](http://evil) **gras** #1")
     md = digest_of(app, "aminata").attachments[0].content.decode()
@@ -173,6 +191,13 @@ def test_report_figures_from_a_known_history(app: BotApp, clock: Clock) -> None:
     assert "7\\. Réduire la vulnérabilité : 2" in text
     assert "<li>UNICEF : 2 / 2</li>" in page.content.decode()
     assert "Utilisation" in text_of(say(app, "mariam", "rapport 2026"))
+    in_words = say(app, "mariam", "rapport du 1er novembre au 4 décembre 2026").message
+    assert in_words.paragraphs == reply.paragraphs
+    assert in_words.attachments[0].filename == "rapport-2026-11-01-2026-12-04.md"
+    assert say(app, "mariam", "report from 1 November to 4 December 2026").message.attachments[
+        0].filename == "rapport-2026-11-01-2026-12-04.md"
+    assert text_of(say(app, "mariam", "rapport 31/11/2026 04/12/2026")) == app.ctx.t(
+        "fr", "when.impossible_date", date="31 novembre 2026")
 
 
 def test_a_long_digest_fits_every_platform_and_is_never_cut_mid_line(app: BotApp) -> None:

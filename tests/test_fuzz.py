@@ -3,7 +3,9 @@ make the router or the time parser fail, and replies come in the person's langua
 
 from __future__ import annotations
 
+import contextlib
 import tempfile
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -14,7 +16,15 @@ from bot.app import BotApp
 from bot.config import load_network
 from handlers.commands import COMMANDS
 from handlers.types import Inbound
-from scheduler.when import WhenError, parse_recurrence, parse_when
+from scheduler.when import (
+    WhenError,
+    parse_deadline,
+    parse_recurrence,
+    parse_since,
+    parse_when,
+    read_when,
+    warm_up,
+)
 from storage.store import Store
 
 NOW = datetime(2026, 11, 28, 17, 0, tzinfo=UTC)
@@ -85,6 +95,32 @@ def test_parse_recurrence_refuses_or_gives_a_future_first(text: str) -> None:
     except WhenError:
         return
     assert first > NOW and rule.startswith("FREQ=")
+
+
+# Words of every family, so the fuzzer reaches deep into each pattern.
+DATE_WORDS = st.sampled_from([
+    "d'ici", "au plus tard", "by", "avant", "heure de Genève", "GMT+1", "CET", "EST", "lun.",
+    "mar", "mar.", "3", "déc.", "fin du mois", "sous huitaine", "en fin de journée", "COB",
+    "aujourd'hui en huit", "Thursday week", "a fortnight from", "8h du mat", "half past",
+    "à 9", "10.30", "un jeudi sur deux", "les 1er et 3e mardis", "de chaque trimestre",
+    "à partir du", "jusqu'en juin", "6 fois", "sauf en août", "every other", "et", "-", "1er",
+    "lundis", "mois", "semaine prochaine", "the week after next", "12", "2027", "h"])
+DATE_TEXT = st.lists(DATE_WORDS | st.text(max_size=6), max_size=30).map(" ".join)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck))
+@given(text=TEXT | DATE_TEXT)
+def test_no_time_expression_takes_more_than_100_ms(text: str) -> None:
+    """Every reader answers or refuses within 100 ms of this thread's own CPU time, whatever
+    is pasted in (so a busy machine does not make it flaky), once warmed up as at start-up."""
+    warm_up()
+    for read in (lambda t: read_when(t, now=NOW), lambda t: parse_deadline(t, now=NOW),
+                 lambda t: parse_recurrence(t, now=NOW),
+                 lambda t: parse_since(t, now=NOW, tz="Africa/Bamako")):
+        started = time.thread_time()
+        with contextlib.suppress(WhenError):
+            read(text)
+        assert time.thread_time() - started < 0.1, text[:200]
 
 
 def test_every_command_has_been_reached_by_name() -> None:

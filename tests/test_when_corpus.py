@@ -9,7 +9,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from dateutil.rrule import rrulestr
 
-from scheduler.when import WhenError, parse_recurrence, parse_when, parse_when_range
+from handlers.i18n import Catalog
+from handlers.router import localized
+from scheduler.when import REASONS, WhenError, parse_recurrence, parse_when, parse_when_range
 from tests.when_cases import CASES, NOW, RECURRENCES
 
 BAMAKO = ZoneInfo("Africa/Bamako")
@@ -26,11 +28,34 @@ def test_expression(text: str, expected: str) -> None:
         with pytest.raises(WhenError) as refused:
             parse_when(text, now=NOW)
         assert refused.value.reason == expected[1:]
-        assert str(refused.value)  # a sentence fit to show, in both languages
+        assert_reads_in_both_languages(refused.value)
         return
     moment = parse_when(text, now=NOW)
     assert moment.tzinfo is not None and moment > NOW
     assert moment.astimezone(BAMAKO).strftime("%Y-%m-%dT%H:%M") == expected
+
+
+def assert_reads_in_both_languages(error: WhenError) -> None:
+    """The catalogs say every refusal, with every placeholder filled, in French and English."""
+    catalog = Catalog.load()
+    for lang in ("fr", "en"):
+        sentence = catalog.t(lang, f"when.{error.reason}", **localized(error.params, lang))
+        assert "{" not in sentence and sentence != f"when.{error.reason}"
+
+
+def test_every_reason_has_its_sentence_in_both_catalogs() -> None:
+    assert all(Catalog.load().has(f"when.{reason}") for reason in REASONS)
+
+
+def test_a_refusal_carries_a_reason_and_params_not_a_sentence() -> None:
+    """The scheduler does not speak to people: ``str()`` of a refusal is a description for
+    logs; the sentence comes from the catalog in the reader's language."""
+    with pytest.raises(WhenError) as refused:
+        parse_when("mardi 13 janvier 2027", now=NOW)
+    assert str(refused.value).startswith("when.weekday_mismatch (")
+    assert "n'" not in str(refused.value) and "not a" not in str(refused.value)
+    with pytest.raises(ValueError):
+        WhenError("no_such_reason")
 
 
 def test_weekday_mismatch_says_which_day_it_is() -> None:
