@@ -58,7 +58,7 @@ def load(catalog: Catalog, lang: str) -> tuple[Environment, Network] | None:
 
 def corrupt_message(catalog: Catalog, lang: str, error: CorruptFileError) -> str:
     """Which file, what is wrong with it in words, and what to do: never an empty restart."""
-    why = catalog.t(lang, f"cli.corrupt_{error.reason}")
+    why = catalog.t(lang, f"cli.corrupt_{error.reason}", line=error.line or 0)
     detail = f" ({error.detail})" if error.detail else ""
     return catalog.t(lang, "cli.corrupt", path=str(error.path.resolve()), detail=why + detail)
 

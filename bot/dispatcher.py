@@ -141,13 +141,21 @@ class Dispatcher:
         return self.adapters.get(target.platform) or self.fallback
 
     async def flush(self) -> int:
-        """Deliver every due row; returns how many rows were completed."""
+        """Deliver every due row; returns how many rows were completed. Nothing leaves before
+        the change that queued it is durable, and each delivered target is recorded (one
+        journal line) and made durable before the next delivery, so a crash never sends twice
+        nor sends what a restart would not know about."""
         async with self._lock:
             completed = 0
             for row in self.store.outbox.due(to_iso(self.clock())):
                 if await self._deliver(row):
                     completed += 1
+            await self.store.durable()
             return completed
+
+    def _save(self, row: OutboxRow) -> None:
+        with self.store.transaction():
+            self.store.outbox.save(row)
 
     async def _deliver(self, row: OutboxRow) -> bool:
         message = Message.from_dict(row.message)
@@ -162,23 +170,24 @@ class Dispatcher:
             if limiter is None:
                 limiter = self.limiters[adapter.platform] = RateLimiter.for_adapter(adapter)
             await limiter.wait(target.address, group=target.channel)
+            await self.store.durable()
             try:
                 await adapter.deliver(target, message)
             except RetryLater as later:
                 row.next_attempt_at = to_iso(self.clock() + timedelta(seconds=later.seconds))
-                self.store.outbox.save(row)
+                self._save(row)
                 return False
             except Exception as exc:  # an adapter failure must never lose the row
                 self._failed(row, exc)
                 return False
             row.done.append(target.key)
-            self.store.outbox.save(row)
+            self._save(row)
         row.status = "sent"
         row.sent_at = to_iso(self.clock())
         row.attempts += 1
         if not targets:
             row.last_error = "no destination"
-        self.store.outbox.save(row)
+        self._save(row)
         return True
 
     def _failed(self, row: OutboxRow, exc: Exception) -> None:
@@ -192,7 +201,7 @@ class Dispatcher:
             row.next_attempt_at = to_iso(self.clock() + backoff(row.attempts))
             log.warning("outbox row %s failed (attempt %s): %s", row.id, row.attempts,
                         row.last_error)
-        self.store.outbox.save(row)
+        self._save(row)
 
     async def run(self, interval: float = 1.0) -> None:
         """Deliver forever: on every wake-up, and every ``interval`` seconds for retries."""

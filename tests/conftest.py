@@ -14,6 +14,7 @@ from bot.app import BotApp
 from bot.config import load_network
 from handlers.settings import Network
 from handlers.types import Inbound, Message, Reply
+from storage import engine
 from storage.store import Store
 
 REPO = Path(__file__).resolve().parent.parent
@@ -28,6 +29,18 @@ class Clock:
 
     def __call__(self) -> datetime:
         return self.now
+
+
+@pytest.fixture(autouse=True)
+def no_stragglers() -> Iterator[None]:
+    """The bot's own code changes storage only inside a transaction (a request, a job run, a
+    delivery step): a change it made outside one, with no test on the stack, fails the test."""
+    engine.TRACE_STRAGGLERS = True
+    engine.STRAGGLERS.clear()
+    yield
+    found = list(engine.STRAGGLERS)
+    engine.STRAGGLERS.clear()
+    assert not found, f"storage changed outside a transaction at {found}"
 
 
 @pytest.fixture

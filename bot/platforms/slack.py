@@ -1,10 +1,11 @@
 """The Slack platform: slack-bolt's ``AsyncApp`` on the bot's aiohttp server (or Socket Mode).
 
 Inbound: the ``/reseau`` slash command, direct messages, button clicks and messages posted in the
-network channel become ``Inbound`` for ``BotApp.handle``, which stores what changed (a few
-milliseconds) before the request is acknowledged (``process_before_response=True``): what Slack
-saw acknowledged is never lost. The answer (``chat.update``, ``response_url``) is sent from a task
-after the ack, and ``users.info`` is given at most a second, so the ack stays within Slack's 3 s.
+network channel become ``Inbound`` for ``BotApp.handle_durably``, which stores what changed and
+waits for the fsync covering it (one shared by all requests arriving meanwhile) before the request
+is acknowledged (``process_before_response=True``): what Slack saw acknowledged is never lost.
+The answer (``chat.update``, ``response_url``) is sent from a task after the ack, and
+``users.info`` is given at most a second, so the ack stays within Slack's 3 s.
 
 Outbound: the dispatcher calls ``deliver``; a 429 becomes ``RetryLater`` and any other failure
 propagates, so the dispatcher's retries are the only ones (slack_sdk's retry handlers are off).
@@ -137,9 +138,9 @@ class SlackPlatform:
     def _listen(self) -> None:
         bolt = self.bolt
 
-        # The state change (a position, an RSVP) is made before the ack, so a request Slack saw
-        # acknowledged is never lost, even if the process dies right after; only the answer is
-        # sent after the ack.
+        # The state change (a position, an RSVP) is made and fsynced before the ack, so a
+        # request Slack saw acknowledged is never lost, even if the machine dies right after;
+        # only the answer is sent after the ack.
 
         @bolt.command("/reseau")
         async def on_command(ack: Any, command: dict[str, Any]) -> None:
@@ -162,14 +163,14 @@ class SlackPlatform:
             if not direct and event.get("channel") != self.app.network.channels.get("slack"):
                 return
             event_id = body.get("event_id")
-            if event_id and not self.app.first_time(f"slack:{event_id}"):
+            # The event id is recorded with what the event changes, in one transaction.
+            key = f"slack:{event_id}" if event_id else None
+            reply = await (self._direct(event, key) if direct else self._capture(event, key))
+            if reply is None:
                 log.info("slack: event %s already processed (redelivery)", event_id)
-                return
-            if direct:
-                reply = await self._direct(event)
+            elif direct:
                 self._spawn(self._post_reply(event["channel"], reply), "message")
             else:
-                reply = await self._capture(event)
                 self._spawn(self._show_capture(event, reply), "message")
 
     def _spawn(self, work: Awaitable[None], what: str) -> None:
@@ -211,6 +212,12 @@ class SlackPlatform:
         self._people[user_id] = (user.get("locale"), name)
         return self._people[user_id]
 
+    async def _handle(self, inbound: Inbound, event_key: str | None = None) -> Reply | None:
+        """Handled and durable; ``None`` for an event already handled (a redelivery)."""
+        if event_key is None:
+            return await self.app.handle_durably(inbound)
+        return await self.app.handle_once_durably(event_key, inbound)
+
     async def _inbound(self, user_id: str, channel_id: str, fallback_name: str = "",
                        private: bool | None = None, **what: Any) -> Inbound:
         locale, name = await self._person(user_id, fallback_name)
@@ -227,22 +234,22 @@ class SlackPlatform:
             user_id, channel, command.get("user_name", ""),
             private=is_direct(channel) or command.get("channel_name") == "directmessage",
             text=from_slack(command.get("text", "")))
-        return self.app.handle(inbound), user_id
+        return await self.app.handle_durably(inbound), user_id
 
-    async def _direct(self, event: dict[str, Any]) -> Reply:
+    async def _direct(self, event: dict[str, Any], event_key: str | None) -> Reply | None:
         """A direct message to the bot is a command; the answer goes back in that DM."""
-        return self.app.handle(await self._inbound(event["user"], event["channel"],
-                                                   text=from_slack(event.get("text", ""))))
+        return await self._handle(await self._inbound(
+            event["user"], event["channel"], text=from_slack(event.get("text", ""))), event_key)
 
     async def _post_reply(self, channel: str, reply: Reply) -> None:
         if not is_empty(reply.message):
             await self._post(channel, reply.message)
 
-    async def _capture(self, event: dict[str, Any]) -> Reply:
+    async def _capture(self, event: dict[str, Any], event_key: str | None) -> Reply | None:
         """A message in the network channel, handed to the capture handler."""
-        return self.app.handle(await self._inbound(
+        return await self._handle(await self._inbound(
             event["user"], event["channel"], private=False, capture=True,
-            text=from_slack(event.get("text", ""))))
+            text=from_slack(event.get("text", ""))), event_key)
 
     async def _show_capture(self, event: dict[str, Any], reply: Reply) -> None:
         """If the capture handler kept the message: a ✅ on it and the answer, in its thread,
@@ -263,7 +270,7 @@ class SlackPlatform:
         inbound = await self._inbound(user.get("id", ""), channel, user.get("name", ""),
                                       action=action_name(action.get("action_id", "")),
                                       value=action.get("value", ""))
-        return self.app.handle(inbound), inbound.user_id
+        return await self.app.handle_durably(inbound), inbound.user_id
 
     async def _show_click(self, body: dict[str, Any], reply: Reply, user_id: str) -> None:
         """The answer shown on the clicked message (in a DM) or privately to the person (in a
