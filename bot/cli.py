@@ -63,9 +63,10 @@ def corrupt_message(catalog: Catalog, lang: str, error: CorruptFileError) -> str
     return catalog.t(lang, "cli.corrupt", path=str(error.path.resolve()), detail=why + detail)
 
 
-def open_store(catalog: Catalog, lang: str, data_dir: Path) -> Store | None:
+def open_store(catalog: Catalog, lang: str, data_dir: Path,
+               journal_mb: int = 8) -> Store | None:
     try:
-        return Store.open(data_dir)
+        return Store.open(data_dir, compact_after=journal_mb * 2**20)
     except DataDirLocked as error:
         say(catalog.t(lang, "cli.locked", path=str(data_dir.resolve()), pid=error.holder or "?"),
             err=True)
@@ -87,7 +88,7 @@ def start(who: str | None) -> int:
         return 2
     env, network = loaded
     setup_logging(env.data_dir)
-    store = open_store(catalog, lang, env.data_dir)
+    store = open_store(catalog, lang, env.data_dir, env.journal_mb)
     if store is None:
         return 1
     try:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -90,6 +91,17 @@ def read_json_file(path: Path) -> dict[str, Any] | None:
     if not isinstance(data, dict) or not all(isinstance(t, dict) for t in data.values()):
         raise CorruptFileError(path, "not_a_database")
     return data
+
+
+def shared_keys(value: Any) -> Any:
+    """``value`` with every dict key interned. Each journal line is parsed on its own, so
+    without this the documents replayed would each hold their own copy of every field name
+    (a file parsed in one go shares them): about a third of their memory."""
+    if isinstance(value, dict):
+        return {sys.intern(k): shared_keys(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [shared_keys(v) for v in value]
+    return value
 
 
 def render(snapshot: list[TableSnapshot],
@@ -213,12 +225,12 @@ class AtomicJSONStorage(Storage):
         docs = self._table(table)
         self._texts.get(table, {}).pop(key, None)
         if "doc" in change:
-            docs[key] = change["doc"]
+            docs[key] = shared_keys(change["doc"])
         elif "set" in change:
             old = docs.get(key)
             if old is None:  # deleted later in the journal, already so in the file
                 return
-            new = {**old, **change["set"]}
+            new = {**old, **shared_keys(change["set"])}
             for name in change.get("unset", ()):
                 new.pop(name, None)
             docs[key] = new

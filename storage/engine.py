@@ -43,7 +43,7 @@ from storage.journal import Journal, Segment, default_fsync, read_transactions
 log = logging.getLogger(__name__)
 
 JOURNAL_DIR = "journal"
-COMPACT_AFTER = 16 * 2**20  # bytes of journal: what a start-up after a crash replays at most
+COMPACT_AFTER = 8 * 2**20  # bytes of journal: what a start-up after a crash replays at most
 DIR_MODE = 0o700
 FILE_NAME = re.compile(r"^[A-Za-z0-9_-]+(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)?$")
 

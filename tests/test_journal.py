@@ -350,3 +350,17 @@ def test_what_a_command_changed_survives_a_restart_without_a_clean_stop(
     assert [m.id for m in again.meetings.all()] == [1]
     again.close()
 
+
+
+def test_replayed_documents_share_their_field_names(tmp_path: Path) -> None:
+    """Each line is parsed alone: without interning, every replayed document would carry its
+    own copy of each field name (a third of its memory)."""
+    data = tmp_path / "data"
+    store = Store.open(data)
+    for member in members(2):
+        store.members.save(member)
+    crash(store)
+    again = Store.open(data)
+    first, second = again.members._c._table._read_table().values()
+    assert all(a is b for a, b in zip(first, second, strict=True))
+    again.close()
