@@ -271,7 +271,7 @@ class Engine:
 
     def _compact(self, work: Compaction) -> None:
         """In the worker thread: every file whole and synced, then the old segments deleted."""
-        folders: set[Path] = set()
+        folders = {self.data_dir}  # also makes the shard folders' own names durable
         for rel, path, snapshot in work.files:
             if snapshot is None:
                 path.unlink(missing_ok=True)

@@ -133,7 +133,9 @@ class Journal:
         self.failed: BaseException | None = None
         self._syncing: asyncio.Future[None] | None = None
         self._retired: list[int] = []  # descriptors of rotated segments, closed when idle
-        folder.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+        if not folder.is_dir():
+            folder.mkdir(mode=DIR_MODE, parents=True)
+            fsync_dir(folder.parent)  # the folder's name must survive a power cut too
         self.segments = list_segments(folder)
         if not self.segments:
             self._create(1)

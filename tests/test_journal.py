@@ -16,6 +16,7 @@ from tinydb.storages import JSONStorage
 
 from bot.app import BotApp
 from handlers.types import Inbound
+from storage import atomic as storage_atomic
 from storage.atomic import CorruptFileError
 from storage.engine import ReadOnlyStore
 from storage.journal import JournalError, decode_line, encode_line
@@ -364,3 +365,28 @@ def test_replayed_documents_share_their_field_names(tmp_path: Path) -> None:
     first, second = again.members._c._table._read_table().values()
     assert all(a is b for a, b in zip(first, second, strict=True))
     again.close()
+
+
+def test_every_new_name_is_made_durable_before_anything_relies_on_it(tmp_path: Path,
+                                                                    monkeypatch) -> None:
+    """A power cut must not take away the journal folder, a segment, a shard folder or a
+    compacted file whose changes the deleted segments held."""
+    synced: list[Path] = []
+    real = storage_atomic.fsync_dir
+
+    def recording(folder: Path) -> None:
+        synced.append(folder)
+        real(folder)
+
+    monkeypatch.setattr("storage.journal.fsync_dir", recording)
+    monkeypatch.setattr("storage.engine.fsync_dir", recording)
+    data = tmp_path / "data"
+    store = Store.open(data)
+    assert synced[:2] == [data, data / "journal"]  # the folder, then its first segment
+    store.positions.add(lambda n: Position(id=n, consultation_id=7, agency="IOM",
+                                           member_id="m", choice="agree"))
+    synced.clear()
+    store.compact()
+    assert {data, data / "positions"} <= set(synced)
+    assert synced[-1] == data / "journal"  # segments deleted only after the files
+    store.close()
