@@ -309,14 +309,8 @@ class Engine:
                     storage.cache(encoded)
             return
         log.error("compaction failed, the journal keeps every change: %s", error)
-        for rel, _, snapshot in work.files:
-            storage = self.storages.get(rel)
-            if storage is None:
-                continue
-            if snapshot is None and storage.dropped:
-                self.dropped.add(rel)
-            elif snapshot is not None or not storage.dropped:
-                self.dirty.add(rel)
+        # Next time, each file is written or deleted as its storage is then.
+        self.dirty.update(rel for rel, _, _ in work.files)
 
     def close(self, *, compact: bool = True) -> None:
         """A clean stop: every change into its file and the journal emptied (``compact``);

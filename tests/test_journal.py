@@ -390,3 +390,28 @@ def test_every_new_name_is_made_durable_before_anything_relies_on_it(tmp_path: P
     assert {data, data / "positions"} <= set(synced)
     assert synced[-1] == data / "journal"  # segments deleted only after the files
     store.close()
+
+
+def test_a_failed_compaction_is_done_again_by_the_next_one(tmp_path: Path, caplog) -> None:
+    data = tmp_path / "data"
+    store = Store.open(data)
+    busy(store)
+    expected = everything(store)
+
+    def disk_full(stage: str) -> None:
+        if stage == "file":
+            raise OSError(28, "No space left on device")
+
+    store.engine.on_compaction = disk_full
+    with pytest.raises(OSError):
+        store.compact()
+    assert "compaction failed" in caplog.text
+    assert not (data / "members.json").exists() and len(lines(data)) > 5
+    store.engine.on_compaction = None
+    store.compact()
+    assert (data / "members.json").exists() and not (data / "events" / "2026-08.json").exists()
+    assert lines(data) == []
+    crash(store)
+    again = Store.open(data)
+    assert everything(again) == expected
+    again.close()
