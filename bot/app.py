@@ -1,7 +1,9 @@
 """The wiring: storage, the network, the catalogs, the router and the dispatcher, in one object.
 
-Every platform adapter hands its ``Inbound`` to ``BotApp.handle``: identity, then permission and
-handler (the router), then a nudge to the dispatcher to deliver what the handler queued.
+Every platform adapter hands its ``Inbound`` to ``BotApp.handle_durably``: identity, then
+permission and handler (the router), all of it one storage transaction, then a nudge to the
+dispatcher to deliver what the handler queued. The adapter acknowledges the platform only once the
+fsync covering that transaction is done, so what a platform saw acknowledged is never lost.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from bot.dispatcher import Adapter, Dispatcher
 from handlers import consultations, delivery, digest, meetings, scheduled, workplan
@@ -38,6 +41,7 @@ from scheduler.when import warm_up
 from storage.store import Store
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # What each kind of scheduled job does (scheduler/ computes when; handlers/ do the work).
 JOB_HANDLERS: dict[str, Callable[[Context, str], object]] = {
@@ -64,12 +68,15 @@ class BotApp:
         self.dispatcher = Dispatcher(store, network, self.catalog, {}, clock=clock,
                                      ctx=self.ctx)
         self.jobs = JobRunner(network.timezone, self.run_job)
-        store.jobs_done.mark(INSTALLED, self.ctx.now_iso())  # only the first start counts
-        # Event ids older than the previous month are of no use against redeliveries.
-        first_of_month = self.ctx.now().replace(day=1)
-        store.events.forget_before((first_of_month - timedelta(days=1)).isoformat()[:7])
-        seeded = seed_members(self.ctx)
-        seed_groups(self.ctx)
+        with store.transaction():
+            store.jobs_done.mark(INSTALLED, self.ctx.now_iso())  # only the first start counts
+            # Event ids older than the previous month are of no use against redeliveries.
+            first_of_month = self.ctx.now().replace(day=1)
+            store.events.forget_before((first_of_month - timedelta(days=1)).isoformat()[:7])
+            seeded = seed_members(self.ctx)
+            seed_groups(self.ctx)
+            store.deployment.uid()  # made once, here, not by the first feed someone reads
+        store.sync_now()
         if seeded:
             log.info("seeded %s members from the configuration", seeded)
 
@@ -103,20 +110,24 @@ class BotApp:
         return roles_of(member, self.network, self.ctx.is_group_chair(member))
 
     def first_time(self, key: str) -> bool:
-        """``False`` if the platform event ``key`` was already processed (a redelivery)."""
+        """``False`` if the platform event ``key`` was already processed (a redelivery). Call
+        it inside the transaction of the event's own changes (``handle_durably`` does): written
+        apart, a crash between the two would make the platform's retry look like a duplicate."""
         return self.store.events.first_time(key, self.ctx.now_iso())
 
     def handle(self, inbound: Inbound) -> Reply:
-        """Answer one event from any platform; what it queued is delivered by the dispatcher."""
+        """Answer one event from any platform, as one storage transaction (written, not yet
+        fsynced); what it queued is delivered by the dispatcher."""
         started = time.perf_counter()
-        member = self.store.members.by_identity(inbound.identity)
-        inbound = inbound.with_member(member)
-        if inbound.remember_locale:
-            self.ctx.remember_locale(member, inbound.locale)
-        delivery.heard_from(self.ctx, inbound)  # what waited for this account can go now
-        reply = self.router.handle(self.ctx, inbound)
-        if reply.message.secret is not None:
-            reply = self._reveal(reply)
+        with self.store.transaction():
+            member = self.store.members.by_identity(inbound.identity)
+            inbound = inbound.with_member(member)
+            if inbound.remember_locale:
+                self.ctx.remember_locale(member, inbound.locale)
+            delivery.heard_from(self.ctx, inbound)  # what waited for this account can go now
+            reply = self.router.handle(self.ctx, inbound)
+            if reply.message.secret is not None:
+                reply = self._reveal(reply)
         self.dispatcher.wake()
         self.reconcile()
         log.info("handled", extra={
@@ -135,6 +146,31 @@ class BotApp:
             shown = Message(paragraphs=[self.ctx.t(reply.language, "error.internal",
                                                    ref=reference)])
         return replace(reply, message=shown, deferred=reply.message)
+
+    async def handle_durably(self, inbound: Inbound) -> Reply:
+        """``handle``, then wait for the fsync that covers it: what adapters call before they
+        acknowledge the platform."""
+        reply = self.handle(inbound)
+        await self.store.durable()
+        return reply
+
+    async def handle_once_durably(self, event_key: str, inbound: Inbound) -> Reply | None:
+        """``handle_durably`` for a platform event with an id (a Slack event, a Telegram
+        update): the id is recorded in the same transaction as what the event changed, and
+        ``None`` comes back for a redelivery — once what the first delivery changed is durable,
+        so the duplicate is never acknowledged before the original."""
+        with self.store.transaction():
+            reply = self.handle(inbound) if self.first_time(event_key) else None
+        await self.store.durable()
+        return reply
+
+    async def durably(self, work: Callable[[], T]) -> T:
+        """Run ``work`` (storage changes outside a handler, e.g. an answer deferred to the
+        outbox) as one transaction and wait until it is durable."""
+        with self.store.transaction():
+            result = work()
+        await self.store.durable()
+        return result
 
     def command_name(self, inbound: Inbound) -> str:
         """What a log line may say of an event: the command or button name, never the text."""
@@ -163,9 +199,16 @@ class BotApp:
             self.jobs.reconcile(self.job_specs())
 
     async def run_job(self, spec: JobSpec) -> None:
-        """Do one job's work (its handler checks it is still due and not done), then deliver.
-        A failure is retried by the schedule itself; lateness and giving up are told."""
-        scheduled.run(self.ctx, spec, JOB_HANDLERS[spec.kind])
+        """Do one job's work (its handler checks it is still due and not done) as one
+        transaction, then deliver. A failure is retried by the schedule itself; lateness and
+        giving up are told."""
+        try:
+            with self.store.transaction():
+                scheduled.run(self.ctx, spec, JOB_HANDLERS[spec.kind])
+        except OSError as error:  # a full disk: the changes stay pending for the next write
+            log.error("job %s: its changes could not be written yet: %s", spec.id, error)
+            return
+        await self.store.durable()
         await self.dispatcher.flush()
         self.reconcile()
 

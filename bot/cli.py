@@ -61,7 +61,7 @@ def corrupt_message(catalog: Catalog, lang: str, error: CorruptFileError) -> str
     """Which file, what is wrong with it in words, and what to do: never an empty restart."""
     if isinstance(error, InvalidRecordError):
         return invalid_record_message(catalog, lang, error)
-    why = catalog.t(lang, f"cli.corrupt_{error.reason}")
+    why = catalog.t(lang, f"cli.corrupt_{error.reason}", line=error.line or 0)
     detail = f" ({error.detail})" if error.detail else ""
     return catalog.t(lang, "cli.corrupt", path=str(error.path.resolve()), detail=why + detail)
 
@@ -81,9 +81,10 @@ def invalid_record_message(catalog: Catalog, lang: str, error: InvalidRecordErro
                      expected=error.expected, found=found)
 
 
-def open_store(catalog: Catalog, lang: str, data_dir: Path) -> Store | None:
+def open_store(catalog: Catalog, lang: str, data_dir: Path,
+               journal_mb: int = 8) -> Store | None:
     try:
-        return Store.open(data_dir)
+        return Store.open(data_dir, compact_after=journal_mb * 2**20)
     except DataDirLocked as error:
         say(catalog.t(lang, "cli.locked", path=str(data_dir.resolve()), pid=error.holder or "?"),
             err=True)
@@ -105,7 +106,7 @@ def start(who: str | None) -> int:
         return 2
     env, network = loaded
     setup_logging(env.data_dir)
-    store = open_store(catalog, lang, env.data_dir)
+    store = open_store(catalog, lang, env.data_dir, env.journal_mb)
     if store is None:
         return 1
     try:

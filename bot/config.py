@@ -91,6 +91,7 @@ class Environment:
     host: str = "127.0.0.1"
     port: int = 3000
     public_url: str = ""  # RESEAU_PUBLIC_URL: where people reach this server (knowledge links)
+    journal_mb: int = 8  # RESEAU_JOURNAL_MB: journal size that starts a compaction
     problems: tuple[Problem, ...] = field(default=())
 
     @property
@@ -128,6 +129,12 @@ def read_environment(env: dict[str, str] | None = None) -> Environment:
         problems.append(Problem("environment", "RESEAU_PUBLIC_URL",
                                 f"« {public_url[:80]} » is not an http:// or https:// address"))
         public_url = ""
+    journal_text = env.get("RESEAU_JOURNAL_MB", "8")
+    journal_mb = int(journal_text) if journal_text.isdigit() else 0
+    if not 1 <= journal_mb <= 1024:
+        problems.append(Problem("environment", "RESEAU_JOURNAL_MB",
+                                f"« {journal_text[:20]} » is not a size in megabytes (1-1024)"))
+        journal_mb = 8
     config = env.get("RESEAU_CONFIG")
     return Environment(
         slack_bot_token=env.get("SLACK_BOT_TOKEN", ""),
@@ -142,6 +149,7 @@ def read_environment(env: dict[str, str] | None = None) -> Environment:
         host=env.get("RESEAU_HOST", "127.0.0.1"),
         port=port,
         public_url=public_url,
+        journal_mb=journal_mb,
         problems=tuple(problems),
     )
 

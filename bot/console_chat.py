@@ -41,7 +41,7 @@ async def run_console(app: BotApp, who: str) -> None:
         user_id = console_ids[0].split(":", 1)[1] if console_ids else member.id
         if not console_ids:  # let a member without a console identity try the console
             member.identities.append(f"console:{user_id}")
-            app.store.members.save(member)
+            await app.durably(lambda: app.store.members.save(member))
         display = member.name
     else:
         user_id = "-".join(fold(who).split())[:40] or "invite"
@@ -65,9 +65,9 @@ async def run_console(app: BotApp, who: str) -> None:
             continue
         if not reader.interactive:
             adapter.out.write(f"> {line}\n")
-        reply = app.handle(Inbound(platform="console", user_id=user_id, chat_id="console",
-                                   private=True, text=line, display_name=display,
-                                   locale=locale, remember_locale=False))
+        reply = await app.handle_durably(Inbound(
+            platform="console", user_id=user_id, chat_id="console", private=True, text=line,
+            display_name=display, locale=locale, remember_locale=False))
         adapter.show(reply.message, reply.language)
         await app.dispatcher.flush()
     app.stop()

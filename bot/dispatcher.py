@@ -201,7 +201,10 @@ class Dispatcher:
 
     async def flush(self) -> int:
         """Deliver every due row, including those queued meanwhile (a notice about a row that
-        could not be delivered goes out in the same pass); returns how many were completed."""
+        could not be delivered goes out in the same pass); returns how many were completed.
+        Nothing leaves before the change that queued it is durable, and each delivered target
+        is recorded (one journal line) and made durable before the next delivery, so a crash
+        never sends twice nor sends what a restart would not know about."""
         async with self._lock:
             completed = 0
             tried: set[int] = set()
@@ -209,11 +212,16 @@ class Dispatcher:
                 due = [row for row in self.store.outbox.due(to_iso(self.clock()))
                        if row.id not in tried]
                 if not due:
+                    await self.store.durable()
                     return completed
                 for row in due:
                     tried.add(row.id)
                     if await self._deliver(row):
                         completed += 1
+
+    def _save(self, row: OutboxRow) -> None:
+        with self.store.transaction():
+            self.store.outbox.save(row)
 
     async def _deliver(self, row: OutboxRow) -> bool:
         """One pass over ``row``: every target not yet reached is tried (a member's other
@@ -232,7 +240,7 @@ class Dispatcher:
                     break  # only the chat it was posted in, which shows it already: sent
                 row.status, row.last_error = "skipped", "no channel"  # nowhere to post
                 row.attempts += 1
-                self.store.outbox.save(row)
+                self._save(row)
                 return True
             for target in todo:
                 if not await self._send(row, target, attempt):
@@ -247,20 +255,23 @@ class Dispatcher:
         if adapter is None:
             attempt.unreachable[target.key] = "no_adapter"
             return True
-        attempt.message = attempt.message or reveal(self.ctx, attempt.template)
+        if attempt.message is None:
+            with self.store.transaction():  # the secret's hash is stored before it leaves
+                attempt.message = reveal(self.ctx, attempt.template)
         if attempt.message is None:  # the secret's owner left the network: nothing to mint
             row.status, row.last_error = "dead", "secret not minted: member inactive"
-            self.store.outbox.save(row)
+            self._save(row)
             return False
         limiter = self.limiters.get(adapter.platform)
         if limiter is None:
             limiter = self.limiters[adapter.platform] = RateLimiter.for_adapter(adapter)
         await limiter.wait(target.address, group=target.channel)
+        await self.store.durable()
         try:
             await adapter.deliver(target, attempt.message)
         except RetryLater as later:
             row.next_attempt_at = to_iso(self.clock() + timedelta(seconds=later.seconds))
-            self.store.outbox.save(row)
+            self._save(row)
             return False
         except Unreachable as refused:
             log.warning("outbox row %s: %s target unreachable (%s)", row.id, target.platform,
@@ -271,7 +282,7 @@ class Dispatcher:
             self._failed(row, exc)
             return False
         row.done.append(target.key)
-        self.store.outbox.save(row)
+        self._save(row)
         return True
 
     def _conclude(self, row: OutboxRow, attempt: _Attempt) -> bool:
@@ -288,10 +299,11 @@ class Dispatcher:
             row.last_error = held.reason
         else:
             row.status, row.sent_at = "sent", to_iso(self.clock())
-        self.store.outbox.save(row)
+        self._save(row)
         if attempt.unreachable or held is not None:
             try:
-                delivery.report(self.ctx, row, attempt.unreachable)
+                with self.store.transaction():
+                    delivery.report(self.ctx, row, attempt.unreachable)
             except Exception:
                 log.exception("outbox row %s: reporting it failed", row.id)
         return held is None
@@ -307,7 +319,7 @@ class Dispatcher:
             row.next_attempt_at = to_iso(self.clock() + backoff(row.attempts))
             log.warning("outbox row %s failed (attempt %s): %s", row.id, row.attempts,
                         row.last_error)
-        self.store.outbox.save(row)
+        self._save(row)
 
     async def run(self, interval: float = 1.0) -> None:
         """Deliver forever: on every wake-up, and every ``interval`` seconds for retries."""

@@ -1,32 +1,50 @@
-"""A TinyDB storage whose writes are all-or-nothing.
+"""The TinyDB storage of one collection file, all-or-nothing on disk, its data held in memory.
 
 TinyDB's own ``JSONStorage`` rewrites its file in place: a crash mid-write leaves broken JSON.
-This storage writes a temporary file beside the real one, fsyncs it, swaps it in with
-``os.replace`` and fsyncs the folder, so a crash leaves the old file or the new one. It keeps the
-parsed data in memory (one process owns the data dir), so reads cost nothing and a write costs what
-its own collection weighs.
+Here a file is only ever replaced whole (a temporary file beside it, fsync, ``os.replace``, fsync
+of the folder), so a crash leaves the old file or the new one. The parsed data stays in memory
+(one process owns the data dir), so reads cost nothing.
+
+Inside the bot every storage belongs to the data dir's engine (``storage/engine.py``): a change
+(``put``, ``delete``, ``drop``) is then recorded in the journal, not written to the file, and the
+file is rewritten whole only by compaction, from the JSON text of each document cached here. On
+its own (no engine) a storage writes its file on each change, as TinyDB users expect.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tinydb.storages import Storage
 
+if TYPE_CHECKING:
+    from storage.engine import Engine
+
 FILE_MODE = 0o600
+
+# One table of a snapshot: its name, its (doc id, document) pairs, the cached texts of some.
+TableSnapshot = tuple[str, list[tuple[str, Any]], dict[str, str]]
 
 
 class CorruptFileError(RuntimeError):
-    """A collection file exists but cannot be read; it is left untouched for a human to look at."""
+    """A data file exists but cannot be read; it is left untouched for a human to look at."""
 
-    def __init__(self, path: Path, reason: str, detail: str = "") -> None:
+    def __init__(self, path: Path, reason: str, detail: str = "", line: int | None = None) -> None:
         self.path = path
-        self.reason = reason  # unreadable | empty | invalid_json | not_a_database
+        self.reason = reason  # unreadable | empty | invalid_json | not_a_database | journal_line
         self.detail = detail
-        super().__init__(f"{path}: {reason} {detail}".strip())
+        self.line = line  # for the journal: the first bad line (1-based)
+        where = f" line {line}" if line is not None else ""
+        super().__init__(f"{path}:{where} {reason} {detail}".strip())
+
+
+def dumps(value: Any) -> str:
+    """How documents are written: compact, UTF-8 as is."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def fsync_dir(folder: Path) -> None:
@@ -38,8 +56,9 @@ def fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text``: temp file in the same folder, fsync, rename, fsync folder."""
+def write_atomically(path: Path, text: str, *, sync_dir: bool = True) -> None:
+    """Replace ``path`` with ``text``: temp file in the same folder, fsync, rename, fsync folder
+    (left to the caller with ``sync_dir=False``, who then syncs each folder once)."""
     tmp = path.with_name(f".{path.name}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
     try:
@@ -51,7 +70,8 @@ def write_atomically(path: Path, text: str) -> None:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    fsync_dir(path.parent)
+    if sync_dir:
+        fsync_dir(path.parent)
 
 
 def read_json_file(path: Path) -> dict[str, Any] | None:
@@ -68,67 +88,245 @@ def read_json_file(path: Path) -> dict[str, Any] | None:
         data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise CorruptFileError(path, "invalid_json", str(exc)) from exc
-    if not isinstance(data, dict):
+    if not isinstance(data, dict) or not all(isinstance(t, dict) for t in data.values()):
         raise CorruptFileError(path, "not_a_database")
     return data
 
 
-class AtomicJSONStorage(Storage):
-    """TinyDB storage: whole-file atomic replace on each write, parsed data cached in memory.
+def shared_keys(value: Any) -> Any:
+    """``value`` with every dict key interned. Each journal line is parsed on its own, so
+    without this the documents replayed would each hold their own copy of every field name
+    (a file parsed in one go shares them): about a third of their memory."""
+    if isinstance(value, dict):
+        return {sys.intern(k): shared_keys(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [shared_keys(v) for v in value]
+    return value
 
-    Each document's JSON text is cached too, so a write re-encodes only the documents the
-    collection marked as changed (``touch``) and joins the rest: the cost of a write is the
-    file's size on disk, not the encoding of ten years of documents.
+
+def render(snapshot: list[TableSnapshot],
+           encoded: list[tuple[str, str, Any, str]] | None = None) -> str:
+    """A TinyDB file's text from a snapshot; documents without a cached text are encoded, and
+    listed in ``encoded`` (table, id, document, text) so the owner can cache them."""
+    tables = []
+    for name, items, texts in snapshot:
+        docs = []
+        for key, doc in items:
+            text = texts.get(key)
+            if text is None:
+                text = dumps(doc)
+                if encoded is not None:
+                    encoded.append((name, key, doc, text))
+            docs.append(f'"{key}":{text}' if key.isdigit() else f"{dumps(key)}:{text}")
+        tables.append(f"{dumps(name)}:{{{','.join(docs)}}}")
+    return "{" + ",".join(tables) + "}"
+
+
+class AtomicJSONStorage(Storage):
+    """TinyDB storage: data in memory, each document's JSON text cached, the file replaced whole.
+
+    The collections write with ``put``/``delete``, in constant time: TinyDB's own ``Table``
+    writes rebuild the whole table dict on every insert (10 ms at 50,000 documents), so they
+    read through TinyDB and write here. TinyDB's writes still work (``write``), at that cost.
+
+    Documents given to ``put`` belong to the storage from then on: nobody changes them in place
+    (compaction encodes them in another thread).
 
     Example::
 
         db = TinyDB("data/members.json", storage=AtomicJSONStorage)
     """
 
-    def __init__(self, path: str | os.PathLike[str], **_: Any) -> None:
+    def __init__(self, path: str | os.PathLike[str], engine: Engine | None = None,
+                 rel: str = "", **_: Any) -> None:
         self.path = Path(path)
+        self.engine = engine
+        self.rel = rel  # the file's name in the journal: ``members``, ``outbox/2026-11``
         self._data: dict[str, Any] | None = read_json_file(self.path)
         self._texts: dict[str, dict[str, str]] = {}
         self._dirty: set[tuple[str, str]] = set()
+        self.dropped = False  # a shard deleted; its file goes at the next compaction
 
     def read(self) -> dict[str, Any] | None:
-        return self._data
+        # A copy of the table index only: TinyDB replaces a table's dict in it before ``write``,
+        # which then still sees the previous one.
+        return None if self._data is None else dict(self._data)
 
     def touch(self, table: str, doc_id: int | str) -> None:
-        """The document ``doc_id`` of ``table`` is about to change: encode it afresh."""
+        """The document ``doc_id`` of ``table`` is about to change in place: encode it afresh."""
         self._dirty.add((table, str(doc_id)))
 
-    def _encode(self, data: dict[str, Any]) -> str:
-        tables = []
-        for name, table in data.items():
-            texts = self._texts.setdefault(name, {})
-            docs = []
-            for doc_id, doc in table.items():
-                key = str(doc_id)
-                text = texts.get(key)
-                if text is None or (name, key) in self._dirty:
-                    text = texts[key] = json.dumps(doc, ensure_ascii=False,
-                                                   separators=(",", ":"))
-                docs.append(f"{json.dumps(key)}:{text}")
-            if len(texts) > len(table):  # documents were removed
-                for key in set(texts) - {str(k) for k in table}:
-                    del texts[key]
-            tables.append(f"{json.dumps(name)}:{{{','.join(docs)}}}")
-        return "{" + ",".join(tables) + "}"
+    def _table(self, table: str) -> dict[str, Any]:
+        if self._data is None:
+            self._data = {}
+        return self._data.setdefault(table, {})
 
-    def write(self, data: dict[str, Any]) -> None:
+    # Changes, in constant time.
+
+    def put(self, table: str, doc_id: int | str, doc: dict[str, Any]) -> None:
+        """Insert or replace one document. With an engine, the journal gets the whole document,
+        or only its changed fields when that is shorter (a row marked sent)."""
+        key = str(doc_id)
+        docs = self._table(table)
+        text = dumps(doc)
+        old = docs.get(key)
+        if self.engine is not None:
+            head = f'{{"f":{dumps(self.rel)},"t":{dumps(table)},"id":{dumps(key)}'
+            change = f'{head},"doc":{text}}}'
+            if old is not None:
+                changed = {k: v for k, v in doc.items() if k not in old or old[k] != v}
+                removed = [k for k in old if k not in doc]
+                if not changed and not removed:
+                    return  # the same document: nothing to record
+                partial = f"{head},\"set\":{dumps(changed)}" + (
+                    f',"unset":{dumps(removed)}' if removed else "") + "}"
+                if len(partial) < len(change):
+                    change = partial
+            self.engine.record(self.rel, change)
+        docs[key] = doc
+        self._texts.setdefault(table, {})[key] = text
+        self._dirty.discard((table, key))
+        self.dropped = False
+        if self.engine is None:
+            self._write_or_reload()
+
+    def delete(self, table: str, doc_id: int | str) -> None:
+        key = str(doc_id)
+        docs = self._table(table)
+        if key not in docs:
+            return
+        if self.engine is not None:
+            self.engine.record(self.rel, f'{{"f":{dumps(self.rel)},"t":{dumps(table)},'
+                                         f'"id":{dumps(key)},"del":true}}')
+        del docs[key]
+        self._texts.get(table, {}).pop(key, None)
+        if self.engine is None:
+            self._write_or_reload()
+
+    def drop(self) -> None:
+        """Delete the whole file (an old shard): its documents now, the file at compaction."""
+        if self.engine is not None:
+            self.engine.record(self.rel, f'{{"f":{dumps(self.rel)},"drop":true}}', drop=True)
+            self._data, self.dropped = {}, True
+            self._texts.clear()
+        else:
+            self._data = None
+            self.path.unlink(missing_ok=True)
+
+    def apply(self, change: dict[str, Any]) -> None:
+        """Replay one journal change (it was checked when written; applying it twice, or over a
+        file compacted after it, gives the same result)."""
+        if change.get("drop"):
+            self._data, self.dropped = {}, True
+            self._texts.clear()
+            return
+        self.dropped = False
+        table, key = change["t"], change["id"]
+        docs = self._table(table)
+        self._texts.get(table, {}).pop(key, None)
+        if "doc" in change:
+            docs[key] = shared_keys(change["doc"])
+        elif "set" in change:
+            old = docs.get(key)
+            if old is None:  # deleted later in the journal, already so in the file
+                return
+            new = {**old, **shared_keys(change["set"])}
+            for name in change.get("unset", ()):
+                new.pop(name, None)
+            docs[key] = new
+        elif change.get("del"):
+            docs.pop(key, None)
+
+    # Whole-file forms.
+
+    def snapshot(self) -> list[TableSnapshot]:
+        """What compaction writes, taken on the loop's thread in a few milliseconds even for a
+        big file; ``render`` turns it into text in a worker thread."""
+        if self._data is None:
+            return []
+        return [(name, list(docs.items()), dict(self._texts.get(name, {})))
+                for name, docs in self._data.items()]
+
+    def cache(self, encoded: list[tuple[str, str, Any, str]]) -> None:
+        """Keep the texts compaction encoded, for documents that have not changed since."""
+        for table, key, doc, text in encoded:
+            texts = self._texts.setdefault(table, {})
+            if key not in texts and (self._data or {}).get(table, {}).get(key) is doc:
+                texts[key] = text
+
+    def _fresh_texts(self, data: dict[str, Any]) -> None:
+        for table, key in self._dirty:
+            self._texts.get(table, {}).pop(key, None)
+        self._dirty.clear()
+        for name in list(self._texts):
+            if name not in data:
+                del self._texts[name]
+        for name, docs in data.items():
+            texts = self._texts.get(name)
+            if texts is not None and len(texts) > len(docs):
+                for key in set(texts) - set(docs):
+                    del texts[key]
+
+    def _write_file(self) -> None:
+        data = self._data or {}
+        encoded: list[tuple[str, str, Any, str]] = []
+        write_atomically(self.path, render([(name, list(docs.items()),
+                                             self._texts.get(name, {}))
+                                            for name, docs in data.items()], encoded))
+        for table, key, _, text in encoded:
+            self._texts.setdefault(table, {})[key] = text
+
+    def _write_or_reload(self) -> None:
         try:
-            text = self._encode(data)
-            write_atomically(self.path, text)
+            self._write_file()
         except BaseException:
-            # TinyDB mutated our cached dicts before calling write: trust the disk again.
+            # Memory already holds the change (TinyDB even mutates documents before calling
+            # write): trust the disk again.
             self._data = read_json_file(self.path)
             self._texts.clear()
             raise
-        finally:
-            self._dirty.clear()
+
+    def write(self, data: dict[str, Any]) -> None:
+        """TinyDB's ``Table`` writes: the tables it changed, whole (see the class docstring)."""
+        if self.engine is not None:
+            self._write_journaled(data)
+            return
+        self._fresh_texts(data)
         self._data = data
+        self._write_or_reload()
+
+    def _write_journaled(self, data: dict[str, Any]) -> None:
+        """Record every document of a changed table whose text differs from the cached one (or
+        has none): correct whatever TinyDB did in place, at the cost of encoding the table."""
+        assert self.engine is not None
+        old = self._data or {}
+        for table, key in self._dirty:
+            self._texts.get(table, {}).pop(key, None)
+        self._dirty.clear()
+        with self.engine.transaction():
+            for name in set(old) | set(data):
+                before, after = old.get(name, {}), data.get(name, {})
+                if before is after:
+                    continue
+                texts = self._texts.setdefault(name, {})
+                head = f'{{"f":{dumps(self.rel)},"t":{dumps(name)},"id":'
+                for key, doc in after.items():
+                    text = dumps(doc)
+                    if texts.get(key) != text or key not in before:
+                        self.engine.record(self.rel, f'{head}{dumps(key)},"doc":{text}}}')
+                        texts[key] = text
+                for key in before.keys() - after.keys():
+                    self.engine.record(self.rel, f'{head}{dumps(key)},"del":true}}')
+                    texts.pop(key, None)
+                if name not in data:
+                    del self._texts[name]
+        self._data = data
+        self.dropped = False
 
     def close(self) -> None:
+        if self.engine is None:
+            self.release()
+
+    def release(self) -> None:
         self._data = None
         self._texts.clear()

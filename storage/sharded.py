@@ -1,15 +1,18 @@
 """A collection split over several files by a key, for records that are only ever read together
-by that key (the positions of one consultation): a write then costs what its shard weighs, not
-ten years of history."""
+by that key (the positions of one consultation): a file then weighs its shard, not ten years of
+history, so start-up and compaction read and write only what changed."""
 
 from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Generic
+from typing import TYPE_CHECKING, Generic
 
 from storage.collection import Collection, R
+
+if TYPE_CHECKING:
+    from storage.engine import Engine
 
 
 class ShardedCollection(Generic[R]):
@@ -22,19 +25,21 @@ class ShardedCollection(Generic[R]):
     """
 
     def __init__(self, data_dir: Path, name: str, record: type[R],
-                 shard_of: Callable[[R], str]) -> None:
+                 shard_of: Callable[[R], str], engine: Engine | None = None) -> None:
         self.name = name
         self.folder = data_dir / name
         self.folder.mkdir(mode=0o700, exist_ok=True)
         self.record = record
         self.shard_of = shard_of
+        self.engine = engine
         self.shards: dict[str, Collection[R]] = {}
         self._shard_of_number: dict[int, str] = {}
-        for path in sorted(self.folder.glob("*.json")):
-            shard = self.shards[path.stem] = Collection(self.folder, path.stem, record,
-                                                        table=name)
-            for doc in shard._table.all():
-                self._shard_of_number[doc.doc_id] = path.stem
+        keys = engine.shard_keys(name) if engine is not None else sorted(
+            path.stem for path in self.folder.glob("*.json"))
+        for key in keys:
+            shard = self.shard(key)
+            for number in shard._table._read_table():
+                self._shard_of_number[int(number)] = key
         self._last_number = max((c._last_number for c in self.shards.values()), default=0)
 
     @property
@@ -50,16 +55,18 @@ class ShardedCollection(Generic[R]):
 
     def shard(self, key: str) -> Collection[R]:
         if key not in self.shards:
-            self.shards[key] = Collection(self.folder, key, self.record, table=self.name)
+            self.shards[key] = Collection(self.folder, key, self.record, table=self.name,
+                                          engine=self.engine)
         return self.shards[key]
 
     def drop_before(self, key: str) -> list[str]:
-        """Delete the shards whose key sorts before ``key`` (old months nobody needs)."""
+        """Delete the shards whose key sorts before ``key`` (old months nobody needs): at once
+        in memory, the files at the next compaction."""
         dropped = [k for k in self.shards if k < key]
         for k in dropped:
             shard = self.shards.pop(k)
+            shard._storage.drop()
             shard.close()
-            shard.path.unlink(missing_ok=True)
         self._shard_of_number = {n: k for n, k in self._shard_of_number.items()
                                  if k not in dropped}
         return dropped

@@ -1,14 +1,17 @@
-"""The data dir: every collection opened (and checked) at start-up, under one process lock."""
+"""The data dir: every collection opened (and checked) at start-up, under one process lock, and
+the transactions that change them (``storage/engine.py``)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from storage.collection import Collection
 from storage.consultations import Consultations, Positions, Statements
 from storage.deployment import DeploymentInfo
+from storage.engine import COMPACT_AFTER, Engine
 from storage.events import ProcessedEvents
 from storage.groups import Groups, Plan
 from storage.items import Items
@@ -26,15 +29,24 @@ DIR_MODE = 0o700
 class Store:
     """All of the bot's data. Open it once per process: ``Store.open(Path("data"))``.
 
-    Opening reads every collection file, so a corrupt one stops start-up (``CorruptFileError``
-    names it) before anything runs, and never gets replaced by an empty database.
+    Opening reads every collection file and replays the journal over them, so a corrupt file or
+    journal line stops start-up (``CorruptFileError`` names it) before anything runs, and never
+    gets replaced by an empty database.
+
+    Changes: ``with store.transaction():`` groups what one request (one job, one delivery) does
+    into one journal line; ``await store.durable()`` returns once it survives a power cut (one
+    fsync shared with every request that came meanwhile); ``sync_now()`` blocks for the same.
+    Opened without the lock (``reseau-bot check``), a store only reads.
     """
 
-    def __init__(self, data_dir: Path, lock: DataDirLock | None) -> None:
+    def __init__(self, data_dir: Path, lock: DataDirLock | None, *,
+                 compact_after: int = COMPACT_AFTER) -> None:
         self.data_dir = data_dir
         self._lock = lock
         self._collections: list[Collection | ShardedCollection] = []
+        self.engine: Engine | None = None
         try:
+            self.engine = Engine(data_dir, read_only=lock is None, compact_after=compact_after)
             self.members = Members(self._open("members", Members.record))
             self.join_requests = JoinRequests(self._open("join_requests", JoinRequests.record))
             self.outbox = Outbox(self._open_sharded("outbox", Outbox.record,
@@ -60,39 +72,80 @@ class Store:
             self.web_tokens = WebTokens(self._open("web_tokens", WebTokens.record))
             self.deployment = DeploymentInfo(self._open("deployment", DeploymentInfo.record))
         except BaseException:
-            self.close()
+            self.close(compact=False)
             raise
 
     @classmethod
-    def open(cls, data_dir: Path, *, lock: bool = True) -> Store:
-        data_dir.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+    def open(cls, data_dir: Path, *, lock: bool = True,
+             compact_after: int = COMPACT_AFTER) -> Store:
+        """``lock=False``: read-only, for looking at a data dir a running bot may own."""
+        if lock:
+            data_dir.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
         owner = DataDirLock(data_dir) if lock else None
         if owner:
             owner.acquire()
         try:
-            return cls(data_dir, owner)
+            return cls(data_dir, owner, compact_after=compact_after)
         except BaseException:
             if owner:
                 owner.release()
             raise
 
     def _open(self, name: str, record: type) -> Collection:
-        collection = Collection(self.data_dir, name, record)
+        collection = Collection(self.data_dir, name, record, engine=self.engine)
         self._collections.append(collection)
         return collection
 
     def _open_sharded(self, name: str, record: type,
                       shard_of: Callable[[Any], str]) -> ShardedCollection:
-        collection = ShardedCollection(self.data_dir, name, record, shard_of)
+        collection = ShardedCollection(self.data_dir, name, record, shard_of, engine=self.engine)
         self._collections.append(collection)
         return collection
 
+    # Transactions and durability (see storage/engine.py).
+
+    @property
+    def _engine(self) -> Engine:
+        if self.engine is None:
+            raise RuntimeError("the store is closed")
+        return self.engine
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Everything changed inside is written as one journal line at the end (synchronous:
+        never ``await`` inside)."""
+        with self._engine.transaction():
+            yield
+
+    def commit(self) -> int:
+        """Write what is pending (no fsync); the sequence number covering it."""
+        return self._engine.commit()
+
+    async def durable(self, seq: int | None = None) -> None:
+        """Once this returns, everything written so far (or up to ``seq``) is on disk."""
+        await self._engine.durable(seq)
+
+    def sync_now(self) -> int:
+        """Commit and fsync, blocking: for callers without an event loop."""
+        return self._engine.sync_now()
+
+    def compact(self) -> None:
+        """Write every changed file now and empty the journal of what they hold (blocking)."""
+        self._engine.checkpoint(wait=True)
+
     @property
     def files(self) -> list[Path]:
+        """The collection files (a new one appears at the first compaction after its first
+        change)."""
         return [path for c in self._collections
                 for path in (c.paths if isinstance(c, ShardedCollection) else [c.path])]
 
-    def close(self) -> None:
+    def close(self, *, compact: bool = True) -> None:
+        """Stop cleanly: every change into its file, the journal emptied (unless ``compact`` is
+        false: opening failed half-way and nothing must be written)."""
+        if self.engine is not None:
+            self.engine.close(compact=compact)
+            self.engine = None
         for collection in self._collections:
             collection.close()
         self._collections.clear()

@@ -15,6 +15,7 @@ from bot.config import load_network
 from handlers.i18n import Catalog
 from handlers.settings import Network
 from handlers.types import Inbound, Message, Reply
+from storage import engine
 from storage.store import Store
 
 REPO = Path(__file__).resolve().parent.parent
@@ -39,6 +40,18 @@ def strict_catalog(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setattr(Catalog, "faults", [])
     yield
     assert not Catalog.faults, Catalog.faults
+
+
+@pytest.fixture(autouse=True)
+def no_stragglers() -> Iterator[None]:
+    """The bot's own code changes storage only inside a transaction (a request, a job run, a
+    delivery step): a change it made outside one, with no test on the stack, fails the test."""
+    engine.TRACE_STRAGGLERS = str(REPO / "tests") + os.sep
+    engine.STRAGGLERS.clear()
+    yield
+    found = sorted(set(engine.STRAGGLERS))
+    engine.STRAGGLERS.clear()
+    assert not found, f"storage changed outside a transaction at {found}"
 
 
 @pytest.fixture

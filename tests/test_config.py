@@ -109,6 +109,10 @@ def test_environment_selects_platforms_and_checks_values() -> None:
     assert env.platforms == ["slack"]
     assert {p.key for p in env.problems} == {"RESEAU_PORT", "SLACK_SIGNING_SECRET"}
     assert read_environment({"RESEAU_DATA_DIR": "/srv/x"}).data_dir == Path("/srv/x")
+    assert read_environment({}).journal_mb == 8
+    assert read_environment({"RESEAU_JOURNAL_MB": "32"}).journal_mb == 32
+    wrong = read_environment({"RESEAU_JOURNAL_MB": "0"})
+    assert wrong.journal_mb == 8 and [p.key for p in wrong.problems] == ["RESEAU_JOURNAL_MB"]
 
 
 def check(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
@@ -147,3 +151,13 @@ def test_check_names_a_corrupt_data_file(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert str((data / "meetings.json").resolve()) in result.stderr
     assert (data / "meetings.json").read_text() == "{not json"
+
+
+def test_the_journal_size_setting_reaches_the_store(tmp_path: Path) -> None:
+    from bot.cli import open_store
+    from handlers.i18n import Catalog
+
+    env = read_environment({"RESEAU_JOURNAL_MB": "3", "RESEAU_DATA_DIR": str(tmp_path / "d")})
+    store = open_store(Catalog.load(), "fr", env.data_dir, env.journal_mb)
+    assert store is not None and store.engine.compact_after == 3 * 2**20
+    store.close()

@@ -8,6 +8,7 @@ import signal
 import subprocess
 from pathlib import Path
 
+from storage.store import Store
 from tests.conftest import BIN, REPO, cli_env
 
 
@@ -144,3 +145,33 @@ def test_a_meeting_scheduled_and_answered_in_the_console(tmp_path: Path) -> None
     assert "présents : 1, en ligne : 0, excusés : 0" in second.stdout
     third = chat(data, ["réunion voir 1"], "run")
     assert "UNICEF : 1 présent," in third.stdout and "1. Bilan" in third.stdout
+
+
+def test_a_damaged_journal_line_stops_start_up_with_its_segment_and_line(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    store = Store.open(data)
+    for n in range(3):
+        store.join_requests.add(f"console:u{n}", f"User {n}", "IOM", None, "t")
+    store.close(compact=False)  # as a crash leaves it: the changes only in the journal
+    (segment,) = (data / "journal").glob("*.jsonl")
+    damaged = segment.read_bytes().replace(b"User 0", b"User X")
+    segment.write_bytes(damaged)
+    result = chat(data, ["membres"], "run")
+    assert result.returncode == 1
+    assert str(segment.resolve()) in result.stderr and " 1 " in result.stderr
+    assert "cli.corrupt" not in result.stderr  # said in words, from the catalog
+    assert segment.read_bytes() == damaged
+
+
+def test_a_torn_last_journal_line_is_dropped_and_the_bot_starts(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    store = Store.open(data)
+    store.join_requests.add("console:u1", "User 1", "IOM", None, "t")
+    store.close(compact=False)
+    (segment,) = (data / "journal").glob("*.jsonl")
+    with segment.open("ab") as out:
+        out.write(b'{"crc":"5d2c1f00","tx":{"seq":2,"chan')
+    result = chat(data, ["demandes"], "console", "--as", "mariam")
+    assert result.returncode == 0, result.stderr
+    assert "User 1" in result.stdout
+    assert "dropped the unfinished last line 2" in (data / "reseau-bot.log").read_text()

@@ -309,7 +309,11 @@ async def test_the_chat_link_signs_in_with_a_cookie_and_a_clean_address(members_
     token = link.split("jeton=")[1]
     [stored] = app.store.web_tokens.all()
     assert stored.id == token_hash(token) and stored.member_id == "awa"
-    assert token not in (app.store.data_dir / "web_tokens.json").read_text()
+    journal = [p.read_text() for p in (app.store.data_dir / "journal").iterdir()]
+    app.store.compact()
+    stored_file = (app.store.data_dir / "web_tokens.json").read_text()
+    assert '"member_id":"awa"' in stored_file and token_hash(token) in "".join(journal)
+    assert not any(token in text for text in [*journal, stored_file])
     assert stored.expires_at == "2026-11-29T17:00:00.000000+00:00"
 
     parts = urlsplit(link)

@@ -19,8 +19,8 @@ from handlers.knowledge import check_token, issue_token
 from handlers.settings import Network
 from scheduler.jobs import JobSpec
 from scheduler.retries import backoff
-from storage.atomic import write_atomically
 from storage.job_failures import FAILED, RECOVERED
+from storage.journal import Journal
 from storage.models import SECRETARIAT
 from storage.store import Store
 from tests.conftest import Clock, say, text_of
@@ -197,19 +197,21 @@ async def test_a_full_disk_while_a_job_fails_stops_nothing_and_loses_no_attempt(
         app: BotApp, clock: Clock, monkeypatch) -> None:
     say(app, "aminata", "réunion mardi 1 décembre 10h")
     calls = failing(monkeypatch, "meeting.reminder")
+    append = Journal.append
 
-    def disk_full(path: Path, text: str) -> None:
-        if path.name == "job_failures.json":  # the write that records the failure
-            raise OSError(28, "No space left on device")
-        write_atomically(path, text)
+    def disk_full(journal: Journal, changes: list[str]) -> int:
+        raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("storage.atomic.write_atomically", disk_full)
+    monkeypatch.setattr(Journal, "append", disk_full)
     clock.now = J_MINUS_1
     await app.run_due_jobs()  # start-up's catch-up survives it
-    assert len(calls) == 1 and app.store.job_failures.all() == []
-    monkeypatch.setattr("storage.atomic.write_atomically", write_atomically)
-    await app.run_due_jobs()  # not recorded, so still due: tried again, and now counted
-    assert len(calls) == 2 and app.store.job_failures.all()[0].attempts == 1
+    assert len(calls) == 1
+    monkeypatch.setattr(Journal, "append", append)
+    app.store.sync_now()  # the disk has room again: the failure recorded meanwhile is written
+    [failure] = app.store.job_failures.all()
+    assert failure.attempts == 1
+    journal = "".join(p.read_text() for p in (app.store.data_dir / "journal").glob("*.jsonl"))
+    assert '"f":"job_failures"' in journal  # on disk, not only in memory
 
 
 # Work done far later than due: still done, but logged loudly and told once.

@@ -79,8 +79,19 @@ def test_a_member_record_missing_its_name_is_refused_by_check_too(tmp_path: Path
                          found=catalog.t("en", "cli.field_missing")) in result.stderr
 
 
+def test_a_table_that_is_not_an_object_stops_start_up_as_not_a_database(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "items.json").write_text('{"items": []}')
+    result = start(data)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert str((data / "items.json").resolve()) in result.stderr
+    assert Catalog.load().t("fr", "cli.corrupt_not_a_database") in result.stderr
+    assert (data / "items.json").read_text() == '{"items": []}'
+
+
 @pytest.mark.parametrize("content, field, found", [
-    ('{"items": []}', 'table "items"', "array"),
     ('{"things": {"1": {"id": 1}}}', 'table "things"', 'table "things"'),
     ('{"items": {"first": {"id": 1}}}', 'table "items", key "first"', 'string "first"'),
 ])

@@ -20,19 +20,28 @@ from storage.store import Store
 from tests.conftest import REPO
 
 
-def test_a_write_that_returned_is_on_disk_and_the_file_is_private(store: Store) -> None:
+def test_a_change_is_in_the_journal_at_once_and_in_its_private_file_after_compaction(
+        store: Store) -> None:
     store.members.save(Member(id="awa", name="Awa", agency="UNICEF", identities=["console:awa"]))
     path = store.data_dir / "members.json"
+    journal = store.data_dir / "journal"
+    (segment,) = journal.glob("*.jsonl")
+    assert '"name":"Awa"' in segment.read_text()
+    assert not path.exists()  # the file is compaction's work, off the hot path
+    store.compact()
     data = json.loads(path.read_text())
     assert [d["name"] for d in data["members"].values()] == ["Awa"]
     assert path.stat().st_mode & 0o777 == 0o600
     assert store.data_dir.stat().st_mode & 0o777 == 0o700
+    assert journal.stat().st_mode & 0o777 == 0o700
+    assert all(p.stat().st_mode & 0o777 == 0o600 for p in journal.iterdir())
     assert not list(store.data_dir.glob(".*.tmp"))
 
 
 def test_every_collection_has_its_own_file(store: Store) -> None:
     store.members.save(Member(id="a", name="A", agency="IOM"))
     store.join_requests.add("console:x", "X", "IOM", None, "t")
+    store.compact()
     names = sorted(p.name for p in store.data_dir.glob("*.json"))
     assert names == ["join_requests.json", "members.json"]
 
@@ -225,6 +234,7 @@ def test_event_ids_of_old_months_are_forgotten_at_start_up(tmp_path: Path, netwo
     store.events.first_time("slack:Last", "2026-10-31T10:00:00+00:00")
     store.events.first_time("slack:Now", "2026-11-28T10:00:00+00:00")
     BotApp(store, network, clock=lambda: datetime(2026, 11, 28, 17, tzinfo=UTC))
+    store.compact()  # an old month's file goes with the next compaction
     months = sorted(p.name for p in (tmp_path / "data" / "events").glob("*.json"))
     assert months == ["2026-10.json", "2026-11.json"]
     assert store.events.first_time("slack:Old", "2026-11-28T11:00:00+00:00")

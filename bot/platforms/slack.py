@@ -2,10 +2,11 @@
 
 Inbound: the ``/reseau`` slash command, direct messages, button clicks, mentions of the bot
 (``@reseau partager …``, answered privately) and messages posted in the network channel (public or
-private) become ``Inbound`` for ``BotApp.handle``, which stores what changed (a few
-milliseconds) before the request is acknowledged (``process_before_response=True``): what Slack
-saw acknowledged is never lost. The answer (``chat.update``, ``response_url``) is sent from a task
-after the ack, and ``users.info`` is given at most a second, so the ack stays within Slack's 3 s.
+private) become ``Inbound`` for ``BotApp.handle_durably``, which stores what changed and waits for
+the fsync covering it (one shared by all requests arriving meanwhile) before the request is
+acknowledged (``process_before_response=True``): what Slack saw acknowledged is never lost. The
+answer (``chat.update``, ``response_url``) is sent from a task after the ack, and ``users.info``
+is given at most a second, so the ack stays within Slack's 3 s.
 
 The bot's identity (``auth.test``) is asked once at start-up and kept (``slack_auth.py``): while
 Slack cannot give it, requests are answered 503 rather than acknowledged and dropped.
@@ -189,9 +190,9 @@ class SlackPlatform:
     def _listen(self) -> None:
         bolt = self.bolt
 
-        # The state change (a position, an RSVP) is made before the ack, so a request Slack saw
-        # acknowledged is never lost, even if the process dies right after; only the answer is
-        # sent after the ack.
+        # The state change (a position, an RSVP) is made and fsynced before the ack, so a
+        # request Slack saw acknowledged is never lost, even if the machine dies right after;
+        # only the answer is sent after the ack.
 
         @bolt.command("/reseau")
         async def on_command(ack: Any, command: dict[str, Any]) -> None:
@@ -216,33 +217,31 @@ class SlackPlatform:
                                or mentions(event.get("text", ""), context.bot_user_id)
                                or not meant_for_capture(from_slack(event.get("text", "")))):
                 return  # another channel, a mention (app_mention answers it), conversation
-            if not self._first_time(body):
-                return
-            if direct:
-                reply = await self._direct(event)
+            event_id = body.get("event_id")
+            # The event id is recorded with what the event changes, in one transaction.
+            key = f"slack:{event_id}" if event_id else None
+            reply = await (self._direct(event, key) if direct else self._capture(event, key))
+            if reply is None:
+                log.info("slack: event %s already processed (redelivery)", event_id)
+            elif direct:
                 self._spawn(self._post_reply(event["channel"], reply), "message")
             else:
-                reply = await self._capture(event)
                 self._spawn(self._show_capture(event, reply), "message")
 
         @bolt.event("app_mention")
         async def on_mention(body: dict[str, Any], event: dict[str, Any],
                              context: AsyncBoltContext) -> None:
-            if not self._from_a_person(event) or not self._first_time(body):
+            if not self._from_a_person(event):
                 return
+            event_id = body.get("event_id")
             text = without_mention(event.get("text", ""), context.bot_user_id)
-            reply = self.app.handle(await self._inbound(
+            reply = await self._handle(await self._inbound(
                 event["user"], event["channel"], private=False, visible=True,
-                text=from_slack(text)))
+                text=from_slack(text)), f"slack:{event_id}" if event_id else None)
+            if reply is None:
+                log.info("slack: event %s already processed (redelivery)", event_id)
+                return
             self._spawn(self._answer_privately(event, reply), "mention")
-
-    def _first_time(self, body: dict[str, Any]) -> bool:
-        """``False`` for an event Slack delivers again (it retries when the ack was late)."""
-        event_id = body.get("event_id")
-        if event_id and not self.app.first_time(f"slack:{event_id}"):
-            log.info("slack: event %s already processed (redelivery)", event_id)
-            return False
-        return True
 
     def _spawn(self, work: Awaitable[None], what: str) -> None:
         """Run ``work`` after the ack; a failure is logged, never lost in a task nobody awaits."""
@@ -283,6 +282,12 @@ class SlackPlatform:
         self._people[user_id] = (user.get("locale"), name)
         return self._people[user_id]
 
+    async def _handle(self, inbound: Inbound, event_key: str | None = None) -> Reply | None:
+        """Handled and durable; ``None`` for an event already handled (a redelivery)."""
+        if event_key is None:
+            return await self.app.handle_durably(inbound)
+        return await self.app.handle_once_durably(event_key, inbound)
+
     async def _inbound(self, user_id: str, channel_id: str, fallback_name: str = "",
                        private: bool | None = None, **what: Any) -> Inbound:
         locale, name = await self._person(user_id, fallback_name)
@@ -299,23 +304,23 @@ class SlackPlatform:
             user_id, channel, command.get("user_name", ""),
             private=is_direct(channel) or command.get("channel_name") == "directmessage",
             text=from_slack(command.get("text", "")))
-        return self.app.handle(inbound), user_id
+        return await self.app.handle_durably(inbound), user_id
 
-    async def _direct(self, event: dict[str, Any]) -> Reply:
+    async def _direct(self, event: dict[str, Any], event_key: str | None) -> Reply | None:
         """A direct message to the bot is a command; the answer goes back in that DM."""
-        return self.app.handle(await self._inbound(event["user"], event["channel"],
-                                                   visible=True,
-                                                   text=from_slack(event.get("text", ""))))
+        return await self._handle(await self._inbound(
+            event["user"], event["channel"], visible=True,
+            text=from_slack(event.get("text", ""))), event_key)
 
     async def _post_reply(self, channel: str, reply: Reply) -> None:
         if not is_empty(reply.message):
             await self._post(channel, reply.message)
 
-    async def _capture(self, event: dict[str, Any]) -> Reply:
+    async def _capture(self, event: dict[str, Any], event_key: str | None) -> Reply | None:
         """A message in the network channel, handed to the capture handler."""
-        return self.app.handle(await self._inbound(
+        return await self._handle(await self._inbound(
             event["user"], event["channel"], private=False, capture=True, visible=True,
-            text=from_slack(event.get("text", ""))))
+            text=from_slack(event.get("text", ""))), event_key)
 
     async def _show_capture(self, event: dict[str, Any], reply: Reply) -> None:
         """A message the capture handler kept gets a ✅; the answer (what was recorded, or why
@@ -355,7 +360,7 @@ class SlackPlatform:
         inbound = await self._inbound(user.get("id", ""), channel, user.get("name", ""),
                                       action=action_name(action.get("action_id", "")),
                                       value=action.get("value", ""))
-        return self.app.handle(inbound), inbound.user_id
+        return await self.app.handle_durably(inbound), inbound.user_id
 
     async def _show_click(self, body: dict[str, Any], reply: Reply, user_id: str) -> None:
         """The answer shown on the clicked message (in a DM) or privately to the person (in a

@@ -3,8 +3,9 @@
 
 Inbound: commands (``/reunion …``, ``/reunion_deplacer …``, ``/cmd@bot``), plain text in a
 private chat, button presses (callback queries) and messages posted in the network chat become
-``Inbound`` for ``BotApp.handle``. A webhook update is handled before Telegram gets its 200, so
-an acknowledged update is never lost; a repeated ``update_id`` is handled once.
+``Inbound`` for ``BotApp.handle_once_durably``. A webhook update is handled, and what it changed
+fsynced together with its ``update_id``, before Telegram gets its 200, so an acknowledged update
+is never lost; a repeated ``update_id`` is handled once.
 
 Outbound: the dispatcher calls ``deliver``; a ``RetryAfter`` becomes ``RetryLater`` (one retry
 mechanism: the dispatcher's, which also enforces the rate limits declared below). PTB's
@@ -307,7 +308,8 @@ class TelegramPlatform:
 
     async def _on_update(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
         """One update: decide whether it is for us before recording its id (group chatter in
-        other chats costs no write), then handle it once."""
+        other chats costs no write), then handle it once (the id is recorded in the same
+        transaction as what the update changes)."""
         work: Callable[[Update], Awaitable[None]] | None = None
         if update.callback_query is not None:
             work = self._click
@@ -315,10 +317,15 @@ class TelegramPlatform:
             work = self._text  # edits (edited_message) never re-run a command
         if work is None:
             return
-        if not self.app.first_time(f"telegram:update:{update.update_id}"):
-            log.info("telegram: update %s already processed", update.update_id)
-            return
         await work(update)
+
+    async def _handle(self, update: Update, inbound: Inbound) -> Reply | None:
+        """Handled and durable; ``None`` for an update already handled (a redelivery)."""
+        reply = await self.app.handle_once_durably(f"telegram:update:{update.update_id}",
+                                                   inbound)
+        if reply is None:
+            log.info("telegram: update %s already processed", update.update_id)
+        return reply
 
     async def _on_error(self, _: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         error = context.error
@@ -361,7 +368,10 @@ class TelegramPlatform:
         if read is None:
             return
         text, capture = read
-        reply = self.app.handle(self._inbound(update, text=text, capture=capture, visible=True))
+        reply = await self._handle(update, self._inbound(update, text=text, capture=capture,
+                                                         visible=True))
+        if reply is None:
+            return
         if capture and not reply.message.plain_text().strip():
             return  # an ordinary message in the network chat: nothing to say
         group = message.chat.type != ChatType.PRIVATE
@@ -376,7 +386,9 @@ class TelegramPlatform:
         query = update.callback_query
         assert query is not None
         action, value = parse_callback(query.data or "")
-        reply = self.app.handle(self._inbound(update, action=action, value=value))
+        reply = await self._handle(update, self._inbound(update, action=action, value=value))
+        if reply is None:
+            return
         answer = reply.message.plain_text().strip()
         try:
             await query.answer(answer.splitlines()[0][:TOAST] if answer else None)
@@ -436,8 +448,9 @@ class TelegramPlatform:
             if not transient(error):
                 raise
             log.warning("telegram: reply deferred to the outbox: %s", type(error).__name__)
-            self.app.ctx.send_to_identity(f"telegram:{chat_id}", reply.language,
-                                          f"telegram:reply:{update.update_id}", reply.to_queue)
+            await self.app.durably(lambda: self.app.ctx.send_to_identity(
+                f"telegram:{chat_id}", reply.language, f"telegram:reply:{update.update_id}",
+                reply.to_queue))
             self.app.dispatcher.wake()
 
     # Outbound.
