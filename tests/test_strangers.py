@@ -322,7 +322,7 @@ async def test_a_thousand_idle_connections_do_not_make_the_bot_unreachable(
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5)) as session, \
                 session.get(f"http://127.0.0.1:{port}/healthz") as response:
             assert response.status == 200
-        assert time.monotonic() - started < 2
+        assert time.monotonic() - started < 4  # unreachable before: the request never got in
         sender = SlackSender(fake, port)
         status, _ = await sender.command("U0DEMOIM", "aide")
         assert status == 200  # and Slack gets through too

@@ -264,12 +264,14 @@ async def test_a_click_on_a_group_card_older_than_the_position_offers_fresh_butt
         await post(runtime, text_update(37, CHAIR, "/consultation ouvrir Plan | vendredi 4 "
                                                    "decembre 17h"))
         await post(runtime, callback_update(38, AWA, "position.agree|1.0"))  # in her chat
+        await app.dispatcher.flush()  # the invitations first: what follows counts new messages
         [agreed] = app.store.positions.history(1)
         before = len(sent_text(fake, AWA))
+        in_group = len(sent_text(fake, NETWORK_CHAT))  # the consultation's announcement
         await post(runtime, callback_update(39, AWA, "position.abstain|1.0",  # the group's card
                                             chat_id=int(NETWORK_CHAT), chat_type="supergroup"))
         assert [p.choice for p in app.store.positions.history(1)] == ["agree"]
-        assert not sent_text(fake, NETWORK_CHAT)
+        assert len(sent_text(fake, NETWORK_CHAT)) == in_group  # nothing said in the group
         [private] = [c for c in fake.called("sendMessage")
                      if str(c.args["chat_id"]) == str(AWA)][before:]
         assert f"position.abstain|1.{agreed.id}" in buttons_of(private.args)
