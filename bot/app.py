@@ -34,6 +34,7 @@ from scheduler.jobs import (
 )
 from scheduler.runner import JobRunner
 from scheduler.when import warm_up
+from storage.faults import StorageUnavailable
 from storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -101,11 +102,35 @@ class BotApp:
         return roles_of(member, self.network, self.ctx.is_group_chair(member))
 
     def first_time(self, key: str) -> bool:
-        """``False`` if the platform event ``key`` was already processed (a redelivery)."""
-        return self.store.events.first_time(key, self.ctx.now_iso())
+        """``False`` if the platform event ``key`` was already processed (a redelivery);
+        ``StorageUnavailable`` when it cannot be recorded (the platform must send it again)."""
+        try:
+            return self.store.events.first_time(key, self.ctx.now_iso())
+        except OSError as error:
+            raise StorageUnavailable(error) from error
+
+    def not_processed(self, key: str) -> None:
+        """The event ``key`` was recorded, then could not be handled (storage refused a write):
+        its redelivery must be handled, not skipped."""
+        self.store.events.forget(key)
 
     def handle(self, inbound: Inbound) -> Reply:
-        """Answer one event from any platform; what it queued is delivered by the dispatcher."""
+        """Answer one event from any platform; what it queued is delivered by the dispatcher.
+
+        Raises ``StorageUnavailable`` when the data dir refuses a write: nothing may then be
+        answered as done, so the adapter refuses the request (Slack and Telegram show an error
+        or send it again) instead of a reply."""
+        try:
+            return self._handle(inbound)
+        except StorageUnavailable as error:
+            log.error("%s: %s refused", error, self.command_name(inbound))
+            raise
+        except OSError as error:
+            log.error("storage refused a write: %s: %s refused", error,
+                      self.command_name(inbound))
+            raise StorageUnavailable(error) from error
+
+    def _handle(self, inbound: Inbound) -> Reply:
         started = time.perf_counter()
         member = self.store.members.by_identity(inbound.identity)
         inbound = inbound.with_member(member)

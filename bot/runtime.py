@@ -39,11 +39,11 @@ def web_application(app: BotApp, platforms: list[Platform],
     web_app = web.Application(client_max_size=1024 * 1024)
 
     async def health(_: web.Request) -> web.Response:
+        """``status`` is ``ok``, or ``degraded`` with ``reasons`` (``disk``, ``platform:<name>``,
+        ``deliveries_waiting``): still 200, since restarting the bot would fix none of them."""
         return web.json_response({
-            "status": "ok", "platforms": [p.platform for p in platforms],
-            "uptime_s": round(time.monotonic() - started, 1),
-            "outbox_pending": len(app.store.outbox.with_status("pending")),
-            "outbox_held": len(app.store.outbox.with_status("held"))})
+            "platforms": [p.platform for p in platforms],
+            "uptime_s": round(time.monotonic() - started, 1), **app.dispatcher.health()})
 
     web_app.router.add_get("/healthz", health)
     knowledge_routes(web_app, app, (env or Environment()).base_url)

@@ -34,6 +34,9 @@ class FileAdapter:
         with self.path.open("a") as out:
             out.write(f"{target.address}\t{message.title}\n")
 
+    async def probe(self) -> None:
+        pass
+
 
 async def main(data: Path, deliveries: Path, now: datetime, mode: str) -> None:
     store = Store.open(data)

@@ -4,11 +4,15 @@ Inbound: the ``/reseau`` slash command, direct messages, button clicks, mentions
 (``@reseau partager …``, answered privately) and messages posted in the network channel (public or
 private) become ``Inbound`` for ``BotApp.handle``, which stores what changed (a few
 milliseconds) before the request is acknowledged (``process_before_response=True``): what Slack
-saw acknowledged is never lost. The answer (``chat.update``, ``response_url``) is sent from a task
-after the ack, and ``users.info`` is given at most a second, so the ack stays within Slack's 3 s.
+saw acknowledged is never lost. When the data dir refuses the write, the request is answered 503
+before any ack (Slack shows the person an error, and sends an event again), never as done. The
+answer (``chat.update``, ``response_url``) is sent from a task after the ack, and ``users.info``
+is given at most a second, so the ack stays within Slack's 3 s.
 
-Outbound: the dispatcher calls ``deliver``; a 429 becomes ``RetryLater`` and any other failure
+Outbound: the dispatcher calls ``deliver``; a 429 becomes ``RetryLater``, an error no retry will
+fix ``Unreachable`` (until someone acts) or ``Rejected`` (for good), and any other failure
 propagates, so the dispatcher's retries are the only ones (slack_sdk's retry handlers are off).
+``probe`` is ``auth.test``.
 """
 
 from __future__ import annotations
@@ -25,13 +29,14 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
+from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.app import BotApp
 from bot.config import Environment
-from bot.dispatcher import RetryLater, Target, Unreachable
+from bot.dispatcher import Rejected, RetryLater, Target, Unreachable
 from bot.platforms.slack_render import (
     action_name,
     from_slack,
@@ -43,6 +48,7 @@ from bot.platforms.slack_render import (
     without_mention,
 )
 from handlers.types import Inbound, Message, Reply
+from storage.faults import StorageUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +61,15 @@ STOP_GRACE = 5.0
 UNREACHABLE = {"not_in_channel": "not_in_channel", "channel_not_found": "not_in_channel",
                "is_archived": "not_in_channel", "user_not_found": "deactivated",
                "account_inactive": "deactivated", "user_disabled": "deactivated"}
+# Slack errors about the message itself, or a permission the app lacks: retrying the same
+# request cannot succeed, so the dispatcher gives it up at once and tells the secretariat.
+REJECTED = frozenset({
+    "invalid_blocks", "invalid_blocks_format", "msg_too_long", "no_text", "too_many_attachments",
+    "invalid_attachments", "invalid_arguments", "invalid_arg_name", "invalid_array_arg",
+    "invalid_charset", "invalid_form_data", "invalid_post_type", "missing_post_type",
+    "missing_scope", "not_allowed_token_type", "no_permission", "restricted_action",
+    "restricted_action_read_only_channel", "restricted_action_thread_only_channel",
+    "messages_tab_disabled", "cannot_dm_bot", "method_deprecated", "deprecated_endpoint"})
 
 
 def retry_after(error: SlackApiError) -> float:
@@ -143,6 +158,18 @@ class SlackPlatform:
 
     def _listen(self) -> None:
         bolt = self.bolt
+
+        @bolt.error
+        async def on_error(error: Exception, body: dict[str, Any]) -> BoltResponse | None:
+            """A write the data dir refused: 503 (bolt's default is 500), and an event id
+            already recorded is forgotten, so Slack's retry is handled, not skipped."""
+            if not isinstance(error, StorageUnavailable):
+                log.error("slack: listener failed: %s", type(error).__name__, exc_info=error)
+                return None
+            event_id = body.get("event_id") if isinstance(body, dict) else None
+            if event_id:
+                self.app.not_processed(f"slack:{event_id}")
+            return BoltResponse(status=503, body="")
 
         # The state change (a position, an RSVP) is made before the ack, so a request Slack saw
         # acknowledged is never lost, even if the process dies right after; only the answer is
@@ -368,6 +395,10 @@ class SlackPlatform:
                                               title=attachment.filename)
             done.add(part)
 
+    async def probe(self) -> None:
+        """``auth.test``: raises while Slack cannot be used (down, or the token refused)."""
+        await self.client.auth_test()
+
     async def deliver(self, target: Target, message: Message) -> None:
         """Post ``message`` to a channel or a person's DM, then its files. A retry after a failed
         upload does not post the text again (parts already sent are remembered in memory)."""
@@ -383,8 +414,12 @@ class SlackPlatform:
         except SlackApiError as error:
             if error.response.status_code == 429:
                 raise RetryLater(retry_after(error)) from error
-            reason = UNREACHABLE.get(str(error.response.get("error")))
+            code = str(error.response.get("error"))
+            reason = UNREACHABLE.get(code)
             if reason is not None:
-                raise Unreachable(reason, str(error.response.get("error"))) from error
+                raise Unreachable(reason, code) from error
+            if code in REJECTED:
+                self._partial.pop(key, None)
+                raise Rejected(code) from error
             raise
         self._partial.pop(key, None)
