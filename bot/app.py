@@ -38,6 +38,8 @@ from scheduler.jobs import (
 from scheduler.retries import with_retries
 from scheduler.runner import JobRunner
 from scheduler.when import warm_up
+from storage.faults import StorageUnavailable
+from storage.journal import JournalError
 from storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -110,14 +112,39 @@ class BotApp:
         return roles_of(member, self.network, self.ctx.is_group_chair(member))
 
     def first_time(self, key: str) -> bool:
-        """``False`` if the platform event ``key`` was already processed (a redelivery). Call
-        it inside the transaction of the event's own changes (``handle_durably`` does): written
-        apart, a crash between the two would make the platform's retry look like a duplicate."""
-        return self.store.events.first_time(key, self.ctx.now_iso())
+        """``False`` if the platform event ``key`` was already processed (a redelivery);
+        ``StorageUnavailable`` when it cannot be recorded (the platform must send it again).
+        Call it inside the transaction of the event's own changes (``handle_once_durably``
+        does): written apart, a crash between the two would make the platform's retry look like
+        a duplicate."""
+        try:
+            return self.store.events.first_time(key, self.ctx.now_iso())
+        except OSError as error:
+            raise StorageUnavailable(error) from error
+
+    def not_processed(self, key: str) -> None:
+        """The event ``key`` was recorded, then could not be handled (storage refused a write):
+        its redelivery must be handled, not skipped."""
+        self.store.events.forget(key)
 
     def handle(self, inbound: Inbound) -> Reply:
         """Answer one event from any platform, as one storage transaction (written, not yet
-        fsynced); what it queued is delivered by the dispatcher."""
+        fsynced); what it queued is delivered by the dispatcher.
+
+        Raises ``StorageUnavailable`` when the data dir refuses a write: nothing may then be
+        answered as done, so the adapter refuses the request (Slack and Telegram show an error
+        or send it again) instead of a reply."""
+        try:
+            return self._handle(inbound)
+        except StorageUnavailable as error:
+            log.error("%s: %s refused", error, self.command_name(inbound))
+            raise
+        except OSError as error:
+            log.error("storage refused a write: %s: %s refused", error,
+                      self.command_name(inbound))
+            raise StorageUnavailable(error) from error
+
+    def _handle(self, inbound: Inbound) -> Reply:
         started = time.perf_counter()
         with self.store.transaction():
             member = self.store.members.by_identity(inbound.identity)
@@ -151,7 +178,7 @@ class BotApp:
         """``handle``, then wait for the fsync that covers it: what adapters call before they
         acknowledge the platform."""
         reply = self.handle(inbound)
-        await self.store.durable()
+        await self._durable()
         return reply
 
     async def handle_once_durably(self, event_key: str, inbound: Inbound) -> Reply | None:
@@ -159,10 +186,20 @@ class BotApp:
         update): the id is recorded in the same transaction as what the event changed, and
         ``None`` comes back for a redelivery — once what the first delivery changed is durable,
         so the duplicate is never acknowledged before the original."""
-        with self.store.transaction():
-            reply = self.handle(inbound) if self.first_time(event_key) else None
-        await self.store.durable()
+        try:
+            with self.store.transaction():
+                reply = self.handle(inbound) if self.first_time(event_key) else None
+        except OSError as error:
+            raise StorageUnavailable(error) from error
+        await self._durable()
         return reply
+
+    async def _durable(self) -> None:
+        """Wait for the fsync covering what was written; a failed fsync refuses the request."""
+        try:
+            await self.store.durable()
+        except (OSError, JournalError) as error:
+            raise StorageUnavailable(error) from error
 
     async def durably(self, work: Callable[[], T]) -> T:
         """Run ``work`` (storage changes outside a handler, e.g. an answer deferred to the

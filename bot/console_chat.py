@@ -8,7 +8,8 @@ import os
 from bot.app import BotApp
 from bot.platforms.console import ConsoleAdapter, LineReader
 from handlers.settings import fold
-from handlers.types import Inbound
+from handlers.types import Inbound, Message
+from storage.faults import StorageUnavailable
 from storage.models import Member
 
 
@@ -65,9 +66,13 @@ async def run_console(app: BotApp, who: str) -> None:
             continue
         if not reader.interactive:
             adapter.out.write(f"> {line}\n")
-        reply = await app.handle_durably(Inbound(
-            platform="console", user_id=user_id, chat_id="console", private=True, text=line,
-            display_name=display, locale=locale, remember_locale=False))
+        try:
+            reply = await app.handle_durably(Inbound(
+                platform="console", user_id=user_id, chat_id="console", private=True, text=line,
+                display_name=display, locale=locale, remember_locale=False))
+        except StorageUnavailable:  # nothing was recorded: say so, never "done"
+            adapter.show(Message(paragraphs=[app.catalog.t(lang, "error.storage_unavailable")]))
+            continue
         adapter.show(reply.message, reply.language)
         await app.dispatcher.flush()
     app.stop()

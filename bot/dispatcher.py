@@ -3,11 +3,24 @@
 Handlers only write outbox rows. Delivering them here, row by row and target by target, is what
 lets a restart resume where it stopped and a failure be retried without sending twice.
 
-A row is marked sent only when every target got it. A row that cannot be delivered yet (no
-adapter for the member's platform, a member without an account or no longer active, a person
-the platform says the bot may not write to) is ``held``, never sent; the dispatcher reports it
-to ``handlers.delivery``, which decides who is told and when the row is tried again. A secret a
-message carries is minted here, just before the adapter sends it (``handlers.minting``).
+Each target of a row (a member's account, each platform's network channel) is delivered on its
+own: one platform's outage never holds back the other's copy. A row is marked sent only when
+every target got it. What fails is retried with capped backoff for as long as the message
+matters (``OutboxRow.relevant_until``); then it is given up as ``expired``, and the
+secretariat is told what did not reach whom. A platform that fails is marked down and probed
+(Slack ``auth.test``, Telegram ``getMe``) with its own backoff: while it is down nothing is sent
+to it, and as soon as a probe succeeds everything waiting for it goes. A platform that refuses a
+message for good (``Rejected``) is reported at once; one that may not write to someone yet
+(``Unreachable``) holds the row (``handlers.delivery`` decides who is told and when it goes).
+
+Nothing goes out that could not be recorded: the targets about to be tried are written down
+(``attempting``) before the platform is called, and the result after. When the data dir refuses
+a write (a full disk), the dispatcher pauses — no sends at all — keeps what it learnt in memory,
+and resumes once a write succeeds again; ``health`` says why. The guarantee is at most one copy
+per target while the process lives (a full disk never multiplies a message) and at least one
+across a crash: a target the process was sending to when it died is sent again after the
+restart (it may then arrive twice; it is never lost). A secret a message carries is minted here,
+just before the adapter sends it (``handlers.minting``).
 """
 
 from __future__ import annotations
@@ -18,23 +31,28 @@ import logging
 import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from typing import Protocol
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol, TypeVar
 
 from bot.ratelimit import RateLimiter
 from handlers import delivery
-from handlers.context import Context, to_iso, utc_now
+from handlers.context import DEFAULT_RELEVANCE, Context, to_iso, utc_now
 from handlers.i18n import Catalog
 from handlers.minting import reveal
 from handlers.settings import Network
 from handlers.types import Message, Recipient
+from storage.faults import StorageUnavailable
+from storage.journal import JournalError
 from storage.models import Member, OutboxRow
 from storage.store import Store
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 8
-MAX_BACKOFF = timedelta(minutes=10)
+MAX_BACKOFF = timedelta(minutes=5)  # between two tries of one row, at most
+PROBE_BACKOFF = timedelta(seconds=30)  # between two probes of a platform that is down, at most
+WAITING_AFTER = timedelta(minutes=1)  # a row still pending this long after it was queued waits
+
+T = TypeVar("T")
 
 
 class RetryLater(Exception):
@@ -56,6 +74,12 @@ class Unreachable(Exception):
         super().__init__(f"{reason}: {detail}" if detail else reason)
 
 
+class Rejected(Exception):
+    """Raised by an adapter when the platform refused this message for good (a malformed
+    request, a message it will never accept): retrying cannot help, so the target is given up
+    at once and the secretariat told."""
+
+
 class Held(Exception):
     """No target can be tried for this row now: ``reason`` and the identity concerned."""
 
@@ -73,6 +97,18 @@ class _Attempt:
     message: Message | None = None  # the template with its secret minted, once per pass
     unreachable: dict[str, str] = field(default_factory=dict)  # identity → reason
     held: Held | None = None
+    waiting: dict[str, tuple[datetime, str]] = field(default_factory=dict)  # target → when, why
+
+
+@dataclass
+class Outage:
+    """A platform found failing: nothing is sent to it until a probe succeeds."""
+
+    since: datetime
+    error: str
+    next_probe: datetime
+    probes: int = 1
+    rows: set[int] = field(default_factory=set)  # rows waiting for it
 
 
 @dataclass(frozen=True)
@@ -91,11 +127,14 @@ class Target:
 
 class Adapter(Protocol):
     """What the dispatcher needs of a platform: deliver one message to one target, or raise
-    (``RetryLater``, ``Unreachable``, or anything for a failure to retry)."""
+    (``RetryLater``, ``Unreachable``, ``Rejected``, or anything for a failure to retry); and
+    ``probe``, a cheap call that raises while the platform cannot be used."""
 
     platform: str
 
     async def deliver(self, target: Target, message: Message) -> None: ...
+
+    async def probe(self) -> None: ...
 
 
 def telling(reasons: Mapping[str, str]) -> tuple[str, str]:
@@ -108,9 +147,35 @@ def telling(reasons: Mapping[str, str]) -> tuple[str, str]:
 
 
 def backoff(attempts: int, rng: Callable[[], float] = random.random) -> timedelta:
-    """Exponential backoff with jitter: about 2, 4, 8 … seconds, capped at ten minutes."""
-    base = min(timedelta(seconds=2 ** attempts), MAX_BACKOFF)
-    return base * (0.5 + rng())
+    """Exponential backoff with jitter: about 2, 4, 8 … seconds, capped at five minutes."""
+    base = min(timedelta(seconds=2 ** min(attempts, 20)), MAX_BACKOFF)
+    return min(base * (0.5 + rng()), MAX_BACKOFF)
+
+
+def probe_backoff(probes: int) -> timedelta:
+    """Between probes of a platform that is down: 2, 4, 8, 16 seconds, then every 30."""
+    return min(timedelta(seconds=2 ** min(probes, 20)), PROBE_BACKOFF)
+
+
+def relevance(row: OutboxRow) -> datetime:
+    """When ``row`` stops mattering (rows queued before it was recorded: the default)."""
+    if row.relevant_until:
+        moment = datetime.fromisoformat(row.relevant_until)
+    elif row.created_at:
+        moment = datetime.fromisoformat(row.created_at) + DEFAULT_RELEVANCE
+    else:
+        return datetime.max.replace(tzinfo=UTC)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def writing(work: Callable[[], T]) -> T:
+    """Run ``work``, a storage write: an ``OSError`` means the data dir refused it."""
+    try:
+        return work()
+    except StorageUnavailable:
+        raise
+    except OSError as error:
+        raise StorageUnavailable(error) from error
 
 
 class Dispatcher:
@@ -130,6 +195,11 @@ class Dispatcher:
         self._wake = asyncio.Event()
         self._lock = asyncio.Lock()
         self.limiters: dict[str, RateLimiter] = {}
+        self.outages: dict[str, Outage] = {}
+        self._released: set[int] = set()  # rows due at once: their platform answers again
+        self.paused: str | None = None  # why the data dir refuses writes, while it does
+        self._owed_rows: dict[int, OutboxRow] = {}  # delivered, not yet recorded
+        self._owed_reports: list[Callable[[], None]] = []  # outcomes not yet told
 
     def wake(self) -> None:
         self._wake.set()
@@ -199,6 +269,8 @@ class Dispatcher:
     def _adapter_for(self, target: Target) -> Adapter | None:
         return self.adapters.get(target.platform) or self.fallback
 
+    # One pass.
+
     async def flush(self) -> int:
         """Deliver every due row, including those queued meanwhile (a notice about a row that
         could not be delivered goes out in the same pass); returns how many were completed.
@@ -206,123 +278,336 @@ class Dispatcher:
         is recorded (one journal line) and made durable before the next delivery, so a crash
         never sends twice nor sends what a restart would not know about."""
         async with self._lock:
+            if not self._catch_up():
+                return 0
             completed = 0
             tried: set[int] = set()
-            while True:
-                due = [row for row in self.store.outbox.due(to_iso(self.clock()))
-                       if row.id not in tried]
-                if not due:
-                    await self.store.durable()
-                    return completed
-                for row in due:
-                    tried.add(row.id)
-                    if await self._deliver(row):
-                        completed += 1
+            try:
+                await self._probe_outages()
+                given_up = self._expire_held()
+                while True:
+                    due = [row for row in self._due() if row.id not in tried]
+                    if not due and not given_up:
+                        await self._durable()
+                        return completed
+                    for row in due:
+                        tried.add(row.id)
+                        if await self._deliver(row, given_up):
+                            completed += 1
+                    if given_up:
+                        self._report(lambda rows=list(given_up): delivery.gave_up(self.ctx, rows))
+                        given_up = []
+            except StorageUnavailable as error:
+                self._pause(error)
+                return completed
 
-    def _save(self, row: OutboxRow) -> None:
-        with self.store.transaction():
-            self.store.outbox.save(row)
+    def _due(self) -> list[OutboxRow]:
+        """Rows whose time has come, and those a platform's recovery made due at once."""
+        rows = {row.id: row for row in self.store.outbox.due(to_iso(self.clock()))}
+        for number in self._released - set(rows):
+            row = self.store.outbox.get(number)
+            if row is not None and row.status == "pending":
+                rows[number] = row
+        self._released.clear()
+        return [rows[number] for number in sorted(rows)]
 
-    async def _deliver(self, row: OutboxRow) -> bool:
-        """One pass over ``row``: every target not yet reached is tried (a member's other
-        accounts when one is unreachable); then the row is sent, held or left for a retry."""
+    async def _deliver(self, row: OutboxRow, given_up: list[OutboxRow]) -> bool:
+        """One pass over ``row``: every target not yet reached is tried on its own (a member's
+        other accounts when one is unreachable); then the row is sent, held, left for a retry
+        or given up. ``True`` when it is complete."""
+        now = self.clock()
+        if now >= relevance(row):
+            self._give_up(row, "expired", given_up)
+            return False
         attempt = _Attempt(Message.from_dict(row.message))
+        recipient = Recipient.from_dict(row.recipient)
         while True:
             try:
                 targets = self.targets(row, attempt.unreachable)
             except Held as held:
                 attempt.held = held
                 break
-            todo = [t for t in targets
-                    if t.key not in row.done and t.key not in attempt.unreachable]
+            todo = [t for t in targets if t.key not in row.done and t.key not in row.failed
+                    and t.key not in attempt.unreachable and t.key not in attempt.waiting]
             if not todo and not targets and not row.done:
-                if Recipient.from_dict(row.recipient).skip:
+                if recipient.skip:
                     break  # only the chat it was posted in, which shows it already: sent
                 row.status, row.last_error = "skipped", "no channel"  # nowhere to post
                 row.attempts += 1
                 self._save(row)
                 return True
+            unreachable = len(attempt.unreachable)
+            ready = []
             for target in todo:
-                if not await self._send(row, target, attempt):
-                    return False  # waits for a retry (or was given up)
-            if not todo or Recipient.from_dict(row.recipient).kind != "member":
+                adapter = self._adapter_for(target)
+                outage = self.outages.get(adapter.platform) if adapter is not None else None
+                if adapter is None:
+                    attempt.unreachable[target.key] = "no_adapter"
+                elif outage is not None:  # no call while it is down: its probe decides
+                    outage.rows.add(row.id)
+                    attempt.waiting[target.key] = (now + MAX_BACKOFF,
+                                                   f"{adapter.platform} unavailable")
+                else:
+                    ready.append((target, adapter))
+            if ready:
+                row.attempting = [target.key for target, _ in ready]
+                self._save(row)  # written before the call: a refused write sends nothing
+            for target, adapter in ready:
+                await self._send(row, target, adapter, attempt)
+            if recipient.kind != "member" or len(attempt.unreachable) == unreachable:
                 break  # only a member may have another account to try
-        return self._conclude(row, attempt)
+        return self._conclude(row, attempt, given_up)
 
-    async def _send(self, row: OutboxRow, target: Target, attempt: _Attempt) -> bool:
-        """Deliver to one target; ``False`` when the row must wait (rate limit, failure)."""
-        adapter = self._adapter_for(target)
-        if adapter is None:
-            attempt.unreachable[target.key] = "no_adapter"
-            return True
+    async def _send(self, row: OutboxRow, target: Target, adapter: Adapter,
+                    attempt: _Attempt) -> None:
+        """Deliver to one target and record what happened to it on ``row`` and ``attempt``."""
         if attempt.message is None:
-            with self.store.transaction():  # the secret's hash is stored before it leaves
-                attempt.message = reveal(self.ctx, attempt.template)
+            attempt.message = self._write(lambda: reveal(self.ctx, attempt.template))
         if attempt.message is None:  # the secret's owner left the network: nothing to mint
-            row.status, row.last_error = "dead", "secret not minted: member inactive"
-            self._save(row)
-            return False
+            row.failed[target.key] = "inactive"
+            row.last_error = "secret not minted: member inactive"
+            return
         limiter = self.limiters.get(adapter.platform)
         if limiter is None:
             limiter = self.limiters[adapter.platform] = RateLimiter.for_adapter(adapter)
         await limiter.wait(target.address, group=target.channel)
-        await self.store.durable()
+        await self._durable()  # nothing leaves before what queued and marked it is on disk
         try:
             await adapter.deliver(target, attempt.message)
         except RetryLater as later:
-            row.next_attempt_at = to_iso(self.clock() + timedelta(seconds=later.seconds))
-            self._save(row)
-            return False
+            attempt.waiting[target.key] = (self.clock() + timedelta(seconds=later.seconds),
+                                           f"{adapter.platform} rate limit")
+            return
         except Unreachable as refused:
             log.warning("outbox row %s: %s target unreachable (%s)", row.id, target.platform,
                         refused.reason)
             attempt.unreachable[target.key] = refused.reason
-            return True
-        except Exception as exc:  # an adapter failure must never lose the row
-            self._failed(row, exc)
-            return False
+            return
+        except Rejected as rejected:
+            log.error("outbox row %s: %s refused it for good: %s", row.id, target.platform,
+                      rejected)
+            row.failed[target.key] = "rejected"
+            row.last_error = f"{type(rejected.__cause__ or rejected).__name__}: {rejected}"[:300]
+            return
+        except Exception as error:  # an adapter failure must never lose the row
+            await self._failed(row, target, adapter, error, attempt)
+            return
         row.done.append(target.key)
-        self._save(row)
-        return True
+        if target.key in row.attempting:
+            row.attempting.remove(target.key)
+        try:
+            self._save(row)
+        except StorageUnavailable:
+            self._owed_rows[row.id] = row  # it went: never send it again, record it later
+            raise
 
-    def _conclude(self, row: OutboxRow, attempt: _Attempt) -> bool:
-        """Sent if every target got it (a member: one of their accounts did); else held, with
-        the first reason met. ``handlers.delivery`` hears of anything unreachable."""
+    async def _failed(self, row: OutboxRow, target: Target, adapter: Adapter,
+                      error: Exception, attempt: _Attempt) -> None:
+        """A failure to retry. A probe tells the platform's outage (everything for it waits
+        for the next successful probe) from this message's own trouble (it alone backs off)."""
         row.attempts += 1
+        row.last_error = f"{type(error).__name__}: {error}"[:300]
+        now = self.clock()
+        try:
+            await adapter.probe()
+        except Exception as probe_error:
+            outage = self._down(adapter.platform, f"{type(probe_error).__name__}: {probe_error}")
+            outage.rows.add(row.id)
+            attempt.waiting[target.key] = (now + MAX_BACKOFF, row.last_error)
+            return
+        attempt.waiting[target.key] = (now + backoff(row.attempts), row.last_error)
+        log.warning("outbox row %s failed on %s (attempt %s): %s", row.id, target.platform,
+                    row.attempts, row.last_error)
+
+    def _conclude(self, row: OutboxRow, attempt: _Attempt, given_up: list[OutboxRow]) -> bool:
+        """Sent if every target got it (a member: one of their accounts did); pending while a
+        target waits; else held, with the first reason met, or given up. ``handlers.delivery``
+        hears of anything unreachable and of the fate of rows it follows."""
+        row.attempting = []
         missed = [key for key in attempt.unreachable if key not in row.done]
         reached_member = bool(row.done) and Recipient.from_dict(row.recipient).kind == "member"
         held = attempt.held
         if held is None and missed and not reached_member:
             held = Held(*telling({key: attempt.unreachable[key] for key in missed}))
-        if held is not None:
+        if attempt.waiting:
+            held = None  # another target is still on its way: the row stays pending
+            when, why = min(attempt.waiting.values())
+            row.status = "pending"
+            row.next_attempt_at = to_iso(min(when, relevance(row)))
+            row.last_error = why
+        elif held is not None:
             row.status, row.held_reason, row.held_target = "held", held.reason, held.identity
             row.last_error = held.reason
+        elif row.failed:
+            row.status = "dead"
+            given_up.append(row)
         else:
             row.status, row.sent_at = "sent", to_iso(self.clock())
-        self._save(row)
+        reports: list[Callable[[], None]] = []
         if attempt.unreachable or held is not None:
-            try:
-                with self.store.transaction():
-                    delivery.report(self.ctx, row, attempt.unreachable)
-            except Exception:
-                log.exception("outbox row %s: reporting it failed", row.id)
-        return held is None
+            unreachable = dict(attempt.unreachable)
+            reports.append(lambda: delivery.report(self.ctx, row, unreachable))
+        if row.topic:
+            reports.append(lambda: delivery.outcome(self.ctx, row))
+        self._finish(row, reports)
+        return row.status == "sent"
 
-    def _failed(self, row: OutboxRow, exc: Exception) -> None:
-        row.attempts += 1
-        row.last_error = f"{type(exc).__name__}: {exc}"[:300]
-        if row.attempts >= MAX_ATTEMPTS:
-            row.status = "dead"
-            log.error("outbox row %s given up after %s attempts: %s", row.id, row.attempts,
-                      row.last_error)
-        else:
-            row.next_attempt_at = to_iso(self.clock() + backoff(row.attempts))
-            log.warning("outbox row %s failed (attempt %s): %s", row.id, row.attempts,
-                        row.last_error)
-        self._save(row)
+    def _give_up(self, row: OutboxRow, reason: str, given_up: list[OutboxRow]) -> None:
+        """``row`` stopped mattering before every target got it: recorded as ``expired`` with
+        the targets it missed, and reported (the secretariat is told, in one notice per
+        recipient, by ``handlers.delivery.gave_up``)."""
+        try:
+            keys = [target.key for target in self.targets(row)]
+        except Held as held:
+            keys = [held.identity or row.held_target or row.recipient.get("ref", "")]
+        recipient = Recipient.from_dict(row.recipient)
+        for key in [k for k in keys if k not in row.done] or [f"{recipient.kind}:{recipient.ref}"]:
+            row.failed.setdefault(key, reason)
+        if row.status == "held":
+            row.last_error = row.last_error or row.held_reason
+        row.status, row.attempting = reason, []
+        log.warning("outbox row %s %s: not delivered to %s (%s)", row.id, reason,
+                    ", ".join(k for k, r in row.failed.items() if r == reason), row.last_error)
+        given_up.append(row)
+        self._finish(row, [lambda: delivery.outcome(self.ctx, row)] if row.topic else [])
+
+    def _expire_held(self) -> list[OutboxRow]:
+        """Held rows that stopped mattering while they waited are given up too."""
+        now = self.clock()
+        given_up: list[OutboxRow] = []
+        for row in self.store.outbox.held():
+            if now >= relevance(row):
+                self._give_up(row, "expired", given_up)
+        return given_up
+
+    # Platforms that fail.
+
+    def _down(self, platform: str, error: str) -> Outage:
+        outage = self.outages.get(platform)
+        if outage is None:
+            now = self.clock()
+            outage = self.outages[platform] = Outage(now, error, now + probe_backoff(1))
+            log.error("%s unavailable (%s): its deliveries wait; probing it until it answers",
+                      platform, error)
+        return outage
+
+    async def _probe_outages(self) -> None:
+        """Probe each platform that is down and due for it; one that answers gets everything
+        that waited for it at once, without waiting for each row's own timer."""
+        now = self.clock()
+        for platform, outage in list(self.outages.items()):
+            adapter = self.adapters.get(platform) or (
+                self.fallback if self.fallback is not None
+                and self.fallback.platform == platform else None)
+            if adapter is None:
+                self._released |= self.outages.pop(platform).rows
+                continue
+            if outage.next_probe > now:
+                continue
+            try:
+                await adapter.probe()
+            except Exception as error:
+                outage.probes += 1
+                outage.next_probe = now + probe_backoff(outage.probes)
+                outage.error = f"{type(error).__name__}: {error}"[:300]
+                continue
+            log.warning("%s answers again after %s: %s waiting deliveries resume", platform,
+                        now - outage.since, len(outage.rows))
+            self._released |= self.outages.pop(platform).rows
+
+    # Storage that refuses writes.
+
+    def _write(self, work: Callable[[], T]) -> T:
+        """``work`` as one transaction of its own; a write the data dir refuses (a full disk)
+        raises ``StorageUnavailable``."""
+        def transaction() -> T:
+            with self.store.transaction():
+                return work()
+
+        return writing(transaction)
+
+    async def _durable(self) -> None:
+        try:
+            await self.store.durable()
+        except (OSError, JournalError) as error:
+            raise StorageUnavailable(error) from error
+
+    def _save(self, row: OutboxRow) -> None:
+        self._write(lambda: self.store.outbox.save(row))
+        self._resume()
+
+    def _finish(self, row: OutboxRow, reports: list[Callable[[], None]]) -> None:
+        """Record ``row``, then tell what happened; what cannot be written now is owed."""
+        try:
+            self._save(row)
+        except StorageUnavailable:
+            self._owed_rows[row.id] = row
+            self._owed_reports += reports
+            raise
+        for report in reports:
+            self._report(report)
+
+    def _report(self, report: Callable[[], None]) -> None:
+        try:
+            self._write(report)
+        except StorageUnavailable:
+            self._owed_reports.append(report)
+            raise
+        except Exception:
+            log.exception("reporting a delivery outcome failed")
+
+    def _catch_up(self) -> bool:
+        """Write what a refused write left owed (rows delivered, outcomes); ``False`` while the
+        data dir still refuses: nothing is sent meanwhile."""
+        if not self._owed_rows and not self._owed_reports:
+            return True  # if paused, the next write (a "sending" mark) is the probe
+        try:
+            for number, row in list(self._owed_rows.items()):
+                self._save(row)
+                del self._owed_rows[number]
+            while self._owed_reports:
+                self._report(self._owed_reports.pop(0))
+        except StorageUnavailable as error:
+            self._pause(error)
+            return False
+        self._resume()
+        return True
+
+    def _pause(self, error: StorageUnavailable) -> None:
+        if self.paused is None:
+            log.error("deliveries paused: %s; nothing is sent until a write succeeds", error)
+        self.paused = error.reason
+
+    def _resume(self) -> None:
+        if self.paused is not None and not self._owed_rows and not self._owed_reports:
+            log.warning("deliveries resume: the data dir accepts writes again")
+            self.paused = None
+
+    # What /healthz says.
+
+    def health(self) -> dict[str, Any]:
+        """``ok``, or ``degraded`` with the reasons: ``disk`` (writes refused: paused),
+        ``platform:<name>`` (down, probed), ``deliveries_waiting`` (rows queued a while ago
+        and still not delivered); with the outbox's counts."""
+        counts = self.store.outbox.counts()
+        horizon = to_iso(self.clock() - WAITING_AFTER)
+        waiting = sum(1 for row in self.store.outbox.pending() if row.created_at < horizon)
+        reasons = (["disk"] if self.paused else []) + [
+            f"platform:{platform}" for platform in sorted(self.outages)] + (
+            ["deliveries_waiting"] if waiting else [])
+        return {
+            "status": "degraded" if reasons else "ok", "reasons": reasons,
+            "disk": self.paused or "ok",
+            "platforms_down": {platform: {"since": to_iso(outage.since), "error": outage.error,
+                                          "waiting": len(outage.rows)}
+                               for platform, outage in sorted(self.outages.items())},
+            "outbox_pending": counts["pending"], "outbox_waiting": waiting,
+            "outbox_held": counts["held"], "outbox_expired": counts["expired"],
+            "outbox_dead": counts["dead"]}
 
     async def run(self, interval: float = 1.0) -> None:
-        """Deliver forever: on every wake-up, and every ``interval`` seconds for retries."""
+        """Deliver forever: on every wake-up, and every ``interval`` seconds for retries and
+        probes."""
         while True:
             try:
                 await self.flush()
@@ -330,4 +615,5 @@ class Dispatcher:
                 log.exception("dispatcher pass failed")
             self._wake.clear()
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=interval)
+                async with asyncio.timeout(interval):
+                    await self._wake.wait()

@@ -49,13 +49,16 @@ def web_application(app: BotApp, platforms: list[Platform], env: Environment | N
     web_app = web.Application(client_max_size=MAX_BODY, middlewares=middlewares)
 
     async def health(_: web.Request) -> web.Response:
+        """``status`` is ``starting`` (503) until every platform is ready; then ``ok``, or
+        ``degraded`` with ``reasons`` (``disk``, ``platform:<name>``, ``deliveries_waiting``):
+        still 200, since restarting the bot would fix none of them."""
         starting = [p.platform for p in platforms if not p.ready]
+        health = app.dispatcher.health()
+        if starting:
+            health["status"] = "starting"
         return web.json_response({
-            "status": "starting" if starting else "ok", "starting": starting,
-            "platforms": [p.platform for p in platforms],
-            "uptime_s": round(time.monotonic() - started, 1),
-            "outbox_pending": len(app.store.outbox.with_status("pending")),
-            "outbox_held": len(app.store.outbox.with_status("held"))},
+            "starting": starting, "platforms": [p.platform for p in platforms],
+            "uptime_s": round(time.monotonic() - started, 1), **health},
             status=503 if starting else 200)
 
     web_app.router.add_get("/healthz", health)

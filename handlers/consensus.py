@@ -16,6 +16,13 @@ that does so before the close takes part like any other (its objection blocks; i
 position counts), and under the stricter reading its seat no longer blocks. An empty seat that
 stays silent is left out (or blocks, strictly); it is never counted as a missing answer, since
 nobody could give one when the consultation opened.
+
+An entity taking part that the proposal never reached (its invitations could not be delivered to
+any of its focal points: a platform down until the deadline, a person who never opened the bot)
+is not silent: silence is consent, or a missing answer, only from someone who was asked. It is
+named apart (``not_reached``) and the proposal is not adopted, under consensus (its position is
+missing) as under the silence procedure (its silence cannot be read as consent): whoever leads
+the consultation extends it, and the invitations go out again.
 """
 
 from __future__ import annotations
@@ -51,13 +58,14 @@ class Decision:
     blocking: tuple[str, ...] = ()  # empty seats that blocked consensus (the stricter reading)
     joined: tuple[str, ...] = ()  # empty at opening, answered once a focal point was approved
     nobody: bool = False  # no entity could take part
+    not_reached: tuple[str, ...] = ()  # took part, never got the proposal, gave no position
 
     def to_dict(self) -> dict[str, Any]:
         return {"outcome": self.outcome, "objected": list(self.objected),
                 "silent": list(self.silent),
                 "left_out": [{"agency": a, "why": why} for a, why in self.left_out],
                 "blocking": list(self.blocking), "joined": list(self.joined),
-                "nobody": self.nobody}
+                "nobody": self.nobody, "not_reached": list(self.not_reached)}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Decision:
@@ -68,7 +76,8 @@ class Decision:
                                   for e in data.get("left_out", ())),
                    blocking=tuple(data.get("blocking", ())),
                    joined=tuple(data.get("joined", ())),
-                   nobody=bool(data.get("nobody", False)))
+                   nobody=bool(data.get("nobody", False)),
+                   not_reached=tuple(data.get("not_reached", ())))
 
 
 def empty_executive_seats(network: Network, staffed: Collection[str]) -> list[Agency]:
@@ -85,25 +94,29 @@ def seats_of(body: Sequence[str], with_focal_point: Collection[str],
                  tuple(a for a in body if a not in with_focal_point), empty_seat_blocks)
 
 
-def decide(mode: str, seats: Seats, positions: Mapping[str, str]) -> Decision:
+def decide(mode: str, seats: Seats, positions: Mapping[str, str],
+           unreached: Collection[str] = ()) -> Decision:
     """The outcome of a consultation in ``mode`` (``consensus`` or ``silence``) from its
-    ``seats`` and the current ``positions`` (agency code → choice).
+    ``seats``, the current ``positions`` (agency code → choice) and the agencies the proposal
+    is known not to have reached (``unreached``).
 
     Consensus: adopted when everyone taking part answered and none objects. Silence procedure:
-    adopted unless someone taking part objects. Nobody taking part adopts nothing.
+    adopted unless someone taking part objects. Nobody taking part adopts nothing, and neither
+    rule adopts while an entity taking part was never reached and gave no position.
     """
     joined = tuple(a for a in seats.empty if a in positions)
     taking_part = seats.deciding + joined
     unanswered_empty = tuple(a for a in seats.empty if a not in positions)
     objected = tuple(a for a in taking_part if positions.get(a) == "objection")
+    not_reached = tuple(a for a in taking_part if a not in positions and a in unreached)
     blocking: tuple[str, ...] = ()
     silent: tuple[str, ...] = ()
     if mode == "consensus":
-        silent = tuple(a for a in taking_part if a not in positions)
+        silent = tuple(a for a in taking_part if a not in positions and a not in not_reached)
         if seats.empty_seat_blocks:
             blocking = unanswered_empty
     left_out = tuple((a, NO_FOCAL_POINT) for a in unanswered_empty if a not in blocking)
     nobody = not taking_part
-    adopted = not (nobody or objected or silent or blocking)
+    adopted = not (nobody or objected or silent or blocking or not_reached)
     return Decision(ADOPTED if adopted else NOT_ADOPTED, objected, silent, left_out, blocking,
-                    joined, nobody)
+                    joined, nobody, not_reached)

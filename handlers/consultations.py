@@ -95,7 +95,8 @@ def decision_of(ctx: Context, consultation: Consultation) -> Decision:
     if consultation.status == "closed":  # closed before reasons were recorded
         return Decision(consultation.outcome or consensus.NOT_ADOPTED)
     current = {code: p.choice for code, p in ctx.store.positions.current(consultation.id).items()}
-    return consensus.decide(consultation.mode, seats_of(ctx, consultation), current)
+    return consensus.decide(consultation.mode, seats_of(ctx, consultation), current,
+                            unreached(consultation))
 
 
 def focal_points(ctx: Context, agency_code: str) -> list[Member]:
@@ -129,10 +130,44 @@ def channel_of(consultation: Consultation) -> str | None:
 
 
 def announce(ctx: Context, consultation: Consultation, key: str,
-             build: Callable[[str], Message]) -> None:
+             build: Callable[[str], Message], until: datetime | None = None) -> None:
     channel = channel_of(consultation)
     if channel is not None:
-        ctx.announce(key, build, channel=channel)
+        ctx.announce(key, build, channel=channel, until=until)
+
+
+def topic_of(consultation: Consultation) -> str:
+    """The outbox topic of the messages carrying its buttons: their fate is reported back
+    (``delivery_outcome``), so the consultation knows which agencies it reached."""
+    return f"poll:{consultation.id}"
+
+
+def ask(ctx: Context, consultation: Consultation, people: list[Member], key: str,
+        title_key: str) -> int:
+    """Send the proposal with its buttons to ``people``: retried until the deadline, and
+    each agency's delivery reported back."""
+    return ctx.send_to_members(people, key, lambda lang: proposal_message(
+        ctx, lang, consultation, title_key), until=datetime.fromisoformat(consultation.deadline),
+        topic=topic_of(consultation))
+
+
+def delivery_outcome(ctx: Context, number: int, agency: str, state: str) -> None:
+    """The dispatcher's report on a message carrying the buttons to one of ``agency``'s focal
+    points: ``reached``, or why not yet (a held reason, ``waiting``, ``expired``, ``dead``).
+    Once one of its focal points got it, the agency is reached for good."""
+    consultation = ctx.store.consultations.get(number)
+    if consultation is None or consultation.status != "open":
+        return
+    known = consultation.delivery.get(agency)
+    if known == "reached" or known == state:
+        return
+    consultation.delivery[agency] = state
+    ctx.store.consultations.save(consultation)
+
+
+def unreached(consultation: Consultation) -> set[str]:
+    """The agencies whose invitations the dispatcher could not deliver to any focal point."""
+    return {code for code, state in consultation.delivery.items() if state != "reached"}
 
 
 def may_see(req: Request, consultation: Consultation) -> bool:
@@ -243,6 +278,16 @@ def seats_lines(ctx: Context, lang: str, consultation: Consultation) -> list[str
     return lines
 
 
+def reached_lines(ctx: Context, lang: str, consultation: Consultation) -> list[str]:
+    """While open: the consulted agencies the proposal has not reached yet, and that have not
+    answered (the dispatcher keeps trying until the deadline)."""
+    answered = ctx.store.positions.current(consultation.id)
+    missed = [a.code for a in consulted_agencies(ctx, consultation)
+              if a.code in unreached(consultation) and a.code not in answered]
+    return [ctx.t(lang, "poll.not_reached_yet", agencies=acronyms(ctx, lang, missed))] \
+        if missed else []
+
+
 def proposal_message(ctx: Context, lang: str, consultation: Consultation,
                      title_key: str) -> Message:
     return Message(title=ctx.t(lang, title_key, number=consultation.id),
@@ -273,11 +318,13 @@ def tally_lines(ctx: Context, lang: str, consultation: Consultation) -> list[str
 def silent_agencies(ctx: Context, consultation: Consultation) -> tuple[list[Agency],
                                                                          list[Agency]]:
     """The agencies that have not answered: those taking part in the decision, then the others.
-    An empty seat left unanswered is neither: it is named apart (``seats_lines``, outcome)."""
+    An empty seat left unanswered is neither, nor an agency the proposal never reached: they
+    are named apart (``seats_lines``, ``reached_lines``, outcome)."""
     current = ctx.store.positions.current(consultation.id)
     seats = seats_of(ctx, consultation)
+    missed = unreached(consultation)
     silent = [a for a in consulted_agencies(ctx, consultation)
-              if a.code not in current and a.code not in seats.empty]
+              if a.code not in current and a.code not in seats.empty and a.code not in missed]
     return ([a for a in silent if a.code in seats.deciding],
             [a for a in silent if a.code not in seats.deciding])
 
@@ -301,7 +348,7 @@ def reason_lines(ctx: Context, lang: str, decision: Decision) -> list[str]:
     lines = []
     if decision.nobody:
         lines.append(ctx.t(lang, "poll.why.nobody"))
-    for kind in ("objected", "silent", "blocking"):
+    for kind in ("objected", "silent", "not_reached", "blocking"):
         codes = getattr(decision, kind)
         if codes:
             lines.append(ctx.t(lang, f"poll.why.{kind}", agencies=agency_list(ctx, lang, codes)))
@@ -314,7 +361,7 @@ def reason_lines(ctx: Context, lang: str, decision: Decision) -> list[str]:
 def reason_summary(ctx: Context, lang: str, decision: Decision) -> str:
     """The same reasons in one short line, for the register and its CSV."""
     parts = [ctx.t(lang, "poll.short.nobody")] if decision.nobody else []
-    for kind in ("objected", "silent", "blocking"):
+    for kind in ("objected", "silent", "not_reached", "blocking"):
         codes = getattr(decision, kind)
         if codes:
             parts.append(ctx.t(lang, f"poll.short.{kind}", agencies=acronyms(ctx, lang, codes)))
@@ -346,6 +393,7 @@ def status_message(ctx: Context, lang: str, consultation: Consultation) -> Messa
                                 others=", ".join(a.acronym(lang) for a in others) or "—"))
     if consultation.status == "open":
         paragraphs += seats_lines(ctx, lang, consultation)
+        paragraphs += reached_lines(ctx, lang, consultation)
     else:
         paragraphs.append(outcome_line(ctx, lang, consultation))
         paragraphs += reason_lines(ctx, lang, decision_of(ctx, consultation))
@@ -377,12 +425,13 @@ def open_consultation(ctx: Context, *, proposal: str, deadline: datetime, mode: 
         statement_version=statement[1] if statement else None,
         deciding=list(seats.deciding), empty_seats=list(seats.empty),
         empty_seat_blocks=seats.empty_seat_blocks))
-    ctx.send_to_members(consulted_people(ctx, consultation), f"poll:{consultation.id}:open",
-                        lambda lang: proposal_message(ctx, lang, consultation, "poll.open_title"))
+    ask(ctx, consultation, consulted_people(ctx, consultation), f"poll:{consultation.id}:open",
+        "poll.open_title")
     announce(ctx, consultation, f"poll:{consultation.id}:open", lambda lang: Message(
         title=ctx.t(lang, "poll.announce_title", number=consultation.id),
         paragraphs=[consultation.proposal, deadline_line(ctx, lang, consultation),
-                    rule_line(ctx, lang, consultation), *seats_lines(ctx, lang, consultation)]))
+                    rule_line(ctx, lang, consultation), *seats_lines(ctx, lang, consultation)]),
+        until=deadline)
     return consultation
 
 
@@ -562,7 +611,8 @@ def close(ctx: Context, consultation: Consultation, by: str) -> str:
     """Decide by the mode's rule from the seats fixed at opening, record the decision with its
     reasons, tell the consulted (and announce it where the consultation was announced)."""
     current = {code: p.choice for code, p in ctx.store.positions.current(consultation.id).items()}
-    decision = consensus.decide(consultation.mode, seats_of(ctx, consultation), current)
+    decision = consensus.decide(consultation.mode, seats_of(ctx, consultation), current,
+                                unreached(consultation))
     consultation.outcome = decision.outcome
     consultation.decision = decision.to_dict()
     consultation.status = "closed"
@@ -615,11 +665,10 @@ def extend_command(req: Request) -> Message:
     consultation.told_at = ctx.now_iso()
     ctx.store.consultations.save(consultation)
     key = f"poll:{consultation.id}:extended:{consultation.deadline}"
-    ctx.send_to_members(consulted_people(ctx, consultation), key, lambda lang: proposal_message(
-        ctx, lang, consultation, "poll.extended_title"))
+    ask(ctx, consultation, consulted_people(ctx, consultation), key, "poll.extended_title")
     announce(ctx, consultation, key, lambda lang: Message(
         title=ctx.t(lang, "poll.extended_title", number=consultation.id),
-        paragraphs=[deadline_line(ctx, lang, consultation)]))
+        paragraphs=[deadline_line(ctx, lang, consultation)]), until=deadline)
     return Message(paragraphs=[req.t("poll.extended", number=consultation.id),
                                deadline_line(ctx, req.lang, consultation),
                                *reading_lines(ctx, req.lang, reading)])
@@ -671,7 +720,7 @@ def decisions_csv(ctx: Context, lang: str, closed: list[Consultation]) -> Attach
     """The decision register as a file that opens right in a spreadsheet (``spreadsheet``)."""
     header = [ctx.t(lang, f"poll.csv.{h}") for h in (
         "number", "proposal", "mode", "opened", "deadline", "closed", "outcome", "note",
-        "positions", "scope", "objected", "silent", "left_out", "blocking")]
+        "positions", "scope", "objected", "silent", "left_out", "blocking", "not_reached")]
     rows = []
     for c in closed:
         current = ctx.store.positions.current(c.id)
@@ -683,7 +732,7 @@ def decisions_csv(ctx: Context, lang: str, closed: list[Consultation]) -> Attach
             c.outcome or "", c.outcome_note or "", positions, scope_label(ctx, lang, c),
             acronyms(ctx, lang, decision.objected), acronyms(ctx, lang, decision.silent),
             left_out_text(ctx, lang, decision.left_out),
-            acronyms(ctx, lang, decision.blocking)])
+            acronyms(ctx, lang, decision.blocking), acronyms(ctx, lang, decision.not_reached)])
     return Attachment("decisions.csv", csv_bytes(lang, header, rows), MEDIA_TYPE)
 
 
@@ -705,8 +754,7 @@ def send_reminder(ctx: Context, ref: str) -> int:
     answered = ctx.store.positions.current(consultation.id)
     people = consulted_people(ctx, consultation, [a.code for a in consulted_agencies(
         ctx, consultation) if a.code not in answered])  # an empty seat may have been filled
-    sent = ctx.send_to_members(people, job_id, lambda lang: proposal_message(
-        ctx, lang, consultation, "poll.reminder_title"))
+    sent = ask(ctx, consultation, people, job_id, "poll.reminder_title")
     for other in ctx.network.consultation_reminders:
         if other >= offset:
             ctx.store.jobs_done.mark(consultation_reminder_id(consultation, other),

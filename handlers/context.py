@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from handlers.clocks import Lifetimes, ProcessClock
 from handlers.i18n import Catalog
@@ -15,6 +15,11 @@ from storage.records import to_iso
 from storage.store import Store
 
 MAX_LOCALE = 35  # the longest IETF tag worth keeping ("zh-Hant-TW", "en-US-u-ca-gregory")
+# How long a message keeps mattering when its handler names no moment (``until``): the
+# dispatcher retries it until then, then gives it up and tells the secretariat. A reply to one
+# person (``send_to_identity``) matters a day; anything else a few days.
+DEFAULT_RELEVANCE = timedelta(days=3)
+REPLY_RELEVANCE = timedelta(days=1)
 
 
 class UserError(Exception):
@@ -113,30 +118,40 @@ class Context:
 
     # The outbox: handlers never send; they leave messages here for the dispatcher.
 
-    def queue(self, outgoing: Outgoing) -> bool:
-        """Store one outgoing message; ``False`` if its key was already queued (no double send)."""
+    def queue(self, outgoing: Outgoing, until: datetime | None = None, topic: str = "",
+              relevance: timedelta = DEFAULT_RELEVANCE) -> bool:
+        """Store one outgoing message; ``False`` if its key was already queued (no double send).
+
+        ``until`` is when the message stops mattering (an invitation: the meeting's start; a
+        consultation: its deadline; a reminder: the moment it reminds of): it is retried until
+        then, never after. Without it, ``relevance`` from now. ``topic`` names what it is about
+        for the handler told whether it arrived (``handlers.delivery.outcome``)."""
+        expires = until or self.clock() + relevance
         row = self.store.outbox.add(outgoing.key, outgoing.recipient.to_dict(),
                                     outgoing.message.to_dict(), self.now_iso(),
-                                    outgoing.language)
+                                    outgoing.language, to_iso(expires), topic)
         return row is not None
 
-    def send_to_member(self, member: Member, key: str, build: Callable[[str], Message]) -> bool:
+    def send_to_member(self, member: Member, key: str, build: Callable[[str], Message],
+                       until: datetime | None = None, topic: str = "") -> bool:
         lang = self.language_of(member)
         return self.queue(Outgoing(Recipient("member", member.id), build(lang), lang,
-                                   f"{key}:{member.id}"))
+                                   f"{key}:{member.id}"), until, topic)
 
     def send_to_members(self, members: list[Member], key: str,
-                        build: Callable[[str], Message]) -> int:
-        return sum(self.send_to_member(m, key, build) for m in members)
+                        build: Callable[[str], Message], until: datetime | None = None,
+                        topic: str = "") -> int:
+        return sum(self.send_to_member(m, key, build, until, topic) for m in members)
 
-    def send_to_identity(self, identity: str, lang: str, key: str, message: Message) -> bool:
+    def send_to_identity(self, identity: str, lang: str, key: str, message: Message,
+                         until: datetime | None = None) -> bool:
         return self.queue(Outgoing(Recipient("identity", identity), message, lang,
-                                   f"{key}:{identity}"))
+                                   f"{key}:{identity}"), until, relevance=REPLY_RELEVANCE)
 
     def announce(self, key: str, build: Callable[[str], Message], channel: str = "network",
-                 skip: str = "") -> bool:
+                 skip: str = "", until: datetime | None = None) -> bool:
         """A message for the network channel of every platform, in the network's language;
         not to the chat ``skip`` (``platform:chat id``), where it was posted already."""
         lang = self.network.language
         return self.queue(Outgoing(Recipient("channel", channel, skip), build(lang), lang,
-                                   f"{key}:channel:{channel}"))
+                                   f"{key}:channel:{channel}"), until)

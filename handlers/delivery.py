@@ -1,29 +1,35 @@
-"""Messages that cannot be delivered yet: what that means for the network, who is told, and
-when they go after all.
+"""Messages that cannot be delivered yet, or ever: what that means for the network, who is told,
+and when they go after all.
 
 The dispatcher (``bot/dispatcher.py``) only reports what happened to an outbox row: which
-identities it could not reach and why, and whether the row now waits (``held``). Here that
-becomes the network's business: the member's unreachable account is marked, so later messages
-go through another of their accounts; the secretariat is told at once, by direct message, with
-what to do (for someone who never opened the bot on Telegram, the link that opens it); and a
-held row is released when the person writes to the bot, when the member gets an account, or at
-start-up (an adapter may have been added).
+identities it could not reach and why, whether the row now waits (``held``), whether it was
+given up (``expired``: it stopped mattering before it could go; ``dead``: a platform refused it
+for good), and the fate of rows a handler follows (``topic``). Here that becomes the network's
+business: the member's unreachable account is marked, so later messages go through another of
+their accounts; the secretariat is told at once, by direct message, with what to do (for
+someone who never opened the bot on Telegram, the link that opens it), and what was given up,
+in one notice per recipient and reason; a consultation learns which agencies its proposal
+reached; and a held row is released when the person writes to the bot, when the member gets an
+account, or at start-up (an adapter may have been added).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from handlers import consultations
 from handlers.context import Context
 from handlers.deeplinks import OPEN_PAYLOAD
 from handlers.types import Inbound, Message, Recipient
-from storage.models import SECRETARIAT, OutboxRow
+from storage.models import SECRETARIAT, Member, OutboxRow
 
 # Only the person can lift these, by writing to the bot there (Telegram: opening the bot or
 # restarting it after a block); the others are for the network to fix.
 PERSON_REASONS = frozenset({"not_started", "blocked", "deactivated"})
 REASONS = PERSON_REASONS | {"no_adapter", "no_identity", "inactive", "not_in_channel"}
 NOTICE = "undelivered"  # the key prefix of the secretariat's notices
+GIVEN_UP = ("expired", "rejected")  # why a target was given up, as the secretariat is told
+SUBJECTS = 10  # at most this many subjects named in one notice
 
 
 def report(ctx: Context, row: OutboxRow, unreachable: dict[str, str]) -> None:
@@ -56,10 +62,7 @@ def tell_secretariat(ctx: Context, row: OutboxRow, recipient: Recipient) -> None
     subject = " ".join(str(subject).split())[:80] or "—"
 
     def build(lang: str) -> Message:
-        if member is not None:
-            who = f"{member.name} ({ctx.agency_label(member.agency, lang)})"
-        else:
-            who = ctx.t(lang, "undelivered.channel", channel=recipient.ref)
+        who = _who(ctx, lang, recipient, member)
         link = ctx.start_link(platform, OPEN_PAYLOAD) if platform else None
         paragraphs = [ctx.t(lang, f"undelivered.{reason}", who=who, subject=subject,
                             platform=platform.capitalize() or "—")]
@@ -70,6 +73,75 @@ def tell_secretariat(ctx: Context, row: OutboxRow, recipient: Recipient) -> None
 
     key = f"{NOTICE}:{recipient.kind}:{recipient.ref}:{reason}:{first}"
     ctx.send_to_members(ctx.store.members.with_role(SECRETARIAT), key, build)
+
+
+def _who(ctx: Context, lang: str, recipient: Recipient, member: Member | None) -> str:
+    if member is not None:
+        return f"{member.name} ({ctx.agency_label(member.agency, lang)})"
+    return ctx.t(lang, "undelivered.channel", channel=recipient.ref)
+
+
+def _subject(row: OutboxRow) -> str:
+    subject = row.message.get("title") or next(iter(row.message.get("paragraphs") or []), "")
+    return " ".join(str(subject).split())[:80] or "—"
+
+
+def gave_up(ctx: Context, rows: list[OutboxRow]) -> int:
+    """Rows the dispatcher gave up on (``expired``, or refused for good): the secretariat gets
+    one notice per recipient and reason naming what did not reach them and on which platform,
+    not one per row. Answers to someone who just wrote and the notices themselves are only
+    recorded. Returns how many notices were queued."""
+    batches: dict[tuple[str, str, str], list[OutboxRow]] = {}
+    for row in rows:
+        recipient = Recipient.from_dict(row.recipient)
+        if recipient.kind == "identity" or row.key.startswith(NOTICE + ":"):
+            continue
+        for reason in sorted({why for why in row.failed.values() if why in GIVEN_UP}):
+            batches.setdefault((recipient.kind, recipient.ref, reason), []).append(row)
+    queued = 0
+    for (kind, ref, reason), batch in batches.items():
+        recipient = Recipient(kind, ref)
+        member = ctx.store.members.get(ref) if kind == "member" else None
+        platforms = sorted({key.split(":", 1)[0].capitalize() for row in batch
+                            for key, why in row.failed.items() if why == reason})
+
+        def build(lang: str, batch: list[OutboxRow] = batch, reason: str = reason,
+                  recipient: Recipient = recipient, member: Member | None = member,
+                  platforms: list[str] = platforms) -> Message:
+            subjects = [ctx.t(lang, "undelivered.subject", subject=_subject(row))
+                        for row in batch[:SUBJECTS]]
+            if len(batch) > SUBJECTS:
+                subjects.append("…")
+            return Message(title=ctx.t(lang, "undelivered.given_up_title"), paragraphs=[
+                ctx.t(lang, f"undelivered.{reason}", who=_who(ctx, lang, recipient, member),
+                      subjects=", ".join(subjects), platform=", ".join(platforms) or "—")])
+
+        key = f"{NOTICE}:{kind}:{ref}:{reason}:{batch[0].id}"
+        queued += ctx.send_to_members(ctx.store.members.with_role(SECRETARIAT), key, build)
+    return queued
+
+
+def outcome(ctx: Context, row: OutboxRow) -> None:
+    """The fate of a row a handler follows (``topic``): a consultation's proposal learns
+    whether it reached the agency of the focal point it was for."""
+    kind, _, number = row.topic.partition(":")
+    recipient = Recipient.from_dict(row.recipient)
+    if kind != "poll" or not number.isdigit() or recipient.kind != "member":
+        return
+    member = ctx.store.members.get(recipient.ref)
+    if member is None:
+        return
+    if row.done:
+        state = "reached"
+    elif row.status == "held":
+        state = row.held_reason or "held"
+    elif row.status in ("expired", "dead"):
+        state = row.status
+    elif row.status == "pending" and row.last_error:
+        state = "waiting"
+    else:
+        return
+    consultations.delivery_outcome(ctx, int(number), member.agency, state)
 
 
 def heard_from(ctx: Context, inbound: Inbound) -> int:

@@ -18,6 +18,7 @@ from handlers.router import Request
 from handlers.types import Attachment, Message
 from handlers.when_text import refusal
 from scheduler import when
+from scheduler.jobs import digest_slots
 from storage.models import CO_CHAIR, SECRETARIAT, Meeting, Member
 from storage.records import to_iso
 
@@ -97,7 +98,7 @@ def sections(ctx: Context, lang: str, since: datetime) -> list[tuple[str, list[s
         found.append((t(lang, "digest.joins", count=len(pending)),
                       [members.pending_line(ctx, lang, r) for r in pending]))
 
-    dead = ctx.store.outbox.with_status("dead")
+    dead = ctx.store.outbox.given_up()
     if dead:
         found.append((t(lang, "digest.undelivered", count=len(dead)), [
             t(lang, "digest.undelivered_line", number=row.id,
@@ -216,11 +217,12 @@ def send_scheduled(ctx: Context, ref: str) -> int:
     if job_id in ctx.store.jobs_done:
         return 0
     since = last_digest_time(ctx) or ctx.now() - DEFAULT_SPAN
+    following = digest_slots(ctx.network.digest_cron, ctx.network.timezone, ctx.now())[1]
     sent = 0
     for reader in readers(ctx):
         message = digest_message(ctx, ctx.language_of(reader), since, reader)
         if message.attachments or CO_CHAIR in reader.roles or SECRETARIAT in reader.roles:
             sent += ctx.send_to_member(reader, job_id, lambda lang, r=reader: digest_message(
-                ctx, lang, since, r))
+                ctx, lang, since, r), until=following)  # the next digest replaces it
     ctx.store.jobs_done.mark(job_id, ctx.now_iso())
     return sent

@@ -261,8 +261,10 @@ def invite(ctx: Context, occurrences: list[Meeting], people: list[Member], key: 
            build: Callable[[str], Message]) -> int:
     """Send the invitation ``build(lang)`` to ``people`` (once per ``key`` and person), then
     record them as invited to each of ``occurrences``. Queued first: a crash in between may
-    leave someone invited and not yet recorded (no reminders), never reminded and not invited."""
-    sent = ctx.send_to_members(people, key, build)
+    leave someone invited and not yet recorded (no reminders), never reminded and not invited.
+    The invitation matters until the last of them starts: it is retried until then."""
+    until = max(datetime.fromisoformat(m.start) for m in occurrences) if occurrences else None
+    sent = ctx.send_to_members(people, key, build, until=until)
     ids = [m.id for m in people]
     for meeting in occurrences:
         recorded = list(meeting.invited or [])
@@ -273,8 +275,10 @@ def invite(ctx: Context, occurrences: list[Meeting], people: list[Member], key: 
 
 def notify(ctx: Context, meeting: Meeting, key: str,
            build: Callable[[str], Message]) -> int:
-    """Send ``build(lang)`` to everyone invited to ``meeting``, once per ``key``."""
-    return ctx.send_to_members(invitees(ctx, meeting), key, build)
+    """Send ``build(lang)`` to everyone invited to ``meeting``, once per ``key``; it matters
+    until the meeting starts."""
+    return ctx.send_to_members(invitees(ctx, meeting), key, build,
+                               until=datetime.fromisoformat(meeting.start))
 
 
 def invite_to_coming(ctx: Context, member: Member) -> int:
@@ -716,7 +720,7 @@ def send_reminder(ctx: Context, ref: str) -> int:
                        paragraphs=details(ctx, lang, meeting),
                        buttons=rsvp_buttons(ctx, lang, meeting))
 
-    sent = ctx.send_to_members(people, job_id, build)
+    sent = ctx.send_to_members(people, job_id, build, until=start)
     for other in ctx.network.meeting_reminders:
         if other >= offset:
             ctx.store.jobs_done.mark(meeting_reminder_id(meeting, other), ctx.now_iso(),

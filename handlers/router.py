@@ -135,7 +135,9 @@ class Router:
         return bool(roles & permitted)
 
     def handle(self, ctx: Context, inbound: Inbound) -> Reply:
-        """Answer one inbound event. Never raises: every failure becomes a message."""
+        """Answer one inbound event. Every failure becomes a message, except a write the data
+        dir refused (``OSError``): that one propagates, so that nothing is answered as done
+        when nothing was recorded (``BotApp.handle`` raises ``StorageUnavailable``)."""
         member = inbound.member
         lang = ctx.language_of(member, inbound.locale)
         try:
@@ -147,6 +149,8 @@ class Router:
         except UserError as error:
             params = localized(error.params, lang)
             return Reply(Message(paragraphs=[ctx.t(lang, error.key, **params)]), lang)
+        except OSError:
+            raise
         except Exception:
             reference = secrets.token_hex(3)
             log.exception("handler failed (ref %s) for %s", reference, inbound.identity)

@@ -205,12 +205,13 @@ def _followed(ctx: Context, ref: str, job_id_of: Callable[[PlanAction], str]) ->
     return action
 
 
-def _chase(ctx: Context, action: PlanAction, job_id: str, kind: str) -> int:
+def _chase(ctx: Context, action: PlanAction, job_id: str, kind: str,
+           until: datetime | None = None) -> int:
     """Ask the lead agency's focal points where the action stands, with the buttons."""
     return ctx.send_to_members(focal_points(ctx, action.lead_agency), job_id, lambda lang: Message(
         title=ctx.t(lang, f"plan.{kind}_title", number=action.id),
         paragraphs=[action_line(ctx, lang, action), ctx.t(lang, f"plan.{kind}_body")],
-        buttons=buttons(ctx, lang, action)))
+        buttons=buttons(ctx, lang, action)), until=until)
 
 
 def send_reminder(ctx: Context, ref: str) -> int:
@@ -220,7 +221,8 @@ def send_reminder(ctx: Context, ref: str) -> int:
     action = _followed(ctx, ref, lambda a: plan_reminder_id(a, offset))
     if action is None:
         return 0
-    sent = _chase(ctx, action, plan_reminder_id(action, offset), "reminder")
+    sent = _chase(ctx, action, plan_reminder_id(action, offset), "reminder",
+                  until=datetime.fromisoformat(action.due))  # a reminder before the due date
     for other in ctx.network.workplan_reminders:
         if other >= offset:
             ctx.store.jobs_done.mark(plan_reminder_id(action, other), ctx.now_iso())

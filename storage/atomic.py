@@ -14,6 +14,7 @@ its own (no engine) a storage writes its file on each change, as TinyDB users ex
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
 from pathlib import Path
@@ -23,6 +24,8 @@ from tinydb.storages import Storage
 
 if TYPE_CHECKING:
     from storage.engine import Engine
+
+log = logging.getLogger(__name__)
 
 FILE_MODE = 0o600
 
@@ -163,6 +166,33 @@ class AtomicJSONStorage(Storage):
 
     # Changes, in constant time.
 
+    def _remember(self, table: str, key: str) -> None:
+        """Inside a transaction, before ``key`` changes: how to put it back as it is now, should
+        the transaction's journal line fail to be written (documents are never changed in
+        place, so the one held now is the one to restore)."""
+        engine = self.engine
+        if engine is None or not engine.in_transaction:
+            return
+        docs = self._table(table)
+        had, old = key in docs, docs.get(key)
+        text = self._texts.get(table, {}).get(key)
+        dropped = self.dropped
+
+        def undo() -> None:
+            now = self._table(table)
+            if had:
+                now[key] = old
+            else:
+                now.pop(key, None)
+            texts = self._texts.setdefault(table, {})
+            if text is None:
+                texts.pop(key, None)
+            else:
+                texts[key] = text
+            self.dropped = dropped
+
+        engine.undo(undo)
+
     def put(self, table: str, doc_id: int | str, doc: dict[str, Any]) -> None:
         """Insert or replace one document. With an engine, the journal gets the whole document,
         or only its changed fields when that is shorter (a row marked sent)."""
@@ -183,6 +213,7 @@ class AtomicJSONStorage(Storage):
                 if len(partial) < len(change):
                     change = partial
             self.engine.record(self.rel, change)
+            self._remember(table, key)
         docs[key] = doc
         self._texts.setdefault(table, {})[key] = text
         self._dirty.discard((table, key))
@@ -198,6 +229,7 @@ class AtomicJSONStorage(Storage):
         if self.engine is not None:
             self.engine.record(self.rel, f'{{"f":{dumps(self.rel)},"t":{dumps(table)},'
                                          f'"id":{dumps(key)},"del":true}}')
+            self._remember(table, key)
         del docs[key]
         self._texts.get(table, {}).pop(key, None)
         if self.engine is None:
@@ -206,9 +238,20 @@ class AtomicJSONStorage(Storage):
     def drop(self) -> None:
         """Delete the whole file (an old shard): its documents now, the file at compaction."""
         if self.engine is not None:
-            self.engine.record(self.rel, f'{{"f":{dumps(self.rel)},"drop":true}}', drop=True)
+            engine = self.engine
+            engine.record(self.rel, f'{{"f":{dumps(self.rel)},"drop":true}}', drop=True)
+            if engine.in_transaction:
+                data, dropped, texts = self._data, self.dropped, dict(self._texts)
+
+                def undo() -> None:
+                    self._data, self.dropped, self._texts = data, dropped, texts
+                    if not dropped:
+                        engine.dropped.discard(self.rel)
+                        engine.dirty.add(self.rel)
+
+                engine.undo(undo)
             self._data, self.dropped = {}, True
-            self._texts.clear()
+            self._texts = {}
         else:
             self._data = None
             self.path.unlink(missing_ok=True)
@@ -303,6 +346,10 @@ class AtomicJSONStorage(Storage):
         for table, key in self._dirty:
             self._texts.get(table, {}).pop(key, None)
         self._dirty.clear()
+        if self.engine.in_transaction:  # TinyDB changed documents in place: no way back
+            self.engine.undo(lambda: log.critical(
+                "journal: a transaction with TinyDB's own writes to %s was taken back in part; "
+                "restart the bot to read the files again", self.rel))
         with self.engine.transaction():
             for name in set(old) | set(data):
                 before, after = old.get(name, {}), data.get(name, {})

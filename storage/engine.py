@@ -82,6 +82,8 @@ class Engine:
         # A test's way to stop or kill the process at a chosen point of compaction.
         self.on_compaction: Callable[[str], None] | None = None
         self._changes: list[str] = []
+        self._undo: list[Callable[[], None]] = []  # how to take back the open transaction
+        self._rollback_listeners: list[Callable[[], None]] = []
         self._depth = 0
         self._compaction: Compaction | None = None
         self._running: Future[None] | None = None
@@ -158,17 +160,51 @@ class Engine:
             self._changes.append(change)
         self._mark(rel, drop)
 
+    @property
+    def in_transaction(self) -> bool:
+        return self._depth > 0
+
+    def undo(self, step: Callable[[], None]) -> None:
+        """How to take back one change of the open transaction (its storage gives it just
+        before changing its memory), should the transaction's line fail to be written."""
+        self._undo.append(step)
+
+    def on_rollback(self, listener: Callable[[], None]) -> None:
+        """Called after a transaction was taken back: whatever was derived from memory (the
+        repositories' indexes) must be derived again."""
+        self._rollback_listeners.append(listener)
+
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """Changes made inside are written as one journal line when the outermost block ends
-        (also when it raised: memory already holds them, and memory is what was answered)."""
+        (also when it raised: memory already holds them, and memory is what was answered).
+
+        If that line cannot be written (a full disk), the transaction is taken back: memory
+        returns to what it was before the block, so it never holds what the journal does not,
+        and the error goes to the caller, who must not answer the request as done."""
         self._depth += 1
         try:
             yield
         finally:
             self._depth -= 1
             if self._depth == 0 and self.journal is not None:
-                self.commit()
+                try:
+                    self.commit()
+                except BaseException:
+                    self._rollback()
+                    raise
+                self._undo.clear()
+
+    def _rollback(self) -> None:
+        """Take back every change of the transaction that could not be written."""
+        steps, self._undo = self._undo, []
+        self._changes = []
+        for step in reversed(steps):
+            step()
+        log.error("journal: a transaction of %s changes could not be written and was taken back",
+                  len(steps))
+        for listener in self._rollback_listeners:
+            listener()
 
     @property
     def pending(self) -> int:

@@ -37,3 +37,8 @@ class ProcessedEvents:
         self._c.insert(ProcessedEvent(id=key, at=at))
         self._seen.add(key)
         return True
+
+    def forget(self, key: str) -> None:
+        """Treat ``key`` as never processed in this process (its handling failed): its
+        redelivery is handled. The id stays on disk, where removing it could fail as well."""
+        self._seen.discard(key)

@@ -61,14 +61,24 @@ class JoinRequest(Record):
 
 @dataclass
 class OutboxRow(Record):
-    """One message for one recipient, kept until an adapter confirmed it (or gave up)."""
+    """One message for one recipient, kept until every target got it, or it stopped mattering.
+
+    A row has one or more targets (a member's account, each platform's network channel), each
+    delivered on its own: ``done`` lists those that got it, ``failed`` those given up with why
+    (``expired``: the message stopped mattering first; ``rejected``: the platform refused it for
+    good), ``attempting`` those being sent right now (written before the platform is called, so
+    nothing is sent that could not be recorded). ``relevant_until`` is when the message stops
+    mattering (an invitation: the meeting's start; a consultation: its deadline): retries go on
+    until then, never longer.
+    """
 
     id: int
     key: str
     recipient: dict[str, Any]
     message: dict[str, Any]
-    # pending | sent | held (cannot be delivered yet: waits for the recipient to become
-    # reachable) | skipped (nowhere to send: no channel configured) | dead (given up)
+    # pending | sent (every target got it) | held (cannot be delivered yet: waits for the
+    # recipient to become reachable) | skipped (nowhere to send: no channel configured) |
+    # expired (stopped mattering before every target got it) | dead (refused for good)
     status: str = "pending"
     attempts: int = 0
     created_at: str = ""
@@ -80,6 +90,10 @@ class OutboxRow(Record):
 
     held_reason: str | None = None  # why a held row waits (see handlers/delivery.py)
     held_target: str = ""  # the identity (``platform:address``) it could not reach, if one
+    relevant_until: str = ""  # UTC ISO 8601; empty: ``created_at`` + the default (dispatcher)
+    attempting: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)  # target → why it was given up
+    topic: str = ""  # what the message is about, for the handler told of its fate ("poll:12")
 
 
 @dataclass
@@ -232,6 +246,10 @@ class Consultation(Record):
     empty_seats: list[str] = field(default_factory=list)  # no active focal point at opening
     empty_seat_blocks: bool = False  # the stricter reading, as configured at opening
     decision: dict[str, Any] | None = None  # outcome and reasons (handlers.consensus.Decision)
+    # Per consulted agency, whether the proposal with its buttons reached one of its focal
+    # points ("reached") or why not yet (a held reason, "waiting", "expired", "rejected"), as
+    # the dispatcher reported it; an agency absent was never reported on.
+    delivery: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """The outbox: every message the bot owes someone, kept until delivered or given up on.
 
 One file per month of creation, so queuing or confirming a message costs what this month's rows
-weigh, not the whole history; the rows still pending are indexed in memory."""
+weigh, not the whole history; the rows still pending, held or given up are indexed in memory."""
 
 from __future__ import annotations
 
@@ -21,21 +21,21 @@ class Outbox:
         self._keys: set[str] = set()
         self._pending: set[int] = set()
         self._held: dict[int, str] = {}  # held row → the identity it could not reach
+        self._given_up: dict[int, str] = {}  # expired or dead row → its status
         for row in collection:
             self._keys.add(row.key)
-            if row.status == "pending":
-                self._pending.add(row.id)
-            elif row.status == "held":
-                self._held[row.id] = row.held_target
+            self._index(row)
 
     def add(self, key: str, recipient: dict[str, Any], message: dict[str, Any],
-            now_iso: str, language: str = "") -> OutboxRow | None:
+            now_iso: str, language: str = "", relevant_until: str = "",
+            topic: str = "") -> OutboxRow | None:
         """Queue a message; ``None`` when that key was already queued (the work ran twice)."""
         if key in self._keys:
             return None
         row = self._c.add_numbered(lambda n: OutboxRow(
             id=n, key=key, recipient=recipient, message=message, created_at=now_iso,
-            next_attempt_at=now_iso, language=language))
+            next_attempt_at=now_iso, language=language, relevant_until=relevant_until,
+            topic=topic))
         self._keys.add(key)
         self._pending.add(row.id)
         return row
@@ -69,18 +69,35 @@ class Outbox:
         row.next_attempt_at = now_iso
         self.save(row)
 
+    def given_up(self) -> list[OutboxRow]:
+        """Rows that will never reach every target (``expired``, ``dead``), oldest first."""
+        rows = (self._c.get_number(number) for number in sorted(self._given_up))
+        return [row for row in rows if row is not None]
+
+    def counts(self) -> dict[str, int]:
+        """How many rows wait, are held, expired or dead: from memory, for ``/healthz``."""
+        given_up = list(self._given_up.values())
+        return {"pending": len(self._pending), "held": len(self._held),
+                "expired": given_up.count("expired"), "dead": given_up.count("dead")}
+
     def with_status(self, status: str) -> list[OutboxRow]:
         if status == "pending":
             return self.pending()
         if status == "held":
             return self.held()
+        if status in ("expired", "dead"):
+            return [row for row in self.given_up() if row.status == status]
         return self._c.find(lambda r: r.status == status)
 
     def get(self, number: int) -> OutboxRow | None:
         return self._c.get_number(number)
 
     def save(self, row: OutboxRow) -> None:
+        """Write ``row`` (an ``OSError`` leaves the indexes as the disk is)."""
         self._c.save_numbered(row)
+        self._index(row)
+
+    def _index(self, row: OutboxRow) -> None:
         if row.status == "pending":
             self._pending.add(row.id)
         else:
@@ -89,3 +106,7 @@ class Outbox:
             self._held[row.id] = row.held_target
         else:
             self._held.pop(row.id, None)
+        if row.status in ("expired", "dead"):
+            self._given_up[row.id] = row.status
+        else:
+            self._given_up.pop(row.id, None)

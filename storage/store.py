@@ -71,6 +71,7 @@ class Store:
             self.plan = Plan(self._open("plan", Plan.record))
             self.web_tokens = WebTokens(self._open("web_tokens", WebTokens.record))
             self.deployment = DeploymentInfo(self._open("deployment", DeploymentInfo.record))
+            self.engine.on_rollback(self._reindex)
         except BaseException:
             self.close(compact=False)
             raise
@@ -90,6 +91,15 @@ class Store:
             if owner:
                 owner.release()
             raise
+
+    def _reindex(self) -> None:
+        """After a transaction was taken back (``Engine.on_rollback``): every repository is
+        built again over its collection, so what it derived from memory (keys seen, rows
+        pending, indexes) matches memory again. Rare (a write the disk refused), so simple."""
+        for name, repository in list(vars(self).items()):
+            collection = getattr(repository, "_c", None)
+            if isinstance(collection, (Collection, ShardedCollection)):
+                setattr(self, name, type(repository)(collection))
 
     def _open(self, name: str, record: type) -> Collection:
         collection = Collection(self.data_dir, name, record, engine=self.engine)

@@ -44,6 +44,9 @@ class FileAdapter:
         with self.path.open("a") as out:
             out.write(f"{target.address}\t{message.title}\n")  # type: ignore[attr-defined]
 
+    async def probe(self) -> None:
+        pass
+
 
 async def bot(data: Path, deliveries: Path, now: datetime, mode: str) -> None:
     from bot.app import BotApp

@@ -3,7 +3,8 @@ websocket on 127.0.0.1, plus signed requests to the bot's ``/slack/events`` as S
 
 The real slack-bolt and slack_sdk code runs against it; only the network boundary is fake.
 Every call is recorded (``calls``); ``fail`` makes the next calls of a method answer 429 (with
-``Retry-After``) or 500.
+``Retry-After``) or 500; ``down`` makes every Web API method answer 503 (an outage) for the
+next N calls or until ``up``.
 """
 
 from __future__ import annotations
@@ -71,6 +72,7 @@ class FakeSlack:
 
     def __post_init__(self) -> None:
         self._failures: dict[str, Failure] = {}
+        self._down: int | None = None  # calls left to refuse while down (-1: until ``up``)
         self._changed = asyncio.Event()
         self._ts = itertools.count(1)
         self._files = itertools.count(1)
@@ -116,6 +118,22 @@ class FakeSlack:
         """``method`` answers normally again (what ``fail`` left of its failures is dropped)."""
         self._failures.pop(method, None)
 
+    def down(self, calls: int | None = None) -> None:
+        """Every Web API call answers 503 — for the next ``calls`` calls, or until ``up``."""
+        self._down = -1 if calls is None else calls
+
+    def up(self) -> None:
+        self._down = None
+
+    @property
+    def is_down(self) -> bool:
+        return self._down is not None and self._down != 0
+
+    def refused(self, method: str | None = None) -> list[Call]:
+        """The calls answered 503 while down (of ``method`` if given)."""
+        return [c for c in self.calls if c.method.endswith("!503")
+                and (method is None or c.method == f"{method}!503")]
+
     def called(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]
 
@@ -147,6 +165,11 @@ class FakeSlack:
         args = await _arguments(request)
         if request.headers.get("Authorization"):
             args["_auth"] = request.headers["Authorization"]
+        if self.is_down:
+            if self._down is not None and self._down > 0:
+                self._down -= 1
+            self._record(Call(f"{method}!503", args))
+            return web.json_response({"ok": False, "error": "service_unavailable"}, status=503)
         failure = self._failures.get(method)
         if failure is not None and failure.times > 0:
             failure.times -= 1

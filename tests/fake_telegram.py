@@ -1,7 +1,8 @@
 """A loopback fake of Telegram's Bot API for tests: the real python-telegram-bot talks to it on
 127.0.0.1; every call is recorded; updates can be queued for ``getUpdates``; a method can be made
-to answer 429 with ``retry_after``; a chat can be made to refuse messages with 403, as Telegram
-does for someone who never opened the bot."""
+to answer 429 with ``retry_after``, or any error (``fail``); a chat can be made to refuse messages
+with 403, as Telegram does for someone who never opened the bot; ``down`` makes every method
+answer 500 (an outage) for the next N calls or until ``up``."""
 
 from __future__ import annotations
 
@@ -37,6 +38,8 @@ class FakeTelegram:
         self._limited: dict[str, tuple[int, int]] = {}
         self._forbidden: dict[str, str] = {}
         self._held: dict[str, asyncio.Event] = {}
+        self._failing: dict[str, tuple[int, str, int]] = {}  # method → status, why, times
+        self._down: int | None = None  # calls left to refuse while down (-1: until ``up``)
         self._runner: web.AppRunner | None = None
 
     @property
@@ -77,6 +80,26 @@ class FakeTelegram:
     def release(self, method: str) -> None:
         self._held.pop(method).set()
 
+    def fail(self, method: str, status: int, description: str, times: int = 1) -> None:
+        """The next ``times`` calls of ``method`` answer ``status`` with ``description``."""
+        self._failing[method] = (status, description, times)
+
+    def down(self, calls: int | None = None) -> None:
+        """Every call answers 500 — for the next ``calls`` calls, or until ``up``."""
+        self._down = -1 if calls is None else calls
+
+    def up(self) -> None:
+        self._down = None
+
+    @property
+    def is_down(self) -> bool:
+        return self._down is not None and self._down != 0
+
+    def refused(self, method: str | None = None) -> list[Call]:
+        """The calls answered 500 while down (of ``method`` if given)."""
+        return [c for c in self.calls if c.method.endswith(":500")
+                and (method is None or c.method == f"{method}:500")]
+
     def called(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]
 
@@ -106,6 +129,20 @@ class FakeTelegram:
         else:
             form = await request.post()
             args = {k: _value(str(v)) for k, v in form.items()}
+        if self.is_down and method != "getUpdates":
+            if self._down is not None and self._down > 0:
+                self._down -= 1
+            self.calls.append(Call(f"{method}:500", args))
+            self._changed.set()
+            return web.json_response({"ok": False, "error_code": 500,
+                                      "description": "Internal Server Error"}, status=500)
+        failing = self._failing.get(method)
+        if failing and failing[2] > 0:
+            self._failing[method] = (failing[0], failing[1], failing[2] - 1)
+            self.calls.append(Call(f"{method}:{failing[0]}", args))
+            self._changed.set()
+            return web.json_response({"ok": False, "error_code": failing[0],
+                                      "description": failing[1]}, status=failing[0])
         limited = self._limited.get(method)
         if limited and limited[1] > 0:
             self._limited[method] = (limited[0], limited[1] - 1)

@@ -64,6 +64,10 @@ class Flaky:
             raise ConnectionError("HTTP 500 from the platform")
         self.received.append((target.address, message.title))
 
+    async def probe(self) -> None:
+        if self.clock() < self.recovers_at:
+            raise ConnectionError("HTTP 500 from the platform")
+
 
 async def test_a_platform_down_for_a_minute_then_back_gets_every_message_once(
         app: BotApp, clock: Clock) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.app import BotApp
-from bot.dispatcher import MAX_ATTEMPTS, Target, backoff
+from bot.dispatcher import Target, backoff
 from handlers.types import Message, Outgoing, Recipient
 from tests.conftest import Clock
 
@@ -22,6 +22,10 @@ class Recorder:
         if self.failing:
             raise ConnectionError("platform down")
         self.sent.append((target, message))
+
+    async def probe(self) -> None:
+        if self.failing:
+            raise ConnectionError("platform down")
 
 
 def queue(app: BotApp, key: str, recipient: Recipient, title: str = "Bonjour") -> bool:
@@ -66,16 +70,22 @@ async def test_a_failure_leaves_the_row_for_a_later_retry(app: BotApp, clock: Cl
     assert len(telegram.sent) == 1 and app.store.outbox.all()[0].status == "sent"
 
 
-async def test_a_row_that_keeps_failing_is_given_up_as_dead(app: BotApp, clock: Clock) -> None:
+async def test_a_row_that_keeps_failing_is_retried_until_it_stops_mattering(
+        app: BotApp, clock: Clock) -> None:
     telegram = Recorder("telegram")
     telegram.failing = True
     app.add_adapter(telegram)
-    queue(app, "k", Recipient("member", "awa"))
-    for _ in range(MAX_ATTEMPTS):
+    queue(app, "k", Recipient("member", "awa"))  # three days by default
+    for _ in range(70):  # an hour apart: never given up after a fixed number of attempts
         await app.dispatcher.flush()
         clock.now += timedelta(hours=1)
-    row = app.store.outbox.all()[0]
-    assert row.status == "dead" and row.attempts == MAX_ATTEMPTS
+    [row] = [r for r in app.store.outbox.all() if r.key == "k"]
+    assert row.status == "pending"  # no death after a fixed number of attempts
+    assert row.attempts == 1  # while the platform is down, its probe is tried, not the row
+    clock.now += timedelta(hours=3)
+    await app.dispatcher.flush()
+    row = app.store.outbox.get(row.id)
+    assert row.status == "expired" and row.failed == {"telegram:100000001": "expired"}
 
 
 async def test_channel_rows_fan_out_and_resume_only_what_failed(app: BotApp, network,
@@ -116,4 +126,5 @@ async def test_pending_rows_survive_a_restart(tmp_path, network, clock: Clock) -
 def test_backoff_grows_and_is_capped() -> None:
     assert backoff(1, lambda: 0.5) == timedelta(seconds=2)
     assert backoff(3, lambda: 0.5) == timedelta(seconds=8)
-    assert backoff(30, lambda: 0.5) == timedelta(minutes=10)
+    assert backoff(30, lambda: 0.5) == timedelta(minutes=5)
+    assert backoff(30, lambda: 0.99) == timedelta(minutes=5)  # the jitter stays under the cap

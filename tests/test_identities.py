@@ -19,6 +19,9 @@ class Recorder:
     async def deliver(self, target: Target, message: Message) -> None:
         self.sent.append(target)
 
+    async def probe(self) -> None:
+        pass
+
 
 def code_from(reply: str) -> str:
     return re.search(r"code ?: ([A-Z0-9]{8})", reply).group(1)

@@ -415,3 +415,38 @@ def test_a_failed_compaction_is_done_again_by_the_next_one(tmp_path: Path, caplo
     again = Store.open(data)
     assert everything(again) == expected
     again.close()
+
+
+# A transaction whose line the disk refuses is taken back whole.
+
+def test_a_transaction_the_disk_refuses_is_taken_back_memory_and_indexes_alike(
+        app: BotApp, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.faults import FullDisk
+
+    store = app.store
+    say(app, "aminata", "consultation ouvrir Plan | vendredi 4 décembre 17h")
+    before = everything(store)
+    queued = len(store.outbox.all())
+    disk = FullDisk(monkeypatch)
+    disk.fill()
+    event = Inbound(platform="console", user_id="awa", text="position 1 accord")
+    with pytest.raises(OSError), store.transaction():
+        assert store.events.first_time("slack:Ev1", "2026-11-28T17:00:00+00:00")
+        app.handle(event)  # a position, and a colleague told (an outbox row)
+    assert everything(store) == before  # memory as it was before the transaction
+    assert len(store.outbox.all()) == queued and store.positions.history(1) == []
+    disk.free()
+    # What the refused transaction made (its event id, its outbox keys) is not "seen": the same
+    # event handled again keeps everything, once.
+    with store.transaction():
+        assert store.events.first_time("slack:Ev1", "2026-11-28T17:00:00+00:00")
+        app.handle(event)
+    assert [p.choice for p in store.positions.history(1)] == ["agree"]
+    store.sync_now()
+    crash(store)
+    again = Store.open(store.data_dir)
+    try:
+        assert [p.choice for p in again.positions.history(1)] == ["agree"]
+        assert not again.events.first_time("slack:Ev1", "2026-11-28T17:00:00+00:00")
+    finally:
+        again.close()

@@ -191,6 +191,9 @@ class Recorder:
     async def deliver(self, target: Target, message: Message) -> None:
         self.sent.append(target)
 
+    async def probe(self) -> None:
+        pass
+
 
 async def test_a_capture_is_announced_on_the_other_platform_only(app: BotApp) -> None:
     network = replace(app.network, channels={"slack": "C0NET", "telegram": "-1009999"})

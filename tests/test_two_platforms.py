@@ -25,6 +25,9 @@ async def test_one_consultation_two_platforms_one_outcome(app: BotApp) -> None:
     await telegram_fake.start()
     network = replace(app.network, channels={"slack": SLACK_CHANNEL, "telegram": TELEGRAM_CHAT})
     app.network = app.ctx.network = app.dispatcher.network = network
+    mariam = app.store.members.get("mariam")  # IOM's focal point: reached on Telegram
+    mariam.identities = ["telegram:2003"]
+    app.store.members.save(mariam)
     for agency, identity in (("ILO", "slack:UILO"), ("OHCHR", "telegram:2001"),
                              ("UNDESA", "slack:UDESA"), ("UNODC", "telegram:2002")):
         app.store.members.save(Member(id=agency.lower(), name=f"PF {agency}", agency=agency,

@@ -31,6 +31,9 @@ class Recorder:
     async def deliver(self, target: Target, message: Message) -> None:
         self.sent.append((target, message))
 
+    async def probe(self) -> None:
+        pass
+
 
 def queue(app: BotApp, key: str, member: str, title: str = "Invitation") -> None:
     app.ctx.queue(Outgoing(Recipient("member", member), Message(title=title), "fr", key))

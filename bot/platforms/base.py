@@ -36,4 +36,10 @@ class Platform(Protocol):
     async def deliver(self, target: Target, message: Message) -> None:
         """Send one message; raise ``RetryLater`` on a rate limit, ``Unreachable`` when the
         platform refuses this target until someone acts (a person who never opened the bot),
-        any other error on a failure."""
+        ``Rejected`` when it refuses this message for good, any other error on a failure (the
+        dispatcher retries it)."""
+
+    async def probe(self) -> None:
+        """One cheap call that raises while the platform cannot be used (Slack ``auth.test``,
+        Telegram ``getMe``): the dispatcher probes a failing platform with it, and sends
+        everything that waited for it as soon as it answers."""

@@ -49,6 +49,9 @@ class ConsoleAdapter:
         self._files(message, lang or self.lang, "", self.files_dir)
         self.out.flush()
 
+    async def probe(self) -> None:
+        """The terminal is always there."""
+
     async def deliver(self, target: Target, message: Message) -> None:
         body = render(message, self.catalog, self.lang, indent="    ")
         self.out.write(f"→ {target.label} :\n{body}\n")

@@ -4,15 +4,19 @@ Inbound: the ``/reseau`` slash command, direct messages, button clicks, mentions
 (``@reseau partager …``, answered privately) and messages posted in the network channel (public or
 private) become ``Inbound`` for ``BotApp.handle_durably``, which stores what changed and waits for
 the fsync covering it (one shared by all requests arriving meanwhile) before the request is
-acknowledged (``process_before_response=True``): what Slack saw acknowledged is never lost. The
-answer (``chat.update``, ``response_url``) is sent from a task after the ack, and ``users.info``
-is given at most a second, so the ack stays within Slack's 3 s.
+acknowledged (``process_before_response=True``): what Slack saw acknowledged is never lost. When
+the data dir refuses the write, the request is answered 503 before any ack (Slack shows the
+person an error, and sends an event again), never as done. The answer (``chat.update``,
+``response_url``) is sent from a task after the ack, and ``users.info`` is given at most a
+second, so the ack stays within Slack's 3 s.
 
 The bot's identity (``auth.test``) is asked once at start-up and kept (``slack_auth.py``): while
 Slack cannot give it, requests are answered 503 rather than acknowledged and dropped.
 
-Outbound: the dispatcher calls ``deliver``; a 429 becomes ``RetryLater`` and any other failure
+Outbound: the dispatcher calls ``deliver``; a 429 becomes ``RetryLater``, an error no retry will
+fix ``Unreachable`` (until someone acts) or ``Rejected`` (for good), and any other failure
 propagates, so the dispatcher's retries are the only ones (slack_sdk's retry handlers are off).
+``probe`` is ``auth.test``.
 """
 
 from __future__ import annotations
@@ -36,7 +40,7 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.app import BotApp
 from bot.config import Environment
-from bot.dispatcher import RetryLater, Target, Unreachable
+from bot.dispatcher import Rejected, RetryLater, Target, Unreachable
 from bot.platforms.slack_auth import BotIdentity, IdentityUnknown
 from bot.platforms.slack_door import Refused, check_shape, check_signature, parse
 from bot.platforms.slack_render import (
@@ -51,6 +55,7 @@ from bot.platforms.slack_render import (
 )
 from handlers.info import meant_for_capture
 from handlers.types import Inbound, Message, Reply
+from storage.faults import StorageUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +68,15 @@ STOP_GRACE = 5.0
 UNREACHABLE = {"not_in_channel": "not_in_channel", "channel_not_found": "not_in_channel",
                "is_archived": "not_in_channel", "user_not_found": "deactivated",
                "account_inactive": "deactivated", "user_disabled": "deactivated"}
+# Slack errors about the message itself, or a permission the app lacks: retrying the same
+# request cannot succeed, so the dispatcher gives it up at once and tells the secretariat.
+REJECTED = frozenset({
+    "invalid_blocks", "invalid_blocks_format", "msg_too_long", "no_text", "too_many_attachments",
+    "invalid_attachments", "invalid_arguments", "invalid_arg_name", "invalid_array_arg",
+    "invalid_charset", "invalid_form_data", "invalid_post_type", "missing_post_type",
+    "missing_scope", "not_allowed_token_type", "no_permission", "restricted_action",
+    "restricted_action_read_only_channel", "restricted_action_thread_only_channel",
+    "messages_tab_disabled", "cannot_dm_bot", "method_deprecated", "deprecated_endpoint"})
 
 
 def retry_after(error: SlackApiError) -> float:
@@ -176,12 +190,21 @@ class SlackPlatform:
         return await to_aiohttp_response(await self.bolt.async_dispatch(
             await to_bolt_request(request)))
 
-    async def _on_error(self, error: Exception) -> BoltResponse | None:
-        """bolt's error handler: a request that came while the identity is unknown gets 503 (so
-        it comes again); anything else is a bug, logged with its traceback (bolt answers 500)."""
+    async def _on_error(self, error: Exception, body: dict[str, Any]) -> BoltResponse | None:
+        """bolt's error handler: a request that came while the identity is unknown, or whose
+        change the data dir refused, gets 503 (so it comes again, or the person sees an error);
+        anything else is a bug, logged with its traceback (bolt answers 500)."""
         if isinstance(error, IdentityUnknown):
             log.info("slack: request answered 503: the bot's identity is not known yet")
             return BoltResponse(status=503, body="", headers={"Retry-After": "10"})
+        if isinstance(error, StorageUnavailable):
+            # A write the data dir refused: nothing was kept (the transaction was taken back),
+            # so Slack shows an error, and sends an event again, to be handled then.
+            event_id = body.get("event_id") if isinstance(body, dict) else None
+            if event_id:
+                self.app.not_processed(f"slack:{event_id}")
+            log.warning("slack: request answered 503: storage refused the write")
+            return BoltResponse(status=503, body="")
         log.error("slack: request failed: %s", type(error).__name__, exc_info=error)
         return None
 
@@ -420,6 +443,10 @@ class SlackPlatform:
                                               title=attachment.filename)
             done.add(part)
 
+    async def probe(self) -> None:
+        """``auth.test``: raises while Slack cannot be used (down, or the token refused)."""
+        await self.client.auth_test()
+
     async def deliver(self, target: Target, message: Message) -> None:
         """Post ``message`` to a channel or a person's DM, then its files. A retry after a failed
         upload does not post the text again (parts already sent are remembered in memory)."""
@@ -435,8 +462,12 @@ class SlackPlatform:
         except SlackApiError as error:
             if error.response.status_code == 429:
                 raise RetryLater(retry_after(error)) from error
-            reason = UNREACHABLE.get(str(error.response.get("error")))
+            code = str(error.response.get("error"))
+            reason = UNREACHABLE.get(code)
             if reason is not None:
-                raise Unreachable(reason, str(error.response.get("error"))) from error
+                raise Unreachable(reason, code) from error
+            if code in REJECTED:
+                self._partial.pop(key, None)
+                raise Rejected(code) from error
             raise
         self._partial.pop(key, None)

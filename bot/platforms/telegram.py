@@ -5,13 +5,16 @@ Inbound: commands (``/reunion …``, ``/reunion_deplacer …``, ``/cmd@bot``), p
 private chat, button presses (callback queries) and messages posted in the network chat become
 ``Inbound`` for ``BotApp.handle_once_durably``. A webhook update is handled, and what it changed
 fsynced together with its ``update_id``, before Telegram gets its 200, so an acknowledged update
-is never lost; a repeated ``update_id`` is handled once.
+is never lost; a repeated ``update_id`` is handled once. When the data dir refuses the write, the
+webhook answers 503 and Telegram delivers the update again.
 
 Outbound: the dispatcher calls ``deliver``; a ``RetryAfter`` becomes ``RetryLater`` (one retry
 mechanism: the dispatcher's, which also enforces the rate limits declared below). PTB's
 ``AIORateLimiter`` stays off: a second limiter would pause every request on a single 429. A 403
 (the person never opened the bot, blocked it, or the bot left the group) becomes
-``Unreachable``: the row waits instead of failing over and over.
+``Unreachable``: the row waits instead of failing over and over, and so does a 400 "chat not
+found" (a chat the bot may not write to) or a group that became a supergroup; any other 400 is
+``Rejected`` (it would be refused again). ``probe`` is ``getMe``.
 
 Telegram's own ways are used where they exist: deep links (``https://t.me/<bot>?start=…``, whose
 ``/start <payload>`` runs ``handlers/deeplinks.py``), command menus scoped to private chats, to
@@ -58,7 +61,7 @@ from telegram.ext import Application, ContextTypes, TypeHandler
 
 from bot.app import BotApp
 from bot.config import Environment
-from bot.dispatcher import RetryLater, Target, Unreachable
+from bot.dispatcher import Rejected, RetryLater, Target, Unreachable
 from bot.platforms.telegram_render import (
     SAFE,
     keyboard,
@@ -74,6 +77,7 @@ from handlers.roles import EXEC_FOCAL_POINT
 from handlers.router import Command, Router
 from handlers.settings import fold
 from handlers.types import Button, Inbound, Message, Reply
+from storage.faults import StorageUnavailable
 from storage.models import FOCAL_POINT
 
 log = logging.getLogger(__name__)
@@ -179,6 +183,7 @@ class TelegramPlatform:
         self.username = ""
         self.ready = False  # until ``start`` is done; the webhook answers 503 meanwhile
         self._lead_menus: set[str] = set()  # leads whose own chat has its menu (this process)
+        self._unstored: set[int] = set()  # updates the data dir refused: Telegram must resend
 
     # Lifecycle.
 
@@ -304,6 +309,9 @@ class TelegramPlatform:
             log.warning("telegram: webhook body refused (400): not an update")
             return web.Response(status=400)
         await self.application.process_update(update)
+        if update.update_id in self._unstored:
+            self._unstored.discard(update.update_id)
+            return web.Response(status=503)  # nothing recorded: Telegram sends it again
         return web.Response(status=200)
 
     async def _on_update(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
@@ -317,7 +325,12 @@ class TelegramPlatform:
             work = self._text  # edits (edited_message) never re-run a command
         if work is None:
             return
-        await work(update)
+        try:
+            await work(update)
+        except StorageUnavailable:
+            self.app.not_processed(f"telegram:update:{update.update_id}")
+            self._unstored.add(update.update_id)
+            raise
 
     async def _handle(self, update: Update, inbound: Inbound) -> Reply | None:
         """Handled and durable; ``None`` for an update already handled (a redelivery)."""
@@ -329,6 +342,9 @@ class TelegramPlatform:
 
     async def _on_error(self, _: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         error = context.error
+        if isinstance(error, StorageUnavailable):  # answered 503: Telegram sends it again
+            log.error("telegram: update not handled: %s", error)
+            return
         log.error("telegram: update failed: %s", type(error).__name__, exc_info=error)
 
     def _read(self, message: TelegramMessage) -> tuple[str, bool] | None:
@@ -471,6 +487,10 @@ class TelegramPlatform:
                 chat_id=chat_id, caption=caption[:CAPTION] or None, document=InputFile(
                     attachment.content, filename=PurePath(attachment.filename).name))
 
+    async def probe(self) -> None:
+        """``getMe``: raises while the Bot API cannot be used (down, or the token refused)."""
+        await self.application.bot.get_me()
+
     async def deliver(self, target: Target, message: Message) -> None:
         """Send one outbox message. A multi-part message (chunks, files) interrupted by a 429
         is sent again whole on the retry: the dispatcher tracks targets, not parts."""
@@ -483,4 +503,9 @@ class TelegramPlatform:
         except ChatMigrated as error:
             log.error("telegram: chat %s became supergroup %s: update [channels] telegram",
                       target.address, error.new_chat_id)
-            raise
+            raise Unreachable("not_in_channel", str(error)) from error
+        except BadRequest as error:
+            if "chat not found" in str(error).lower():  # never opened, or a chat gone
+                reason = "not_in_channel" if target.channel else "not_started"
+                raise Unreachable(reason, str(error)) from error
+            raise Rejected(str(error)) from error
