@@ -113,6 +113,19 @@ def test_a_deadline_without_a_time_is_the_end_of_the_working_day_a_setting() -> 
     assert found.deadline and found.meanings == ("end_of_month", "end_of_day")
 
 
+def test_d_ici_72h_and_sous_72h_are_read_as_deadlines() -> None:
+    """« d'ici 72h » was an instant without its deadline mark (the « d'ici » was cut out with
+    the hours before it was looked for); « sous 72h », "within 72 hours" had none either. They
+    say "at the latest then", as « sous huitaine » does; « dans 72h » does not."""
+    for text in ("d'ici 72h", "sous 72h", "dans les 72 heures", "within 72 hours",
+                 "in the next 72 hours", "sous huitaine", "within 10 days",
+                 "sous 5 jours ouvrables"):
+        found = read_when(text, now=NOW)
+        assert found.deadline and found.start.hour == 17, text
+    for text in ("dans 72h", "in 72 hours", "dans 3 jours", "dans 5 jours ouvrables"):
+        assert not read_when(text, now=NOW).deadline, text
+
+
 def test_conventional_readings_are_named_for_the_confirmation() -> None:
     assert read_when("demain en fin de matinée", now=NOW).meanings == ("late_morning",)
     assert read_when("sous huitaine", now=NOW).meanings == ("within_8_days", "end_of_day")

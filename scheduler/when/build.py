@@ -25,18 +25,14 @@ from scheduler.when.dates import next_weekday
 from scheduler.when.days import Found, take_days
 from scheduler.when.deadlines import take_deadline
 from scheduler.when.errors import Unsure, WhenError
+from scheduler.when.instants import instant, is_deadline, take_instants
 from scheduler.when.normalise import Scan, normalise
 from scheduler.when.periods import take_periods
 from scheduler.when.reading import Reading
-from scheduler.when.times import NUM, Time, clock, day_part, number, take_times
+from scheduler.when.times import Time, clock, day_part, take_times
 from scheduler.when.zones import NamedZone, one_zone, refuse_unknown, take_after_time, take_named
 
 END_OF_DAY = time(17, 0)
-_IN_TIME = re.compile(rf"""\b(?:dans(?:\s+les)?|d\s+ici|sous|(?:within|in)(?:\s+the\s+next)?)
-    \s+(?:
-      (?P<n>{NUM})\s*(?P<u>h|hrs?|heures?|hours?|min|mins|minutes?|mn)(?![a-z])
-        (?:\s*(?P<m>\d{{1,2}})(?:\s*min(?:utes?)?)?\b|\s+(?P<hh>et\s+demie|and\s+a\s+half))?
-    | (?P<half>demiheure))""", re.X)
 _ISO_OFFSET = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?"
                          r"(?:z|[+-]\d{2}:?\d{2})")
 
@@ -55,7 +51,7 @@ def read(text: str, ctx: Context, default_time: time | None, *, deadline: bool =
         return Reading(after_now(whole_minute(found), ctx), deadline=deadline)
     scan = Scan(s)
     named = take_named(scan)
-    instants = scan.take(_IN_TIME)
+    instants = take_instants(scan)
     marked, before = take_deadline(scan)
     start, end = take_times(scan)
     zone = one_zone(named + take_after_time(scan))
@@ -67,12 +63,13 @@ def read(text: str, ctx: Context, default_time: time | None, *, deadline: bool =
     if scan.leftover():
         refuse_unknown(scan.text)
         raise Unsure
-    deadline = deadline or marked
+    deadline = deadline or marked or found.deadline
     if instants:
         if (len(instants) > 1 or start or zone or found.days or found.weekdays or found.periods
                 or found.part or found.meanings):
             raise Unsure
-        return Reading(_instant(instants[0], ctx), deadline=deadline)
+        return Reading(instant(instants[0], ctx),
+                       deadline=deadline or is_deadline(instants[0]))
     begin, finish, meanings = _moment(found, start, end, there, default_time, deadline, before,
                                       end_of_day)
     if zone is not None:
@@ -80,17 +77,6 @@ def read(text: str, ctx: Context, default_time: time | None, *, deadline: bool =
     return Reading(begin.astimezone(ctx.zone), finish and finish.astimezone(ctx.zone),
                    zone if zone is not None and zone.tz is not None else None,
                    tuple(meanings), deadline)
-
-
-def _instant(m: re.Match[str], ctx: Context) -> datetime:
-    if m["half"]:
-        delta = timedelta(minutes=30)
-    else:
-        n = number(m["n"])
-        minutes = n if m["u"].startswith("m") else n * 60 + int(m["m"] or 0) + (
-            30 if m["hh"] else 0)
-        delta = timedelta(minutes=minutes)
-    return after_now(whole_minute((ctx.now + delta).astimezone(ctx.zone)), ctx)
 
 
 def _moment(found: Found, start: Time | None, end: Time | None, ctx: Context,
