@@ -126,6 +126,22 @@ def test_d_ici_72h_and_sous_72h_are_read_as_deadlines() -> None:
         assert not read_when(text, now=NOW).deadline, text
 
 
+def test_ce_soir_a_minuit_is_the_midnight_that_ends_this_evening() -> None:
+    """« ce soir à minuit » was refused: midnight is not an evening hour. An evening's midnight
+    is 00:00 the next day; the weekday and date written are those of the evening; without an
+    evening, midnight with a day stays ambiguous (start or end of that day?)."""
+    assert read_when("ce soir à minuit", now=NOW).start == datetime(2026, 11, 29, 0, 0,
+                                                                    tzinfo=BAMAKO)
+    assert read_when("lundi soir à minuit", now=NOW).start == datetime(2026, 12, 1, 0, 0,
+                                                                       tzinfo=BAMAKO)
+    geneva = read_when("ce soir à minuit heure de Genève", now=NOW)  # 18:00 there
+    assert geneva.in_named_zone(geneva.start).replace(tzinfo=None) == datetime(2026, 11, 29)
+    for text in ("demain minuit", "tomorrow at midnight", "ce matin à minuit"):
+        with pytest.raises(WhenError) as refused:
+            read_when(text, now=NOW)
+        assert refused.value.reason == "ambiguous", text
+
+
 def test_conventional_readings_are_named_for_the_confirmation() -> None:
     assert read_when("demain en fin de matinée", now=NOW).meanings == ("late_morning",)
     assert read_when("sous huitaine", now=NOW).meanings == ("within_8_days", "end_of_day")

@@ -6,7 +6,8 @@
 - "dans N heures/minutes", « d'ici 72h », "within 48 hours" is an instant to the minute (the
   seconds of now are dropped) and takes no other date or time. Every result is a whole minute.
 - "minuit" / "midnight" with a day is ambiguous (start or end of that day?) and refused; alone
-  it is the coming midnight.
+  it is the coming midnight; with an evening (« ce soir à minuit », "Monday night at midnight")
+  it is the midnight that ends that evening, 00:00 the next day.
 - A time range must end after it starts on the same day ("de 22h à 2h" is refused).
 - A time said in another zone is read on that zone's clock and calendar, then converted.
 
@@ -22,6 +23,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from scheduler.when import words
 from scheduler.when.context import Context, after_now, local, make_context, whole_minute
 from scheduler.when.dates import next_weekday
+from scheduler.when.dayparts import EVENING
 from scheduler.when.days import Found, take_days
 from scheduler.when.deadlines import take_deadline
 from scheduler.when.errors import Unsure, WhenError
@@ -90,7 +92,13 @@ def _moment(found: Found, start: Time | None, end: Time | None, ctx: Context,
     days = sorted(set(found.days))
     if len(days) > 1:
         raise WhenError("ambiguous", first=days[0].isoformat(), second=days[1].isoformat())
-    if start is not None:
+    # « ce soir à minuit », "Monday night at midnight": the midnight that ends that evening.
+    evening_midnight = (start is not None and start.midnight and end is None
+                        and (start.part or part) is EVENING
+                        and bool(days or found.bare_weekday is not None))
+    if evening_midnight:
+        at = time(0, 0)
+    elif start is not None:
         at = clock(start, part)
     elif part is not None:
         at = part.at(end_of_day)
@@ -109,7 +117,8 @@ def _moment(found: Found, start: Time | None, end: Time | None, ctx: Context,
                         second=f"{day.isoformat()} {stamp}")
     if start is not None and start.maybe_date and not (days or found.bare_weekday is not None):
         raise WhenError("ambiguous", first=start.label(), second=f"{start.hour}/{start.minute}")
-    if start is not None and start.midnight and (days or found.bare_weekday is not None):
+    if (start is not None and start.midnight and not evening_midnight
+            and (days or found.bare_weekday is not None)):
         raise WhenError("ambiguous", first=f"{day.isoformat()} 00:00",
                         second=f"{(day + timedelta(days=1)).isoformat()} 00:00")
     for wd in found.weekdays:
@@ -118,8 +127,9 @@ def _moment(found: Found, start: Time | None, end: Time | None, ctx: Context,
             raise WhenError("weekday_mismatch", date=day.isoformat(),
                             weekday_fr=words.WEEKDAYS_FR[real], weekday_en=words.WEEKDAYS_EN[real],
                             written_fr=words.WEEKDAYS_FR[wd], written_en=words.WEEKDAYS_EN[wd])
-    begin = local(day, at, ctx.zone)
-    _check_written(begin, found, at)
+    after = timedelta(days=1 if evening_midnight else 0)
+    begin = local(day + after, at, ctx.zone)
+    _check_written(begin - after, found, at)
     begin = after_now(begin, ctx)
     if end is None:
         return begin, None, meanings
