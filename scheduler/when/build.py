@@ -18,6 +18,7 @@ month, year and time that was written. When unsure we refuse; we never return a 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta, timezone
 
 from scheduler.when import words
@@ -27,6 +28,7 @@ from scheduler.when.dayparts import EVENING
 from scheduler.when.days import Found, take_days
 from scheduler.when.deadlines import take_deadline
 from scheduler.when.errors import Unsure, WhenError
+from scheduler.when.filler import trim
 from scheduler.when.instants import instant, is_deadline, take_instants
 from scheduler.when.normalise import Scan, normalise
 from scheduler.when.periods import take_periods
@@ -41,10 +43,26 @@ _ISO_OFFSET = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?"
 
 def read(text: str, ctx: Context, default_time: time | None, *, deadline: bool = False,
          end_of_day: time = END_OF_DAY) -> Reading:
-    """The moment (and, when a range was written, its end) that ``text`` names."""
+    """The moment (and, when a range was written, its end) that ``text`` names; when the text
+    is not understood as a whole, the moment inside it with the plain words around it left out
+    (``filler``)."""
     s = normalise(text)
     if not s:
         raise WhenError("empty")
+    try:
+        return _read(s, ctx, default_time, deadline, end_of_day)
+    except Unsure:
+        trimmed = trim(s, text, ctx.tz)
+        if trimmed is None:
+            raise
+    found = _read(trimmed.moment, ctx, default_time, deadline, end_of_day)
+    if found.deadline and trimmed.qualifies:
+        raise Unsure
+    return replace(found, ignored=trimmed.ignored)
+
+
+def _read(s: str, ctx: Context, default_time: time | None, deadline: bool,
+          end_of_day: time) -> Reading:
     if _ISO_OFFSET.fullmatch(s):
         try:
             found = datetime.fromisoformat(s.upper().replace(" ", "T")).astimezone(ctx.zone)

@@ -128,6 +128,16 @@ _UNKNOWN_PHRASE = re.compile(
     rf"|\b(?!(?:{_NOT_PLACES})\b)(?P<w2>[a-z][\w-]*)\s+time\b"
     rf"|\b(?P<w3>{words.alternation(_UNKNOWN)})\b")
 
+# Words that name the network's own clock (« heure locale », « heure du réseau », "network time").
+_OWN_CLOCK = frozenset({"local", "locale", "reseau", "network"})
+
+
+def own_zone_words(tz: str) -> frozenset[str]:
+    """The words that can only name the zone ``tz`` itself (« Mali », « Bamako » for
+    Africa/Bamako, « locale »): leaving them out of a text read in ``tz`` changes no time."""
+    return _OWN_CLOCK | {spelling for spelling, key in _BY_SPELLING.items()
+                         if _PLACES[key][0] == tz and " " not in spelling}
+
 
 def _place(spelling: str) -> NamedZone:
     key = _BY_SPELLING[spelling]
