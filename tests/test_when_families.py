@@ -104,6 +104,20 @@ def test_geneva_time_follows_its_summer_time() -> None:
     assert read_when("mardi 10h GMT", now=NOW).in_named_zone(NOW) is None  # Bamako's own clock
 
 
+def test_gmt_time_and_zones_written_out_in_words_are_read() -> None:
+    """"2pm GMT time", « 14h heure GMT », "Central European Time", « heure d'Afrique de l'Est »,
+    "14:00 hrs" were refused (or taken for an unknown zone « european »)."""
+    assert read_when("Tuesday 2pm GMT time", now=NOW).start.hour == 14
+    assert read_when("lundi 14h heure GMT", now=NOW).zone.tz == "UTC"
+    cet = read_when("Tuesday 2pm Central European Time", now=NOW)
+    assert cet.start.astimezone(BAMAKO).hour == 13 and cet.zone.key == "CET"
+    assert read_when("lundi 14h heure d'Afrique de l'Est", now=NOW).zone.tz == "Africa/Nairobi"
+    assert read_when("Tuesday 14:00 hrs", now=NOW).start.hour == 14
+    with pytest.raises(WhenError) as refused:  # standard time said of a summer day
+        read_when("Thursday 10am Eastern Standard Time", now=SUMMER)
+    assert refused.value.reason == "ambiguous"
+
+
 def test_a_deadline_without_a_time_is_the_end_of_the_working_day_a_setting() -> None:
     assert parse_deadline("vendredi", now=NOW).hour == 17
     assert parse_deadline("vendredi", now=NOW, end_of_day=datetime(1, 1, 1, 16, 30).time()) == (
