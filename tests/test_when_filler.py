@@ -45,6 +45,7 @@ def test_plain_words_around_a_moment_never_change_it(before: str, after: str) ->
 @pytest.mark.parametrize("word", [
     "pas", "not", "sauf", "except", "annulée", "cancelled", "reportée", "postponed", "ou", "or",
     "la veille de", "no meeting", "doesn't work", "impossible", "au plus tôt", "si", "unless",
+    "au lieu de", "initialement", "originally", "était",
 ])
 def test_words_that_change_a_moment_are_never_left_out(word: str) -> None:
     for case in ANSWERS:
@@ -88,6 +89,29 @@ def test_the_reading_says_which_words_were_left_out() -> None:
     assert found.ignored == ("merci d envoyer vos commentaires", "merci")
     assert found.deadline
     assert read_when("d'ici mercredi 12h", now=NOW).ignored == ()
+
+
+def test_lieu_and_place_change_a_moment_only_in_au_lieu_de_and_a_la_place_de() -> None:
+    assert read_when("La réunion aura lieu mardi à 10h", now=NOW).start.hour == 10
+    assert read_when("The meeting will take place on Tuesday at 10am", now=NOW).start.hour == 10
+    for text in ("au lieu de mardi", "à la place de mardi 10h", "réunion jeudi au lieu de merci"):
+        with pytest.raises(WhenError):
+            read_when(text, now=NOW)
+
+
+def test_a_deadline_label_keeps_what_is_due_out_of_the_moment() -> None:
+    """« Délai de réponse : vendredi », "Deadline for comments: Friday": the words after the
+    label say what is due. Only after a label noun: « avant la réunion de vendredi » and « d'ici
+    la réunion de vendredi » are not « avant / d'ici vendredi »."""
+    found = read_when("Délai de réponse : vendredi 4 décembre", now=NOW)
+    assert found.start == datetime(2026, 12, 4, 17, tzinfo=BAMAKO) and found.deadline
+    assert found.ignored == ("de reponse",)
+    assert read_when("Deadline for comments: Friday 3pm", now=NOW).start.hour == 15
+    for text in ("avant la réunion de vendredi", "d'ici la réunion de vendredi 12h",
+                 "by the meeting on Friday", "Deadline for the second round: Friday",
+                 "Deadline for comments was Friday", "la date limite de réponse était vendredi"):
+        with pytest.raises(WhenError):
+            read_when(text, now=NOW)
 
 
 def test_a_misspelt_date_word_is_never_left_out() -> None:

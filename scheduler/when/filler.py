@@ -7,20 +7,22 @@ strictness — so an unknown word *between* the parts of the moment is still ref
 (« mardi réunion 10h »). A word is left out only if it is *plain*:
 
 - not a word any reader of this package knows (a date, a time, a zone, a deadline or a series
-  word: taken from the package's own patterns, so a word added to a pattern is kept at once), and
-  not a number;
+  word: taken from the package's own patterns, so a word added to a pattern is kept at once),
+  not a number, and not such a word misspelt by a letter (« mecredi », "Tusday");
 - not a word that turns a moment into another one (``words.MEANING_CHANGERS``: « pas avant
-  jeudi », « réunion annulée mardi », "not before Thursday" are refused, never read as Thursday).
+  jeudi », « réunion annulée mardi », "not before Thursday" are refused, never read as Thursday;
+  « lieu » and « place » only in « au lieu de », « à la place de »).
 
 Articles and linking words (« le », « des », « en », « sur », "the", "over"…) go with their
 neighbours: before the moment they belong to it when they touch it (« d'ici », « le 15 »; « dès
 mardi » is refused), after it they belong to the words that follow (« mardi 10h sur Zoom »).
-Words that relate a moment to something else (« avant », « dans », "by", "in", "from"…) are kept,
-never left out: « avant la réunion de vendredi » is not Friday.
+Words that relate a moment to something else (« avant », « dans », "by", "in", "from"…) are
+kept: « avant la réunion de vendredi » is not Friday. After a deadline label, the words that say
+what is due are left out too (« Délai de réponse : vendredi », "Deadline for comments: Friday").
 The French « est » before the moment, written in lower case, is the verb (« la réunion est
-mardi »), not Eastern time. « réunion de 2h mardi » is refused (two hours long, or at 02:00?),
-and so is a deadline said as the day of something else (« pour la réunion de vendredi »: before
-the meeting, or by the end of that day?).
+mardi »), not Eastern time. « réunion de 2h mardi » is refused (two hours long, or at 02:00?), and
+so is a deadline said as the day of something else (« pour la réunion de vendredi »: before the
+meeting, or by the end of that day?).
 """
 
 from __future__ import annotations
@@ -60,11 +62,18 @@ _LINKING = words.STOPWORDS | {
     "sur", "over", "par", "per",
 }
 _HARMLESS_PHRASES = {("si", "possible"), ("if", "possible")}
+# Kept in these phrases only: « au lieu de mardi », « à la place de », "in place of" (but « la
+# réunion aura lieu », "will take place" say nothing of the moment).
+_CHANGING_PAIRS = {("au", "lieu"), ("la", "place"), ("in", "place")}
 _DURATION = re.compile(rf"""(?:de|d|of|for)\s+(?:une?\s+|an?\s+)?(?P<h>\d{{1,2}}|{times.NUM})
     \s*(?:h|heures?|hours?|hrs?)(?![a-z])(?:\s*\d{{2}})?
     (?!\s*(?:-|a|to|jusqua|et|and)\s*\d)""", re.X)
 _OF = re.compile(r"(?:de|du|d|of|on)\s(?!ici\b)")
 _LONGEST_DURATION = 8  # hours: a meeting or a task lasts at most a working day
+_LABEL = re.compile(r"""(?P<keep>(?:(?:la|le|l|the|your|our)\s+)?
+    (?:(?:dernier\s+)?delai|(?:date\s+)?limite|echeance|deadline|due))
+    (?:\s+date)?\s+(?:de|du|des|d|for|of|pour)\s""", re.X)
+_LONGEST_LABEL = 6  # words between the label and the moment
 
 
 def _patterns(value: object, depth: int = 0) -> Iterator[re.Pattern[str]]:
@@ -159,6 +168,8 @@ def _plain(tokens: list[str], i: int, leading: bool, caps_est: bool) -> bool:
         return True
     if word == "est":
         return leading and not caps_est
+    if word in ("lieu", "place"):
+        return not i or (tokens[i - 1], word) not in _CHANGING_PAIRS
     return not _kept(word)
 
 
@@ -184,10 +195,29 @@ def trim(s: str, original: str, tz: str) -> Trimmed | None:
     first, last = kinds.index("k"), len(kinds) - 1 - kinds[::-1].index("k")
     start = max((i + 1 for i in range(first) if kinds[i] == "p"), default=0)
     end = last + 1 if "p" in kinds[last + 1:] else len(tokens)
-    if start == 0 and end == len(tokens):
+    label = _label_end(tokens, kinds, start, end)
+    if start == 0 and end == len(tokens) and label is None:
         return None
-    moment = " ".join(tokens[start:end])
+    dropped_inside = tokens[label[0]:label[1]] if label else []
+    kept_tokens = tokens[start:label[0]] + tokens[label[1]:end] if label else tokens[start:end]
+    moment = " ".join(kept_tokens)
     if start and (m := _DURATION.match(moment)) and times.number(m["h"]) <= _LONGEST_DURATION:
         return None  # « réunion de 2h mardi »: a length, or 02:00?
-    ignored = tuple(part for part in (" ".join(tokens[:start]), " ".join(tokens[end:])) if part)
+    ignored = tuple(part for part in (" ".join(tokens[:start]), " ".join(dropped_inside),
+                                      " ".join(tokens[end:])) if part)
     return Trimmed(moment, ignored, qualifies=bool(start and _OF.match(moment)))
+
+
+def _label_end(tokens: list[str], kinds: list[str], start: int,
+               end: int) -> tuple[int, int] | None:
+    """« Délai de réponse : vendredi », "Deadline for comments: Friday": the plain words that
+    say what is due, between a deadline label and the moment (their first and last index + 1).
+    Only after a label noun: « avant la réunion de vendredi » is not « avant vendredi »."""
+    m = _LABEL.match(" ".join(tokens[start:end]))
+    if m is None:
+        return None
+    first = start + len(m["keep"].split())  # "date for comments" of "due date for comments"
+    last = next((i for i in range(first, end) if kinds[i] == "k"), None)
+    if last is None or "p" not in kinds[first:last] or last - first > _LONGEST_LABEL:
+        return None
+    return first, last

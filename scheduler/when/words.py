@@ -91,16 +91,16 @@ STOPWORDS = frozenset({
 })
 
 # Words that turn a moment into another one, or into none: negation, exception, alternative,
-# cancellation or move, condition, a moment said in the past, a day relative to another (« la
-# veille »), unavailability, a length. They are never left out as words around a moment (see
-# ``filler``): « pas avant jeudi », « réunion annulée mardi », "not before Thursday", "Thursday
-# doesn't work", "office closed Monday" are refused.
+# cancellation or move, condition, a moment said in the past or replaced, a day relative to
+# another (« la veille »), unavailability, a length. They are never left out as words around a
+# moment (see ``filler``): « pas avant jeudi », « réunion annulée mardi », "not before Thursday",
+# "Thursday doesn't work", « ancienne date limite : vendredi » are refused.
 MEANING_CHANGERS = frozenset({
     # negation (« n'est pas », "doesn't": the « t » of « n't »), exception, alternative, condition
     "pas", "ne", "n", "non", "jamais", "aucun", "aucune", "sauf", "excepte", "exceptee",
-    "hormis", "hors", "sans", "ni", "ou", "soit", "sinon", "si", "plutot", "lieu", "place",
-    "not", "no", "never", "none", "nor", "t", "cannot", "except", "excepting", "excluding",
-    "without", "or", "either", "otherwise", "unless", "if", "instead", "rather",
+    "hormis", "hors", "sans", "ni", "ou", "soit", "sinon", "si", "plutot", "not", "no", "never",
+    "none", "nor", "t", "cannot", "except", "excepting", "excluding", "without", "or", "either",
+    "otherwise", "unless", "if", "instead", "rather",
     # cancelled, postponed, brought forward, delayed (« déplacé » is left out: « les personnes
     # déplacées » is what the network works on)
     "annule", "annulee", "annules", "annulees", "annulation", "annuler", "reporte", "reportee",
@@ -109,8 +109,10 @@ MEANING_CHANGERS = frozenset({
     "remplace", "remplacee", "retarde", "retardee", "cancel", "cancels", "cancelled", "canceled",
     "cancellation", "postpone", "postponed", "reschedule", "rescheduled", "moved", "delayed",
     "brought", "replaced", "advance",
-    # a moment said in the past
-    "etait", "etaient", "avait", "avaient", "was", "were", "had",
+    # a moment said in the past, or one that was replaced (« ancienne date limite »)
+    "etait", "etaient", "avait", "avaient", "was", "were", "had", "ancien", "ancienne",
+    "anciens", "anciennes", "initial", "initiale", "initialement", "auparavant", "precedemment",
+    "old", "former", "formerly", "original", "originally", "initially", "previously",
     # a day relative to another, days off
     "veille", "avant-veille", "lendemain", "surlendemain", "eve", "ferie", "feries", "conge",
     "conges", "vacances", "holiday", "holidays", "weekend", "week-end", "noel", "paques",

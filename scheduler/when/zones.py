@@ -139,7 +139,7 @@ _AFTER_TIME = re.compile(rf"""(?<=¦)\s+(?:a\s+)?(?:
 _NOT_PLACES = ("any|some|same|this|that|the|what|which|lunch|dinner|break|tea|coffee|meeting|start"
                "|end|next|last|first|one|a|an|due|free|full|part|over|on|in|at|by|my|our|your")
 _UNKNOWN_PHRASE = re.compile(
-    rf"\bheure\s+(?:de\s+|d\s+|du\s+)?(?:l\s+)?(?P<w>[a-z][\w-]*)"
+    rf"\bheure\s+(?:de\s+|d\s+|du\s+)?(?:l\s+)?(?!a\b)(?P<w>[a-z][\w-]*)"
     rf"|\b(?!(?:{_NOT_PLACES})\b)(?P<w2>[a-z][\w-]*)\s+time\b"
     rf"|\b(?P<w3>{words.alternation(_UNKNOWN)})\b")
 
