@@ -104,6 +104,20 @@ def test_geneva_time_follows_its_summer_time() -> None:
     assert read_when("mardi 10h GMT", now=NOW).in_named_zone(NOW) is None  # Bamako's own clock
 
 
+def test_gmt_time_and_zones_written_out_in_words_are_read() -> None:
+    """"2pm GMT time", « 14h heure GMT », "Central European Time", « heure d'Afrique de l'Est »,
+    "14:00 hrs" were refused (or taken for an unknown zone « european »)."""
+    assert read_when("Tuesday 2pm GMT time", now=NOW).start.hour == 14
+    assert read_when("lundi 14h heure GMT", now=NOW).zone.tz == "UTC"
+    cet = read_when("Tuesday 2pm Central European Time", now=NOW)
+    assert cet.start.astimezone(BAMAKO).hour == 13 and cet.zone.key == "CET"
+    assert read_when("lundi 14h heure d'Afrique de l'Est", now=NOW).zone.tz == "Africa/Nairobi"
+    assert read_when("Tuesday 14:00 hrs", now=NOW).start.hour == 14
+    with pytest.raises(WhenError) as refused:  # standard time said of a summer day
+        read_when("Thursday 10am Eastern Standard Time", now=SUMMER)
+    assert refused.value.reason == "ambiguous"
+
+
 def test_a_deadline_without_a_time_is_the_end_of_the_working_day_a_setting() -> None:
     assert parse_deadline("vendredi", now=NOW).hour == 17
     assert parse_deadline("vendredi", now=NOW, end_of_day=datetime(1, 1, 1, 16, 30).time()) == (
@@ -111,6 +125,35 @@ def test_a_deadline_without_a_time_is_the_end_of_the_working_day_a_setting() -> 
     assert read_when("vendredi", now=NOW).start.hour == 10  # a meeting keeps its default hour
     found = read_when("d'ici la fin du mois", now=NOW)
     assert found.deadline and found.meanings == ("end_of_month", "end_of_day")
+
+
+def test_d_ici_72h_and_sous_72h_are_read_as_deadlines() -> None:
+    """« d'ici 72h » was an instant without its deadline mark (the « d'ici » was cut out with
+    the hours before it was looked for); « sous 72h », "within 72 hours" had none either. They
+    say "at the latest then", as « sous huitaine » does; « dans 72h » does not."""
+    for text in ("d'ici 72h", "sous 72h", "dans les 72 heures", "within 72 hours",
+                 "in the next 72 hours", "sous huitaine", "within 10 days",
+                 "sous 5 jours ouvrables"):
+        found = read_when(text, now=NOW)
+        assert found.deadline and found.start.hour == 17, text
+    for text in ("dans 72h", "in 72 hours", "dans 3 jours", "dans 5 jours ouvrables"):
+        assert not read_when(text, now=NOW).deadline, text
+
+
+def test_ce_soir_a_minuit_is_the_midnight_that_ends_this_evening() -> None:
+    """« ce soir à minuit » was refused: midnight is not an evening hour. An evening's midnight
+    is 00:00 the next day; the weekday and date written are those of the evening; without an
+    evening, midnight with a day stays ambiguous (start or end of that day?)."""
+    assert read_when("ce soir à minuit", now=NOW).start == datetime(2026, 11, 29, 0, 0,
+                                                                    tzinfo=BAMAKO)
+    assert read_when("lundi soir à minuit", now=NOW).start == datetime(2026, 12, 1, 0, 0,
+                                                                       tzinfo=BAMAKO)
+    geneva = read_when("ce soir à minuit heure de Genève", now=NOW)  # 18:00 there
+    assert geneva.in_named_zone(geneva.start).replace(tzinfo=None) == datetime(2026, 11, 29)
+    for text in ("demain minuit", "tomorrow at midnight", "ce matin à minuit"):
+        with pytest.raises(WhenError) as refused:
+            read_when(text, now=NOW)
+        assert refused.value.reason == "ambiguous", text
 
 
 def test_conventional_readings_are_named_for_the_confirmation() -> None:

@@ -8,14 +8,16 @@
 The text is normalised (case, accents, dashes, apostrophes, « mar » read from its neighbours;
 ``normalise``), then patterns take out each piece — zone words (``zones``), deadline words
 (``deadlines``), times and parts of the day (``times``, ``dayparts``), conventional periods
-(``periods``), days (``days``, with the calendar arithmetic of ``dates``) — and every word must be
-understood: a leftover word is a refusal. Month and day names come from Babel's locale data
-(``words``) and month names are confirmed by dateparser (``crosscheck``). ``build`` puts the pieces
-together and checks the result again: strictly after now, on every weekday, day, month, year and
-time that was written; ``read_when`` returns it as a ``Reading`` (the zone named, the conventional
-readings used) for confirmations. ``recurrence`` reads a rule, ``series`` its start, end and
-exceptions; ``past`` reads days to look back from. When unsure we refuse; we never return a
-guessed date silently.
+(``periods``), days (``days``, with the calendar arithmetic of ``dates``), instants counted from
+now (``instants``) — and every word must be understood: a leftover word is a refusal. Only the
+plain words typed around a moment (« Merci d'envoyer vos commentaires d'ici mercredi 12h ») are
+left out, never one that could change it (``filler``). Month and day names come from Babel's
+locale data (``words``) and month names are confirmed by dateparser (``crosscheck``). ``build``
+puts the pieces together and checks the result again: strictly after now, on every weekday, day,
+month, year and time that was written; ``read_when`` returns it as a ``Reading`` (the zone named,
+the conventional readings used, the words left out) for confirmations. ``recurrence`` reads a
+rule, ``series`` its start, end and exceptions; ``past`` reads days to look back from. When unsure
+we refuse; we never return a guessed date silently.
 """
 
 from scheduler.when.api import (

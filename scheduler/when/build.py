@@ -6,7 +6,8 @@
 - "dans N heures/minutes", « d'ici 72h », "within 48 hours" is an instant to the minute (the
   seconds of now are dropped) and takes no other date or time. Every result is a whole minute.
 - "minuit" / "midnight" with a day is ambiguous (start or end of that day?) and refused; alone
-  it is the coming midnight.
+  it is the coming midnight; with an evening (« ce soir à minuit », "Monday night at midnight")
+  it is the midnight that ends that evening, 00:00 the next day.
 - A time range must end after it starts on the same day ("de 22h à 2h" is refused).
 - A time said in another zone is read on that zone's clock and calendar, then converted.
 
@@ -17,36 +18,51 @@ month, year and time that was written. When unsure we refuse; we never return a 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta, timezone
 
 from scheduler.when import words
 from scheduler.when.context import Context, after_now, local, make_context, whole_minute
 from scheduler.when.dates import next_weekday
+from scheduler.when.dayparts import EVENING
 from scheduler.when.days import Found, take_days
 from scheduler.when.deadlines import take_deadline
 from scheduler.when.errors import Unsure, WhenError
+from scheduler.when.filler import trim
+from scheduler.when.instants import instant, is_deadline, take_instants
 from scheduler.when.normalise import Scan, normalise
 from scheduler.when.periods import take_periods
 from scheduler.when.reading import Reading
-from scheduler.when.times import NUM, Time, clock, day_part, number, take_times
+from scheduler.when.times import Time, clock, day_part, take_times
 from scheduler.when.zones import NamedZone, one_zone, refuse_unknown, take_after_time, take_named
 
 END_OF_DAY = time(17, 0)
-_IN_TIME = re.compile(rf"""\b(?:dans(?:\s+les)?|d\s+ici|sous|(?:within|in)(?:\s+the\s+next)?)
-    \s+(?:
-      (?P<n>{NUM})\s*(?P<u>h|hrs?|heures?|hours?|min|mins|minutes?|mn)(?![a-z])
-        (?:\s*(?P<m>\d{{1,2}})(?:\s*min(?:utes?)?)?\b|\s+(?P<hh>et\s+demie|and\s+a\s+half))?
-    | (?P<half>demiheure))""", re.X)
 _ISO_OFFSET = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?"
                          r"(?:z|[+-]\d{2}:?\d{2})")
 
 
 def read(text: str, ctx: Context, default_time: time | None, *, deadline: bool = False,
          end_of_day: time = END_OF_DAY) -> Reading:
-    """The moment (and, when a range was written, its end) that ``text`` names."""
+    """The moment (and, when a range was written, its end) that ``text`` names; when the text
+    is not understood as a whole, the moment inside it with the plain words around it left out
+    (``filler``)."""
     s = normalise(text)
     if not s:
         raise WhenError("empty")
+    try:
+        return _read(s, ctx, default_time, deadline, end_of_day)
+    except Unsure:
+        trimmed = trim(s, text, ctx.tz)
+        if trimmed is None:
+            raise
+    found = _read(trimmed.moment, ctx, default_time, deadline, end_of_day)
+    if found.deadline and trimmed.qualifies:
+        raise Unsure
+    return replace(found, ignored=trimmed.ignored)
+
+
+def _read(s: str, ctx: Context, default_time: time | None, deadline: bool,
+          end_of_day: time) -> Reading:
     if _ISO_OFFSET.fullmatch(s):
         try:
             found = datetime.fromisoformat(s.upper().replace(" ", "T")).astimezone(ctx.zone)
@@ -55,7 +71,7 @@ def read(text: str, ctx: Context, default_time: time | None, *, deadline: bool =
         return Reading(after_now(whole_minute(found), ctx), deadline=deadline)
     scan = Scan(s)
     named = take_named(scan)
-    instants = scan.take(_IN_TIME)
+    instants = take_instants(scan)
     marked, before = take_deadline(scan)
     start, end = take_times(scan)
     zone = one_zone(named + take_after_time(scan))
@@ -67,12 +83,13 @@ def read(text: str, ctx: Context, default_time: time | None, *, deadline: bool =
     if scan.leftover():
         refuse_unknown(scan.text)
         raise Unsure
-    deadline = deadline or marked
+    deadline = deadline or marked or found.deadline
     if instants:
         if (len(instants) > 1 or start or zone or found.days or found.weekdays or found.periods
                 or found.part or found.meanings):
             raise Unsure
-        return Reading(_instant(instants[0], ctx), deadline=deadline)
+        return Reading(instant(instants[0], ctx),
+                       deadline=deadline or is_deadline(instants[0]))
     begin, finish, meanings = _moment(found, start, end, there, default_time, deadline, before,
                                       end_of_day)
     if zone is not None:
@@ -80,17 +97,6 @@ def read(text: str, ctx: Context, default_time: time | None, *, deadline: bool =
     return Reading(begin.astimezone(ctx.zone), finish and finish.astimezone(ctx.zone),
                    zone if zone is not None and zone.tz is not None else None,
                    tuple(meanings), deadline)
-
-
-def _instant(m: re.Match[str], ctx: Context) -> datetime:
-    if m["half"]:
-        delta = timedelta(minutes=30)
-    else:
-        n = number(m["n"])
-        minutes = n if m["u"].startswith("m") else n * 60 + int(m["m"] or 0) + (
-            30 if m["hh"] else 0)
-        delta = timedelta(minutes=minutes)
-    return after_now(whole_minute((ctx.now + delta).astimezone(ctx.zone)), ctx)
 
 
 def _moment(found: Found, start: Time | None, end: Time | None, ctx: Context,
@@ -104,7 +110,13 @@ def _moment(found: Found, start: Time | None, end: Time | None, ctx: Context,
     days = sorted(set(found.days))
     if len(days) > 1:
         raise WhenError("ambiguous", first=days[0].isoformat(), second=days[1].isoformat())
-    if start is not None:
+    # « ce soir à minuit », "Monday night at midnight": the midnight that ends that evening.
+    evening_midnight = (start is not None and start.midnight and end is None
+                        and (start.part or part) is EVENING
+                        and bool(days or found.bare_weekday is not None))
+    if evening_midnight:
+        at = time(0, 0)
+    elif start is not None:
         at = clock(start, part)
     elif part is not None:
         at = part.at(end_of_day)
@@ -123,7 +135,8 @@ def _moment(found: Found, start: Time | None, end: Time | None, ctx: Context,
                         second=f"{day.isoformat()} {stamp}")
     if start is not None and start.maybe_date and not (days or found.bare_weekday is not None):
         raise WhenError("ambiguous", first=start.label(), second=f"{start.hour}/{start.minute}")
-    if start is not None and start.midnight and (days or found.bare_weekday is not None):
+    if (start is not None and start.midnight and not evening_midnight
+            and (days or found.bare_weekday is not None)):
         raise WhenError("ambiguous", first=f"{day.isoformat()} 00:00",
                         second=f"{(day + timedelta(days=1)).isoformat()} 00:00")
     for wd in found.weekdays:
@@ -132,8 +145,9 @@ def _moment(found: Found, start: Time | None, end: Time | None, ctx: Context,
             raise WhenError("weekday_mismatch", date=day.isoformat(),
                             weekday_fr=words.WEEKDAYS_FR[real], weekday_en=words.WEEKDAYS_EN[real],
                             written_fr=words.WEEKDAYS_FR[wd], written_en=words.WEEKDAYS_EN[wd])
-    begin = local(day, at, ctx.zone)
-    _check_written(begin, found, at)
+    after = timedelta(days=1 if evening_midnight else 0)
+    begin = local(day + after, at, ctx.zone)
+    _check_written(begin - after, found, at)
     begin = after_now(begin, ctx)
     if end is None:
         return begin, None, meanings

@@ -120,6 +120,7 @@ class Found:
     part: DayPart | None = None  # a conventional part of the day (« fin de matinée »)
     meanings: list[str] = field(default_factory=list)  # conventional readings, to show back
     end_of_day: bool = False  # a period that means the end of the working day
+    deadline: bool = False  # a period said as a deadline (« sous huitaine », "within 10 days")
 
 
 def take_days(scan: Scan, ctx: Context, found: Found) -> None:

@@ -122,14 +122,20 @@ PERIODS: tuple[Period, ...] = (
 )
 
 
+# The periods that say "at the latest": « sous huitaine », « dans un délai de 10 jours ».
+_WITHIN = frozenset({"within_8_days", "within_15_days", "within_days"})
+
+
 def take_periods(scan: Scan, ctx: Context, found: Found) -> None:
     """Conventional periods and parts of a day, each cut out of ``scan`` into ``found``."""
     for period in PERIODS:
         for m in scan.take(period.rx):
             found.days.append(period.day(m, ctx))
             found.meanings.append(period.key)
-            within = period.key == "working_days" and m["w"] in ("dans", "in")
-            found.end_of_day |= period.end_of_day and not within
+            counted = period.key == "working_days" and m["w"] in ("dans", "in")
+            found.end_of_day |= period.end_of_day and not counted
+            found.deadline |= period.key in _WITHIN or (
+                period.key == "working_days" and not counted)
     for m in scan.take(CONVENTIONAL):
         part = conventional(m)
         if found.part is not None and found.part != part:

@@ -14,13 +14,15 @@ class Reading:
     named when it is not the network's (the confirmation shows the time in both);
     ``meanings`` the conventional readings used (« fin du mois » → ``end_of_month``), shown back
     in full words (catalog ``when.meaning.<key>``); ``deadline`` whether deadline words were
-    written."""
+    written; ``ignored`` the words around the moment that were left out (normalised: « merci
+    d envoyer vos commentaires »)."""
 
     start: datetime
     end: datetime | None = None
     zone: NamedZone | None = None
     meanings: tuple[str, ...] = ()
     deadline: bool = False
+    ignored: tuple[str, ...] = ()
 
     def in_named_zone(self, moment: datetime) -> datetime | None:
         """``moment`` on the named zone's clock, when a zone other than the network's was

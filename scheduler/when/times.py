@@ -51,7 +51,8 @@ def _time_rx(t: str) -> str:
         (?P<h{t}>\d{{1,2}})\s*(?:heures?|h)(?![a-z])
             (?:\s*(?P<m{t}>\d{{1,2}}){_MIN_GUARD}(?:\s*(?:min(?:utes?)?|mn)\b)?)?
             (?:\s+(?P<q{t}>{_QUART}))?
-      | (?P<hc{t}>\d{{1,2}}):(?P<mc{t}>\d{{2}})(?::00)?(?!\d)(?:\s*(?P<apc{t}>{_AMPM})|\s*h\b)?
+      | (?P<hc{t}>\d{{1,2}}):(?P<mc{t}>\d{{2}})(?::00)?(?!\d)
+            (?:\s*(?P<apc{t}>{_AMPM})|\s*(?:h|hrs?)\b)?
       | (?P<hd{t}>\d{{1,2}})\.(?P<md{t}>\d{{2}})(?!\.?\d)(?:\s*(?P<apd{t}>{_AMPM}))?
       | (?P<ha{t}>\d{{1,2}})\s*(?P<apa{t}>{_AMPM})
       | (?P<hw{t}>{_HW}|\d{{1,2}})\s+(?:heures?|oclock)

@@ -90,6 +90,44 @@ STOPWORDS = frozenset({
     "precise", "sharp", "autour", "svp", "please", "petantes", "tapantes", "tapant", "petant",
 })
 
+# Words that turn a moment into another one, or into none: negation, exception, alternative,
+# cancellation or move, condition, a moment said in the past or replaced, a day relative to
+# another (« la veille »), unavailability, a length. They are never left out as words around a
+# moment (see ``filler``): « pas avant jeudi », « réunion annulée mardi », "not before Thursday",
+# "Thursday doesn't work", « ancienne date limite : vendredi » are refused.
+MEANING_CHANGERS = frozenset({
+    # negation (« n'est pas », "doesn't": the « t » of « n't »), exception, alternative, condition
+    "pas", "ne", "n", "non", "jamais", "aucun", "aucune", "sauf", "excepte", "exceptee",
+    "hormis", "hors", "sans", "ni", "ou", "soit", "sinon", "si", "plutot", "not", "no", "never",
+    "none", "nor", "t", "cannot", "except", "excepting", "excluding", "without", "or", "either",
+    "otherwise", "unless", "if", "instead", "rather",
+    # cancelled, postponed, brought forward, delayed (« déplacé » is left out: « les personnes
+    # déplacées » is what the network works on)
+    "annule", "annulee", "annules", "annulees", "annulation", "annuler", "reporte", "reportee",
+    "reportes", "reportees", "reporter", "decale", "decalee", "decales", "decalees", "avance",
+    "avancee", "avances", "avancees", "repousse", "repoussee", "repousses", "repoussees",
+    "remplace", "remplacee", "retarde", "retardee", "cancel", "cancels", "cancelled", "canceled",
+    "cancellation", "postpone", "postponed", "reschedule", "rescheduled", "moved", "delayed",
+    "brought", "replaced", "advance",
+    # a moment said in the past, or one that was replaced (« ancienne date limite »)
+    "etait", "etaient", "avait", "avaient", "was", "were", "had", "ancien", "ancienne",
+    "anciens", "anciennes", "initial", "initiale", "initialement", "auparavant", "precedemment",
+    "old", "former", "formerly", "original", "originally", "initially", "previously",
+    # a day relative to another, days off
+    "veille", "avant-veille", "lendemain", "surlendemain", "eve", "ferie", "feries", "conge",
+    "conges", "vacances", "holiday", "holidays", "weekend", "week-end", "noel", "paques",
+    "tabaski", "ramadan", "christmas", "easter", "nuit", "nuits",
+    # unavailable, closed, impossible
+    "absent", "absente", "absents", "absentes", "indisponible", "indisponibles", "fermee",
+    "fermees", "away", "unavailable", "closed", "off", "impossible", "impossibles", "busy",
+    "occupe", "occupee", "occupes", "occupees", "conflit", "conflict",
+    # how long, not when
+    "pendant", "durant", "duree", "duration", "lasting", "long",
+    # earlier, later, following
+    "tot", "tard", "plus", "moins", "earlier", "earliest", "sooner", "later", "prior", "ahead",
+    "previous", "precedent", "precedente", "suivant", "suivante", "following",
+})
+
 
 def alternation(words: Iterable[str]) -> str:
     """A regex alternation of ``words``, longest first so "janvier" wins over "jan"."""

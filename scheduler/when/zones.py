@@ -2,12 +2,13 @@
 
 « GMT », « UTC », « heure locale », « local time » are the network's time (in Mali, GMT);
 « heure de Genève / de Paris / de New York », « Geneva time », « CET », « EST », « EAT »,
-« GMT+1 » name another zone: the time is read there (with its daylight saving time, from
-``zoneinfo``) and converted. An abbreviation names one season: « CET » said of a July date
-(when Paris is on CEST) or « EST » of a summer date could mean the fixed offset or the wall
-clock, and is refused as ambiguous. A zone word we do not know is refused (``unknown_zone``),
-never ignored. Abbreviations and bare city names count only right after a time (« 15h CET »,
-« 10h Genève »), so the French « est » of « c'est » is never Eastern time.
+« GMT+1 », « heure d'Europe centrale », "East Africa Time" name another zone: the time is read
+there (with its daylight saving time, from ``zoneinfo``) and converted. An abbreviation names one
+season: « CET » said of a July date (when Paris is on CEST) or « EST » of a summer date could mean
+the fixed offset or the wall clock, and is refused as ambiguous. A zone word we do not know is
+refused (``unknown_zone``), never ignored. Abbreviations and bare city names count only right
+after a time (« 15h CET », « 10h Genève »), so the French « est » of « c'est » is never Eastern
+time.
 """
 
 from __future__ import annotations
@@ -73,7 +74,7 @@ _PLACES: dict[str, tuple[str, tuple[str, ...]]] = {
     "geneva": ("Europe/Zurich", ("geneve", "geneva", "suisse", "swiss")),
     "paris": ("Europe/Paris", ("paris", "france", "francaise", "french")),
     "new_york": ("America/New_York", ("new york", "new-york", "nyc", "ny", "eastern")),
-    "washington": ("America/New_York", ("washington",)),
+    "washington": ("America/New_York", ("washington", "washington dc")),
     "london": ("Europe/London", ("londres", "london", "uk")),
     "brussels": ("Europe/Brussels", ("bruxelles", "brussels")),
     "vienna": ("Europe/Vienna", ("vienne", "vienna")),
@@ -108,14 +109,28 @@ _UNKNOWN = frozenset({
     "gst", "pkt", "ict", "hkt", "sgt", "art", "brt", "ast", "adt",
 })
 
+# Zones written out in words (« heure d'Europe centrale », "East Africa Time"): the abbreviation
+# each stands for, with the same season check.
+_IN_WORDS = (
+    (r"central\s+european\s+summer\s+time|heure\s+d\s+ete\s+d\s+europe\s+centrale", "cest"),
+    (r"central\s+european(?:\s+standard)?\s+time"
+     r"|heure\s+(?:normale\s+)?d\s+europe\s+centrale", "cet"),
+    (r"eastern\s+standard\s+time", "est"),
+    (r"eastern\s+daylight\s+time", "edt"),
+    (r"east\s+african?\s+time|heure\s+d\s+afrique\s+de\s+l\s+est", "eat"),
+    (r"west\s+african?\s+time|heure\s+d\s+afrique\s+de\s+l\s+ouest", "wat"),
+)
+_WORDS_RX = "|".join(f"(?P<z{i}>{rx})" for i, (rx, _) in enumerate(_IN_WORDS))
 _PLACE = words.alternation(re.escape(s) for s in _BY_SPELLING)
 _NAMED = re.compile(rf"""\b(?:
-      (?:(?:a|en|selon)\s+)?(?:l\s+)?heure\s+(?:de\s+|d\s+|du\s+)?(?P<place>{_PLACE})
+      (?:(?:a|en|selon)\s+)?(?:l\s+)?(?:{_WORDS_RX})
+    | (?:(?:a|en|selon)\s+)?(?:l\s+)?heure\s+(?:de\s+|d\s+|du\s+)?(?P<place>{_PLACE})
     | (?:in\s+)?(?P<place2>{_PLACE})\s+time
     | (?:(?:a|en)\s+)?(?:l\s+)?heure\s+(?P<local>locale|du\s+reseau|d\s+ici)
     | (?P<local2>local|network)\s+time
-    | (?P<utc>gmt|utc|temps\s+universel)(?:\s*(?P<sign>[+-])\s*(?P<oh>\d{{1,2}})
-                                           (?:(?::|h)?(?P<om>\d{{2}}))?)?
+    | (?:(?:a\s+)?(?:l\s+)?heure\s+)?
+      (?P<utc>gmt|utc|temps\s+universel|greenwich\s+mean\s+time)
+      (?:\s*(?P<sign>[+-])\s*(?P<oh>\d{{1,2}})(?:(?::|h)?(?P<om>\d{{2}}))?)?(?:\s+time)?
     )\b""", re.X)
 # Right after a time that was cut out (the ``¦`` the scan leaves): « 15h CET », « 10h Genève ».
 _AFTER_TIME = re.compile(rf"""(?<=¦)\s+(?:a\s+)?(?:
@@ -124,9 +139,19 @@ _AFTER_TIME = re.compile(rf"""(?<=¦)\s+(?:a\s+)?(?:
 _NOT_PLACES = ("any|some|same|this|that|the|what|which|lunch|dinner|break|tea|coffee|meeting|start"
                "|end|next|last|first|one|a|an|due|free|full|part|over|on|in|at|by|my|our|your")
 _UNKNOWN_PHRASE = re.compile(
-    rf"\bheure\s+(?:de\s+|d\s+|du\s+)?(?P<w>[a-z][\w-]*)"
+    rf"\bheure\s+(?:de\s+|d\s+|du\s+)?(?:l\s+)?(?!a\b)(?P<w>[a-z][\w-]*)"
     rf"|\b(?!(?:{_NOT_PLACES})\b)(?P<w2>[a-z][\w-]*)\s+time\b"
     rf"|\b(?P<w3>{words.alternation(_UNKNOWN)})\b")
+
+# Words that name the network's own clock (« heure locale », « heure du réseau », "network time").
+_OWN_CLOCK = frozenset({"local", "locale", "reseau", "network"})
+
+
+def own_zone_words(tz: str) -> frozenset[str]:
+    """The words that can only name the zone ``tz`` itself (« Mali », « Bamako » for
+    Africa/Bamako, « locale »): leaving them out of a text read in ``tz`` changes no time."""
+    return _OWN_CLOCK | {spelling for spelling, key in _BY_SPELLING.items()
+                         if _PLACES[key][0] == tz and " " not in spelling}
 
 
 def _place(spelling: str) -> NamedZone:
@@ -135,6 +160,9 @@ def _place(spelling: str) -> NamedZone:
 
 
 def _named(m: re.Match[str]) -> NamedZone:
+    for i, (_, abbreviation) in enumerate(_IN_WORDS):
+        if m[f"z{i}"]:
+            return _ABBREVIATIONS[abbreviation]
     if m["place"] or m["place2"]:
         return _place(m["place"] or m["place2"])
     if m["local"] or m["local2"]:
@@ -143,7 +171,7 @@ def _named(m: re.Match[str]) -> NamedZone:
         return _UTC
     hours, minutes = int(m["oh"]), int(m["om"] or 0)
     if hours > 14 or minutes > 59:
-        raise WhenError("unknown_zone", zone=m.group(0).strip().upper())
+        raise WhenError("unknown_zone", zone=f"{m['utc']}{m['sign']}{m['oh']}".upper())
     offset = f"UTC{m['sign']}{hours:02d}:{minutes:02d}"
     label = f"UTC{m['sign']}{hours}" + (f":{minutes:02d}" if minutes else "")
     return NamedZone(label, offset, place=False)
