@@ -374,6 +374,8 @@ FAMILY_CASES: list[Case] = [
         ("réunion lundi 14h heure de Tokyo", "!unknown_zone"),
         ("jeudi 8 juillet 14h heure normale d'Europe centrale", "!ambiguous", SUMMER),
         ("lundi 14h heure de l'Est", "!unknown_zone"),
+        ("mardi 10h QZT", "!unrecognised"),
+        ("réunion mardi 10h XAT", "!unrecognised"),
     ]),
     *_cases("zone", "en", [
         ("Tuesday 2pm Geneva time", "2026-12-01T13:00 @Europe/Zurich"),
@@ -410,6 +412,8 @@ FAMILY_CASES: list[Case] = [
         ("Thursday 10am Eastern Standard Time", "!ambiguous", SUMMER),
         ("Tuesday 2pm Central European Summer Time", "!ambiguous"),
         ("Tuesday 2pm Pacific Time", "!unknown_zone"),
+        ("Tuesday 10am QZT", "!unrecognised"),
+        ("Call Tuesday 10am HQT", "!unrecognised"),
     ]),
     # 3. Abbreviations of days and months, with a dot or not; « mar » read from its neighbours.
     *_cases("abbreviation", "fr", [

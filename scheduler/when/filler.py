@@ -180,6 +180,9 @@ def trim(s: str, original: str, tz: str) -> Trimmed | None:
     tokens = s.split()
     own = zones.own_zone_words(tz)
     caps_est = re.search(r"\bEST\b", original) is not None
+    # Written in capitals and ending in T (« QZT », "XST"): a time zone we do not know, never
+    # a plain word to leave out after a time (agency acronyms such as OIM or PNUD are not).
+    zone_like = {w.lower() for w in re.findall(r"\b[A-Z]{1,4}T\b", original)}
     kinds: list[str] = []  # "p" plain, "l" linking, "k" kept
     leading = True
     for i, word in enumerate(tokens):
@@ -195,6 +198,8 @@ def trim(s: str, original: str, tz: str) -> Trimmed | None:
     first, last = kinds.index("k"), len(kinds) - 1 - kinds[::-1].index("k")
     start = max((i + 1 for i in range(first) if kinds[i] == "p"), default=0)
     end = last + 1 if "p" in kinds[last + 1:] else len(tokens)
+    if end < len(tokens) and tokens[end] in zone_like:
+        return None  # « mardi 10h QZT »: in which zone?
     label = _label_end(tokens, kinds, start, end)
     if start == 0 and end == len(tokens) and label is None:
         return None
