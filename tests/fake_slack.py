@@ -35,6 +35,12 @@ BOT_ID = "B0BOT"
 TEAM = "T0RESEAU"
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"  # a test signing secret, not a real one
 WAIT = 5.0
+_TRIGGERS = itertools.count(1)  # Slack gives every command and click its own trigger_id
+
+
+def trigger_id() -> str:
+    """A fresh ``trigger_id`` (and click ``action_ts``), as Slack makes one per interaction."""
+    return f"{next(_TRIGGERS)}.1764349300.abcdef"
 
 
 @dataclass
@@ -273,7 +279,7 @@ def command_body(fake: FakeSlack, user: str, text: str, channel: str = "D0DM",
         "channel_name": "directmessage" if channel.startswith("D") else "general",
         "user_id": user, "user_name": user.lower(), "command": "/reseau", "text": text,
         "api_app_id": "A0RESEAU", "response_url": f"{fake.base}/response/{ref}",
-        "trigger_id": "1.2.3"})
+        "trigger_id": trigger_id()})
 
 
 def click_payload(fake: FakeSlack, user: str, action_id: str, value: str,
@@ -282,6 +288,7 @@ def click_payload(fake: FakeSlack, user: str, action_id: str, value: str,
     """A ``block_actions`` payload: ``message`` is the clicked one (as posted by the bot)."""
     message = message or {"ts": "1764349200.000001", "text": "", "blocks": []}
     channel = channel or message.get("channel", "D0DM")
+    trigger = trigger_id()
     return {
         "type": "block_actions", "team": {"id": TEAM}, "api_app_id": "A0RESEAU",
         "user": {"id": user, "name": user.lower(), "team_id": TEAM},
@@ -290,9 +297,9 @@ def click_payload(fake: FakeSlack, user: str, action_id: str, value: str,
         "channel": {"id": channel, "name": "directmessage"},
         "message": {"type": "message", "user": BOT_USER, "bot_id": BOT_ID, "ts": message["ts"],
                     "text": message.get("text", ""), "blocks": message.get("blocks", [])},
-        "response_url": f"{fake.base}/response/{ref}", "trigger_id": "1.2.3",
+        "response_url": f"{fake.base}/response/{ref}", "trigger_id": trigger,
         "actions": [{"type": "button", "action_id": action_id, "block_id": "b1",
-                     "value": value, "action_ts": "1764349300.000100",
+                     "value": value, "action_ts": f"1764349300.{trigger.split('.')[0]:0>6}",
                      "text": {"type": "plain_text", "text": action_id}}],
     }
 
