@@ -225,8 +225,18 @@ class FakeSlack:
         return web.Response(text=f"OK - {len(body)}")
 
     async def _response_url(self, request: web.Request) -> web.Response:
-        self._record(Call("response_url", {"ref": request.match_info["ref"],
-                                           **await request.json()}))
+        """A command's or click's ``response_url``: down with the Web API, ``fail`` it as
+        the method ``response_url`` (404 ``expired_url`` when Slack no longer takes answers)."""
+        args = {"ref": request.match_info["ref"], **await request.json()}
+        if self.is_down:
+            self._record(Call("response_url!503", args))
+            return web.Response(status=503, text="service_unavailable")
+        failure = self._failures.get("response_url")
+        if failure is not None and failure.times > 0:
+            failure.times -= 1
+            self._record(Call(f"response_url!{failure.status}", args))
+            return web.Response(status=failure.status, text=failure.error or "internal_error")
+        self._record(Call("response_url", args))
         return web.Response(text="ok")
 
     # Socket Mode: the bot connects here; tests push envelopes and read its acks.
@@ -378,8 +388,7 @@ class Bot:
     fake: FakeSlack
 
     async def settle(self) -> None:
-        """Every answer sent and every queued message delivered."""
-        await self.platform.drain()
+        """Every answer and every queued message delivered (answers are outbox rows too)."""
         await self.app.dispatcher.flush()
 
 
