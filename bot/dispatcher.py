@@ -667,11 +667,11 @@ class Dispatcher:
         """Deliver forever: on every wake-up, and every ``interval`` seconds for retries and
         probes."""
         while True:
+            self._wake.clear()  # before the pass: a wake-up during it is not lost
             try:
                 await self.flush()
             except Exception:
                 log.exception("dispatcher pass failed")
-            self._wake.clear()
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(interval):
                     await self._wake.wait()
