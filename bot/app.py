@@ -156,11 +156,12 @@ class BotApp:
                 self.ctx.remember_locale(member, inbound.locale)
             delivery.heard_from(self.ctx, inbound)  # what waited for this account can go now
             reply = self.router.handle(self.ctx, inbound)
+            answered = False
             if inbound.reply_to is not None:
-                self._queue_answer(inbound, reply)
+                answered = self._queue_answer(inbound, reply)
             elif reply.message.secret is not None:
                 reply = self._reveal(reply)
-        self.dispatcher.wake()
+        self.dispatcher.wake(answer=answered)
         self.reconcile()
         log.info("handled", extra={
             "platform": inbound.platform, "member": member.id if member else None,
@@ -168,19 +169,19 @@ class BotApp:
             "duration_ms": round((time.perf_counter() - started) * 1000, 2)})
         return reply
 
-    def _queue_answer(self, inbound: Inbound, reply: Reply) -> None:
+    def _queue_answer(self, inbound: Inbound, reply: Reply) -> bool:
         """The answer to the person, as an outbox row in the transaction of what the event
         changed: acknowledged together, so a crash or a platform outage after the ack delays
         it, never loses it. Its key is the event's, so a redelivery cannot queue it twice; a
         secret it carries is minted by the dispatcher as it leaves."""
         message = reply.message
         if message.empty:
-            return  # nothing to say (ordinary conversation in a group)
+            return False  # nothing to say (ordinary conversation in a group)
         assert inbound.reply_to is not None
         reply_to = replace(inbound.reply_to, visible=reply.announce, accepted=reply.accepted)
         event = inbound.event or f"{inbound.platform}:anonymous:{secrets.token_hex(8)}"
-        self.ctx.queue(Outgoing(Recipient.answer(reply_to), message, reply.language,
-                                f"answer:{event}"), relevance=REPLY_RELEVANCE)
+        return self.ctx.queue(Outgoing(Recipient.answer(reply_to), message, reply.language,
+                                       f"answer:{event}"), relevance=REPLY_RELEVANCE)
 
     def _reveal(self, reply: Reply) -> Reply:
         """An answer the adapter shows itself (the console) carrying a secret: minted now, as

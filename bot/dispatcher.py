@@ -235,12 +235,12 @@ class Dispatcher:
         self.paused: str | None = None  # why the data dir refuses writes, while it does
         self._owed_rows: dict[int, OutboxRow] = {}  # delivered, not yet recorded
         self._owed_reports: list[Callable[[], None]] = []  # outcomes not yet told
-        self._fresh = False  # woken since the rows to deliver were last looked up
+        self._fresh = False  # an answer queued since the rows to deliver were looked up
 
-    def wake(self) -> None:
-        """Something was queued: deliver it now. A pass under way looks for new answers
-        between two rows, so a person's answer never waits behind a long fan-out."""
-        self._fresh = True
+    def wake(self, answer: bool = False) -> None:
+        """Something was queued: deliver it now. A pass under way looks again between two rows
+        when it is an ``answer`` to someone, so it never waits behind a long fan-out."""
+        self._fresh = self._fresh or answer
         self._wake.set()
 
     def targets(self, row: OutboxRow, avoid: Mapping[str, str] | None = None) -> list[Target]:

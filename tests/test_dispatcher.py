@@ -181,3 +181,31 @@ async def test_answers_go_before_the_rows_queued_earlier(app: BotApp) -> None:
     assert [m.title for _, m in telegram.sent][0] == "Réponse"
     [answer] = [t for t, m in telegram.sent if m.title == "Réponse"]
     assert answer.reply is not None and answer.address == "100000001"
+
+
+async def test_an_answer_queued_during_a_fan_out_goes_before_the_rest_of_it(
+        app: BotApp) -> None:
+    telegram = Recorder("telegram")
+    app.add_adapter(telegram)
+    for n in range(5):
+        queue(app, f"fan-out:{n}", Recipient("member", "awa"), title=f"Invitation {n}")
+    first_sent, go_on = asyncio.Event(), asyncio.Event()
+    real_deliver = telegram.deliver
+
+    async def slow_first(target: Target, message: Message) -> None:
+        await real_deliver(target, message)
+        if not first_sent.is_set():
+            first_sent.set()
+            await go_on.wait()
+
+    telegram.deliver = slow_first  # type: ignore[method-assign]
+    passing = asyncio.create_task(app.dispatcher.flush())
+    await first_sent.wait()
+    with app.store.transaction():  # a request is answered while the fan-out goes on
+        queue(app, "answer:telegram:update:2",
+              Recipient.answer(ReplyTo("telegram", "100000001", "100000001")), title="Réponse")
+    app.dispatcher.wake(answer=True)
+    go_on.set()
+    await passing
+    assert [m.title for _, m in telegram.sent][:2] == ["Invitation 0", "Réponse"]
+    assert len(telegram.sent) == 6
