@@ -3,7 +3,10 @@
 Every platform adapter hands its ``Inbound`` to ``BotApp.handle_durably``: identity, then
 permission and handler (the router), all of it one storage transaction, then a nudge to the
 dispatcher to deliver what the handler queued. The adapter acknowledges the platform only once the
-fsync covering that transaction is done, so what a platform saw acknowledged is never lost.
+fsync covering that transaction is done, so what a platform saw acknowledged is never lost. The
+answer to the person is in that transaction too, as an outbox row (``Inbound.reply_to`` says
+where it goes), so it reaches them once, after an outage or a crash as well; only the console
+shows its answer itself.
 """
 
 from __future__ import annotations
@@ -19,14 +22,14 @@ from typing import TypeVar
 from bot.dispatcher import Adapter, Dispatcher
 from handlers import consultations, delivery, digest, meetings, scheduled, workplan
 from handlers.commands import build_router
-from handlers.context import Context, utc_now
+from handlers.context import REPLY_RELEVANCE, Context, utc_now
 from handlers.groups import seed_groups
 from handlers.i18n import Catalog
 from handlers.members import seed_members
 from handlers.minting import reveal
 from handlers.roles import LEADS, roles_of
 from handlers.settings import Network
-from handlers.types import Inbound, Message, Reply
+from handlers.types import Inbound, Message, Outgoing, Recipient, Reply
 from scheduler.jobs import (
     INSTALLED,
     JobSpec,
@@ -153,9 +156,12 @@ class BotApp:
                 self.ctx.remember_locale(member, inbound.locale)
             delivery.heard_from(self.ctx, inbound)  # what waited for this account can go now
             reply = self.router.handle(self.ctx, inbound)
-            if reply.message.secret is not None:
+            answered = False
+            if inbound.reply_to is not None:
+                answered = self._queue_answer(inbound, reply)
+            elif reply.message.secret is not None:
                 reply = self._reveal(reply)
-        self.dispatcher.wake()
+        self.dispatcher.wake(answer=answered)
         self.reconcile()
         log.info("handled", extra={
             "platform": inbound.platform, "member": member.id if member else None,
@@ -163,16 +169,30 @@ class BotApp:
             "duration_ms": round((time.perf_counter() - started) * 1000, 2)})
         return reply
 
+    def _queue_answer(self, inbound: Inbound, reply: Reply) -> bool:
+        """The answer to the person, as an outbox row in the transaction of what the event
+        changed: acknowledged together, so a crash or a platform outage after the ack delays
+        it, never loses it. Its key is the event's, so a redelivery cannot queue it twice; a
+        secret it carries is minted by the dispatcher as it leaves."""
+        message = reply.message
+        if message.empty:
+            return False  # nothing to say (ordinary conversation in a group)
+        assert inbound.reply_to is not None
+        reply_to = replace(inbound.reply_to, visible=reply.announce, accepted=reply.accepted)
+        event = inbound.event or f"{inbound.platform}:anonymous:{secrets.token_hex(8)}"
+        return self.ctx.queue(Outgoing(Recipient.answer(reply_to), message, reply.language,
+                                       f"answer:{event}"), relevance=REPLY_RELEVANCE)
+
     def _reveal(self, reply: Reply) -> Reply:
-        """An answer carrying a secret: minted now, as it is shown at once; the unminted form
-        is what an adapter queues if the answer must wait (``Reply.to_queue``)."""
+        """An answer the adapter shows itself (the console) carrying a secret: minted now, as
+        it is shown at once."""
         shown = reveal(self.ctx, reply.message)
         if shown is None:  # the handler checked the member: only a race gets here
             reference = secrets.token_hex(3)
             log.error("secret not minted for an answer (ref %s): member inactive", reference)
             shown = Message(paragraphs=[self.ctx.t(reply.language, "error.internal",
                                                    ref=reference)])
-        return replace(reply, message=shown, deferred=reply.message)
+        return replace(reply, message=shown)
 
     async def handle_durably(self, inbound: Inbound) -> Reply:
         """``handle``, then wait for the fsync that covers it: what adapters call before they
@@ -186,6 +206,8 @@ class BotApp:
         update): the id is recorded in the same transaction as what the event changed, and
         ``None`` comes back for a redelivery — once what the first delivery changed is durable,
         so the duplicate is never acknowledged before the original."""
+        if not inbound.event:
+            inbound = replace(inbound, event=event_key)
         try:
             with self.store.transaction():
                 reply = self.handle(inbound) if self.first_time(event_key) else None
@@ -202,8 +224,8 @@ class BotApp:
             raise StorageUnavailable(error) from error
 
     async def durably(self, work: Callable[[], T]) -> T:
-        """Run ``work`` (storage changes outside a handler, e.g. an answer deferred to the
-        outbox) as one transaction and wait until it is durable."""
+        """Run ``work`` (storage changes outside a handler, e.g. the console giving a member
+        a console identity) as one transaction and wait until it is durable."""
         with self.store.transaction():
             result = work()
         await self.store.durable()

@@ -13,14 +13,35 @@ to it, and as soon as a probe succeeds everything waiting for it goes. A platfor
 message for good (``Rejected``) is reported at once; one that may not write to someone yet
 (``Unreachable``) holds the row (``handlers.delivery`` decides who is told and when it goes).
 
+The answer to a person (a ``reply`` recipient: ``handlers.types.ReplyTo``) is a row like the
+others, queued with what the event changed; it goes before every other due row, and a pass
+under way takes new answers between two rows, so a fan-out never makes someone wait.
+
 Nothing goes out that could not be recorded: the targets about to be tried are written down
 (``attempting``) before the platform is called, and the result after. When the data dir refuses
 a write (a full disk), the dispatcher pauses — no sends at all — keeps what it learnt in memory,
 and resumes once a write succeeds again; ``health`` says why. The guarantee is at most one copy
 per target while the process lives (a full disk never multiplies a message) and at least one
 across a crash: a target the process was sending to when it died is sent again after the
-restart (it may then arrive twice; it is never lost). A secret a message carries is minted here,
-just before the adapter sends it (``handlers.minting``).
+restart — on Slack only if the conversation does not show it already, on Telegram (which has no
+way to tell) it may then arrive twice; it is never lost. A secret a message carries is minted
+here, just before the adapter sends it (``handlers.minting``).
+
+Sends whose outcome is unknown. Slack's ``chat.postMessage`` and Telegram's ``sendMessage``
+take no idempotency key: a request sent again is a second message. So a request is retried
+only when it certainly did not reach the platform — the connection was refused or timed out,
+no connection was free, the request could not be written whole (a server acts only on a whole
+request), or the platform answered with an error. When it went out whole and no answer came
+back (a read timeout, the connection dropped after the request), the adapter looks where the
+platform allows it (Slack: the conversation's recent history, for a message of ours with that
+text) and sends again only if the message is not there. Where nothing can be looked up
+(Telegram; Slack's ephemeral answers), it raises ``OutcomeUnknown`` and the target is recorded
+as delivered, ``last_error`` saying ``outcome unknown: …``, never sent again. The reasoning: a
+request written whole was almost always carried out — a read timeout means the platform was
+slow to answer, not that it refused — so a second copy would be the likely outcome of a retry
+and a lost message the rare one; the note keeps that rare case visible. A crash is the other
+way round: its ``attempting`` mark is written before the rate limiter's wait and the fsync, so
+"not sent" is as likely as "sent", and the message is sent again (after a look on Slack).
 """
 
 from __future__ import annotations
@@ -30,7 +51,7 @@ import contextlib
 import logging
 import random
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol, TypeVar
 
@@ -40,7 +61,7 @@ from handlers.context import DEFAULT_RELEVANCE, Context, to_iso, utc_now
 from handlers.i18n import Catalog
 from handlers.minting import reveal
 from handlers.settings import Network
-from handlers.types import Message, Recipient
+from handlers.types import Message, Recipient, ReplyTo
 from storage.faults import StorageUnavailable
 from storage.journal import JournalError
 from storage.models import Member, OutboxRow
@@ -57,10 +78,12 @@ T = TypeVar("T")
 
 class RetryLater(Exception):
     """Raised by an adapter when the platform said "slow down" (HTTP 429 ``Retry-After``,
-    Telegram ``retry_after``): the row waits that long; it is not counted as a failure."""
+    Telegram ``retry_after``), or when it must wait before it can tell whether a message is
+    there (``why``): the row waits that long; it is not counted as a failure."""
 
-    def __init__(self, seconds: float) -> None:
+    def __init__(self, seconds: float, why: str = "") -> None:
         self.seconds = seconds
+        self.why = why
         super().__init__(f"retry after {seconds} s")
 
 
@@ -78,6 +101,13 @@ class Rejected(Exception):
     """Raised by an adapter when the platform refused this message for good (a malformed
     request, a message it will never accept): retrying cannot help, so the target is given up
     at once and the secretariat told."""
+
+
+class OutcomeUnknown(Exception):
+    """Raised by an adapter when a request that posts a message may have reached the platform
+    but its answer never came back (a read timeout, the connection dropped after the request
+    was sent), and the adapter could not find out (Slack: ``conversations.history``; Telegram
+    offers no way). The target counts as delivered: see the module's rule."""
 
 
 class Held(Exception):
@@ -113,12 +143,17 @@ class Outage:
 
 @dataclass(frozen=True)
 class Target:
-    """One concrete destination: a person's DM or a channel on one platform."""
+    """One concrete destination: a person's DM, a channel on one platform, or the answer to
+    one event (``reply``: where and how the adapter shows it). ``unsure_since``: a previous
+    process was sending to this target from that moment (UTC ISO 8601) when it stopped, so the
+    message may be there already: an adapter that can look (Slack) looks before sending."""
 
     platform: str
     address: str
     label: str
     channel: bool = False
+    reply: ReplyTo | None = None
+    unsure_since: str = ""
 
     @property
     def key(self) -> str:
@@ -200,8 +235,12 @@ class Dispatcher:
         self.paused: str | None = None  # why the data dir refuses writes, while it does
         self._owed_rows: dict[int, OutboxRow] = {}  # delivered, not yet recorded
         self._owed_reports: list[Callable[[], None]] = []  # outcomes not yet told
+        self._fresh = False  # an answer queued since the rows to deliver were looked up
 
-    def wake(self) -> None:
+    def wake(self, answer: bool = False) -> None:
+        """Something was queued: deliver it now. A pass under way looks again between two rows
+        when it is an ``answer`` to someone, so it never waits behind a long fan-out."""
+        self._fresh = self._fresh or answer
         self._wake.set()
 
     def targets(self, row: OutboxRow, avoid: Mapping[str, str] | None = None) -> list[Target]:
@@ -222,6 +261,12 @@ class Dispatcher:
                         lang, "dispatch.channel_label", channel=recipient.ref,
                         platform=platform), channel=True))
             return targets
+        if recipient.kind == "reply" and recipient.reply is not None:
+            reply = recipient.reply
+            return [Target(reply.platform, reply.chat or reply.user, self.catalog.t(
+                lang, "dispatch.identity_label", identity=recipient.ref),
+                channel=reply.mode == "chat" and reply.chat not in ("", reply.user),
+                reply=reply)]
         if recipient.kind == "identity":
             platform, _, address = recipient.ref.partition(":")
             return [Target(platform, address, self.catalog.t(
@@ -291,6 +336,8 @@ class Dispatcher:
                         await self._durable()
                         return completed
                     for row in due:
+                        if self._fresh and row is not due[0]:
+                            break  # queued meanwhile: answers to people go first
                         tried.add(row.id)
                         if await self._deliver(row, given_up):
                             completed += 1
@@ -302,14 +349,17 @@ class Dispatcher:
                 return completed
 
     def _due(self) -> list[OutboxRow]:
-        """Rows whose time has come, and those a platform's recovery made due at once."""
+        """Rows whose time has come, and those a platform's recovery made due at once; answers
+        to people first (someone is waiting for each), then the oldest."""
+        self._fresh = False
         rows = {row.id: row for row in self.store.outbox.due(to_iso(self.clock()))}
         for number in self._released - set(rows):
             row = self.store.outbox.get(number)
             if row is not None and row.status == "pending":
                 rows[number] = row
         self._released.clear()
-        return [rows[number] for number in sorted(rows)]
+        return sorted(rows.values(),
+                      key=lambda row: (row.recipient.get("kind") != "reply", row.id))
 
     async def _deliver(self, row: OutboxRow, given_up: list[OutboxRow]) -> bool:
         """One pass over ``row``: every target not yet reached is tried on its own (a member's
@@ -321,6 +371,8 @@ class Dispatcher:
             return False
         attempt = _Attempt(Message.from_dict(row.message))
         recipient = Recipient.from_dict(row.recipient)
+        # Targets marked "sending" by a process that stopped before recording the outcome.
+        resumed = {key: row.attempted_at for key in row.attempting if key not in row.done}
         while True:
             try:
                 targets = self.targets(row, attempt.unreachable)
@@ -348,9 +400,11 @@ class Dispatcher:
                     attempt.waiting[target.key] = (now + MAX_BACKOFF,
                                                    f"{adapter.platform} unavailable")
                 else:
-                    ready.append((target, adapter))
+                    ready.append((replace(target, unsure_since=resumed.get(target.key, "")),
+                                  adapter))
             if ready:
                 row.attempting = [target.key for target, _ in ready]
+                row.attempted_at = to_iso(now)
                 self._save(row)  # written before the call: a refused write sends nothing
             for target, adapter in ready:
                 await self._send(row, target, adapter, attempt)
@@ -376,7 +430,7 @@ class Dispatcher:
             await adapter.deliver(target, attempt.message)
         except RetryLater as later:
             attempt.waiting[target.key] = (self.clock() + timedelta(seconds=later.seconds),
-                                           f"{adapter.platform} rate limit")
+                                           later.why or f"{adapter.platform} rate limit")
             return
         except Unreachable as refused:
             log.warning("outbox row %s: %s target unreachable (%s)", row.id, target.platform,
@@ -389,6 +443,10 @@ class Dispatcher:
             row.failed[target.key] = "rejected"
             row.last_error = f"{type(rejected.__cause__ or rejected).__name__}: {rejected}"[:300]
             return
+        except OutcomeUnknown as unsure:  # maybe there: never sent a second time
+            row.last_error = f"outcome unknown: {unsure}"[:300]
+            log.warning("outbox row %s: %s may or may not have it (%s): counted as delivered, "
+                        "not sent again", row.id, target.platform, unsure)
         except Exception as error:  # an adapter failure must never lose the row
             await self._failed(row, target, adapter, error, attempt)
             return
@@ -609,11 +667,11 @@ class Dispatcher:
         """Deliver forever: on every wake-up, and every ``interval`` seconds for retries and
         probes."""
         while True:
+            self._wake.clear()  # before the pass: a wake-up during it is not lost
             try:
                 await self.flush()
             except Exception:
                 log.exception("dispatcher pass failed")
-            self._wake.clear()
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(interval):
                     await self._wake.wait()

@@ -16,8 +16,9 @@ from storage.store import Store
 
 MAX_LOCALE = 35  # the longest IETF tag worth keeping ("zh-Hant-TW", "en-US-u-ca-gregory")
 # How long a message keeps mattering when its handler names no moment (``until``): the
-# dispatcher retries it until then, then gives it up and tells the secretariat. A reply to one
-# person (``send_to_identity``) matters a day; anything else a few days.
+# dispatcher retries it until then, then gives it up and tells the secretariat. An answer to
+# one person (``send_to_identity``, the answer to an event) matters a day; anything else a few
+# days.
 DEFAULT_RELEVANCE = timedelta(days=3)
 REPLY_RELEVANCE = timedelta(days=1)
 

@@ -30,6 +30,8 @@ REASONS = PERSON_REASONS | {"no_adapter", "no_identity", "inactive", "not_in_cha
 NOTICE = "undelivered"  # the key prefix of the secretariat's notices
 GIVEN_UP = ("expired", "rejected")  # why a target was given up, as the secretariat is told
 SUBJECTS = 10  # at most this many subjects named in one notice
+# Answers to someone who just wrote: they know whether they got one, nobody else is told.
+ANSWERS = ("identity", "reply")
 
 
 def report(ctx: Context, row: OutboxRow, unreachable: dict[str, str]) -> None:
@@ -50,8 +52,8 @@ def report(ctx: Context, row: OutboxRow, unreachable: dict[str, str]) -> None:
 def tell_secretariat(ctx: Context, row: OutboxRow, recipient: Recipient) -> None:
     """One notice per recipient, reason and stretch of unreachability (the oldest row held for
     the same reason names it), not one per row or retry. Answers to someone who just wrote
-    (``identity`` recipients) and the notices themselves are not reported."""
-    if recipient.kind == "identity" or row.key.startswith(NOTICE + ":"):
+    (``ANSWERS``) and the notices themselves are not reported."""
+    if recipient.kind in ANSWERS or row.key.startswith(NOTICE + ":"):
         return
     reason = row.held_reason or "no_adapter"
     first = min(r.id for r in ctx.store.outbox.held()
@@ -94,7 +96,7 @@ def gave_up(ctx: Context, rows: list[OutboxRow]) -> int:
     batches: dict[tuple[str, str, str], list[OutboxRow]] = {}
     for row in rows:
         recipient = Recipient.from_dict(row.recipient)
-        if recipient.kind == "identity" or row.key.startswith(NOTICE + ":"):
+        if recipient.kind in ANSWERS or row.key.startswith(NOTICE + ":"):
             continue
         for reason in sorted({why for why in row.failed.values() if why in GIVEN_UP}):
             batches.setdefault((recipient.kind, recipient.ref, reason), []).append(row)

@@ -95,6 +95,11 @@ class Message:
             secret=Secret(**data["secret"]) if data.get("secret") else None,
         )
 
+    @property
+    def empty(self) -> bool:
+        """Nothing to show: no text, no button, no file."""
+        return not (self.plain_text().strip() or self.buttons or self.attachments)
+
     def plain_text(self) -> str:
         """Every visible line, for logs, fallbacks and tests."""
         lines = [self.title] if self.title else []
@@ -128,6 +133,12 @@ class Inbound:
     # ``locale`` is the person's own (kept for what the bot sends them later); the console's is
     # the terminal's, i.e. the operator's, so it answers with it but does not keep it.
     remember_locale: bool = True
+    # Where the answer goes when it is queued in the outbox with what the event changed (Slack,
+    # Telegram); ``None``: the adapter shows ``Reply.message`` itself (the console).
+    reply_to: ReplyTo | None = None
+    # The platform's own id for this event (``slack:<event_id>``, ``slack:trigger:<trigger_id>``,
+    # ``telegram:update:<update_id>``): the answer's idempotency key.
+    event: str = ""
 
     @property
     def identity(self) -> str:
@@ -146,13 +157,50 @@ class Reply:
     language: str
     announce: bool = False
     accepted: bool = False
-    # The answer as it was before its secret was minted: what goes to the outbox if the answer
-    # has to wait (a rate limit), so that no secret is ever written down.
-    deferred: Message | None = None
 
-    @property
-    def to_queue(self) -> Message:
-        return self.deferred or self.message
+
+@dataclass(frozen=True)
+class ReplyTo:
+    """Where the answer to one event goes, as the adapter that received the event describes it.
+
+    Handlers never read it: the app queues the answer with it, in the transaction of what the
+    event changed, and the same platform's adapter renders it when the dispatcher delivers it.
+    ``mode`` says what the person sees:
+
+    - ``chat``: a message in the conversation the event came from (a direct message answered
+      in the DM; in a Telegram group, a reply to ``message``);
+    - ``private``: seen by the person only, in that conversation (a Slack slash command's
+      ephemeral answer through ``url``, or under ``thread``; a Telegram group click's toast),
+      else in their private chat;
+    - ``edit``: under the clicked message ``message`` (the answer added to it), else private.
+
+    ``url`` is an address the platform gave to answer this event (Slack's ``response_url``),
+    usable until ``url_until`` (UTC ISO 8601); ``user`` is the person's id on the platform,
+    whose private chat is where an answer goes when nothing else can take it. ``visible``: the
+    answer is meant for everyone in the chat (``Reply.announce``); ``accepted``: the person's
+    message is marked as taken in (``Reply.accepted``). ``context`` holds what only the
+    adapter reads (the clicked message as it was, a callback query's id).
+    """
+
+    platform: str
+    user: str
+    chat: str
+    mode: str = "chat"
+    message: str = ""
+    thread: str = ""
+    url: str = ""
+    url_until: str = ""
+    visible: bool = False
+    accepted: bool = False
+    context: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {name: value for name, value in asdict(self).items()
+                if value or name in ("platform", "user", "chat", "mode")}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ReplyTo:
+        return cls(**data)
 
 
 @dataclass(frozen=True)
@@ -160,7 +208,9 @@ class Recipient:
     """Who an outgoing message is for.
 
     ``kind`` is ``member`` (``ref`` = member id), ``identity`` (``ref`` = ``platform:user`` of
-    someone not yet a member) or ``channel`` (``ref`` = ``network`` or a group's channel name).
+    someone not yet a member), ``channel`` (``ref`` = ``network`` or a group's channel name) or
+    ``reply`` (the answer to one event: ``ref`` = ``platform:user`` of the person who acted,
+    ``reply`` = where and how it is shown).
     ``skip`` is the one chat (``platform:chat id``) a channel message is not posted to: the one
     where what it announces was posted in the first place.
     """
@@ -168,16 +218,25 @@ class Recipient:
     kind: str
     ref: str
     skip: str = ""
+    reply: ReplyTo | None = None
 
-    def to_dict(self) -> dict[str, str]:
-        data = {"kind": self.kind, "ref": self.ref}
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"kind": self.kind, "ref": self.ref}
         if self.skip:
             data["skip"] = self.skip
+        if self.reply is not None:
+            data["reply"] = self.reply.to_dict()
         return data
 
     @classmethod
-    def from_dict(cls, data: dict[str, str]) -> Recipient:
-        return cls(data["kind"], data["ref"], data.get("skip", ""))
+    def from_dict(cls, data: dict[str, Any]) -> Recipient:
+        reply = data.get("reply")
+        return cls(data["kind"], data["ref"], data.get("skip", ""),
+                   ReplyTo.from_dict(reply) if reply else None)
+
+    @classmethod
+    def answer(cls, reply_to: ReplyTo) -> Recipient:
+        return cls("reply", f"{reply_to.platform}:{reply_to.user}", reply=reply_to)
 
 
 @dataclass(frozen=True)

@@ -92,6 +92,7 @@ class OutboxRow(Record):
     held_target: str = ""  # the identity (``platform:address``) it could not reach, if one
     relevant_until: str = ""  # UTC ISO 8601; empty: ``created_at`` + the default (dispatcher)
     attempting: list[str] = field(default_factory=list)
+    attempted_at: str = ""  # when ``attempting`` was written (UTC ISO 8601)
     failed: dict[str, str] = field(default_factory=dict)  # target → why it was given up
     topic: str = ""  # what the message is about, for the handler told of its fate ("poll:12")
 

@@ -5,6 +5,11 @@ clock fixed by the test and an adapter that records deliveries in a file (one li
 ``schedule`` convenes a meeting and exits, ``hang`` runs the due jobs then blocks inside the
 first delivery (the test kills it there), ``deliver`` runs the due jobs and delivers everything.
 
+Mode ``stall`` is ``reseau-bot run`` (configured by the environment, as the real command)
+whose requests never get their acknowledgement: a request's transaction is written to the
+journal as always, then ``written`` is printed where the request would wait for the fsync that
+its ack waits for, and it waits forever (the test kills the process there).
+
 Mode ``burst`` exercises the journal alone: concurrent writers, each transaction an outbox row
 with its event id (and now and then an earlier row marked sent), each printed ``ack <key>`` (or
 ``sent <key>``) only once ``durable()`` returned, until the test kills the process. Two
@@ -110,7 +115,21 @@ async def burst(data: Path, trial: str) -> None:
     await asyncio.gather(*(writer(n) for n in range(WRITERS)))
 
 
+def stall() -> int:
+    from bot import cli
+    from bot.app import BotApp
+
+    async def stalled(self: BotApp) -> None:
+        print("written", flush=True)
+        await asyncio.Event().wait()
+
+    BotApp._durable = stalled  # type: ignore[method-assign]
+    return cli.main(["run"])
+
+
 if __name__ == "__main__":
+    if sys.argv[4] == "stall":
+        sys.exit(stall())
     if sys.argv[4] == "burst":
         asyncio.run(burst(Path(sys.argv[1]), sys.argv[2]))
     else:

@@ -4,7 +4,9 @@ websocket on 127.0.0.1, plus signed requests to the bot's ``/slack/events`` as S
 The real slack-bolt and slack_sdk code runs against it; only the network boundary is fake.
 Every call is recorded (``calls``); ``fail`` makes the next calls of a method answer 429 (with
 ``Retry-After``) or 500; ``down`` makes every Web API method answer 503 (an outage) for the
-next N calls or until ``up``.
+next N calls or until ``up``; ``late``, ``drop`` and ``refuse`` are the network's faults
+(``fake_network.py``). Posted messages are kept per channel for ``conversations.history``;
+``now`` (the test's clock) gives them their ``ts``.
 """
 
 from __future__ import annotations
@@ -29,12 +31,19 @@ from bot.config import Environment, load_network
 from bot.platforms.slack import SlackPlatform
 from bot.runtime import Runtime
 from handlers.settings import Network
+from tests.fake_network import Door
 
 BOT_USER = "U0BOT"
 BOT_ID = "B0BOT"
 TEAM = "T0RESEAU"
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"  # a test signing secret, not a real one
 WAIT = 5.0
+_TRIGGERS = itertools.count(1)  # Slack gives every command and click its own trigger_id
+
+
+def trigger_id() -> str:
+    """A fresh ``trigger_id`` (and click ``action_ts``), as Slack makes one per interaction."""
+    return f"{next(_TRIGGERS)}.1764349300.abcdef"
 
 
 @dataclass
@@ -69,6 +78,8 @@ class FakeSlack:
     calls: list[Call] = field(default_factory=list)
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
     port: int = 0
+    now: Callable[[], float] | None = None  # the clock giving posts their ts (default: fixed)
+    history: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # channel → posts
 
     def __post_init__(self) -> None:
         self._failures: dict[str, Failure] = {}
@@ -77,7 +88,7 @@ class FakeSlack:
         self._ts = itertools.count(1)
         self._files = itertools.count(1)
         self._sockets: list[web.WebSocketResponse] = []
-        self._runner: web.AppRunner | None = None
+        self.door: Door | None = None
 
     @property
     def base(self) -> str:
@@ -94,17 +105,38 @@ class FakeSlack:
         web_app.router.add_post("/upload/{file_id}", self._upload)
         web_app.router.add_post("/response/{ref}", self._response_url)
         web_app.router.add_get("/socket", self._socket)
-        self._runner = web.AppRunner(web_app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.door = Door(web_app)
+        await self.door.start()
+        self.port = self.door.port
 
     async def stop(self) -> None:
         for socket in self._sockets:
             await socket.close()
-        if self._runner is not None:
-            await self._runner.cleanup()
+        if self.door is not None:
+            await self.door.stop()
+
+    # Network faults (``fake_network.Door``).
+
+    def late(self, method: str, times: int = 1) -> None:
+        """The next ``times`` calls of ``method`` (or ``response_url``) are carried out and
+        recorded, and never answered."""
+        assert self.door is not None
+        self.door.late(method, times)
+
+    def drop(self, method: str, times: int = 1, record: bool = True) -> None:
+        """The next ``times`` calls of ``method`` lose their connection without an answer,
+        after being carried out and recorded (``record``), or before (``<method>!dropped``)."""
+        assert self.door is not None
+        self.door.drop(method, times, record)
+
+    async def refuse(self) -> None:
+        """Connections are refused until ``accept``."""
+        assert self.door is not None
+        await self.door.refuse()
+
+    async def accept(self) -> None:
+        assert self.door is not None
+        await self.door.accept()
 
     # What the tests look at.
 
@@ -179,8 +211,15 @@ class FakeSlack:
                                       else "internal_error")
             return web.json_response({"ok": False, "error": error}, status=failure.status,
                                      headers=headers)
+        assert self.door is not None
+        fault = self.door.fault(method)
+        if fault is not None and not fault[1]:  # cut before Slack did anything
+            self._record(Call(f"{method}!dropped", args))
+            return await self.door.misbehave(request, fault)
         answer = self._answer(method, args)
         self._record(Call(method, args, response=answer))
+        if fault is not None:
+            return await self.door.misbehave(request, fault)
         return web.json_response(answer)
 
     def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
@@ -189,9 +228,18 @@ class FakeSlack:
             return {**ok, "user_id": BOT_USER, "bot_id": BOT_ID, "team_id": TEAM,
                     "user": "reseau", "team": "Réseau", "url": "https://reseau.example/"}
         if method == "chat.postMessage":
-            ts = f"1764349200.{next(self._ts):06d}"
+            seconds = int(self.now()) if self.now is not None else 1764349200
+            ts = f"{seconds}.{next(self._ts):06d}"
+            self.history.setdefault(str(args.get("channel")), []).append(
+                {"type": "message", "ts": ts, "text": args.get("text", ""), "bot_id": BOT_ID,
+                 "user": BOT_USER})
             return {**ok, "channel": args.get("channel"), "ts": ts,
                     "message": {"text": args.get("text"), "ts": ts}}
+        if method == "conversations.history":
+            oldest = float(args.get("oldest") or 0)
+            posts = [m for m in self.history.get(str(args.get("channel")), [])
+                     if float(m["ts"]) >= oldest]
+            return {**ok, "messages": posts[::-1], "has_more": False}
         if method == "chat.update":
             return {**ok, "channel": args.get("channel"), "ts": args.get("ts")}
         if method == "chat.postEphemeral":
@@ -219,8 +267,25 @@ class FakeSlack:
         return web.Response(text=f"OK - {len(body)}")
 
     async def _response_url(self, request: web.Request) -> web.Response:
-        self._record(Call("response_url", {"ref": request.match_info["ref"],
-                                           **await request.json()}))
+        """A command's or click's ``response_url``: down with the Web API, ``fail`` it as
+        the method ``response_url`` (404 ``expired_url`` when Slack no longer takes answers)."""
+        args = {"ref": request.match_info["ref"], **await request.json()}
+        if self.is_down:
+            self._record(Call("response_url!503", args))
+            return web.Response(status=503, text="service_unavailable")
+        failure = self._failures.get("response_url")
+        if failure is not None and failure.times > 0:
+            failure.times -= 1
+            self._record(Call(f"response_url!{failure.status}", args))
+            return web.Response(status=failure.status, text=failure.error or "internal_error")
+        assert self.door is not None
+        fault = self.door.fault("response_url")
+        if fault is not None and not fault[1]:
+            self._record(Call("response_url!dropped", args))
+            return await self.door.misbehave(request, fault)
+        self._record(Call("response_url", args))
+        if fault is not None:
+            return await self.door.misbehave(request, fault)
         return web.Response(text="ok")
 
     # Socket Mode: the bot connects here; tests push envelopes and read its acks.
@@ -273,7 +338,7 @@ def command_body(fake: FakeSlack, user: str, text: str, channel: str = "D0DM",
         "channel_name": "directmessage" if channel.startswith("D") else "general",
         "user_id": user, "user_name": user.lower(), "command": "/reseau", "text": text,
         "api_app_id": "A0RESEAU", "response_url": f"{fake.base}/response/{ref}",
-        "trigger_id": "1.2.3"})
+        "trigger_id": trigger_id()})
 
 
 def click_payload(fake: FakeSlack, user: str, action_id: str, value: str,
@@ -282,6 +347,7 @@ def click_payload(fake: FakeSlack, user: str, action_id: str, value: str,
     """A ``block_actions`` payload: ``message`` is the clicked one (as posted by the bot)."""
     message = message or {"ts": "1764349200.000001", "text": "", "blocks": []}
     channel = channel or message.get("channel", "D0DM")
+    trigger = trigger_id()
     return {
         "type": "block_actions", "team": {"id": TEAM}, "api_app_id": "A0RESEAU",
         "user": {"id": user, "name": user.lower(), "team_id": TEAM},
@@ -290,9 +356,9 @@ def click_payload(fake: FakeSlack, user: str, action_id: str, value: str,
         "channel": {"id": channel, "name": "directmessage"},
         "message": {"type": "message", "user": BOT_USER, "bot_id": BOT_ID, "ts": message["ts"],
                     "text": message.get("text", ""), "blocks": message.get("blocks", [])},
-        "response_url": f"{fake.base}/response/{ref}", "trigger_id": "1.2.3",
+        "response_url": f"{fake.base}/response/{ref}", "trigger_id": trigger,
         "actions": [{"type": "button", "action_id": action_id, "block_id": "b1",
-                     "value": value, "action_ts": "1764349300.000100",
+                     "value": value, "action_ts": f"1764349300.{trigger.split('.')[0]:0>6}",
                      "text": {"type": "plain_text", "text": action_id}}],
     }
 
@@ -371,8 +437,7 @@ class Bot:
     fake: FakeSlack
 
     async def settle(self) -> None:
-        """Every answer sent and every queued message delivered."""
-        await self.platform.drain()
+        """Every answer and every queued message delivered (answers are outbox rows too)."""
         await self.app.dispatcher.flush()
 
 

@@ -2,7 +2,8 @@
 127.0.0.1; every call is recorded; updates can be queued for ``getUpdates``; a method can be made
 to answer 429 with ``retry_after``, or any error (``fail``); a chat can be made to refuse messages
 with 403, as Telegram does for someone who never opened the bot; ``down`` makes every method
-answer 500 (an outage) for the next N calls or until ``up``."""
+answer 500 (an outage) for the next N calls or until ``up``; ``late``, ``drop`` and ``refuse``
+are the network's faults (``fake_network.py``)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
+
+from tests.fake_network import Door
 
 TOKEN = "123456:TEST-TOKEN"
 BOT = {"id": 123456, "is_bot": True, "first_name": "Réseau", "username": "reseau_bot"}
@@ -40,7 +43,7 @@ class FakeTelegram:
         self._held: dict[str, asyncio.Event] = {}
         self._failing: dict[str, tuple[int, str, int]] = {}  # method → status, why, times
         self._down: int | None = None  # calls left to refuse while down (-1: until ``up``)
-        self._runner: web.AppRunner | None = None
+        self.door: Door | None = None
 
     @property
     def url(self) -> str:
@@ -50,15 +53,36 @@ class FakeTelegram:
     async def start(self) -> None:
         web_app = web.Application()
         web_app.router.add_post("/bot{token}/{method}", self._api)
-        self._runner = web.AppRunner(web_app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.door = Door(web_app)
+        await self.door.start()
+        self.port = self.door.port
 
     async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
+        for held in self._held.values():
+            held.set()
+        if self.door is not None:
+            await self.door.stop()
+
+    def late(self, method: str, times: int = 1) -> None:
+        """The next ``times`` calls of ``method`` are carried out and recorded, and never
+        answered (the client's read timeout fires)."""
+        assert self.door is not None
+        self.door.late(method, times)
+
+    def drop(self, method: str, times: int = 1, record: bool = True) -> None:
+        """The next ``times`` calls of ``method`` lose their connection without an answer,
+        after being carried out and recorded (``record``), or before (``<method>:dropped``)."""
+        assert self.door is not None
+        self.door.drop(method, times, record)
+
+    async def refuse(self) -> None:
+        """Connections are refused until ``accept``."""
+        assert self.door is not None
+        await self.door.refuse()
+
+    async def accept(self) -> None:
+        assert self.door is not None
+        await self.door.accept()
 
     def limit(self, method: str, retry_after: int, times: int = 1) -> None:
         """The next ``times`` calls of ``method`` answer 429 with ``retry_after``."""
@@ -160,11 +184,19 @@ class FakeTelegram:
         if method == "getUpdates":  # recorded without waking waiters: it repeats all the time
             self.calls.append(Call(method, args))
             return web.json_response({"ok": True, "result": await self._take_updates(args)})
+        assert self.door is not None
+        fault = self.door.fault(method)
+        if fault is not None and not fault[1]:  # cut before Telegram did anything
+            self.calls.append(Call(f"{method}:dropped", args))
+            self._changed.set()
+            return await self.door.misbehave(request, fault)
         self.calls.append(Call(method, args, files))
         self._changed.set()
         held = self._held.get(method)
         if held is not None:
             await held.wait()
+        if fault is not None:
+            return await self.door.misbehave(request, fault)
         return web.json_response({"ok": True, "result": self._result(method, args)})
 
     async def _take_updates(self, args: dict[str, Any]) -> list[dict[str, Any]]:

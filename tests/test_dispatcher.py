@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from datetime import timedelta
 
 from bot.app import BotApp
 from bot.dispatcher import Target, backoff
-from handlers.types import Message, Outgoing, Recipient
+from handlers.types import Message, Outgoing, Recipient, ReplyTo
 from tests.conftest import Clock
 
 
@@ -128,3 +130,82 @@ def test_backoff_grows_and_is_capped() -> None:
     assert backoff(3, lambda: 0.5) == timedelta(seconds=8)
     assert backoff(30, lambda: 0.5) == timedelta(minutes=5)
     assert backoff(30, lambda: 0.99) == timedelta(minutes=5)  # the jitter stays under the cap
+
+
+async def test_a_row_queued_as_a_pass_ends_is_delivered_at_once_not_at_the_next_tick(
+        app: BotApp) -> None:
+    """A request whose answer is queued while a pass finishes (its wake-up comes during the
+    pass) gets a pass right away, not after the dispatcher's interval."""
+    telegram = Recorder("telegram")
+    app.add_adapter(telegram)
+    dispatcher = app.dispatcher
+    real_flush = dispatcher.flush
+    arrived = asyncio.Event()
+
+    async def flush_then_a_request_arrives() -> int:
+        done = await real_flush()
+        if not arrived.is_set():
+            arrived.set()
+            with app.store.transaction():
+                queue(app, "late-comer", Recipient("member", "awa"))
+            dispatcher.wake()
+        return done
+
+    delivered = asyncio.Event()
+    real_deliver = telegram.deliver
+
+    async def deliver(target: Target, message: Message) -> None:
+        await real_deliver(target, message)
+        delivered.set()
+
+    telegram.deliver = deliver  # type: ignore[method-assign]
+    dispatcher.flush = flush_then_a_request_arrives  # type: ignore[method-assign]
+    running = asyncio.create_task(dispatcher.run(interval=3600))
+    try:
+        await asyncio.wait_for(delivered.wait(), 5)
+    finally:
+        running.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await running
+    assert app.store.outbox.all()[0].status == "sent"
+
+
+async def test_answers_go_before_the_rows_queued_earlier(app: BotApp) -> None:
+    telegram = Recorder("telegram")
+    app.add_adapter(telegram)
+    for n in range(5):
+        queue(app, f"fan-out:{n}", Recipient("member", "awa"), title=f"Invitation {n}")
+    queue(app, "answer:telegram:update:1",
+          Recipient.answer(ReplyTo("telegram", "100000001", "100000001")), title="Réponse")
+    await app.dispatcher.flush()
+    assert [m.title for _, m in telegram.sent][0] == "Réponse"
+    [answer] = [t for t, m in telegram.sent if m.title == "Réponse"]
+    assert answer.reply is not None and answer.address == "100000001"
+
+
+async def test_an_answer_queued_during_a_fan_out_goes_before_the_rest_of_it(
+        app: BotApp) -> None:
+    telegram = Recorder("telegram")
+    app.add_adapter(telegram)
+    for n in range(5):
+        queue(app, f"fan-out:{n}", Recipient("member", "awa"), title=f"Invitation {n}")
+    first_sent, go_on = asyncio.Event(), asyncio.Event()
+    real_deliver = telegram.deliver
+
+    async def slow_first(target: Target, message: Message) -> None:
+        await real_deliver(target, message)
+        if not first_sent.is_set():
+            first_sent.set()
+            await go_on.wait()
+
+    telegram.deliver = slow_first  # type: ignore[method-assign]
+    passing = asyncio.create_task(app.dispatcher.flush())
+    await first_sent.wait()
+    with app.store.transaction():  # a request is answered while the fan-out goes on
+        queue(app, "answer:telegram:update:2",
+              Recipient.answer(ReplyTo("telegram", "100000001", "100000001")), title="Réponse")
+    app.dispatcher.wake(answer=True)
+    go_on.set()
+    await passing
+    assert [m.title for _, m in telegram.sent][:2] == ["Invitation 0", "Réponse"]
+    assert len(telegram.sent) == 6

@@ -100,7 +100,7 @@ async def test_a_slack_click_that_cannot_be_stored_is_refused_with_503(
     disk.fill()
     status, _ = await bot.slack.click(SARAH, "position.agree", "1")
     assert status == 503  # Slack shows the person an error: nothing looks recorded
-    await bot.platform.drain()
+    await bot.app.dispatcher.flush()
     assert not bot.fake.called("response_url") and not bot.fake.called("chat.update")
     assert bot.app.store.positions.current(1) == {}
     disk.free()

@@ -79,7 +79,7 @@ async def test_no_code_or_token_is_written_in_clear_under_the_data_dir(
         # A code asked in private while Telegram says "later": the answer waits in the outbox.
         fake.limit("sendMessage", retry_after=5)
         await post(runtime, text_update(11, FATOUMATA, "/lier"))
-        [waiting] = [r for r in app.store.outbox.all() if r.key.startswith("telegram:reply:11")]
+        [waiting] = [r for r in app.store.outbox.all() if r.key == "answer:telegram:update:11"]
         assert waiting.status == "pending"
         clock.now += timedelta(seconds=6)
         await app.dispatcher.flush()

@@ -134,8 +134,17 @@ async def test_a_signed_click_replayed_after_a_later_position_does_not_revert_it
     await bot.settle()
     assert bot.app.store.positions.current(1)["UNDP"].choice == "abstain"
 
-    # The first request, replayed byte for byte within Slack's five minutes.
+    # The first request, replayed byte for byte within Slack's five minutes: the same click
+    # (its trigger_id), so it changes nothing and its answer is not given a second time.
+    updates = len(bot.fake.called("chat.update"))
     assert (await bot.slack.post(agree, timestamp=sent_at))[0] == 200
+    await bot.settle()
+    assert [p.choice for p in bot.app.store.positions.history(1)] == ["agree", "abstain"]
+    assert len(bot.fake.called("chat.update")) == updates
+
+    # A new click on the card as it first was is refused with the current position.
+    stale = signed_click(bot, "position.agree", "1.0", as_clicked)
+    assert (await bot.slack.post(stale))[0] == 200
     await bot.settle()
     assert [p.choice for p in bot.app.store.positions.history(1)] == ["agree", "abstain"]
     shown = bot.fake.called("chat.update")[-1].args["blocks"]

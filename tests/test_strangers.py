@@ -268,14 +268,15 @@ async def test_a_strangers_telegram_message_writes_nothing_unless_answered(
             before = snapshot(root)
             assert await webhook(runtime, update) == 200
             await app.dispatcher.flush()
-            # the processed-update record is the only write (the month's event ids, or the
-            # journal that carries them)
+            # the processed-update record and the answer are the only writes (the month's
+            # event ids and outbox, or the journal that carries them)
             assert {name.split("/", 1)[0] for name in changed(before, snapshot(root))} <= {
-                "events", "journal"}
+                "events", "outbox", "journal"}
             assert not app.first_time(f"telegram:update:{update['update_id']}")
         assert len(telegram.called("sendMessage")) == 2  # both answered
         assert app.store.members.all() == members and app.store.join_requests.pending() == requests
-        assert app.store.outbox.all() == []
+        assert [(r.recipient["kind"], r.status) for r in app.store.outbox.all()] == [
+            ("reply", "sent"), ("reply", "sent")]
     finally:
         await runtime.stop()
 

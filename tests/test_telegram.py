@@ -70,12 +70,18 @@ async def running(app: BotApp, fake: FakeTelegram, webhook: bool = True,
     return runtime
 
 
-async def post(runtime: Runtime, update: dict, secret: str | None = SECRET) -> int:
+async def post(runtime: Runtime, update: dict, secret: str | None = SECRET,
+               flush: bool = True) -> int:
+    """The update as Telegram's webhook sends it; then (``flush``) a dispatcher pass, which
+    delivers the answer queued with it, as the running dispatcher does right after the 200."""
     headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret is not None else {}
     async with ClientSession() as session, session.post(
             f"http://127.0.0.1:{runtime.port}/telegram/webhook", json=update,
             headers=headers) as response:
-        return response.status
+        status = response.status
+    if flush:
+        await runtime.app.dispatcher.flush()
+    return status
 
 
 def sent_text(fake: FakeTelegram, chat: int | str) -> list[str]:
@@ -203,11 +209,12 @@ async def test_meeting_invites_with_keyboard_and_calendar_file(app: BotApp,
         last = fake.called("editMessageText")[-1].args["text"]
         assert last.count("<i>") == 1 and "présent·e" not in last
 
-        # a multi-word command, typed with an underscore or with a space
+        # a multi-word command, typed with an underscore or with a space (the answer first,
+        # then the new date as every invitee gets it)
         await post(runtime, text_update(23, CHAIR, "/reunion_deplacer 1 mercredi 2 decembre 10h"))
-        assert "déplacée" in sent_text(fake, CHAIR)[-1]
+        assert "déplacée" in sent_text(fake, CHAIR)[-2]
         await post(runtime, text_update(24, CHAIR, "/reunion deplacer 1 jeudi 3 decembre 10h"))
-        assert "déplacée" in sent_text(fake, CHAIR)[-1]
+        assert "déplacée" in sent_text(fake, CHAIR)[-2]
     finally:
         await runtime.stop()
 
@@ -247,12 +254,15 @@ async def test_a_button_in_a_group_answers_only_the_person(app: BotApp,
     try:
         await post(runtime, text_update(35, CHAIR, "/consultation ouvrir Plan | vendredi 4 "
                                                    "decembre 17h"))
+        in_group = len(sent_text(fake, NETWORK_CHAT))  # the consultation's announcement
+        to_awa = len(sent_text(fake, AWA))  # her invitation
         await post(runtime, callback_update(36, AWA, "position.agree|1",
                                             chat_id=int(NETWORK_CHAT), chat_type="supergroup"))
         assert app.store.positions.current(1)["UNICEF"].choice == "agree"
         assert fake.called("answerCallbackQuery")
         assert not fake.called("editMessageText")  # the shared message stays as it was
-        assert not sent_text(fake, NETWORK_CHAT)
+        assert len(sent_text(fake, NETWORK_CHAT)) == in_group  # nothing said in the group
+        assert len(sent_text(fake, AWA)) == to_awa  # and nothing privately: accepted
     finally:
         await runtime.stop()
 
@@ -310,8 +320,11 @@ async def test_a_rate_limited_reply_goes_through_the_outbox(app: BotApp, fake: F
         fake.limit("sendMessage", retry_after=5, times=2)  # the reply, then the first retry
         assert await post(runtime, text_update(50, AWA, "/membres")) == 200
         await app.dispatcher.flush()
+        assert sent_text(fake, AWA) == [] and len(fake.called("sendMessage:429")) == 1
+        clock.now += timedelta(seconds=6)
+        await app.dispatcher.flush()
         assert sent_text(fake, AWA) == [] and len(fake.called("sendMessage:429")) == 2
-        [row] = [r for r in app.store.outbox.all() if r.key.startswith("telegram:reply:50")]
+        [row] = [r for r in app.store.outbox.all() if r.key == "answer:telegram:update:50"]
         assert row.status == "pending"
         clock.now += timedelta(seconds=6)
         await app.dispatcher.flush()

@@ -34,10 +34,12 @@ class Platform(Protocol):
         """Disconnect and release clients."""
 
     async def deliver(self, target: Target, message: Message) -> None:
-        """Send one message; raise ``RetryLater`` on a rate limit, ``Unreachable`` when the
-        platform refuses this target until someone acts (a person who never opened the bot),
-        ``Rejected`` when it refuses this message for good, any other error on a failure (the
-        dispatcher retries it)."""
+        """Send one message (or show an answer: ``target.reply``); raise ``RetryLater`` on a
+        rate limit, ``Unreachable`` when the platform refuses this target until someone acts (a
+        person who never opened the bot), ``Rejected`` when it refuses this message for good,
+        ``OutcomeUnknown`` when a request may have reached the platform and nothing tells
+        whether it did (counted as delivered, never sent again), any other error on a failure
+        that sent nothing (the dispatcher retries it)."""
 
     async def probe(self) -> None:
         """One cheap call that raises while the platform cannot be used (Slack ``auth.test``,

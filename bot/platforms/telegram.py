@@ -6,7 +6,9 @@ private chat, button presses (callback queries) and messages posted in the netwo
 ``Inbound`` for ``BotApp.handle_once_durably``. A webhook update is handled, and what it changed
 fsynced together with its ``update_id``, before Telegram gets its 200, so an acknowledged update
 is never lost; a repeated ``update_id`` is handled once. When the data dir refuses the write, the
-webhook answers 503 and Telegram delivers the update again.
+webhook answers 503 and Telegram delivers the update again. The answer is in that transaction,
+as an outbox row (``ReplyTo``: in the chat, as a reply to the message in a group; for a button,
+a toast and the answer under the clicked message), delivered by the dispatcher right after.
 
 Outbound: the dispatcher calls ``deliver``; a ``RetryAfter`` becomes ``RetryLater`` (one retry
 mechanism: the dispatcher's, which also enforces the rate limits declared below). PTB's
@@ -16,6 +18,14 @@ mechanism: the dispatcher's, which also enforces the rate limits declared below)
 found" (a chat the bot may not write to) or a group that became a supergroup; any other 400 is
 ``Rejected`` (it would be refused again). ``probe`` is ``getMe``.
 
+``sendMessage`` and ``sendDocument`` take no idempotency key and Telegram offers no way to see
+what a bot sent, so a request is sent again only when it certainly did not arrive: PTB raises
+``TimedOut`` for every timeout alike, and the httpx error it wraps tells them apart (a connect
+or pool timeout, a refused connection, a request not written whole: not sent; a read timeout,
+the connection closed before the answer: maybe sent). A part that may have been sent counts as
+sent, the rest of the message goes on, and the dispatcher records it with the note
+(``OutcomeUnknown``). Parts already sent are remembered, so a retry sends only the rest.
+
 Telegram's own ways are used where they exist: deep links (``https://t.me/<bot>?start=…``, whose
 ``/start <payload>`` runs ``handlers/deeplinks.py``), command menus scoped to private chats, to
 groups and to each lead's own chat, captions on documents.
@@ -23,7 +33,9 @@ groups and to each lead's own chat, captions on documents.
 
 from __future__ import annotations
 
+import hashlib
 import hmac
+import json
 import logging
 import re
 import warnings
@@ -32,6 +44,7 @@ from datetime import timedelta
 from pathlib import PurePath
 from typing import Any
 
+import httpx
 from aiohttp import web
 from telegram import (
     BotCommand,
@@ -40,7 +53,7 @@ from telegram import (
     BotCommandScopeAllPrivateChats,
     BotCommandScopeChat,
     BotCommandScopeDefault,
-    CallbackQuery,
+    InlineKeyboardMarkup,
     InputFile,
     LinkPreviewOptions,
     MessageEntity,
@@ -61,7 +74,7 @@ from telegram.ext import Application, ContextTypes, TypeHandler
 
 from bot.app import BotApp
 from bot.config import Environment
-from bot.dispatcher import Rejected, RetryLater, Target, Unreachable
+from bot.dispatcher import OutcomeUnknown, Rejected, RetryLater, Target, Unreachable
 from bot.platforms.telegram_render import (
     SAFE,
     keyboard,
@@ -76,7 +89,7 @@ from handlers.info import meant_for_capture
 from handlers.roles import EXEC_FOCAL_POINT
 from handlers.router import Command, Router
 from handlers.settings import fold
-from handlers.types import Button, Inbound, Message, Reply
+from handlers.types import Button, Inbound, Message, Reply, ReplyTo
 from storage.faults import StorageUnavailable
 from storage.models import FOCAL_POINT
 
@@ -97,6 +110,10 @@ TOAST = 200  # answerCallbackQuery's text, at most
 CAPTION = 1024  # a document's caption, at most
 START_LINK = "https://t.me/{username}?start={{payload}}"
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+# What httpx raises when the request went out whole and no answer came back: Telegram may have
+# carried it out. Every other failure (connect or pool timeout, refused connection, a request
+# not written whole, which a server never acts on) sent nothing.
+MAYBE_SENT = (httpx.ReadTimeout, httpx.ReadError, httpx.RemoteProtocolError)
 
 
 def api_urls(url: str) -> tuple[str, str]:
@@ -149,10 +166,10 @@ def retry_seconds(error: RetryAfter) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
-def transient(error: Exception) -> bool:
-    """Worth trying again later (rate limit, network, timeout), unlike a refused request."""
-    return isinstance(error, RetryAfter) or (isinstance(error, NetworkError)
-                                             and not isinstance(error, BadRequest))
+def maybe_sent(error: TelegramError) -> bool:
+    """The request may have reached Telegram: sending it again could make a second message."""
+    return (isinstance(error, NetworkError) and not isinstance(error, BadRequest)
+            and isinstance(error.__cause__, MAYBE_SENT))
 
 
 class TelegramPlatform:
@@ -165,6 +182,10 @@ class TelegramPlatform:
     rate_per_second = 30.0
     per_chat_interval = 1.0
     group_per_minute = 20
+    # The Bot API calls' timeouts (PTB's defaults): a connect or pool timeout sent nothing, a
+    # read timeout is an unknown outcome.
+    connect_timeout = 5.0
+    read_timeout = 5.0
 
     def __init__(self, app: BotApp, env: Environment) -> None:
         self.app = app
@@ -173,6 +194,7 @@ class TelegramPlatform:
         base, files = api_urls(env.telegram_api_url)
         builder = (Application.builder().token(env.telegram_bot_token)
                    .base_url(base).base_file_url(files)
+                   .connect_timeout(self.connect_timeout).read_timeout(self.read_timeout)
                    .arbitrary_callback_data(False))  # buttons must outlive a restart
         if self.webhook:
             builder = builder.updater(None)
@@ -184,6 +206,7 @@ class TelegramPlatform:
         self.ready = False  # until ``start`` is done; the webhook answers 503 meanwhile
         self._lead_menus: set[str] = set()  # leads whose own chat has its menu (this process)
         self._unstored: set[int] = set()  # updates the data dir refused: Telegram must resend
+        self._partial: dict[str, set[str]] = {}  # deliveries cut short: the parts already sent
 
     # Lifecycle.
 
@@ -384,118 +407,173 @@ class TelegramPlatform:
         if read is None:
             return
         text, capture = read
-        reply = await self._handle(update, self._inbound(update, text=text, capture=capture,
-                                                         visible=True))
-        if reply is None:
-            return
-        if capture and not reply.message.plain_text().strip():
-            return  # an ordinary message in the network chat: nothing to say
         group = message.chat.type != ChatType.PRIVATE
-        await self._reply(update, message.chat_id, reply,
-                          reply_to=message.message_id if group else None)
-        if not group and message.from_user is not None:
+        answer = ReplyTo(self.platform, str(message.from_user.id if message.from_user else ""),
+                         str(message.chat_id), "chat",
+                         message=str(message.message_id) if group else "")
+        reply = await self._handle(update, self._inbound(update, text=text, capture=capture,
+                                                         visible=True, reply_to=answer))
+        if reply is not None and not group and message.from_user is not None:
             await self._menu_for(str(message.from_user.id))
 
     async def _click(self, update: Update) -> None:
-        """A button: the same handlers as commands; a toast always (Telegram shows a spinner
-        until it is answered), and in a private chat the answer under the original message."""
+        """A button: the same handlers as commands. The answer (queued with the click) is a
+        toast always (Telegram shows a spinner until it is answered), and in a private chat
+        the answer under the original message; in a group, editing the shared message would
+        show one person's answer, so only a refusal that offers other buttons (a card older
+        than the current position) goes on, to the person's private chat."""
         query = update.callback_query
         assert query is not None
         action, value = parse_callback(query.data or "")
-        reply = await self._handle(update, self._inbound(update, action=action, value=value))
-        if reply is None:
-            return
-        answer = reply.message.plain_text().strip()
-        try:
-            await query.answer(answer.splitlines()[0][:TOAST] if answer else None)
-        except TelegramError as error:  # e.g. a query too old to answer
-            log.warning("telegram: answerCallbackQuery failed: %s", error)
         chat = update.effective_chat
-        if chat is None or chat.type != ChatType.PRIVATE:
-            # In a group, editing the shared message would show one person's answer; a refusal
-            # that offers other buttons (a card older than the current position) goes to the
-            # person's private chat, where they can use them.
-            if reply.message.buttons and not reply.accepted and query.from_user is not None:
-                await self._privately(str(query.from_user.id), reply)
-            return
-        buttons = reply.message.buttons
-        shown = bool(answer) and await self._edit(query, answer, buttons)
-        if reply.message.attachments or (answer and not shown) or (buttons and not shown):
-            await self._reply(update, chat.id, reply)
+        private = chat is not None and chat.type == ChatType.PRIVATE
+        original = query.message
+        context: dict[str, Any] = {"query": query.id}
+        if private and isinstance(original, TelegramMessage) and original.text:
+            context["html"] = original.text_html
+            if original.reply_markup is not None:
+                context["markup"] = original.reply_markup.to_dict()
+        user = str(query.from_user.id) if query.from_user else ""
+        answer = ReplyTo(self.platform, user, str(chat.id) if chat else user,
+                         "edit" if private else "private",
+                         message=str(original.message_id) if original else "", context=context)
+        reply = await self._handle(update, self._inbound(update, action=action, value=value,
+                                                         reply_to=answer))
+        if reply is not None and reply.message.empty:  # nothing queued: stop the spinner
+            try:
+                await query.answer()
+            except TelegramError as error:
+                log.info("telegram: answerCallbackQuery failed: %s", type(error).__name__)
 
-    async def _privately(self, user_id: str, reply: Reply) -> None:
+    # Answers: the reply to one update, delivered by the dispatcher.
+
+    async def _answer(self, reply: ReplyTo, message: Message, done: set[str]) -> None:
+        """``chat``: in the chat (a reply to the message in a group); ``edit`` (a private
+        click): a toast and the answer under the clicked message, else in the chat;
+        ``private`` (a group click): the toast, and fresh buttons in the private chat."""
+        query = reply.context.get("query")
+        if query and "toast" not in done:
+            await self._toast(query, message)
+            done.add("toast")
+        if reply.mode == "chat":
+            await self._send(reply.chat, message, done,
+                             int(reply.message) if reply.message.isdigit() else None)
+        elif reply.mode == "private":
+            if message.buttons and not reply.accepted:
+                await self._privately(reply.user, message, done)
+        else:
+            answer = message.plain_text().strip()
+            shown = "edit" in done or (bool(answer) and await self._edit(
+                reply, answer, message.buttons))
+            if shown:
+                done.add("edit")
+            if message.attachments or (answer and not shown) or (message.buttons
+                                                                  and not shown):
+                await self._send(reply.chat, message, done)
+
+    async def _toast(self, query: str, message: Message) -> None:
+        """``answerCallbackQuery`` with the answer's first line: only useful at once, so a
+        failure (a query too old after an outage) is logged and not tried again."""
+        answer = message.plain_text().strip()
         try:
-            await self._send(user_id, reply.message)
-        except TelegramError as error:  # never opened the bot: the toast said why
+            await self.application.bot.answer_callback_query(
+                query, answer.splitlines()[0][:TOAST] if answer else None)
+        except TelegramError as error:
+            log.info("telegram: answerCallbackQuery failed: %s", type(error).__name__)
+
+    async def _privately(self, user_id: str, message: Message, done: set[str]) -> None:
+        try:
+            await self._send(user_id, message, done)
+        except (Forbidden, BadRequest) as error:  # never opened the bot: the toast said why
             log.info("telegram: private answer to a group click not sent: %s",
                      type(error).__name__)
 
-    async def _edit(self, query: CallbackQuery, answer: str, buttons: list[Button]) -> bool:
+    async def _edit(self, reply: ReplyTo, answer: str, buttons: list[Button]) -> bool:
         """Show ``answer`` under the message the button was on, with the answer's buttons in
-        place of its own if it has some (a card's fresh buttons), else keeping them."""
-        original = query.message
-        if not isinstance(original, TelegramMessage) or not original.text:
+        place of its own if it has some (a card's fresh buttons), else keeping them. Editing
+        twice changes nothing, so a failure that may pass is retried (raised); ``False`` when
+        the message cannot take it (too long, not text, gone): the answer is sent instead."""
+        original = reply.context.get("html")
+        if not original or not reply.message.isdigit():
             return False  # too old (inaccessible) or not a text message
-        text = with_answer(original.text_html, answer)
+        text = with_answer(original, answer)
         if size(text) > SAFE:
             return False
+        markup = reply.context.get("markup")
         try:
-            await query.edit_message_text(text, parse_mode=ParseMode.HTML,
-                                          reply_markup=keyboard(buttons) if buttons
-                                          else original.reply_markup,
-                                          link_preview_options=NO_PREVIEW)
+            await self.application.bot.edit_message_text(
+                text, chat_id=reply.chat, message_id=int(reply.message),
+                parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW,
+                reply_markup=keyboard(buttons) if buttons else (
+                    InlineKeyboardMarkup.de_json(markup, self.application.bot) if markup
+                    else None))
         except BadRequest as error:
             if "not modified" in str(error).lower():
                 return True  # the same answer clicked twice
             log.warning("telegram: editMessageText failed: %s", error)
             return False
+        except (RetryAfter, NetworkError):
+            raise
         except TelegramError as error:
             log.warning("telegram: editMessageText failed: %s", type(error).__name__)
             return False
         return True
 
-    async def _reply(self, update: Update, chat_id: int | str, reply: Reply,
-                     reply_to: int | None = None) -> None:
-        """Answer in the chat at once; if Telegram says "later" (429, network), the answer goes
-        to the outbox so the dispatcher delivers it once it may."""
-        try:
-            await self._send(str(chat_id), reply.message, reply_to)
-        except TelegramError as error:
-            if not transient(error):
-                raise
-            log.warning("telegram: reply deferred to the outbox: %s", type(error).__name__)
-            await self.app.durably(lambda: self.app.ctx.send_to_identity(
-                f"telegram:{chat_id}", reply.language, f"telegram:reply:{update.update_id}",
-                reply.to_queue))
-            self.app.dispatcher.wake()
-
     # Outbound.
 
-    async def _send(self, chat_id: str, message: Message, reply_to: int | None = None) -> None:
+    async def _send(self, chat_id: str, message: Message, done: set[str],
+                    reply_to: int | None = None) -> None:
+        """Each part (text chunks, then files) once: those in ``done`` are skipped, and one
+        that may have reached Telegram counts as sent (``OutcomeUnknown`` at the end)."""
+        unknown: list[str] = []
+
+        async def once(part: str, request: Awaitable[object]) -> None:
+            try:
+                await request
+            except TelegramError as error:
+                if not maybe_sent(error):
+                    raise
+                unknown.append(f"{part}: {type(error).__name__} "
+                               f"({type(error.__cause__).__name__})")
+            done.add(part)
+
         texts, markup = render(message)
         if message.plain_text().strip() or message.buttons:
             for index, text in enumerate(texts):
+                if f"text:{index}" in done:
+                    continue
                 last = index == len(texts) - 1
-                await self.application.bot.send_message(
+                await once(f"text:{index}", self.application.bot.send_message(
                     chat_id=chat_id, text=text, parse_mode=ParseMode.HTML,
                     reply_markup=markup if last else None, link_preview_options=NO_PREVIEW,
                     reply_parameters=ReplyParameters(reply_to, allow_sending_without_reply=True)
-                    if reply_to is not None and index == 0 else None)
-        for attachment in message.attachments:
+                    if reply_to is not None and index == 0 else None))
+        for index, attachment in enumerate(message.attachments):
+            if f"file:{index}" in done:
+                continue
             caption = " ".join((attachment.caption or message.title).split())
-            await self.application.bot.send_document(
+            await once(f"file:{index}", self.application.bot.send_document(
                 chat_id=chat_id, caption=caption[:CAPTION] or None, document=InputFile(
-                    attachment.content, filename=PurePath(attachment.filename).name))
+                    attachment.content, filename=PurePath(attachment.filename).name)))
+        if unknown:
+            raise OutcomeUnknown("; ".join(unknown))
 
     async def probe(self) -> None:
         """``getMe``: raises while the Bot API cannot be used (down, or the token refused)."""
         await self.application.bot.get_me()
 
     async def deliver(self, target: Target, message: Message) -> None:
-        """Send one outbox message. A multi-part message (chunks, files) interrupted by a 429
-        is sent again whole on the retry: the dispatcher tracks targets, not parts."""
+        """Send one outbox message, or show an answer (``target.reply``). A multi-part message
+        (chunks, files) interrupted by a failure is taken up where it stopped on the retry
+        (parts already sent are remembered in memory)."""
+        key = target.key + ":" + hashlib.sha256(
+            json.dumps(message.to_dict(), sort_keys=True).encode()).hexdigest()
+        done = self._partial.setdefault(key, set())
         try:
-            await self._send(target.address, message)
+            if target.reply is not None:
+                await self._answer(target.reply, message, done)
+            else:
+                await self._send(target.address, message, done)
         except RetryAfter as error:
             raise RetryLater(retry_seconds(error)) from error
         except Forbidden as error:
@@ -508,4 +586,9 @@ class TelegramPlatform:
             if "chat not found" in str(error).lower():  # never opened, or a chat gone
                 reason = "not_in_channel" if target.channel else "not_started"
                 raise Unreachable(reason, str(error)) from error
+            self._partial.pop(key, None)
             raise Rejected(str(error)) from error
+        except OutcomeUnknown:
+            self._partial.pop(key, None)
+            raise
+        self._partial.pop(key, None)
