@@ -18,13 +18,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
-from bench.history import generate, network_of_25  # noqa: E402
+from bench.history import generate  # noqa: E402
 from bot.app import BotApp  # noqa: E402
 from handlers.types import Inbound  # noqa: E402
 from storage.models import FOCAL_POINT, Member  # noqa: E402
 from storage.store import Store  # noqa: E402
 from tests.fake_slack import SECRET, FakeSlack, SlackSender, command_body  # noqa: E402
-from tests.test_crash_http import free_port, healthy  # noqa: E402
+from tests.support.process import free_port, healthy  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 CLICKS = 300
@@ -55,9 +55,9 @@ web.run_app(web_app, host="127.0.0.1", port=int(sys.argv[1]), print=None)
 
 
 def prepare(data: Path) -> None:
-    generate(data)
+    network = generate(data)
     store = Store.open(data)
-    app = BotApp(store, network_of_25())
+    app = BotApp(store, network)
     for n, agency in enumerate(a.code for a in app.network.agencies):
         store.members.save(Member(id=f"fp{n}", name=f"FP {agency}", agency=agency,
                                   roles=[FOCAL_POINT], identities=[f"slack:UFP{n:03d}"]))

@@ -39,7 +39,7 @@ from tests.fake_slack import (  # noqa: F401 (fixtures)
     signed_headers,
 )
 from tests.fake_telegram import TOKEN, FakeTelegram, text_update
-from tests.test_crash_http import free_port, healthy
+from tests.support.process import free_port, healthy
 
 FORM = "application/x-www-form-urlencoded"
 WEBHOOK_SECRET = "s3cret-webhook"
