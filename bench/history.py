@@ -23,6 +23,7 @@ from typing import Any
 from bot.config import load_network
 from handlers.settings import Network
 from storage.atomic import dumps, write_atomically
+from storage.jobs_done import JobDone
 from storage.models import (
     CO_CHAIR,
     FOCAL_POINT,
@@ -30,7 +31,6 @@ from storage.models import (
     Consultation,
     Group,
     InfoItem,
-    JobDone,
     Meeting,
     Member,
     OutboxRow,

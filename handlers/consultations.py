@@ -77,7 +77,7 @@ def seats_for(ctx: Context, scope: str, group: str | None) -> Seats:
 
 def staffed_agencies(ctx: Context) -> set[str]:
     """The agencies with at least one active focal point: those that can answer."""
-    return {m.agency for m in ctx.store.members.active() if FOCAL_POINT in m.roles}
+    return ctx.store.members.agencies_with(FOCAL_POINT)
 
 
 def seats_of(ctx: Context, consultation: Consultation) -> Seats:
@@ -178,8 +178,7 @@ def card_version(ctx: Context, consultation: Consultation) -> int:
     """The number of the consultation's latest position (0 before any): what a card's buttons
     carry, so that a click made on a card older than its agency's position (or a signed click
     replayed after it) is told apart from one made after seeing it (``record_position``)."""
-    history = ctx.store.positions.history(consultation.id)
-    return history[-1].id if history else 0
+    return ctx.store.positions.last_number(consultation.id)
 
 
 def position_buttons(ctx: Context, lang: str, consultation: Consultation) -> list[Button]:

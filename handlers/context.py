@@ -101,8 +101,7 @@ class Context:
         return template.replace("{payload}", payload) if template else None
 
     def is_group_chair(self, member: Member | None) -> bool:
-        return member is not None and any(member.id in g.chairs
-                                          for g in self.store.groups.active())
+        return member is not None and self.store.groups.is_chair(member.id)
 
     def when(self, lang: str, moment: datetime) -> str:
         return self.catalog.datetime(lang, moment, self.network.timezone)

@@ -193,8 +193,8 @@ def parse_since(req: Request, text: str) -> datetime:
 
 
 def last_digest_time(ctx: Context) -> datetime | None:
-    done = [job for job in ctx.store.jobs_done.all() if job.id.startswith("digest:")]
-    return datetime.fromisoformat(max(done, key=lambda j: j.done_at).done_at) if done else None
+    done = ctx.store.jobs_done.latest("digest:")
+    return datetime.fromisoformat(done) if done else None
 
 
 def digest_command(req: Request) -> Message:

@@ -660,7 +660,9 @@ def agenda(req: Request) -> Message:
 def _answer(req: Request, meeting: Meeting, choice: str) -> Message:
     ctx, member = req.ctx, req.member
     assert member is not None
-    if member.id not in {m.id for m in invitees(ctx, meeting)}:
+    invited = (member.id in meeting.invited if meeting.invited is not None
+               else kind_invites(ctx, meeting, member))
+    if not invited:
         raise UserError("rsvp.not_invited", number=meeting.id)
     _require_future(req, meeting)
     previous = ctx.store.rsvps.get(meeting.id, member.id)

@@ -146,11 +146,19 @@ class AtomicJSONStorage(Storage):
         self._texts: dict[str, dict[str, str]] = {}
         self._dirty: set[tuple[str, str]] = set()
         self.dropped = False  # a shard deleted; its file goes at the next compaction
+        # Raised by every change that does not go through ``put`` (a delete, a drop, a replay,
+        # a TinyDB write): a collection's indexes, kept in step by its own ``put``s, are then
+        # rebuilt before their next use.
+        self.generation = 0
 
     def read(self) -> dict[str, Any] | None:
         # A copy of the table index only: TinyDB replaces a table's dict in it before ``write``,
         # which then still sees the previous one.
         return None if self._data is None else dict(self._data)
+
+    def doc(self, table: str, doc_id: int | str) -> dict[str, Any] | None:
+        """The stored document ``doc_id`` of ``table`` (not a copy: never change it)."""
+        return ((self._data or {}).get(table) or {}).get(str(doc_id))
 
     def touch(self, table: str, doc_id: int | str) -> None:
         """The document ``doc_id`` of ``table`` is about to change in place: encode it afresh."""
@@ -195,6 +203,7 @@ class AtomicJSONStorage(Storage):
         docs = self._table(table)
         if key not in docs:
             return
+        self.generation += 1
         if self.engine is not None:
             self.engine.record(self.rel, f'{{"f":{dumps(self.rel)},"t":{dumps(table)},'
                                          f'"id":{dumps(key)},"del":true}}')
@@ -205,6 +214,7 @@ class AtomicJSONStorage(Storage):
 
     def drop(self) -> None:
         """Delete the whole file (an old shard): its documents now, the file at compaction."""
+        self.generation += 1
         if self.engine is not None:
             self.engine.record(self.rel, f'{{"f":{dumps(self.rel)},"drop":true}}', drop=True)
             self._data, self.dropped = {}, True
@@ -216,6 +226,7 @@ class AtomicJSONStorage(Storage):
     def apply(self, change: dict[str, Any]) -> None:
         """Replay one journal change (it was checked when written; applying it twice, or over a
         file compacted after it, gives the same result)."""
+        self.generation += 1
         if change.get("drop"):
             self._data, self.dropped = {}, True
             self._texts.clear()
@@ -284,10 +295,12 @@ class AtomicJSONStorage(Storage):
             # write): trust the disk again.
             self._data = read_json_file(self.path)
             self._texts.clear()
+            self.generation += 1
             raise
 
     def write(self, data: dict[str, Any]) -> None:
         """TinyDB's ``Table`` writes: the tables it changed, whole (see the class docstring)."""
+        self.generation += 1
         if self.engine is not None:
             self._write_journaled(data)
             return
@@ -328,5 +341,6 @@ class AtomicJSONStorage(Storage):
             self.release()
 
     def release(self) -> None:
+        self.generation += 1
         self._data = None
         self._texts.clear()

@@ -192,15 +192,6 @@ class Rsvp(Record):
 
 
 @dataclass
-class JobDone(Record):
-    """A scheduled job that did its work (a reminder sent): never run again, restart or not."""
-
-    id: str
-    done_at: Time
-    outcome: str = "done"
-
-
-@dataclass
 class Consultation(Record):
     """A proposal put to the consulted agencies; the deciding set's positions decide.
 

@@ -16,8 +16,9 @@ from storage.events import ProcessedEvents
 from storage.groups import Groups, Plan
 from storage.items import Items
 from storage.job_failures import JobFailures
+from storage.jobs_done import JobsDone
 from storage.lock import DataDirLock
-from storage.meetings import JobsDone, Meetings, Rsvps, Series
+from storage.meetings import Meetings, Rsvps, Series
 from storage.members import JoinRequests, LinkAttemptsLog, LinkCodes, Members
 from storage.outbox import Outbox
 from storage.sharded import ShardedCollection
