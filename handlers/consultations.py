@@ -25,7 +25,7 @@ from handlers.settings import Agency, fold, slugify
 from handlers.spreadsheet import MEDIA_TYPE, csv_bytes
 from handlers.types import Attachment, Button, Message, Reply
 from handlers.when_text import reading_lines, refusal
-from scheduler.jobs import consultation_close_id, consultation_reminder_id
+from scheduler.jobs import ConsultationClose, ConsultationReminder, encode
 from scheduler.when import Reading, WhenError, read_when
 from storage.models import CO_CHAIR, FOCAL_POINT, Consultation, Member, Position
 from storage.records import to_iso
@@ -568,7 +568,8 @@ def close(ctx: Context, consultation: Consultation, by: str) -> str:
     consultation.closed_at = ctx.now_iso()
     consultation.closed_by = by
     ctx.store.consultations.save(consultation)
-    ctx.store.jobs_done.mark(consultation_close_id(consultation), ctx.now_iso())
+    ctx.store.jobs_done.mark(encode(ConsultationClose(consultation.id, consultation.deadline)),
+                             ctx.now_iso())
     if consultation.statement_id is not None:
         from handlers.statements import round_closed  # statements build on consultations
 
@@ -688,17 +689,15 @@ def decisions_csv(ctx: Context, lang: str, closed: list[Consultation]) -> Attach
 
 # Scheduled work.
 
-def send_reminder(ctx: Context, ref: str) -> int:
+def send_reminder(ctx: Context, job: ConsultationReminder) -> int:
     """The job ``consultation.reminder``: the focal points of agencies that have not answered,
     and only those, get the proposal and the buttons again."""
-    number, deadline_iso, seconds = ref.split("|")
-    consultation = ctx.store.consultations.get(int(number))
+    consultation = ctx.store.consultations.get(job.consultation_id)
     if consultation is None:
         return 0
-    offset = timedelta(seconds=int(seconds))
-    job_id = consultation_reminder_id(consultation, offset)
-    if (consultation.status != "open" or consultation.deadline != deadline_iso
-            or datetime.fromisoformat(deadline_iso) <= ctx.now()
+    job_id = encode(job)
+    if (consultation.status != "open" or consultation.deadline != job.deadline
+            or datetime.fromisoformat(job.deadline) <= ctx.now()
             or job_id in ctx.store.jobs_done):
         return 0
     answered = ctx.store.positions.current(consultation.id)
@@ -707,18 +706,18 @@ def send_reminder(ctx: Context, ref: str) -> int:
     sent = ctx.send_to_members(people, job_id, lambda lang: proposal_message(
         ctx, lang, consultation, "poll.reminder_title"))
     for other in ctx.network.consultation_reminders:
-        if other >= offset:
-            ctx.store.jobs_done.mark(consultation_reminder_id(consultation, other),
-                                     ctx.now_iso(), "sent" if other == offset else "skipped")
+        if other >= job.offset:
+            ctx.store.jobs_done.mark(
+                encode(ConsultationReminder(consultation.id, consultation.deadline, other)),
+                ctx.now_iso(), "sent" if other == job.offset else "skipped")
     return sent
 
 
-def close_job(ctx: Context, ref: str) -> str | None:
+def close_job(ctx: Context, job: ConsultationClose) -> str | None:
     """The job ``consultation.close``: at the deadline (or on start-up if it passed meanwhile)."""
-    number, deadline_iso = ref.split("|")
-    consultation = ctx.store.consultations.get(int(number))
+    consultation = ctx.store.consultations.get(job.consultation_id)
     if (consultation is None or consultation.status != "open"
-            or consultation.deadline != deadline_iso
-            or datetime.fromisoformat(deadline_iso) > ctx.now()):
+            or consultation.deadline != job.deadline
+            or datetime.fromisoformat(job.deadline) > ctx.now()):
         return None
     return close(ctx, consultation, "deadline")

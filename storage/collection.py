@@ -67,7 +67,8 @@ class Collection(Generic[R]):
     """
 
     def __init__(self, data_dir: Path, name: str, record: type[R],
-                 table: str | None = None, engine: Engine | None = None) -> None:
+                 table: str | None = None, engine: Engine | None = None,
+                 watch: Callable[[str, Any], None] | None = None) -> None:
         self.name = table or name  # the TinyDB table; a shard's file is named otherwise
         self.path = data_dir / f"{name}.json"
         self.record = record
@@ -85,6 +86,7 @@ class Collection(Generic[R]):
         self._last_number = max(map(int, rows), default=0)
         self._indexes: dict[str, Index] = {}
         self._generation = -1  # the storage's generation the indexes were built at
+        self._watch = watch  # told (collection, record id) of every record this one writes
 
     # Indexes.
 
@@ -154,6 +156,8 @@ class Collection(Generic[R]):
                     index.remove(number, old)
                 index.add(number, doc)
             self._generation = self._storage.generation
+        if self._watch is not None:
+            self._watch(self.name, doc.get("id", number))
 
     def __iter__(self) -> Iterator[R]:
         return (self._load(doc) for doc in list(self._docs().values()))

@@ -27,6 +27,22 @@ from storage.web_tokens import WebTokens
 DIR_MODE = 0o700
 
 
+class Changes:
+    """The records written since they were last taken, as (collection, record id), for the
+    collections whose records the schedule is derived from (meetings, consultations, the
+    workplan, the marks and failures of jobs): what ``BotApp`` derives jobs again for."""
+
+    def __init__(self) -> None:
+        self._changed: set[tuple[str, object]] = set()
+
+    def add_change(self, collection: str, record_id: object) -> None:
+        self._changed.add((collection, record_id))
+
+    def take(self) -> set[tuple[str, object]]:
+        taken, self._changed = self._changed, set()
+        return taken
+
+
 class Store:
     """All of the bot's data. Open it once per process: ``Store.open(Path("data"))``.
 
@@ -45,6 +61,7 @@ class Store:
         self.data_dir = data_dir
         self._lock = lock
         self._collections: list[Collection | ShardedCollection] = []
+        self.changes = Changes()
         self.engine: Engine | None = None
         try:
             self.engine = Engine(data_dir, read_only=lock is None, compact_after=compact_after)
@@ -52,13 +69,14 @@ class Store:
             self.join_requests = JoinRequests(self._open("join_requests", JoinRequests.record))
             self.outbox = Outbox(self._open_sharded("outbox", Outbox.record,
                                                     lambda row: row.created_at[:7] or "undated"))
-            self.meetings = Meetings(self._open("meetings", Meetings.record))
+            self.meetings = Meetings(self._open("meetings", Meetings.record, watch=True))
             self.series = Series(self._open("series", Series.record))
             self.rsvps = Rsvps(self._open("rsvps", Rsvps.record))
-            self.jobs_done = JobsDone(self._open("jobs_done", JobsDone.record))
-            self.job_failures = JobFailures(self._open("job_failures", JobFailures.record))
+            self.jobs_done = JobsDone(self._open("jobs_done", JobsDone.record, watch=True))
+            self.job_failures = JobFailures(self._open("job_failures", JobFailures.record,
+                                                       watch=True))
             self.consultations = Consultations(self._open("consultations",
-                                                          Consultations.record))
+                                                          Consultations.record, watch=True))
             self.positions = Positions(self._open_sharded(
                 "positions", Positions.record, lambda p: f"{p.consultation_id:06d}"))
             self.statements = Statements(self._open("statements", Statements.record))
@@ -69,7 +87,7 @@ class Store:
             self.link_attempts = LinkAttemptsLog(self._open("link_attempts",
                                                             LinkAttemptsLog.record))
             self.groups = Groups(self._open("groups", Groups.record))
-            self.plan = Plan(self._open("plan", Plan.record))
+            self.plan = Plan(self._open("plan", Plan.record, watch=True))
             self.web_tokens = WebTokens(self._open("web_tokens", WebTokens.record))
             self.deployment = DeploymentInfo(self._open("deployment", DeploymentInfo.record))
         except BaseException:
@@ -92,8 +110,9 @@ class Store:
                 owner.release()
             raise
 
-    def _open(self, name: str, record: type) -> Collection:
-        collection = Collection(self.data_dir, name, record, engine=self.engine)
+    def _open(self, name: str, record: type, watch: bool = False) -> Collection:
+        collection = Collection(self.data_dir, name, record, engine=self.engine,
+                                watch=self.changes.add_change if watch else None)
         self._collections.append(collection)
         return collection
 

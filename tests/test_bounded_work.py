@@ -11,9 +11,11 @@ from pathlib import Path
 import pytest
 
 from bench.history import SMALL, Scale, generate, member_id
+from bot.app import BotApp
 from storage.collection import Collection
 from storage.models import Meeting
 from storage.store import Store
+from tests.conftest import Clock, click, say
 
 NOW = datetime(2026, 11, 28, 17, 0, tzinfo=UTC)
 
@@ -112,3 +114,34 @@ def test_indexes_follow_the_repositories_changes_a_replay_and_a_tinydb_write(
         assert len(again.meetings.upcoming(NOW.isoformat())) == len(upcoming) + 1
     finally:
         again.close()
+
+
+async def test_a_click_and_an_opening_cost_the_same_after_one_year_and_after_three(
+        tmp_path: Path, decoded: list[str]) -> None:
+    """With the schedule derived again after every request and members scanned per agency, a
+    click and « consultation ouvrir » did work proportional to the history."""
+    costs = []
+    for years in (1, 3):
+        data = tmp_path / f"{years}y"
+        network = generate(data, Scale(members=46, years=years, items=20, event_ids=100),
+                           now=NOW)
+        store = Store.open(data)
+        app = BotApp(store, network, clock=Clock(NOW))
+        app.jobs.scheduler.start(paused=True)
+        try:
+            app.reconcile()
+            decoded.clear()
+            say(app, "slack:UCHAIR", "consultation ouvrir Texte | dans 10 jours")
+            opening = len(decoded)
+            number = max(c.id for c in store.consultations.open())
+            click(app, "slack:U000005", "position.agree", str(number))
+            decoded.clear()
+            # A colleague of the same agency changes the position: the first one is told.
+            click(app, "slack:U000028", "position.abstain", str(number))
+            assert store.outbox.has_key(f"poll:{number}:changed:"
+                                        f"{store.positions.last_number(number)}:m5")
+            costs.append((opening, len(decoded)))
+        finally:
+            app.stop()
+            store.close()
+    assert costs[0] == costs[1]
