@@ -60,7 +60,8 @@ def consulted_for(ctx: Context, scope: str, group: str | None) -> list[Agency]:
         agencies = [a for a in network.agencies if a.code in codes]
     else:
         agencies = list(network.agencies)
-    return sorted(agencies, key=lambda a: (not a.executive, network.agencies.index(a)))
+    order = {a.code: n for n, a in enumerate(network.agencies)}
+    return sorted(agencies, key=lambda a: (not a.executive, order[a.code]))
 
 
 def consulted_agencies(ctx: Context, consultation: Consultation) -> list[Agency]:
@@ -464,7 +465,7 @@ def record_position(req: Request, consultation: Consultation, choice: str,
         raise UserError("poll.reason_needed", number=consultation.id,
                         command=f"{req.t('cmd.position.name')} {consultation.id} "
                                 f"{req.t('poll.word.objection')}")
-    previous = ctx.store.positions.current(consultation.id).get(member.agency)
+    previous = ctx.store.positions.latest_of(consultation.id, member.agency)
     if previous is not None and version is not None and previous.id > version:
         return _older_card(req, consultation, previous, choice)
     if previous and (previous.member_id, previous.choice, previous.reason) == (

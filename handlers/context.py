@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 from handlers.clocks import Lifetimes, ProcessClock
 from handlers.i18n import Catalog
@@ -112,10 +113,11 @@ class Context:
 
     # The outbox: handlers never send; they leave messages here for the dispatcher.
 
-    def queue(self, outgoing: Outgoing) -> bool:
-        """Store one outgoing message; ``False`` if its key was already queued (no double send)."""
+    def queue(self, outgoing: Outgoing, as_dict: dict[str, Any] | None = None) -> bool:
+        """Store one outgoing message (``as_dict``: its ``to_dict()``, when already made);
+        ``False`` if its key was already queued (no double send)."""
         row = self.store.outbox.add(outgoing.key, outgoing.recipient.to_dict(),
-                                    outgoing.message.to_dict(), self.now_iso(),
+                                    as_dict or outgoing.message.to_dict(), self.now_iso(),
                                     outgoing.language)
         return row is not None
 
@@ -126,7 +128,19 @@ class Context:
 
     def send_to_members(self, members: list[Member], key: str,
                         build: Callable[[str], Message]) -> int:
-        return sum(self.send_to_member(m, key, build) for m in members)
+        """The same message to each member in their language: built once per language, not
+        once per member (an opening reaches hundreds of people)."""
+        built: dict[str, tuple[Message, dict[str, Any]]] = {}
+        sent = 0
+        for member in members:
+            lang = self.language_of(member)
+            if lang not in built:
+                message = build(lang)
+                built[lang] = (message, message.to_dict())
+            message, as_dict = built[lang]
+            sent += self.queue(Outgoing(Recipient("member", member.id), message, lang,
+                                        f"{key}:{member.id}"), as_dict)
+        return sent
 
     def send_to_identity(self, identity: str, lang: str, key: str, message: Message) -> bool:
         return self.queue(Outgoing(Recipient("identity", identity), message, lang,

@@ -65,6 +65,11 @@ class Positions:
         """The number of the consultation's latest position, 0 before any."""
         return max(self._latest.get(consultation_id, {}).values(), default=0)
 
+    def latest_of(self, consultation_id: int, agency: str) -> Position | None:
+        """The agency's current position on the consultation (only it is decoded)."""
+        number = self._latest.get(consultation_id, {}).get(agency)
+        return self._c.get_number(number) if number is not None else None
+
     def current(self, consultation_id: int) -> dict[str, Position]:
         """Agency code → its latest position, in the order the agencies first answered."""
         found: dict[str, Position] = {}

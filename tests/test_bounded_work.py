@@ -145,3 +145,23 @@ async def test_a_click_and_an_opening_cost_the_same_after_one_year_and_after_thr
             app.stop()
             store.close()
     assert costs[0] == costs[1]
+
+
+def test_an_opening_builds_its_message_once_per_language(app: BotApp,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """The proposal was rendered (dates through Babel, buttons) once per member."""
+    from handlers import consultations
+
+    built: list[str] = []
+    real = consultations.proposal_message
+
+    def counting(ctx, lang, consultation, title_key):
+        built.append(lang)
+        return real(ctx, lang, consultation, title_key)
+
+    monkeypatch.setattr(consultations, "proposal_message", counting)
+    say(app, "aminata", "consultation ouvrir Adopter le plan | vendredi 4 décembre 17h")
+    queued = [r for r in app.store.outbox.all() if r.key.startswith("poll:1:open:")
+              and r.recipient["kind"] == "member"]
+    assert len(queued) >= 4 and {r.language for r in queued} == {"fr", "en"}
+    assert sorted(built) == ["en", "fr"]
