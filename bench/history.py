@@ -36,7 +36,6 @@ from storage.models import (
     OutboxRow,
     PlanAction,
     Position,
-    ProcessedEvent,
     Rsvp,
 )
 from storage.records import to_iso
@@ -247,12 +246,9 @@ def generate(data_dir: Path, scale: Scale = Scale(), *, now: datetime | None = N
         _numbered(table(f"outbox/{key}", "outbox"), docs)
 
     # Processed event ids: this month's platforms' traffic (older months are forgotten).
-    first = now.replace(day=1, hour=0, minute=0, second=0)
-    span = max((now - first).total_seconds(), 1.0)
-    events = [ProcessedEvent(id=f"slack:Ev{n:08d}",
-                             at=to_iso(first + timedelta(seconds=span * n / scale.event_ids)))
-              .to_doc() for n in range(scale.event_ids)]
-    _numbered_by_order(table(f"events/{month}", "events"), events)
+    events = data_dir / "events" / f"{month}.txt"
+    events.parent.mkdir(mode=FILE_MODE_DIR, parents=True, exist_ok=True)
+    write_atomically(events, "".join(f"slack:Ev{n:08d}\n" for n in range(scale.event_ids)))
 
     for rel, tables in files.items():
         path = data_dir / f"{rel}.json"

@@ -7,8 +7,10 @@ of the folder), so a crash leaves the old file or the new one. The parsed data s
 
 Inside the bot every storage belongs to the data dir's engine (``storage/engine.py``): a change
 (``put``, ``delete``, ``drop``) is then recorded in the journal, not written to the file, and the
-file is rewritten whole only by compaction, from the JSON text of each document cached here. On
-its own (no engine) a storage writes its file on each change, as TinyDB users expect.
+file is rewritten whole only by compaction, which encodes its documents in a worker thread (the
+texts are not kept: years of documents would sit in memory twice). On its own (no engine) a
+storage writes its file on each change, as TinyDB users expect, and keeps each document's text
+so that the next write encodes only what changed.
 """
 
 from __future__ import annotations
@@ -123,7 +125,7 @@ def render(snapshot: list[TableSnapshot],
 
 
 class AtomicJSONStorage(Storage):
-    """TinyDB storage: data in memory, each document's JSON text cached, the file replaced whole.
+    """TinyDB storage: data in memory, the file replaced whole.
 
     The collections write with ``put``/``delete``, in constant time: TinyDB's own ``Table``
     writes rebuild the whole table dict on every insert (10 ms at 50,000 documents), so they
@@ -192,7 +194,10 @@ class AtomicJSONStorage(Storage):
                     change = partial
             self.engine.record(self.rel, change)
         docs[key] = doc
-        self._texts.setdefault(table, {})[key] = text
+        if self.engine is None:
+            self._texts.setdefault(table, {})[key] = text
+        else:  # memory over compaction's CPU: years of documents twice over is too much
+            self._texts.get(table, {}).pop(key, None)
         self._dirty.discard((table, key))
         self.dropped = False
         if self.engine is None:
@@ -259,7 +264,11 @@ class AtomicJSONStorage(Storage):
                 for name, docs in self._data.items()]
 
     def cache(self, encoded: list[tuple[str, str, Any, str]]) -> None:
-        """Keep the texts compaction encoded, for documents that have not changed since."""
+        """Keep the texts compaction encoded, for documents that have not changed since —
+        only without an engine: a data dir's storages keep no texts (a second copy of every
+        document in memory), compaction encodes the changed files afresh in its thread."""
+        if self.engine is not None:
+            return
         for table, key, doc, text in encoded:
             texts = self._texts.setdefault(table, {})
             if key not in texts and (self._data or {}).get(table, {}).get(key) is doc:

@@ -74,7 +74,7 @@ class Collection(Generic[R]):
         self.record = record
         if engine is not None:
             rel = self.path.relative_to(engine.data_dir).with_suffix("").as_posix()
-            storage = engine.storage(rel)
+            storage = engine.json_storage(rel)
         else:
             storage = AtomicJSONStorage(self.path)
         self._storage = storage

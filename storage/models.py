@@ -1,4 +1,4 @@
-"""The stored shapes of step 1: members, join requests, outbox rows, processed events."""
+"""The stored shapes of the records (processed event ids are plain keys: storage/events.py)."""
 
 from __future__ import annotations
 
@@ -251,14 +251,6 @@ class Statement(Record):
     versions: list[dict[str, Any]] = field(default_factory=list)  # number, text, by, at, poll
     published_at: str | None = None
     published_by: str | None = None
-
-
-@dataclass
-class ProcessedEvent(Record):
-    """A platform event already handled (a Slack ``event_id``, a Telegram ``update_id``)."""
-
-    id: str
-    at: str
 
 
 @dataclass

@@ -12,6 +12,7 @@ from storage.collection import Collection
 from storage.consultations import Consultations, Positions, Statements
 from storage.deployment import DeploymentInfo
 from storage.engine import COMPACT_AFTER, Engine
+from storage.events import FOLDER as EVENTS
 from storage.events import ProcessedEvents
 from storage.groups import Groups, Plan
 from storage.items import Items
@@ -64,7 +65,8 @@ class Store:
         self.changes = Changes()
         self.engine: Engine | None = None
         try:
-            self.engine = Engine(data_dir, read_only=lock is None, compact_after=compact_after)
+            self.engine = Engine(data_dir, read_only=lock is None, compact_after=compact_after,
+                                 key_logs=(EVENTS,))
             self.members = Members(self._open("members", Members.record))
             self.join_requests = JoinRequests(self._open("join_requests", JoinRequests.record))
             self.outbox = Outbox(self._open_sharded("outbox", Outbox.record,
@@ -80,8 +82,7 @@ class Store:
             self.positions = Positions(self._open_sharded(
                 "positions", Positions.record, lambda p: f"{p.consultation_id:06d}"))
             self.statements = Statements(self._open("statements", Statements.record))
-            self.events = ProcessedEvents(self._open_sharded(
-                "events", ProcessedEvents.record, lambda e: e.at[:7]))
+            self.events = ProcessedEvents(self.engine)
             self.items = Items(self._open("items", Items.record))
             self.link_codes = LinkCodes(self._open("link_codes", LinkCodes.record))
             self.link_attempts = LinkAttemptsLog(self._open("link_attempts",
@@ -141,9 +142,10 @@ class Store:
         """Write what is pending (no fsync); the sequence number covering it."""
         return self._engine.commit()
 
-    async def durable(self, seq: int | None = None) -> None:
-        """Once this returns, everything written so far (or up to ``seq``) is on disk."""
-        await self._engine.durable(seq)
+    async def durable(self, seq: int | None = None, *, inline: bool = False) -> None:
+        """Once this returns, everything written so far (or up to ``seq``) is on disk
+        (``inline``: nobody else waits, fsync here rather than in a worker thread)."""
+        await self._engine.durable(seq, inline=inline)
 
     def sync_now(self) -> int:
         """Commit and fsync, blocking: for callers without an event loop."""
