@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from bot.dispatcher import Adapter, Dispatcher
+from bot.pacing import AcksFirst
 from handlers import consultations, delivery, digest, meetings, scheduled, workplan
 from handlers.commands import build_router
 from handlers.context import Context, utc_now
@@ -89,8 +90,11 @@ class BotApp:
         self.catalog = Catalog.load()
         self.ctx = Context(store, network, self.catalog, clock, monotonic)
         self.router = build_router(self.catalog)
+        # Requests waiting for their ack go before what follows acks (bot/pacing.py): the
+        # adapters count them, the dispatcher and the answers after an ack take turns.
+        self.acks_first = AcksFirst()
         self.dispatcher = Dispatcher(store, network, self.catalog, {}, clock=clock,
-                                     ctx=self.ctx)
+                                     ctx=self.ctx, pace=self.acks_first.turn)
         self.jobs = JobRunner(network.timezone, self.run_job)
         with store.transaction():
             store.jobs_done.mark(INSTALLED, self.ctx.now_iso())  # only the first start counts
@@ -175,7 +179,7 @@ class BotApp:
         """``handle``, then wait for the fsync that covers it: what adapters call before they
         acknowledge the platform."""
         reply = self.handle(inbound)
-        await self.store.durable()
+        await self._durable()
         return reply
 
     async def handle_once_durably(self, event_key: str, inbound: Inbound) -> Reply | None:
@@ -185,7 +189,7 @@ class BotApp:
         so the duplicate is never acknowledged before the original."""
         with self.store.transaction():
             reply = self.handle(inbound) if self.first_time(event_key) else None
-        await self.store.durable()
+        await self._durable()
         return reply
 
     async def durably(self, work: Callable[[], T]) -> T:
@@ -194,8 +198,14 @@ class BotApp:
         with self.store.transaction():
             result = work()
         self.follow_changes()
-        await self.store.durable()
+        await self._durable()
         return result
+
+    async def _durable(self) -> None:
+        """Wait for the fsync covering what was just written: made at once when this is the
+        only request in flight (a worker thread's round trip costs more than the fsync), shared
+        with the others otherwise (group commit)."""
+        await self.store.durable(inline=self.acks_first.in_flight <= 1)
 
     def command_name(self, inbound: Inbound) -> str:
         """What a log line may say of an event: the command or button name, never the text."""

@@ -16,7 +16,7 @@ import asyncio
 import contextlib
 import logging
 import random
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -119,7 +119,8 @@ class Dispatcher:
 
     def __init__(self, store: Store, network: Network, catalog: Catalog,
                  adapters: dict[str, Adapter], fallback: Adapter | None = None,
-                 clock: Callable[[], datetime] = utc_now, ctx: Context | None = None) -> None:
+                 clock: Callable[[], datetime] = utc_now, ctx: Context | None = None,
+                 pace: Callable[[], Awaitable[None]] | None = None) -> None:
         self.store = store
         self.network = network
         self.catalog = catalog
@@ -130,6 +131,8 @@ class Dispatcher:
         self._wake = asyncio.Event()
         self._lock = asyncio.Lock()
         self.limiters: dict[str, RateLimiter] = {}
+        # Awaited before each row: requests waiting for their ack go first (bot/pacing.py).
+        self.pace = pace
 
     def wake(self) -> None:
         self._wake.set()
@@ -216,6 +219,8 @@ class Dispatcher:
                     return completed
                 for row in due:
                     tried.add(row.id)
+                    if self.pace is not None:
+                        await self.pace()
                     if await self._deliver(row):
                         completed += 1
 

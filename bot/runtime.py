@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import signal
 import time
@@ -94,6 +95,11 @@ class Runtime:
         for platform in self.platforms:
             await platform.start()
         await self.app.start()
+        # What start-up loaded (years of records, the libraries) stays for the process: keep it
+        # out of the garbage collector's full passes, which would otherwise walk it all while
+        # requests wait.
+        gc.collect()
+        gc.freeze()
         self._dispatch = asyncio.create_task(self.app.dispatcher.run(), name="dispatcher")
         log.info("serving on %s:%s for %s", self.env.host, self.port,
                  ", ".join(p.platform for p in self.platforms))

@@ -25,6 +25,7 @@ import re
 from collections.abc import Awaitable
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
@@ -113,6 +114,7 @@ class SlackPlatform:
         self._people: dict[str, tuple[str | None, str]] = {}
         self._partial: dict[str, set[str]] = {}  # deliveries cut short: the parts already sent
         self._tasks: set[asyncio.Task[None]] = set()
+        self.session: aiohttp.ClientSession | None = None  # from ``start`` to ``stop``
         self._listen()
 
     # Lifecycle.
@@ -131,7 +133,10 @@ class SlackPlatform:
     async def start(self) -> None:
         """The bot's identity first (retried in the background if Slack is down), then Socket
         Mode when an app token is set; it connects (and reconnects) in the background so a
-        Slack outage never holds up the rest of the bot."""
+        Slack outage never holds up the rest of the bot. Web API calls share one HTTP session
+        (kept-alive connections), made here inside the running loop."""
+        self.session = aiohttp.ClientSession()
+        self.client.session = self.session
         await self.identity.start()
         if self.env.slack_app_token:
             self.socket = AsyncSocketModeHandler(self.bolt, self.env.slack_app_token)
@@ -150,6 +155,10 @@ class SlackPlatform:
         if self.socket is not None:
             await self.socket.close_async()
         await self.identity.stop()
+        if self.session is not None:
+            self.client.session = None
+            await self.session.close()
+            self.session = None
 
     async def drain(self) -> None:
         """Wait until the work started by the requests received so far is done."""
@@ -158,7 +167,12 @@ class SlackPlatform:
 
     async def _http(self, request: web.Request) -> web.Response:
         """Only signed requests of the shapes the listeners read reach bolt (``slack_door``);
-        the signature is checked over the raw body, never a re-encoding of it."""
+        the signature is checked over the raw body, never a re-encoding of it. Counted as in
+        flight until answered, so that the work after acks waits for it (``bot/pacing.py``)."""
+        with self.app.acks_first.request():
+            return await self._http_in_flight(request)
+
+    async def _http_in_flight(self, request: web.Request) -> web.Response:
         raw = await request.read()
         refused = check_signature(raw, request.headers.get("X-Slack-Request-Timestamp", ""),
                                   request.headers.get("X-Slack-Signature", ""),
@@ -244,10 +258,12 @@ class SlackPlatform:
             self._spawn(self._answer_privately(event, reply), "mention")
 
     def _spawn(self, work: Awaitable[None], what: str) -> None:
-        """Run ``work`` after the ack; a failure is logged, never lost in a task nobody awaits."""
+        """Run ``work`` after the ack, in its turn (requests waiting for their ack first, a
+        few answers at once: ``bot/pacing.py``); a failure is logged, never lost in a task
+        nobody awaits."""
         async def guarded() -> None:
             try:
-                await work
+                await self.app.acks_first.after_ack(work)
             except Exception:
                 log.exception("slack: %s failed", what)
 
@@ -388,7 +404,7 @@ class SlackPlatform:
         if is_empty(message):
             return
         if response_url and has_text(message):
-            webhook = AsyncWebhookClient(response_url, retry_handlers=[])
+            webhook = AsyncWebhookClient(response_url, retry_handlers=[], session=self.session)
             result = await webhook.send(
                 **render(message), replace_original=False,
                 response_type="in_channel" if reply.announce else "ephemeral")
