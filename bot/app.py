@@ -202,10 +202,10 @@ class BotApp:
         return result
 
     async def _durable(self) -> None:
-        """Wait for the fsync covering what was just written: made at once when this is the
-        only request in flight (a worker thread's round trip costs more than the fsync), shared
-        with the others otherwise (group commit)."""
-        await self.store.durable(inline=self.acks_first.in_flight <= 1)
+        """Wait for the fsync covering what was just written: made at once for a request alone
+        (a worker thread's round trip costs more than the fsync), in a worker thread while more
+        requests come (they are handled meanwhile, and one fsync covers them all)."""
+        await self.store.durable(inline=self.acks_first.alone())
 
     def command_name(self, inbound: Inbound) -> str:
         """What a log line may say of an event: the command or button name, never the text."""

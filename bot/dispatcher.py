@@ -271,6 +271,8 @@ class Dispatcher:
         if limiter is None:
             limiter = self.limiters[adapter.platform] = RateLimiter.for_adapter(adapter)
         await limiter.wait(target.address, group=target.channel)
+        if self.pace is not None:  # its fsync would hold up a request's
+            await self.pace()
         await self.store.durable()
         try:
             await adapter.deliver(target, attempt.message)

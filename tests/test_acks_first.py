@@ -20,7 +20,7 @@ from tests.fake_slack import (  # noqa: F401 (fixtures)
 
 
 async def test_work_after_an_ack_waits_for_the_requests_in_flight() -> None:
-    pacing = AcksFirst()
+    pacing = AcksFirst(quiet=0)
     order: list[str] = []
 
     async def answer() -> None:
@@ -45,6 +45,29 @@ async def test_a_request_that_never_ends_does_not_starve_the_answers() -> None:
     with pacing.request():
         await pacing.after_ack(answer())
     assert done == ["answer"]
+
+
+def test_requests_in_quick_succession_hold_the_answers_back_until_calm() -> None:
+    """In a burst the next request is often on its way when one is acknowledged."""
+    now = [100.0]
+    pacing = AcksFirst(max_wait=2.0, quiet=0.01, clock=lambda: now[0])
+    assert pacing.is_open()
+    with pacing.request():
+        assert not pacing.is_open()
+    now[0] += 0.005
+    assert not pacing.is_open()  # not calm yet: another request may follow
+    with pacing.request():
+        now[0] += 0.002
+    now[0] += 0.011
+    assert pacing.is_open()  # calm
+    with pacing.request():  # a new stretch of requests that never calms down
+        for _ in range(500):
+            now[0] += 0.005
+            with pacing.request():
+                pass
+            if _ == 300:
+                assert not pacing.is_open()  # 1.5 s: still held back
+        assert pacing.is_open()  # over two seconds of it: the answers no longer wait
 
 
 async def test_the_dispatcher_delivers_once_no_request_waits_for_its_ack(bot: Bot) -> None:
@@ -74,5 +97,5 @@ async def test_a_lone_request_is_made_durable_without_a_worker_thread(app: BotAp
                                      text="réunion mardi 1 décembre 10h"))
     with app.acks_first.request(), app.acks_first.request():  # two requests in flight
         say(app, "aminata", "réunion mardi 8 décembre 10h")
-        await app.store.durable(inline=app.acks_first.in_flight <= 1)
+        await app.store.durable(inline=app.acks_first.alone())
     assert threads[0] == threading.get_ident() and threads[-1] != threading.get_ident()

@@ -27,9 +27,10 @@ from typing import Any
 
 import aiohttp
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -76,6 +77,18 @@ def retry_after(error: SlackApiError) -> float:
             except (TypeError, ValueError):
                 break
     return 30.0
+
+
+def parsed_request(request: web.Request, text: str, body: dict[str, Any]) -> AsyncBoltRequest:
+    """bolt's request for a body the door already read and parsed (``slack_door.parse`` follows
+    bolt's own rules), instead of ``to_bolt_request`` reading and parsing it a second time.
+    bolt takes a parsed body only in its Socket Mode form; the raw text and the HTTP mode are
+    then put back, so bolt still checks the signature over the raw body."""
+    bolt_request = AsyncBoltRequest(body=body, query=request.query_string,
+                                    headers=request.headers,  # type: ignore[arg-type]
+                                    mode="socket_mode")
+    bolt_request.raw_body, bolt_request.mode = text, "http"
+    return bolt_request
 
 
 def is_direct(channel_id: str) -> bool:
@@ -177,9 +190,11 @@ class SlackPlatform:
         refused = check_signature(raw, request.headers.get("X-Slack-Request-Timestamp", ""),
                                   request.headers.get("X-Slack-Signature", ""),
                                   self.env.slack_signing_secret)
+        text = ""
         if refused is None:
             try:
-                body = parse(raw.decode("utf-8"), request.content_type)
+                text = raw.decode("utf-8")
+                body = parse(text, request.content_type)
             except UnicodeDecodeError:
                 body = Refused(400, "body is not UTF-8")
             refused = body if isinstance(body, Refused) else check_shape(body)
@@ -187,8 +202,9 @@ class SlackPlatform:
             log.log(logging.WARNING if refused.status == 400 else logging.INFO,
                     "slack: request refused (%s): %s", refused.status, refused.reason)
             return web.Response(status=refused.status)
+        assert isinstance(body, dict)
         return await to_aiohttp_response(await self.bolt.async_dispatch(
-            await to_bolt_request(request)))
+            parsed_request(request, text, body)))
 
     async def _on_error(self, error: Exception) -> BoltResponse | None:
         """bolt's error handler: a request that came while the identity is unknown gets 503 (so
