@@ -286,7 +286,7 @@ def main() -> None:
     folder = Path(tempfile.mkdtemp()) / "data"
     started = time.perf_counter()
     generate(folder)
-    files = list(folder.rglob("*.json"))
+    files = [p for p in folder.rglob("*") if p.is_file()]
     size = sum(p.stat().st_size for p in files)
     print(f"Ten years of history generated in {time.perf_counter() - started:.1f} s: "
           f"{size / 1e6:.1f} MB in {len(files)} files ({folder})")
