@@ -81,6 +81,7 @@ class Runtime:
         self._server: asyncio.Server | None = None
         self.guard: ConnectionGuard | None = None
         self._dispatch: asyncio.Task[None] | None = None
+        self._switch_interval: float | None = None
         self.port: int | None = None
 
     async def start(self) -> None:
@@ -105,6 +106,7 @@ class Runtime:
         gc.freeze()
         # Compaction encodes files in a worker thread; when the loop needs the interpreter back
         # (a request arrived) it gets it within half a millisecond, not Python's default five.
+        self._switch_interval = sys.getswitchinterval()
         sys.setswitchinterval(SWITCH_INTERVAL)
         self._dispatch = asyncio.create_task(self.app.dispatcher.run(), name="dispatcher")
         log.info("serving on %s:%s for %s", self.env.host, self.port,
@@ -112,6 +114,9 @@ class Runtime:
 
     async def stop(self) -> None:
         self.app.stop()
+        gc.unfreeze()  # what start-up loaded may be collected again (tests start many bots)
+        if self._switch_interval is not None:
+            sys.setswitchinterval(self._switch_interval)
         if self._dispatch is not None:
             self._dispatch.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -39,6 +39,7 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 from bot.app import BotApp
 from bot.config import Environment
 from bot.dispatcher import RetryLater, Target, Unreachable
+from bot.pacing import AcksFirst
 from bot.platforms.slack_auth import BotIdentity, IdentityUnknown
 from bot.platforms.slack_door import Refused, check_shape, check_signature, parse
 from bot.platforms.slack_render import (
@@ -94,6 +95,19 @@ def parsed_request(request: web.Request, text: str, body: dict[str, Any]) -> Asy
 def is_direct(channel_id: str) -> bool:
     """A one-to-one conversation: Slack's DM ids start with ``D``."""
     return channel_id.startswith("D")
+
+
+class CountedSocketMode(AsyncSocketModeHandler):
+    """Socket Mode whose envelopes count as requests in flight until acknowledged, as HTTP
+    requests do (``bot/pacing.py``)."""
+
+    def __init__(self, app: AsyncApp, app_token: str, pacing: AcksFirst) -> None:
+        self.pacing = pacing
+        super().__init__(app, app_token)
+
+    async def handle(self, client: Any, req: Any) -> None:
+        with self.pacing.request():
+            await super().handle(client, req)
 
 
 class SlackPlatform:
@@ -152,7 +166,8 @@ class SlackPlatform:
         self.client.session = self.session
         await self.identity.start()
         if self.env.slack_app_token:
-            self.socket = AsyncSocketModeHandler(self.bolt, self.env.slack_app_token)
+            self.socket = CountedSocketMode(self.bolt, self.env.slack_app_token,
+                                            self.app.acks_first)
             self._connecting = asyncio.create_task(self.socket.connect_async(),
                                                    name="slack-socket-mode")
             log.info("slack: Socket Mode")
