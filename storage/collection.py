@@ -57,13 +57,14 @@ class Collection(Generic[R]):
     the indexes it looks records up by (``add_index``); ``get_keyed``/``save_keyed`` use one on
     the key field. The collection keeps them in step with its own writes, and rebuilds them
     from the documents when anything else changed the table (a replay, a TinyDB write), so a
-    lookup costs what it finds, not the size of the history. With the data dir's
-    engine (as the ``Store`` opens them), a change is recorded in the journal, in constant time:
-    part of the open transaction, or written at once outside one; the file itself is rewritten
-    by compaction. Without an engine, each change rewrites the file. Opening checks every record
-    (as the file and the journal's replay left it) against ``record``'s fields
-    (``InvalidRecordError`` names the first that does not fit), so a record is never found
-    broken by a handler later.
+    lookup costs what it finds, not the size of the history.
+
+    With the data dir's engine (as the ``Store`` opens them), a change is recorded in the
+    journal, in constant time: part of the open transaction, or written at once outside one;
+    the file itself is rewritten by compaction. Without an engine, each change rewrites the
+    file. Opening checks every record (as the file and the journal's replay left it) against
+    ``record``'s fields (``InvalidRecordError`` names the first that does not fit), so a record
+    is never found broken by a handler later.
     """
 
     def __init__(self, data_dir: Path, name: str, record: type[R],
