@@ -14,12 +14,13 @@ from __future__ import annotations
 import logging
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from bot.dispatcher import Adapter, Dispatcher
+from bot.pacing import AcksFirst
 from handlers import consultations, delivery, digest, meetings, scheduled, workplan
 from handlers.commands import build_router
 from handlers.context import REPLY_RELEVANCE, Context, utc_now
@@ -32,11 +33,19 @@ from handlers.settings import Network
 from handlers.types import Inbound, Message, Outgoing, Recipient, Reply
 from scheduler.jobs import (
     INSTALLED,
+    ConsultationClose,
+    ConsultationReminder,
+    Digest,
+    JobIdError,
     JobSpec,
-    consultation_specs,
-    digest_specs,
-    meeting_reminder_specs,
-    plan_specs,
+    MeetingReminder,
+    PlanOverdue,
+    PlanReminder,
+    Rules,
+    Source,
+    all_jobs,
+    decode,
+    jobs_of,
 )
 from scheduler.retries import with_retries
 from scheduler.runner import JobRunner
@@ -48,15 +57,31 @@ from storage.store import Store
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-# What each kind of scheduled job does (scheduler/ computes when; handlers/ do the work).
-JOB_HANDLERS: dict[str, Callable[[Context, str], object]] = {
-    "meeting.reminder": meetings.send_reminder,
-    "consultation.reminder": consultations.send_reminder,
-    "consultation.close": consultations.close_job,
-    "digest": digest.send_scheduled,
-    "plan.reminder": workplan.send_reminder,
-    "plan.overdue": workplan.send_overdue,
+# What each kind of scheduled job does (scheduler/ computes when; handlers/ do the work, given
+# the typed job).
+JOB_HANDLERS: dict[type, Callable[[Context, Any], object]] = {
+    MeetingReminder: meetings.send_reminder,
+    ConsultationReminder: consultations.send_reminder,
+    ConsultationClose: consultations.close_job,
+    Digest: digest.send_scheduled,
+    PlanReminder: workplan.send_reminder,
+    PlanOverdue: workplan.send_overdue,
 }
+# The collections the schedule is derived from, and the source each of their records is.
+SOURCES = {"meetings": "meeting", "consultations": "consultation", "plan": "plan"}
+
+
+def source_of(collection: str, record_id: object) -> Source | None:
+    """The source of jobs a changed record belongs to: a meeting, a consultation or an action
+    itself; for a job's mark or failure, the job's own source (``None`` for other marks)."""
+    if collection in SOURCES and isinstance(record_id, int):
+        return (SOURCES[collection], record_id)
+    if isinstance(record_id, str):
+        try:
+            return decode(record_id).source
+        except JobIdError:
+            return None
+    return None
 
 
 class BotApp:
@@ -70,8 +95,11 @@ class BotApp:
         self.catalog = Catalog.load()
         self.ctx = Context(store, network, self.catalog, clock, monotonic)
         self.router = build_router(self.catalog)
+        # Requests waiting for their ack go before what follows acks (bot/pacing.py): the
+        # adapters count them, the dispatcher and the answers after an ack take turns.
+        self.acks_first = AcksFirst()
         self.dispatcher = Dispatcher(store, network, self.catalog, {}, clock=clock,
-                                     ctx=self.ctx)
+                                     ctx=self.ctx, pace=self.acks_first.turn)
         self.jobs = JobRunner(network.timezone, self.run_job)
         with store.transaction():
             store.jobs_done.mark(INSTALLED, self.ctx.now_iso())  # only the first start counts
@@ -162,7 +190,7 @@ class BotApp:
             elif reply.message.secret is not None:
                 reply = self._reveal(reply)
         self.dispatcher.wake(answer=answered)
-        self.reconcile()
+        self.follow_changes()
         log.info("handled", extra={
             "platform": inbound.platform, "member": member.id if member else None,
             "command": self.command_name(inbound),
@@ -228,8 +256,15 @@ class BotApp:
         a console identity) as one transaction and wait until it is durable."""
         with self.store.transaction():
             result = work()
-        await self.store.durable()
+        self.follow_changes()
+        await self._durable()
         return result
+
+    async def _durable(self) -> None:
+        """Wait for the fsync covering what was just written: made at once for a request alone
+        (a worker thread's round trip costs more than the fsync), in a worker thread while more
+        requests come (they are handled meanwhile, and one fsync covers them all)."""
+        await self.store.durable(inline=self.acks_first.alone())
 
     def command_name(self, inbound: Inbound) -> str:
         """What a log line may say of an event: the command or button name, never the text."""
@@ -240,22 +275,50 @@ class BotApp:
         found = self.router.find((inbound.text or "").lstrip("/")[:200])
         return found[0].key if found else "unknown"
 
-    # Scheduled work: derived from storage every time, so a restart rebuilds the same schedule.
+    # Scheduled work: derived from storage (``scheduler/jobs``), the whole schedule at start-up,
+    # then only the jobs of what each transaction changed.
+
+    @property
+    def rules(self) -> Rules:
+        network = self.network
+        return Rules(network.meeting_reminders, network.consultation_reminders,
+                     network.workplan_reminders, network.digest_cron, network.timezone)
+
+    def schedule(self) -> dict[Source, list[JobSpec]]:
+        """Every job, by source; a job that failed waits for its next attempt, one given up is
+        left out (``scheduler.retries``)."""
+        failures = self.store.job_failures
+        return {source: with_retries(specs, failures)
+                for source, specs in all_jobs(self.store, self.rules, self.ctx.now()).items()}
 
     def job_specs(self) -> list[JobSpec]:
-        """What is due when; a job that failed waits for its next attempt, one given up is
-        left out (``scheduler.retries``)."""
-        now = self.ctx.now()
-        return with_retries(
-            meeting_reminder_specs(self.store, self.network.meeting_reminders, now)
-            + consultation_specs(self.store, self.network.consultation_reminders, now)
-            + digest_specs(self.store, self.network.digest_cron, self.network.timezone, now)
-            + plan_specs(self.store, self.network.workplan_reminders, now),
-            self.store.job_failures)
+        """What is due when: the whole schedule, soonest first."""
+        return sorted(spec for specs in self.schedule().values() for spec in specs)
 
     def reconcile(self) -> None:
+        """APScheduler given the whole schedule (at start-up)."""
+        self.store.changes.take()
         if self.jobs.scheduler.running:
-            self.jobs.reconcile(self.job_specs())
+            self.jobs.reconcile(self.schedule())
+
+    def follow_changes(self, also: Iterable[Source] = ()) -> None:
+        """Derive again the jobs of the records changed since last time (and of ``also``):
+        a request that changed none of them costs the schedule nothing."""
+        changed = self.store.changes.take()
+        if not self.jobs.scheduler.running:
+            return  # the whole schedule is derived when it starts
+        if not self.jobs.synced:
+            self.jobs.reconcile(self.schedule())
+            return
+        sources = set(also)
+        for collection, record_id in changed:
+            source = source_of(collection, record_id)
+            if source is not None:
+                sources.add(source)
+        now, failures = self.ctx.now(), self.store.job_failures
+        for source in sorted(sources):
+            self.jobs.replace(source, with_retries(jobs_of(self.store, source, self.rules, now),
+                                                   failures))
 
     async def run_job(self, spec: JobSpec) -> None:
         """Do one job's work (its handler checks it is still due and not done) as one
@@ -263,13 +326,13 @@ class BotApp:
         giving up are told."""
         try:
             with self.store.transaction():
-                scheduled.run(self.ctx, spec, JOB_HANDLERS[spec.kind])
+                scheduled.run(self.ctx, spec, JOB_HANDLERS[type(spec.job)])
         except OSError as error:  # a full disk: the changes stay pending for the next write
             log.error("job %s: its changes could not be written yet: %s", spec.id, error)
             return
         await self.store.durable()
         await self.dispatcher.flush()
-        self.reconcile()
+        self.follow_changes(also=[spec.source])
 
     async def run_due_jobs(self) -> list[JobSpec]:
         """Run every job whose time has come (at start-up: what fell due while the bot was down).

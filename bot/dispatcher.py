@@ -50,7 +50,7 @@ import asyncio
 import contextlib
 import logging
 import random
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol, TypeVar
@@ -219,7 +219,8 @@ class Dispatcher:
 
     def __init__(self, store: Store, network: Network, catalog: Catalog,
                  adapters: dict[str, Adapter], fallback: Adapter | None = None,
-                 clock: Callable[[], datetime] = utc_now, ctx: Context | None = None) -> None:
+                 clock: Callable[[], datetime] = utc_now, ctx: Context | None = None,
+                 pace: Callable[[], Awaitable[None]] | None = None) -> None:
         self.store = store
         self.network = network
         self.catalog = catalog
@@ -236,6 +237,8 @@ class Dispatcher:
         self._owed_rows: dict[int, OutboxRow] = {}  # delivered, not yet recorded
         self._owed_reports: list[Callable[[], None]] = []  # outcomes not yet told
         self._fresh = False  # an answer queued since the rows to deliver were looked up
+        # Awaited before each row: requests waiting for their ack go first (bot/pacing.py).
+        self.pace = pace
 
     def wake(self, answer: bool = False) -> None:
         """Something was queued: deliver it now. A pass under way looks again between two rows
@@ -339,6 +342,8 @@ class Dispatcher:
                         if self._fresh and row is not due[0]:
                             break  # queued meanwhile: answers to people go first
                         tried.add(row.id)
+                        if self.pace is not None:
+                            await self.pace()  # requests waiting for their ack go first
                         if await self._deliver(row, given_up):
                             completed += 1
                     if given_up:
@@ -425,6 +430,8 @@ class Dispatcher:
         if limiter is None:
             limiter = self.limiters[adapter.platform] = RateLimiter.for_adapter(adapter)
         await limiter.wait(target.address, group=target.channel)
+        if self.pace is not None:  # its fsync would hold up a request's
+            await self.pace()
         await self._durable()  # nothing leaves before what queued and marked it is on disk
         try:
             await adapter.deliver(target, attempt.message)

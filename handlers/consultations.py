@@ -25,7 +25,7 @@ from handlers.settings import Agency, fold, slugify
 from handlers.spreadsheet import MEDIA_TYPE, csv_bytes
 from handlers.types import Attachment, Button, Message, Reply
 from handlers.when_text import reading_lines, refusal
-from scheduler.jobs import consultation_close_id, consultation_reminder_id
+from scheduler.jobs import ConsultationClose, ConsultationReminder, encode
 from scheduler.when import Reading, WhenError, read_when
 from storage.models import CO_CHAIR, FOCAL_POINT, Consultation, Member, Position
 from storage.records import to_iso
@@ -60,7 +60,8 @@ def consulted_for(ctx: Context, scope: str, group: str | None) -> list[Agency]:
         agencies = [a for a in network.agencies if a.code in codes]
     else:
         agencies = list(network.agencies)
-    return sorted(agencies, key=lambda a: (not a.executive, network.agencies.index(a)))
+    order = {a.code: n for n, a in enumerate(network.agencies)}
+    return sorted(agencies, key=lambda a: (not a.executive, order[a.code]))
 
 
 def consulted_agencies(ctx: Context, consultation: Consultation) -> list[Agency]:
@@ -77,7 +78,7 @@ def seats_for(ctx: Context, scope: str, group: str | None) -> Seats:
 
 def staffed_agencies(ctx: Context) -> set[str]:
     """The agencies with at least one active focal point: those that can answer."""
-    return {m.agency for m in ctx.store.members.active() if FOCAL_POINT in m.roles}
+    return ctx.store.members.agencies_with(FOCAL_POINT)
 
 
 def seats_of(ctx: Context, consultation: Consultation) -> Seats:
@@ -213,8 +214,7 @@ def card_version(ctx: Context, consultation: Consultation) -> int:
     """The number of the consultation's latest position (0 before any): what a card's buttons
     carry, so that a click made on a card older than its agency's position (or a signed click
     replayed after it) is told apart from one made after seeing it (``record_position``)."""
-    history = ctx.store.positions.history(consultation.id)
-    return history[-1].id if history else 0
+    return ctx.store.positions.last_number(consultation.id)
 
 
 def position_buttons(ctx: Context, lang: str, consultation: Consultation) -> list[Button]:
@@ -514,7 +514,7 @@ def record_position(req: Request, consultation: Consultation, choice: str,
         raise UserError("poll.reason_needed", number=consultation.id,
                         command=f"{req.t('cmd.position.name')} {consultation.id} "
                                 f"{req.t('poll.word.objection')}")
-    previous = ctx.store.positions.current(consultation.id).get(member.agency)
+    previous = ctx.store.positions.latest_of(consultation.id, member.agency)
     if previous is not None and version is not None and previous.id > version:
         return _older_card(req, consultation, previous, choice)
     if previous and (previous.member_id, previous.choice, previous.reason) == (
@@ -619,7 +619,8 @@ def close(ctx: Context, consultation: Consultation, by: str) -> str:
     consultation.closed_at = ctx.now_iso()
     consultation.closed_by = by
     ctx.store.consultations.save(consultation)
-    ctx.store.jobs_done.mark(consultation_close_id(consultation), ctx.now_iso())
+    ctx.store.jobs_done.mark(encode(ConsultationClose(consultation.id, consultation.deadline)),
+                             ctx.now_iso())
     if consultation.statement_id is not None:
         from handlers.statements import round_closed  # statements build on consultations
 
@@ -738,17 +739,15 @@ def decisions_csv(ctx: Context, lang: str, closed: list[Consultation]) -> Attach
 
 # Scheduled work.
 
-def send_reminder(ctx: Context, ref: str) -> int:
+def send_reminder(ctx: Context, job: ConsultationReminder) -> int:
     """The job ``consultation.reminder``: the focal points of agencies that have not answered,
     and only those, get the proposal and the buttons again."""
-    number, deadline_iso, seconds = ref.split("|")
-    consultation = ctx.store.consultations.get(int(number))
+    consultation = ctx.store.consultations.get(job.consultation_id)
     if consultation is None:
         return 0
-    offset = timedelta(seconds=int(seconds))
-    job_id = consultation_reminder_id(consultation, offset)
-    if (consultation.status != "open" or consultation.deadline != deadline_iso
-            or datetime.fromisoformat(deadline_iso) <= ctx.now()
+    job_id = encode(job)
+    if (consultation.status != "open" or consultation.deadline != job.deadline
+            or datetime.fromisoformat(job.deadline) <= ctx.now()
             or job_id in ctx.store.jobs_done):
         return 0
     answered = ctx.store.positions.current(consultation.id)
@@ -756,18 +755,18 @@ def send_reminder(ctx: Context, ref: str) -> int:
         ctx, consultation) if a.code not in answered])  # an empty seat may have been filled
     sent = ask(ctx, consultation, people, job_id, "poll.reminder_title")
     for other in ctx.network.consultation_reminders:
-        if other >= offset:
-            ctx.store.jobs_done.mark(consultation_reminder_id(consultation, other),
-                                     ctx.now_iso(), "sent" if other == offset else "skipped")
+        if other >= job.offset:
+            ctx.store.jobs_done.mark(
+                encode(ConsultationReminder(consultation.id, consultation.deadline, other)),
+                ctx.now_iso(), "sent" if other == job.offset else "skipped")
     return sent
 
 
-def close_job(ctx: Context, ref: str) -> str | None:
+def close_job(ctx: Context, job: ConsultationClose) -> str | None:
     """The job ``consultation.close``: at the deadline (or on start-up if it passed meanwhile)."""
-    number, deadline_iso = ref.split("|")
-    consultation = ctx.store.consultations.get(int(number))
+    consultation = ctx.store.consultations.get(job.consultation_id)
     if (consultation is None or consultation.status != "open"
-            or consultation.deadline != deadline_iso
-            or datetime.fromisoformat(deadline_iso) > ctx.now()):
+            or consultation.deadline != job.deadline
+            or datetime.fromisoformat(job.deadline) > ctx.now()):
         return None
     return close(ctx, consultation, "deadline")

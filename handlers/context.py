@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from handlers.clocks import Lifetimes, ProcessClock
 from handlers.i18n import Catalog
@@ -107,8 +108,7 @@ class Context:
         return template.replace("{payload}", payload) if template else None
 
     def is_group_chair(self, member: Member | None) -> bool:
-        return member is not None and any(member.id in g.chairs
-                                          for g in self.store.groups.active())
+        return member is not None and self.store.groups.is_chair(member.id)
 
     def when(self, lang: str, moment: datetime) -> str:
         return self.catalog.datetime(lang, moment, self.network.timezone)
@@ -120,16 +120,18 @@ class Context:
     # The outbox: handlers never send; they leave messages here for the dispatcher.
 
     def queue(self, outgoing: Outgoing, until: datetime | None = None, topic: str = "",
-              relevance: timedelta = DEFAULT_RELEVANCE) -> bool:
+              relevance: timedelta = DEFAULT_RELEVANCE,
+              as_dict: dict[str, Any] | None = None) -> bool:
         """Store one outgoing message; ``False`` if its key was already queued (no double send).
 
         ``until`` is when the message stops mattering (an invitation: the meeting's start; a
         consultation: its deadline; a reminder: the moment it reminds of): it is retried until
         then, never after. Without it, ``relevance`` from now. ``topic`` names what it is about
-        for the handler told whether it arrived (``handlers.delivery.outcome``)."""
+        for the handler told whether it arrived (``handlers.delivery.outcome``). ``as_dict``:
+        the message's ``to_dict()``, when already made (one per language for a whole list)."""
         expires = until or self.clock() + relevance
         row = self.store.outbox.add(outgoing.key, outgoing.recipient.to_dict(),
-                                    outgoing.message.to_dict(), self.now_iso(),
+                                    as_dict or outgoing.message.to_dict(), self.now_iso(),
                                     outgoing.language, to_iso(expires), topic)
         return row is not None
 
@@ -142,7 +144,19 @@ class Context:
     def send_to_members(self, members: list[Member], key: str,
                         build: Callable[[str], Message], until: datetime | None = None,
                         topic: str = "") -> int:
-        return sum(self.send_to_member(m, key, build, until, topic) for m in members)
+        """The same message to each member in their language: built once per language, not
+        once per member (an opening reaches hundreds of people)."""
+        built: dict[str, tuple[Message, dict[str, Any]]] = {}
+        sent = 0
+        for member in members:
+            lang = self.language_of(member)
+            if lang not in built:
+                message = build(lang)
+                built[lang] = (message, message.to_dict())
+            message, as_dict = built[lang]
+            sent += self.queue(Outgoing(Recipient("member", member.id), message, lang,
+                                        f"{key}:{member.id}"), until, topic, as_dict=as_dict)
+        return sent
 
     def send_to_identity(self, identity: str, lang: str, key: str, message: Message,
                          until: datetime | None = None) -> bool:

@@ -18,7 +18,7 @@ from handlers.router import Request
 from handlers.types import Attachment, Message
 from handlers.when_text import refusal
 from scheduler import when
-from scheduler.jobs import digest_slots
+from scheduler.jobs import Digest, digest_slots, encode
 from storage.models import CO_CHAIR, SECRETARIAT, Meeting, Member
 from storage.records import to_iso
 
@@ -194,8 +194,8 @@ def parse_since(req: Request, text: str) -> datetime:
 
 
 def last_digest_time(ctx: Context) -> datetime | None:
-    done = [job for job in ctx.store.jobs_done.all() if job.id.startswith("digest:")]
-    return datetime.fromisoformat(max(done, key=lambda j: j.done_at).done_at) if done else None
+    done = ctx.store.jobs_done.latest("digest:")
+    return datetime.fromisoformat(done) if done else None
 
 
 def digest_command(req: Request) -> Message:
@@ -211,9 +211,9 @@ def digest_command(req: Request) -> Message:
     return digest_message(req.ctx, req.lang, since, req.member)
 
 
-def send_scheduled(ctx: Context, ref: str) -> int:
+def send_scheduled(ctx: Context, job: Digest) -> int:
     """The job ``digest``: once per period to the co-chairs and the secretariat."""
-    job_id = f"digest:{ref}"
+    job_id = encode(job)
     if job_id in ctx.store.jobs_done:
         return 0
     since = last_digest_time(ctx) or ctx.now() - DEFAULT_SPAN

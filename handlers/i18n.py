@@ -26,7 +26,7 @@ import os
 import re
 import string
 from datetime import datetime
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import ClassVar
 from zoneinfo import ZoneInfo
@@ -53,12 +53,14 @@ class CatalogError(LookupError):
     """A text the code asked for does not exist or does not take the values given."""
 
 
-def placeholders(text: Text) -> set[str]:
+@lru_cache(maxsize=8192)
+def placeholders(text: Text) -> frozenset[str]:
     """The ``{names}`` a catalog text expects (``{agency.of}`` counts as ``agency``), to check
-    both languages agree; for a plural entry, those of all its forms."""
+    both languages agree; for a plural entry, those of all its forms. (Remembered per text:
+    every message the bot writes asks.)"""
     forms = text if isinstance(text, tuple) else (text,)
-    return {re.split(r"[.\[]", name)[0] for form in forms
-            for _, name, _, _ in string.Formatter().parse(form) if name}
+    return frozenset(re.split(r"[.\[]", name)[0] for form in forms
+                     for _, name, _, _ in string.Formatter().parse(form) if name)
 
 
 @cache

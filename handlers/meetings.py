@@ -28,7 +28,7 @@ from handlers.router import Request
 from handlers.settings import fold, slugify
 from handlers.types import Attachment, Button, Message, Reply
 from handlers.when_text import reading_lines, refusal
-from scheduler.jobs import meeting_reminder_id
+from scheduler.jobs import MeetingReminder, encode
 from scheduler.when import Reading, WhenError, parse_recurrence, read_when, whole_minute
 from storage.models import (
     CO_CHAIR,
@@ -664,7 +664,9 @@ def agenda(req: Request) -> Message:
 def _answer(req: Request, meeting: Meeting, choice: str) -> Message:
     ctx, member = req.ctx, req.member
     assert member is not None
-    if member.id not in {m.id for m in invitees(ctx, meeting)}:
+    invited = (member.id in meeting.invited if meeting.invited is not None
+               else kind_invites(ctx, meeting, member))
+    if not invited:
         raise UserError("rsvp.not_invited", number=meeting.id)
     _require_future(req, meeting)
     previous = ctx.store.rsvps.get(meeting.id, member.id)
@@ -691,20 +693,18 @@ def rsvp_click(choice: str) -> Callable[[Request, str], Message | Reply]:
 
 # Scheduled work.
 
-def send_reminder(ctx: Context, ref: str) -> int:
+def send_reminder(ctx: Context, job: MeetingReminder) -> int:
     """The job ``meeting.reminder``: remind invitees who have not declined, with the agenda.
 
     The job id is marked done after the messages are queued (their keys make a rerun harmless),
     together with the earlier offsets, which a late start-up made moot.
     """
-    number, start_iso, seconds = ref.split("|")
-    meeting = ctx.store.meetings.get(int(number))
-    offset = timedelta(seconds=int(seconds))
+    meeting = ctx.store.meetings.get(job.meeting_id)
     if meeting is None:
         return 0
-    job_id = meeting_reminder_id(meeting, offset)
+    job_id = encode(job)
     start = datetime.fromisoformat(meeting.start)
-    if (meeting.status != "scheduled" or meeting.start != start_iso or start <= ctx.now()
+    if (meeting.status != "scheduled" or meeting.start != job.start or start <= ctx.now()
             or job_id in ctx.store.jobs_done):
         return 0
     declined = {r.member_id for r in ctx.store.rsvps.of_meeting(meeting.id)
@@ -722,7 +722,7 @@ def send_reminder(ctx: Context, ref: str) -> int:
 
     sent = ctx.send_to_members(people, job_id, build, until=start)
     for other in ctx.network.meeting_reminders:
-        if other >= offset:
-            ctx.store.jobs_done.mark(meeting_reminder_id(meeting, other), ctx.now_iso(),
-                                     "sent" if other == offset else "skipped")
+        if other >= job.offset:
+            ctx.store.jobs_done.mark(encode(MeetingReminder(meeting.id, meeting.start, other)),
+                                     ctx.now_iso(), "sent" if other == job.offset else "skipped")
     return sent

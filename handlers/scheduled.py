@@ -11,22 +11,29 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from babel.dates import format_date, format_timedelta
 
 from handlers.context import Context
 from handlers.types import Message
-from scheduler.jobs import JobSpec
+from scheduler.jobs import (
+    ConsultationClose,
+    ConsultationReminder,
+    Digest,
+    JobSpec,
+    MeetingReminder,
+    PlanOverdue,
+    PlanReminder,
+)
 from scheduler.retries import record_failure, record_success
 from storage.job_failures import FAILED, JobFailure
 from storage.models import CO_CHAIR, SECRETARIAT, Member
 
 log = logging.getLogger(__name__)
 
-JobHandler = Callable[[Context, str], object]
-WITH_OFFSET = ("meeting.reminder", "consultation.reminder", "plan.reminder")
-NUMBERED = ("consultation.close", "plan.overdue")
+JobHandler = Callable[[Context, Any], object]  # called with the spec's typed job
 
 
 def run(ctx: Context, spec: JobSpec, handler: JobHandler) -> None:
@@ -35,7 +42,7 @@ def run(ctx: Context, spec: JobSpec, handler: JobHandler) -> None:
     """
     now = ctx.now()
     try:
-        result = handler(ctx, spec.ref)
+        result = handler(ctx, spec.job)
     except Exception as error:
         log.exception("job %s failed", spec.id)
         failed(ctx, spec, now, error)
@@ -115,16 +122,15 @@ def duration(lang: str, span: timedelta) -> str:
 
 def describe(ctx: Context, lang: str, spec: JobSpec) -> str:
     """A job in words: « le rappel de la réunion n° 3, 1 jour avant »."""
-    parts = spec.ref.split("|")
-    try:
-        if spec.kind in WITH_OFFSET:
-            return ctx.t(lang, f"job.what.{spec.kind}", number=int(parts[0]),
-                         offset=duration(lang, timedelta(seconds=int(parts[2]))))
-        if spec.kind in NUMBERED:
-            return ctx.t(lang, f"job.what.{spec.kind}", number=int(parts[0]))
-        if spec.kind == "digest":
+    job = spec.job
+    match job:
+        case MeetingReminder(number, _, offset) | ConsultationReminder(number, _, offset) \
+                | PlanReminder(number, _, offset):
+            return ctx.t(lang, f"job.what.{job.kind}", number=number,
+                         offset=duration(lang, offset))
+        case ConsultationClose(number, _) | PlanOverdue(number, _):
+            return ctx.t(lang, f"job.what.{job.kind}", number=number)
+        case Digest(day):
             return ctx.t(lang, "job.what.digest", date=format_date(
-                date.fromisoformat(parts[0]), ctx.t(lang, "format.date"), locale=lang))
-    except (IndexError, ValueError):
-        pass
-    return ctx.t(lang, "job.what.other", id=spec.id)
+                day, ctx.t(lang, "format.date"), locale=lang))
+    raise TypeError(f"not a job: {job!r}")

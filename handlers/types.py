@@ -73,12 +73,18 @@ class Message:
     secret: Secret | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["attachments"] = [
-            {**a, "content": base64.b64encode(a["content"]).decode("ascii")}
-            for a in data["attachments"]
-        ]
-        return data
+        """The stored form (``dataclasses.asdict``'s, written out: a message is stored for each
+        of its recipients)."""
+        return {
+            "title": self.title, "paragraphs": list(self.paragraphs),
+            "fields": [{"label": f.label, "value": f.value} for f in self.fields],
+            "buttons": [{"action": b.action, "value": b.value, "label": b.label,
+                         "hint": b.hint, "style": b.style} for b in self.buttons],
+            "attachments": [{"filename": a.filename,
+                             "content": base64.b64encode(a.content).decode("ascii"),
+                             "media_type": a.media_type, "caption": a.caption}
+                            for a in self.attachments],
+            "secret": asdict(self.secret) if self.secret is not None else None}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Message:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from handlers import info, report
@@ -22,7 +22,7 @@ from handlers.router import Request
 from handlers.settings import fold
 from handlers.types import Attachment, Button, Message
 from handlers.when_text import refusal
-from scheduler.jobs import plan_overdue_id, plan_reminder_id
+from scheduler.jobs import PlanOverdue, PlanReminder, encode
 from scheduler.when import WhenError, parse_deadline
 from storage.models import FOCAL_POINT, PlanAction
 from storage.records import to_iso
@@ -195,12 +195,12 @@ def buttons(ctx: Context, lang: str, action: PlanAction) -> list[Button]:
 
 # Scheduled work: reminders before the due date, an update request once overdue.
 
-def _followed(ctx: Context, ref: str, job_id_of: Callable[[PlanAction], str]) -> PlanAction | None:
-    number, due = ref.split("|")[:2]
-    action = ctx.store.plan.get(int(number))
-    if action is None or action.due != due or action.status not in OPEN:
+def _followed(ctx: Context, job: PlanReminder | PlanOverdue) -> PlanAction | None:
+    """The job's action, if it is still open with that due date and the job not done."""
+    action = ctx.store.plan.get(job.action_id)
+    if action is None or action.due != job.due or action.status not in OPEN:
         return None
-    if job_id_of(action) in ctx.store.jobs_done:
+    if encode(job) in ctx.store.jobs_done:
         return None
     return action
 
@@ -214,28 +214,28 @@ def _chase(ctx: Context, action: PlanAction, job_id: str, kind: str,
         buttons=buttons(ctx, lang, action)), until=until)
 
 
-def send_reminder(ctx: Context, ref: str) -> int:
+def send_reminder(ctx: Context, job: PlanReminder) -> int:
     """The job ``plan.reminder``: before the due date (the earlier offsets, now moot, are marked
     done with it)."""
-    offset = timedelta(seconds=int(ref.split("|")[2]))
-    action = _followed(ctx, ref, lambda a: plan_reminder_id(a, offset))
+    action = _followed(ctx, job)
     if action is None:
         return 0
-    sent = _chase(ctx, action, plan_reminder_id(action, offset), "reminder",
+    sent = _chase(ctx, action, encode(job), "reminder",
                   until=datetime.fromisoformat(action.due))  # a reminder before the due date
     for other in ctx.network.workplan_reminders:
-        if other >= offset:
-            ctx.store.jobs_done.mark(plan_reminder_id(action, other), ctx.now_iso())
+        if other >= job.offset:
+            ctx.store.jobs_done.mark(encode(PlanReminder(action.id, action.due, other)),
+                                     ctx.now_iso())
     return sent
 
 
-def send_overdue(ctx: Context, ref: str) -> int:
+def send_overdue(ctx: Context, job: PlanOverdue) -> int:
     """The job ``plan.overdue``: the due date passed and the action is still open."""
-    action = _followed(ctx, ref, plan_overdue_id)
+    action = _followed(ctx, job)
     if action is None:
         return 0
-    sent = _chase(ctx, action, plan_overdue_id(action), "overdue")
-    ctx.store.jobs_done.mark(plan_overdue_id(action), ctx.now_iso())
+    sent = _chase(ctx, action, encode(job), "overdue")
+    ctx.store.jobs_done.mark(encode(job), ctx.now_iso())
     return sent
 
 

@@ -48,7 +48,7 @@ def record_failure(failures: JobFailures, spec: JobSpec, now: datetime, error: B
     """Count one more failed attempt of ``spec``; ``FAILED`` once ``max_attempts`` were made."""
     known = failures.get(spec.id)
     if known is None or known.status == RECOVERED:
-        failure = JobFailure(id=spec.id, kind=spec.kind, ref=spec.ref, attempts=0,
+        failure = JobFailure(id=spec.id, kind=spec.kind, attempts=0,
                              first_failed_at=to_iso(now), last_failed_at=to_iso(now),
                              next_attempt_at=to_iso(now))
     else:

@@ -7,8 +7,10 @@ of the folder), so a crash leaves the old file or the new one. The parsed data s
 
 Inside the bot every storage belongs to the data dir's engine (``storage/engine.py``): a change
 (``put``, ``delete``, ``drop``) is then recorded in the journal, not written to the file, and the
-file is rewritten whole only by compaction, from the JSON text of each document cached here. On
-its own (no engine) a storage writes its file on each change, as TinyDB users expect.
+file is rewritten whole only by compaction, which encodes its documents in a worker thread (the
+texts are not kept: years of documents would sit in memory twice). On its own (no engine) a
+storage writes its file on each change, as TinyDB users expect, and keeps each document's text
+so that the next write encodes only what changed.
 """
 
 from __future__ import annotations
@@ -126,7 +128,7 @@ def render(snapshot: list[TableSnapshot],
 
 
 class AtomicJSONStorage(Storage):
-    """TinyDB storage: data in memory, each document's JSON text cached, the file replaced whole.
+    """TinyDB storage: data in memory, the file replaced whole.
 
     The collections write with ``put``/``delete``, in constant time: TinyDB's own ``Table``
     writes rebuild the whole table dict on every insert (10 ms at 50,000 documents), so they
@@ -149,11 +151,19 @@ class AtomicJSONStorage(Storage):
         self._texts: dict[str, dict[str, str]] = {}
         self._dirty: set[tuple[str, str]] = set()
         self.dropped = False  # a shard deleted; its file goes at the next compaction
+        # Raised by every change that does not go through ``put`` (a delete, a drop, a replay,
+        # a TinyDB write): a collection's indexes, kept in step by its own ``put``s, are then
+        # rebuilt before their next use.
+        self.generation = 0
 
     def read(self) -> dict[str, Any] | None:
         # A copy of the table index only: TinyDB replaces a table's dict in it before ``write``,
         # which then still sees the previous one.
         return None if self._data is None else dict(self._data)
+
+    def doc(self, table: str, doc_id: int | str) -> dict[str, Any] | None:
+        """The stored document ``doc_id`` of ``table`` (not a copy: never change it)."""
+        return ((self._data or {}).get(table) or {}).get(str(doc_id))
 
     def touch(self, table: str, doc_id: int | str) -> None:
         """The document ``doc_id`` of ``table`` is about to change in place: encode it afresh."""
@@ -190,6 +200,7 @@ class AtomicJSONStorage(Storage):
             else:
                 texts[key] = text
             self.dropped = dropped
+            self.generation += 1  # the collection's indexes are rebuilt before their next use
 
         engine.undo(undo)
 
@@ -215,7 +226,10 @@ class AtomicJSONStorage(Storage):
             self.engine.record(self.rel, change)
             self._remember(table, key)
         docs[key] = doc
-        self._texts.setdefault(table, {})[key] = text
+        if self.engine is None:
+            self._texts.setdefault(table, {})[key] = text
+        else:  # memory over compaction's CPU: years of documents twice over is too much
+            self._texts.get(table, {}).pop(key, None)
         self._dirty.discard((table, key))
         self.dropped = False
         if self.engine is None:
@@ -226,6 +240,7 @@ class AtomicJSONStorage(Storage):
         docs = self._table(table)
         if key not in docs:
             return
+        self.generation += 1
         if self.engine is not None:
             self.engine.record(self.rel, f'{{"f":{dumps(self.rel)},"t":{dumps(table)},'
                                          f'"id":{dumps(key)},"del":true}}')
@@ -237,6 +252,7 @@ class AtomicJSONStorage(Storage):
 
     def drop(self) -> None:
         """Delete the whole file (an old shard): its documents now, the file at compaction."""
+        self.generation += 1
         if self.engine is not None:
             engine = self.engine
             engine.record(self.rel, f'{{"f":{dumps(self.rel)},"drop":true}}', drop=True)
@@ -245,6 +261,7 @@ class AtomicJSONStorage(Storage):
 
                 def undo() -> None:
                     self._data, self.dropped, self._texts = data, dropped, texts
+                    self.generation += 1
                     if not dropped:
                         engine.dropped.discard(self.rel)
                         engine.dirty.add(self.rel)
@@ -259,6 +276,7 @@ class AtomicJSONStorage(Storage):
     def apply(self, change: dict[str, Any]) -> None:
         """Replay one journal change (it was checked when written; applying it twice, or over a
         file compacted after it, gives the same result)."""
+        self.generation += 1
         if change.get("drop"):
             self._data, self.dropped = {}, True
             self._texts.clear()
@@ -291,7 +309,11 @@ class AtomicJSONStorage(Storage):
                 for name, docs in self._data.items()]
 
     def cache(self, encoded: list[tuple[str, str, Any, str]]) -> None:
-        """Keep the texts compaction encoded, for documents that have not changed since."""
+        """Keep the texts compaction encoded, for documents that have not changed since —
+        only without an engine: a data dir's storages keep no texts (a second copy of every
+        document in memory), compaction encodes the changed files afresh in its thread."""
+        if self.engine is not None:
+            return
         for table, key, doc, text in encoded:
             texts = self._texts.setdefault(table, {})
             if key not in texts and (self._data or {}).get(table, {}).get(key) is doc:
@@ -327,10 +349,12 @@ class AtomicJSONStorage(Storage):
             # write): trust the disk again.
             self._data = read_json_file(self.path)
             self._texts.clear()
+            self.generation += 1
             raise
 
     def write(self, data: dict[str, Any]) -> None:
         """TinyDB's ``Table`` writes: the tables it changed, whole (see the class docstring)."""
+        self.generation += 1
         if self.engine is not None:
             self._write_journaled(data)
             return
@@ -375,5 +399,6 @@ class AtomicJSONStorage(Storage):
             self.release()
 
     def release(self) -> None:
+        self.generation += 1
         self._data = None
         self._texts.clear()

@@ -10,8 +10,8 @@ arrived while the previous one ran.
 
 The TinyDB files stay the readable, compacted form. When the journal passes ``compact_after``
 bytes (and at a clean stop) the engine rotates to a new segment, snapshots every changed file
-(the documents and their cached JSON texts) on the loop's thread, writes the files atomically in
-a worker thread, then deletes the older segments. A crash at any point of this leaves segments
+(its documents) on the loop's thread, encodes and writes the files atomically in a worker
+thread, then deletes the older segments. A crash at any point of this leaves segments
 whose replay over whatever files are on disk gives the same data.
 
 A transaction is synchronous: never ``await`` inside one, or another request's changes would
@@ -39,6 +39,7 @@ from storage.atomic import (
     write_atomically,
 )
 from storage.journal import Journal, Segment, default_fsync, read_transactions
+from storage.keylog import KeyLog, KeySnapshot
 
 log = logging.getLogger(__name__)
 
@@ -57,11 +58,14 @@ class ReadOnlyStore(RuntimeError):
     """A store opened without the data dir's lock (``reseau-bot check``) cannot change."""
 
 
+Snapshot = list[TableSnapshot] | KeySnapshot
+
+
 @dataclass
 class Compaction:
     """One checkpoint: what to write (or delete) and which segments it makes useless."""
 
-    files: list[tuple[str, Path, list[TableSnapshot] | None]]  # None: delete the file
+    files: list[tuple[str, Path, Snapshot | None]]  # None: delete the file
     segments: list[Segment]
     encoded: dict[str, list[tuple[str, str, Any, str]]] = field(default_factory=dict)
 
@@ -71,11 +75,13 @@ class Engine:
 
     def __init__(self, data_dir: Path, *, read_only: bool = False,
                  compact_after: int = COMPACT_AFTER,
-                 fsync: Callable[[int], None] = default_fsync) -> None:
+                 fsync: Callable[[int], None] = default_fsync,
+                 key_logs: tuple[str, ...] = ()) -> None:
         self.data_dir = data_dir
         self.read_only = read_only
         self.compact_after = compact_after
-        self.storages: dict[str, AtomicJSONStorage] = {}
+        self.key_logs = frozenset(key_logs)  # folders of key-log files (storage/keylog.py)
+        self.storages: dict[str, AtomicJSONStorage | KeyLog] = {}
         self.dirty: set[str] = set()  # changed since their file was last written
         self.dropped: set[str] = set()  # dropped shards whose file is still on disk
         self.replayed = 0  # transactions replayed at start-up
@@ -94,18 +100,36 @@ class Engine:
 
     # Files.
 
-    def storage(self, rel: str) -> AtomicJSONStorage:
-        """The storage of ``<data dir>/<rel>.json``, loaded once (and kept through a drop)."""
+    def storage(self, rel: str) -> AtomicJSONStorage | KeyLog:
+        """The storage of ``<data dir>/<rel>.json`` (``.txt`` in a key-log folder), loaded once
+        (and kept through a drop)."""
         found = self.storages.get(rel)
         if found is None:
-            found = self.storages[rel] = AtomicJSONStorage(self.data_dir / f"{rel}.json",
-                                                           engine=self, rel=rel)
+            if "/" in rel and rel.split("/", 1)[0] in self.key_logs:
+                found = KeyLog(self.data_dir / rel, engine=self, rel=rel)
+            else:
+                found = AtomicJSONStorage(self.data_dir / f"{rel}.json", engine=self, rel=rel)
+            self.storages[rel] = found
+        return found
+
+    def json_storage(self, rel: str) -> AtomicJSONStorage:
+        found = self.storage(rel)
+        if not isinstance(found, AtomicJSONStorage):
+            raise TypeError(f"{rel} is a key log, not a TinyDB file")
+        return found
+
+    def key_log(self, rel: str) -> KeyLog:
+        found = self.storage(rel)
+        if not isinstance(found, KeyLog):
+            raise TypeError(f"{rel} is a TinyDB file, not a key log")
         return found
 
     def shard_keys(self, folder: str) -> list[str]:
         """The shards of ``folder``: files on disk and shards the journal created, less the
         dropped ones."""
-        keys = {path.stem for path in (self.data_dir / folder).glob("*.json")}
+        suffixes = ("*.json", "*.txt") if folder in self.key_logs else ("*.json",)
+        keys = {path.stem for suffix in suffixes
+                for path in (self.data_dir / folder).glob(suffix)}
         prefix = folder + "/"
         keys |= {rel[len(prefix):] for rel in self.storages if rel.startswith(prefix)}
         return sorted(k for k in keys if not self.storage(f"{folder}/{k}").dropped)
@@ -244,10 +268,11 @@ class Engine:
                 return
         self.checkpoint()
 
-    async def durable(self, seq: int | None = None) -> None:
-        """Once this returns, line ``seq`` (default: everything written) survives a power cut."""
+    async def durable(self, seq: int | None = None, *, inline: bool = False) -> None:
+        """Once this returns, line ``seq`` (default: everything written) survives a power cut
+        (``inline``: see ``Journal.durable``)."""
         journal = self._writable()
-        await journal.durable(journal.written if seq is None else seq)
+        await journal.durable(journal.written if seq is None else seq, inline=inline)
 
     def sync_now(self) -> int:
         """Commit and fsync now, blocking (the console, the CLI, start-up)."""
@@ -280,12 +305,14 @@ class Engine:
             segments = list(journal.segments)
         else:
             segments = journal.rotate()
-        files = []
+        files: list[tuple[str, Path, Snapshot | None]] = []
         for rel in sorted(self.dirty | self.dropped):
             storage = self.storages.get(rel)
             gone = storage is None or storage.dropped
-            files.append((rel, self.data_dir / f"{rel}.json",
-                          None if gone else storage.snapshot()))
+            path = storage.path if storage is not None else self.data_dir / f"{rel}.json"
+            files.append((rel, path, None if gone or storage is None else storage.snapshot()))
+            if gone and isinstance(storage, KeyLog) and storage.legacy is not None:
+                files.append((rel, storage.legacy, None))
         self.dirty.clear()
         self.dropped.clear()
         work = self._compaction = Compaction(files, segments)
@@ -311,6 +338,11 @@ class Engine:
         for rel, path, snapshot in work.files:
             if snapshot is None:
                 path.unlink(missing_ok=True)
+            elif isinstance(snapshot, KeySnapshot):
+                path.parent.mkdir(mode=DIR_MODE, exist_ok=True)
+                write_atomically(path, snapshot.text(), sync_dir=False)
+                if snapshot.legacy is not None:
+                    snapshot.legacy.unlink(missing_ok=True)
             else:
                 path.parent.mkdir(mode=DIR_MODE, exist_ok=True)
                 encoded = work.encoded.setdefault(rel, [])
@@ -341,8 +373,12 @@ class Engine:
             self.journal.drop_listed(work.segments)
             for rel, encoded in work.encoded.items():
                 storage = self.storages.get(rel)
-                if storage is not None:
+                if isinstance(storage, AtomicJSONStorage):
                     storage.cache(encoded)
+            for rel, _, snapshot in work.files:
+                storage = self.storages.get(rel)
+                if isinstance(snapshot, KeySnapshot) and isinstance(storage, KeyLog):
+                    storage.written(snapshot)
             return
         log.error("compaction failed, the journal keeps every change: %s", error)
         # Next time, each file is written or deleted as its storage is then.

@@ -13,6 +13,12 @@ class Groups:
 
     def __init__(self, collection: Collection[Group]) -> None:
         self._c = collection
+        collection.add_index("chair", lambda doc: doc.get("chairs", ())
+                             if doc.get("status", "active") == "active" else ())
+
+    def is_chair(self, member_id: str) -> bool:
+        """Whether ``member_id`` chairs an active group (asked on every request: indexed)."""
+        return bool(self._c.numbers("chair", member_id))
 
     def get(self, slug: str) -> Group | None:
         return self._c.get_keyed(slug)
@@ -33,11 +39,19 @@ class Groups:
         return True
 
 
+OPEN = ("planned", "in_progress", "postponed")  # followed up until due, and after
+
+
 class Plan:
     record = PlanAction
 
     def __init__(self, collection: Collection[PlanAction]) -> None:
         self._c = collection
+        collection.add_index("open", lambda doc: (True,) if doc.get("status") in OPEN else ())
+
+    def open(self) -> list[PlanAction]:
+        """The actions still followed up (only they are decoded), by due date."""
+        return sorted(self._c.lookup("open", True), key=lambda a: (a.due, a.id))
 
     def get(self, number: int) -> PlanAction | None:
         return self._c.get_number(number)

@@ -1,12 +1,13 @@
 """Scheduled jobs that raised: how many times, when to try again, and the ones given up.
 
-Kept beside the jobs-done marks so that a restart neither forgets the count (and retries for
-ever) nor retries at once what was meant to wait.
+Kept on disk, apart from the marks of jobs done (``storage/jobs_done.py``), so that a restart
+neither forgets the count (and retries for ever) nor retries at once what was meant to wait.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, ClassVar
 
 from storage.collection import Collection
 from storage.records import Record, Time
@@ -18,17 +19,25 @@ RECOVERED = "recovered"  # a later attempt did the work
 
 @dataclass
 class JobFailure(Record):
-    """One job id's failed attempts (the last error is kept for the log, never shown in chat)."""
+    """One job id's failed attempts (the last error is kept for the log, never shown in chat).
 
-    id: str  # the job's stable id (``JobSpec.id``)
+    Schema 2 dropped ``ref`` (the job's reference as text): the id names the whole job."""
+
+    SCHEMA: ClassVar[int] = 2
+
+    id: str  # the job's stable id (``scheduler.jobs.encode``)
     kind: str
-    ref: str
     attempts: int
     first_failed_at: Time
     last_failed_at: Time
     next_attempt_at: Time
     last_error: str = ""
     status: str = RETRYING
+
+    @classmethod
+    def upgrade(cls, doc: dict[str, Any], version: int) -> dict[str, Any]:
+        doc.pop("ref", None)
+        return doc
 
 
 class JobFailures:

@@ -211,11 +211,18 @@ class Journal:
             self.synced = max(self.synced, target)
         return target
 
-    async def durable(self, seq: int) -> None:
-        """Return once an fsync has covered line ``seq``; concurrent callers share fsyncs."""
+    async def durable(self, seq: int, *, inline: bool = False) -> None:
+        """Return once an fsync has covered line ``seq``; concurrent callers share fsyncs.
+
+        ``inline``: the caller knows nobody else is waiting (a lone request), so the fsync is
+        made here, blocking the loop for its fraction of a millisecond, rather than in a worker
+        thread whose round trip costs more than the fsync itself."""
         while self.synced < seq:
             if self.failed is not None:
                 raise JournalError("an fsync of the journal failed") from self.failed
+            if inline and self._syncing is None:
+                self.sync_now()
+                continue
             if self._syncing is None:
                 self._syncing = asyncio.ensure_future(self._sync_in_thread())
             await asyncio.shield(self._syncing)

@@ -1,11 +1,11 @@
-"""Meetings, their series, the answers to invites, and the record of jobs already done."""
+"""Meetings, their series and the answers to invites."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from storage.collection import Collection
-from storage.models import JobDone, Meeting, MeetingSeries, Rsvp
+from storage.collection import Collection, by_field
+from storage.models import Meeting, MeetingSeries, Rsvp
 
 
 class Meetings:
@@ -15,6 +15,8 @@ class Meetings:
 
     def __init__(self, collection: Collection[Meeting]) -> None:
         self._c = collection
+        collection.add_index("status", by_field("status"))
+        collection.add_index("series", by_field("series_id"))
 
     def get(self, number: int) -> Meeting | None:
         return self._c.get_number(number)
@@ -23,13 +25,12 @@ class Meetings:
         return sorted(self._c.all(), key=lambda m: (m.start, m.id))
 
     def upcoming(self, now_iso: str) -> list[Meeting]:
-        """Scheduled meetings that have not ended, soonest first."""
-        found = self._c.where(lambda doc: doc.get("status") == "scheduled"
-                              and doc.get("end", "") > now_iso)
+        """Scheduled meetings that have not ended, soonest first (only those are decoded)."""
+        found = self._c.lookup("status", "scheduled", lambda doc: doc.get("end", "") > now_iso)
         return sorted(found, key=lambda m: (m.start, m.id))
 
     def of_series(self, series_id: int) -> list[Meeting]:
-        found = self._c.where(lambda doc: doc.get("series_id") == series_id)
+        found = self._c.lookup("series", series_id)
         return sorted(found, key=lambda m: (m.start, m.id))
 
     def add(self, build: Callable[[int], Meeting]) -> Meeting:
@@ -65,41 +66,13 @@ class Rsvps:
 
     def __init__(self, collection: Collection[Rsvp]) -> None:
         self._c = collection
+        collection.add_index("meeting", by_field("meeting_id"))
 
     def of_meeting(self, meeting_id: int) -> list[Rsvp]:
-        return self._c.where(lambda doc: doc.get("meeting_id") == meeting_id)
+        return self._c.lookup("meeting", meeting_id)
 
     def get(self, meeting_id: int, member_id: str) -> Rsvp | None:
         return self._c.get_keyed(f"{meeting_id}:{member_id}")
 
     def save(self, rsvp: Rsvp) -> None:
         self._c.save_keyed(rsvp)
-
-
-class JobsDone:
-    """Ids of jobs that did their work. Checked before a job acts, written once it has."""
-
-    record = JobDone
-
-    def __init__(self, collection: Collection[JobDone]) -> None:
-        self._c = collection
-        self._done_at = {job.id: job.done_at for job in collection}
-        self._ids = set(self._done_at)
-
-    def all(self) -> list[JobDone]:
-        return self._c.all()
-
-    def done_at(self, job_id: str) -> str | None:
-        return self._done_at.get(job_id)
-
-    def __contains__(self, job_id: str) -> bool:
-        return job_id in self._ids
-
-    def mark(self, job_id: str, at: str, outcome: str = "done") -> bool:
-        """Record ``job_id`` as done; ``False`` if it already was."""
-        if job_id in self._ids:
-            return False
-        self._c.insert(JobDone(id=job_id, done_at=at, outcome=outcome))
-        self._ids.add(job_id)
-        self._done_at[job_id] = at
-        return True

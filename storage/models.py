@@ -1,4 +1,4 @@
-"""The stored shapes of step 1: members, join requests, outbox rows, processed events."""
+"""The stored shapes of the records (processed event ids are plain keys: storage/events.py)."""
 
 from __future__ import annotations
 
@@ -207,15 +207,6 @@ class Rsvp(Record):
 
 
 @dataclass
-class JobDone(Record):
-    """A scheduled job that did its work (a reminder sent): never run again, restart or not."""
-
-    id: str
-    done_at: Time
-    outcome: str = "done"
-
-
-@dataclass
 class Consultation(Record):
     """A proposal put to the consulted agencies; the deciding set's positions decide.
 
@@ -279,14 +270,6 @@ class Statement(Record):
     versions: list[dict[str, Any]] = field(default_factory=list)  # number, text, by, at, poll
     published_at: str | None = None
     published_by: str | None = None
-
-
-@dataclass
-class ProcessedEvent(Record):
-    """A platform event already handled (a Slack ``event_id``, a Telegram ``update_id``)."""
-
-    id: str
-    at: str
 
 
 @dataclass

@@ -27,6 +27,31 @@ def json_copy(value: Any) -> Any:
     return value
 
 
+def _plain(value: Any) -> Any:
+    """``json_copy`` that also turns a nested record into its dict (``dataclasses.asdict``)."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if value is None or isinstance(value, (str, int, float)):
+        return value
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.asdict(value)
+    return value
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def field_names(cls: type) -> tuple[str, ...]:
+    """A dataclass's field names, looked up once per class (``dataclasses.fields`` is slow
+    next to decoding a small record)."""
+    names = _FIELDS.get(cls)
+    if names is None:
+        names = _FIELDS[cls] = tuple(f.name for f in dataclasses.fields(cls))
+    return names
+
+
 @dataclasses.dataclass
 class Record:
     """A dataclass stored as one TinyDB document, tagged with ``v`` (its schema version).
@@ -38,7 +63,7 @@ class Record:
     SCHEMA: ClassVar[int] = 1
 
     def to_doc(self) -> dict[str, Any]:
-        doc = dataclasses.asdict(self)
+        doc = {name: _plain(getattr(self, name)) for name in field_names(type(self))}
         doc["v"] = self.SCHEMA
         return doc
 
@@ -55,9 +80,8 @@ class Record:
                 f"{cls.__name__} document has schema v{version}, this bot reads up to "
                 f"v{cls.SCHEMA}: upgrade reseau-bot"
             )
-        data = cls.upgrade(json_copy(dict(doc)), version)
-        names = {f.name for f in dataclasses.fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in names})
+        data = cls.upgrade(json_copy(doc), version)
+        return cls(**{k: data[k] for k in field_names(cls) if k in data})
 
 
 def to_iso(moment: datetime) -> str:

@@ -12,18 +12,36 @@ from storage.collection import Collection
 from storage.consultations import Consultations, Positions, Statements
 from storage.deployment import DeploymentInfo
 from storage.engine import COMPACT_AFTER, Engine
+from storage.events import FOLDER as EVENTS
 from storage.events import ProcessedEvents
 from storage.groups import Groups, Plan
 from storage.items import Items
 from storage.job_failures import JobFailures
+from storage.jobs_done import JobsDone
 from storage.lock import DataDirLock
-from storage.meetings import JobsDone, Meetings, Rsvps, Series
+from storage.meetings import Meetings, Rsvps, Series
 from storage.members import JoinRequests, LinkAttemptsLog, LinkCodes, Members
 from storage.outbox import Outbox
 from storage.sharded import ShardedCollection
 from storage.web_tokens import WebTokens
 
 DIR_MODE = 0o700
+
+
+class Changes:
+    """The records written since they were last taken, as (collection, record id), for the
+    collections whose records the schedule is derived from (meetings, consultations, the
+    workplan, the marks and failures of jobs): what ``BotApp`` derives jobs again for."""
+
+    def __init__(self) -> None:
+        self._changed: set[tuple[str, object]] = set()
+
+    def add_change(self, collection: str, record_id: object) -> None:
+        self._changed.add((collection, record_id))
+
+    def take(self) -> set[tuple[str, object]]:
+        taken, self._changed = self._changed, set()
+        return taken
 
 
 class Store:
@@ -44,31 +62,33 @@ class Store:
         self.data_dir = data_dir
         self._lock = lock
         self._collections: list[Collection | ShardedCollection] = []
+        self.changes = Changes()
         self.engine: Engine | None = None
         try:
-            self.engine = Engine(data_dir, read_only=lock is None, compact_after=compact_after)
+            self.engine = Engine(data_dir, read_only=lock is None, compact_after=compact_after,
+                                 key_logs=(EVENTS,))
             self.members = Members(self._open("members", Members.record))
             self.join_requests = JoinRequests(self._open("join_requests", JoinRequests.record))
             self.outbox = Outbox(self._open_sharded("outbox", Outbox.record,
                                                     lambda row: row.created_at[:7] or "undated"))
-            self.meetings = Meetings(self._open("meetings", Meetings.record))
+            self.meetings = Meetings(self._open("meetings", Meetings.record, watch=True))
             self.series = Series(self._open("series", Series.record))
             self.rsvps = Rsvps(self._open("rsvps", Rsvps.record))
-            self.jobs_done = JobsDone(self._open("jobs_done", JobsDone.record))
-            self.job_failures = JobFailures(self._open("job_failures", JobFailures.record))
+            self.jobs_done = JobsDone(self._open("jobs_done", JobsDone.record, watch=True))
+            self.job_failures = JobFailures(self._open("job_failures", JobFailures.record,
+                                                       watch=True))
             self.consultations = Consultations(self._open("consultations",
-                                                          Consultations.record))
+                                                          Consultations.record, watch=True))
             self.positions = Positions(self._open_sharded(
                 "positions", Positions.record, lambda p: f"{p.consultation_id:06d}"))
             self.statements = Statements(self._open("statements", Statements.record))
-            self.events = ProcessedEvents(self._open_sharded(
-                "events", ProcessedEvents.record, lambda e: e.at[:7]))
+            self.events = ProcessedEvents(self.engine)
             self.items = Items(self._open("items", Items.record))
             self.link_codes = LinkCodes(self._open("link_codes", LinkCodes.record))
             self.link_attempts = LinkAttemptsLog(self._open("link_attempts",
                                                             LinkAttemptsLog.record))
             self.groups = Groups(self._open("groups", Groups.record))
-            self.plan = Plan(self._open("plan", Plan.record))
+            self.plan = Plan(self._open("plan", Plan.record, watch=True))
             self.web_tokens = WebTokens(self._open("web_tokens", WebTokens.record))
             self.deployment = DeploymentInfo(self._open("deployment", DeploymentInfo.record))
             self.engine.on_rollback(self._reindex)
@@ -101,8 +121,9 @@ class Store:
             if isinstance(collection, (Collection, ShardedCollection)):
                 setattr(self, name, type(repository)(collection))
 
-    def _open(self, name: str, record: type) -> Collection:
-        collection = Collection(self.data_dir, name, record, engine=self.engine)
+    def _open(self, name: str, record: type, watch: bool = False) -> Collection:
+        collection = Collection(self.data_dir, name, record, engine=self.engine,
+                                watch=self.changes.add_change if watch else None)
         self._collections.append(collection)
         return collection
 
@@ -131,9 +152,10 @@ class Store:
         """Write what is pending (no fsync); the sequence number covering it."""
         return self._engine.commit()
 
-    async def durable(self, seq: int | None = None) -> None:
-        """Once this returns, everything written so far (or up to ``seq``) is on disk."""
-        await self._engine.durable(seq)
+    async def durable(self, seq: int | None = None, *, inline: bool = False) -> None:
+        """Once this returns, everything written so far (or up to ``seq``) is on disk
+        (``inline``: nobody else waits, fsync here rather than in a worker thread)."""
+        await self._engine.durable(seq, inline=inline)
 
     def sync_now(self) -> int:
         """Commit and fsync, blocking: for callers without an event loop."""

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import json
 import signal
-import socket
 import subprocess
 from pathlib import Path
 
@@ -20,15 +19,10 @@ from storage.models import FOCAL_POINT, Member
 from storage.store import Store
 from tests.conftest import BIN, REPO, cli_env
 from tests.fake_slack import SECRET, FakeSlack, SlackSender
+from tests.support.process import free_port, healthy
 
 AGENCIES = ["ILO", "IOM", "UNDP", "UNHCR", "OHCHR", "UNICEF", "UNDESA", "UNODC", "FAO", "WFP",
             "WHO", "UNFPA", "UNESCO", "OCHA", "UNAIDS", "UNIDO"]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def prepare(data: Path) -> None:
@@ -41,21 +35,6 @@ def prepare(data: Path) -> None:
     app.handle(Inbound(platform="slack", user_id="U0DEMOMK",
                        text="consultation ouvrir Texte | dans 7 jours"))
     store.close()
-
-
-async def healthy(port: int, process: subprocess.Popen | None = None) -> None:
-    """Until ``/healthz`` answers 200 on ``port`` (a starting process; bounded)."""
-    async with aiohttp.ClientSession() as session:
-        for _ in range(300):
-            assert process is None or process.poll() is None, "the bot stopped"
-            try:
-                async with session.get(f"http://127.0.0.1:{port}/healthz") as response:
-                    if response.status == 200:
-                        return
-            except aiohttp.ClientError:
-                pass
-            await asyncio.sleep(0.05)  # ok-sleep: polling a starting process, bounded
-    raise AssertionError("the bot did not start")
 
 
 def start_bot(data: Path, fake: FakeSlack, port: int) -> subprocess.Popen:

@@ -108,7 +108,7 @@ def test_a_missing_line_in_the_middle_is_corruption_too(tmp_path: Path) -> None:
 
 def everything(store: Store) -> dict[str, object]:
     return {"members": store.members.all(), "outbox": store.outbox.all(),
-            "events": sorted(e.id for e in store.events._c),
+            "events": store.events.keys(),
             "positions": [p for c in (1, 2) for p in store.positions.history(c)],
             "requests": store.join_requests._c.all()}
 
@@ -153,7 +153,7 @@ def test_replaying_over_files_that_already_hold_the_changes_gives_the_same_data(
         store.compact()
     crash(store)
     assert json.loads((data / "members.json").read_text())["members"]["4"]["id"] == "m3"
-    assert not (data / "events" / "2026-08.json").exists()
+    assert not (data / "events" / "2026-08.txt").exists()
     for _ in range(2):  # the same segments replayed over the new files, twice
         store = Store.open(data)
         assert everything(store) == expected
@@ -176,7 +176,9 @@ def test_after_a_clean_stop_the_files_are_plain_tinydb_files(tmp_path: Path) -> 
     assert [d["id"] for d in members_db.table("members").all()] == ["m0", "m1", "m2", "m3"]
     outbox = TinyDB(data / "outbox" / "2026-10.json", storage=JSONStorage)
     assert outbox.table("outbox").get(doc_id=1)["status"] == "sent"
-    assert sorted(p.name for p in (data / "events").iterdir()) == ["2026-11.json"]
+    # Processed event ids are one key per line (storage/keylog.py).
+    assert sorted(p.name for p in (data / "events").iterdir()) == ["2026-11.txt"]
+    assert (data / "events" / "2026-11.txt").read_text() == "slack:Ev1\n"
 
 
 def test_marking_a_row_sent_appends_what_changed_not_the_row(tmp_path: Path) -> None:
@@ -409,7 +411,7 @@ def test_a_failed_compaction_is_done_again_by_the_next_one(tmp_path: Path, caplo
     assert not (data / "members.json").exists() and len(lines(data)) > 5
     store.engine.on_compaction = None
     store.compact()
-    assert (data / "members.json").exists() and not (data / "events" / "2026-08.json").exists()
+    assert (data / "members.json").exists() and not (data / "events" / "2026-08.txt").exists()
     assert lines(data) == []
     crash(store)
     again = Store.open(data)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -17,7 +17,7 @@ from bot.config import ConfigError, load_network
 from handlers import scheduled
 from handlers.knowledge import check_token, issue_token
 from handlers.settings import Network
-from scheduler.jobs import JobSpec
+from scheduler.jobs import ConsultationClose, Digest, JobSpec, MeetingReminder
 from scheduler.retries import backoff
 from storage.job_failures import FAILED, RECOVERED
 from storage.journal import Journal
@@ -68,12 +68,12 @@ def bot(tmp_path: Path, network: Network, clock: Clock):
     running.close()
 
 
-def failing(monkeypatch, kind: str) -> list[str]:
-    """Make the handler of ``kind`` raise; the refs it was called with."""
-    calls: list[str] = []
+def failing(monkeypatch, kind: type) -> list[object]:
+    """Make the handler of the job kind ``kind`` raise; the jobs it was called with."""
+    calls: list[object] = []
 
-    def broken(ctx, ref: str) -> None:
-        calls.append(ref)
+    def broken(ctx, job: object) -> None:
+        calls.append(job)
         raise OSError(28, "No space left on device")
 
     monkeypatch.setitem(app_module.JOB_HANDLERS, kind, broken)
@@ -94,7 +94,7 @@ def secretariat(app: BotApp) -> set[str]:
 async def test_a_failing_reminder_is_retried_with_backoff_then_given_up_once(
         bot: Bot, clock: Clock, monkeypatch) -> None:
     say(bot.app, "aminata", "réunion mardi 1 décembre 10h")
-    calls = failing(monkeypatch, "meeting.reminder")
+    calls = failing(monkeypatch, MeetingReminder)
     clock.now = J_MINUS_1
     await bot.app.run_due_jobs()
     assert len(calls) == 1
@@ -145,7 +145,7 @@ async def test_the_scheduler_itself_holds_the_retry_no_command_needed(app: BotAp
                                                                       monkeypatch) -> None:
     """The retry used to wait for someone's unrelated command to re-add the job."""
     say(app, "aminata", "réunion mardi 1 décembre 10h")
-    failing(monkeypatch, "meeting.reminder")
+    failing(monkeypatch, MeetingReminder)
     clock.now = J_MINUS_1
     app.jobs.scheduler.start(paused=True)  # kept in step, but firing nothing on the real clock
     try:
@@ -161,7 +161,7 @@ async def test_the_scheduler_itself_holds_the_retry_no_command_needed(app: BotAp
 async def test_a_job_that_succeeds_on_retry_does_its_work_and_nobody_is_told(
         app: BotApp, clock: Clock, monkeypatch) -> None:
     say(app, "aminata", "réunion mardi 1 décembre 10h")
-    calls = failing(monkeypatch, "meeting.reminder")
+    calls = failing(monkeypatch, MeetingReminder)
     clock.now = J_MINUS_1
     await app.run_due_jobs()
     monkeypatch.undo()  # the disk has room again
@@ -180,7 +180,7 @@ async def test_a_failing_consultation_close_is_given_up_with_the_number_of_attem
     bot = Bot(tmp_path / "data", dataclasses.replace(network, job_attempts=2), clock)
     try:
         say(bot.app, "aminata", "consultation ouvrir Adopter le plan | vendredi 4 décembre 17h")
-        calls = failing(monkeypatch, "consultation.close")
+        calls = failing(monkeypatch, ConsultationClose)
         clock.now = datetime(2026, 12, 4, 17, 0, tzinfo=UTC)
         await bot.app.run_due_jobs()
         clock.now += timedelta(minutes=1)
@@ -196,7 +196,7 @@ async def test_a_failing_consultation_close_is_given_up_with_the_number_of_attem
 async def test_a_full_disk_while_a_job_fails_stops_nothing_and_loses_no_attempt(
         app: BotApp, clock: Clock, monkeypatch) -> None:
     say(app, "aminata", "réunion mardi 1 décembre 10h")
-    calls = failing(monkeypatch, "meeting.reminder")
+    calls = failing(monkeypatch, MeetingReminder)
     append = Journal.append
 
     def disk_full(journal: Journal, changes: list[str]) -> int:
@@ -288,8 +288,8 @@ async def test_a_late_job_that_had_nothing_left_to_do_is_only_logged(app: BotApp
     start = app.store.meetings.get(1).start
     clock.now = J_MINUS_1 + timedelta(hours=5)
     with caplog.at_level(logging.WARNING, logger="handlers.scheduled"):
-        await app.run_job(JobSpec(clock.now, "meeting-reminder:1:x:86400", "meeting.reminder",
-                                  f"1|{start}|86400", due=J_MINUS_1))
+        await app.run_job(JobSpec.of(MeetingReminder(1, start, timedelta(days=1)), clock.now,
+                                     due=J_MINUS_1))
     assert [r.levelno for r in caplog.records if r.name == "handlers.scheduled"] == [
         logging.WARNING]
     assert notices(app, "job-late:") == []
@@ -299,15 +299,14 @@ def test_a_job_is_named_in_words_in_each_language(app: BotApp) -> None:
     """The catalog's wording of the job kinds the secretariat may be told about."""
     day = datetime(2026, 12, 1, tzinfo=UTC)
     cases = {
-        JobSpec(day, "m", "meeting.reminder", "3|2026-12-02T10:00:00+00:00|86400"): (
+        JobSpec.of(MeetingReminder(3, "2026-12-02T10:00:00+00:00", timedelta(days=1)), day): (
             "le rappel de la réunion n° 3, 1\u00a0jour avant",
             "the reminder of meeting no. 3, 1 day before"),
-        JobSpec(day, "c", "consultation.close", "12|2026-12-02T10:00:00+00:00"): (
+        JobSpec.of(ConsultationClose(12, "2026-12-02T10:00:00+00:00"), day): (
             "la clôture de la consultation n° 12 à son échéance",
             "closing consultation no. 12 at its deadline"),
-        JobSpec(day, "d", "digest", "2026-11-30"): (
+        JobSpec.of(Digest(date(2026, 11, 30)), day): (
             "le digest du lundi 30 novembre 2026", "the digest of Monday 30 November 2026"),
-        JobSpec(day, "x", "mystery", "?"): ("la tâche x", "the task x"),
     }
     for spec, (fr, en) in cases.items():
         assert (scheduled.describe(app.ctx, "fr", spec),

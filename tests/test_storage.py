@@ -197,8 +197,8 @@ def test_processed_events_one_file_per_month_remembered_across_restart(tmp_path:
     assert store.events.first_time("telegram:update:7", "2026-11-28T10:00:00+00:00")
     assert not store.events.first_time("slack:Ev1", "2026-11-28T10:00:00+00:00")
     store.close()
-    months = sorted(p.name for p in (tmp_path / "data" / "events").glob("*.json"))
-    assert months == ["2026-10.json", "2026-11.json"]
+    months = sorted(p.name for p in (tmp_path / "data" / "events").glob("*.txt"))
+    assert months == ["2026-10.txt", "2026-11.txt"]
     again = Store.open(tmp_path / "data")
     assert not again.events.first_time("slack:Ev1", "2026-12-01T00:00:00+00:00")
     assert not again.events.first_time("telegram:update:7", "2026-12-01T00:00:00+00:00")
@@ -235,8 +235,8 @@ def test_event_ids_of_old_months_are_forgotten_at_start_up(tmp_path: Path, netwo
     store.events.first_time("slack:Now", "2026-11-28T10:00:00+00:00")
     BotApp(store, network, clock=lambda: datetime(2026, 11, 28, 17, tzinfo=UTC))
     store.compact()  # an old month's file goes with the next compaction
-    months = sorted(p.name for p in (tmp_path / "data" / "events").glob("*.json"))
-    assert months == ["2026-10.json", "2026-11.json"]
+    months = sorted(p.name for p in (tmp_path / "data" / "events").glob("*.txt"))
+    assert months == ["2026-10.txt", "2026-11.txt"]
     assert store.events.first_time("slack:Old", "2026-11-28T11:00:00+00:00")
     assert not store.events.first_time("slack:Last", "2026-11-28T11:00:00+00:00")
     store.close()

@@ -39,7 +39,7 @@ from tests.fake_slack import (  # noqa: F401 (fixtures)
     signed_headers,
 )
 from tests.fake_telegram import TOKEN, FakeTelegram, text_update
-from tests.test_crash_http import free_port, healthy
+from tests.support.process import free_port, healthy
 
 FORM = "application/x-www-form-urlencoded"
 WEBHOOK_SECRET = "s3cret-webhook"
@@ -219,6 +219,8 @@ async def test_an_update_arriving_while_telegram_starts_gets_503_then_is_handled
         await starting
         assert await health(runtime) == (200, "ok")
         assert await webhook(runtime, update) == 200
+        await telegram.wait_for(lambda: telegram.called("sendMessage"))
+        await runtime.app.dispatcher.flush()
         assert len(telegram.called("sendMessage")) == 1
         assert await webhook(runtime, {"update_id": "x", "message": None}) == 400
     finally:

@@ -43,9 +43,10 @@ from typing import Any, TypeVar
 
 import aiohttp
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -54,6 +55,7 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 from bot.app import BotApp
 from bot.config import Environment
 from bot.dispatcher import OutcomeUnknown, Rejected, RetryLater, Target, Unreachable
+from bot.pacing import AcksFirst
 from bot.platforms.slack_auth import BotIdentity, IdentityUnknown
 from bot.platforms.slack_door import Refused, check_shape, check_signature, parse
 from bot.platforms.slack_render import (
@@ -111,6 +113,18 @@ def retry_after(error: SlackApiError) -> float:
     return 30.0
 
 
+def parsed_request(request: web.Request, text: str, body: dict[str, Any]) -> AsyncBoltRequest:
+    """bolt's request for a body the door already read and parsed (``slack_door.parse`` follows
+    bolt's own rules), instead of ``to_bolt_request`` reading and parsing it a second time.
+    bolt takes a parsed body only in its Socket Mode form; the raw text and the HTTP mode are
+    then put back, so bolt still checks the signature over the raw body."""
+    bolt_request = AsyncBoltRequest(body=body, query=request.query_string,
+                                    headers=request.headers,  # type: ignore[arg-type]
+                                    mode="socket_mode")
+    bolt_request.raw_body, bolt_request.mode = text, "http"
+    return bolt_request
+
+
 def is_direct(channel_id: str) -> bool:
     """A one-to-one conversation: Slack's DM ids start with ``D``."""
     return channel_id.startswith("D")
@@ -129,6 +143,19 @@ async def call(request: Awaitable[T]) -> T:
         raise
     except (aiohttp.ClientError, TimeoutError) as error:
         raise MaybeSent(f"{type(error).__name__}: {error}"[:200]) from error
+
+
+class CountedSocketMode(AsyncSocketModeHandler):
+    """Socket Mode whose envelopes count as requests in flight until acknowledged, as HTTP
+    requests do (``bot/pacing.py``)."""
+
+    def __init__(self, app: AsyncApp, app_token: str, pacing: AcksFirst) -> None:
+        self.pacing = pacing
+        super().__init__(app, app_token)
+
+    async def handle(self, client: Any, req: Any) -> None:
+        with self.pacing.request():
+            await super().handle(client, req)
 
 
 class SlackPlatform:
@@ -189,7 +216,8 @@ class SlackPlatform:
         self.client.session = self._http_session()
         await self.identity.start()
         if self.env.slack_app_token:
-            self.socket = AsyncSocketModeHandler(self.bolt, self.env.slack_app_token)
+            self.socket = CountedSocketMode(self.bolt, self.env.slack_app_token,
+                                            self.app.acks_first)
             self._connecting = asyncio.create_task(self.socket.connect_async(),
                                                    name="slack-socket-mode")
             log.info("slack: Socket Mode")
@@ -219,14 +247,21 @@ class SlackPlatform:
 
     async def _http(self, request: web.Request) -> web.Response:
         """Only signed requests of the shapes the listeners read reach bolt (``slack_door``);
-        the signature is checked over the raw body, never a re-encoding of it."""
+        the signature is checked over the raw body, never a re-encoding of it. Counted as in
+        flight until answered, so that the work after acks waits for it (``bot/pacing.py``)."""
+        with self.app.acks_first.request():
+            return await self._http_in_flight(request)
+
+    async def _http_in_flight(self, request: web.Request) -> web.Response:
         raw = await request.read()
         refused = check_signature(raw, request.headers.get("X-Slack-Request-Timestamp", ""),
                                   request.headers.get("X-Slack-Signature", ""),
                                   self.env.slack_signing_secret)
+        text = ""
         if refused is None:
             try:
-                body = parse(raw.decode("utf-8"), request.content_type)
+                text = raw.decode("utf-8")
+                body = parse(text, request.content_type)
             except UnicodeDecodeError:
                 body = Refused(400, "body is not UTF-8")
             refused = body if isinstance(body, Refused) else check_shape(body)
@@ -234,8 +269,9 @@ class SlackPlatform:
             log.log(logging.WARNING if refused.status == 400 else logging.INFO,
                     "slack: request refused (%s): %s", refused.status, refused.reason)
             return web.Response(status=refused.status)
+        assert isinstance(body, dict)
         return await to_aiohttp_response(await self.bolt.async_dispatch(
-            await to_bolt_request(request)))
+            parsed_request(request, text, body)))
 
     async def _on_error(self, error: Exception, body: dict[str, Any]) -> BoltResponse | None:
         """bolt's error handler: a request that came while the identity is unknown, or whose

@@ -316,6 +316,10 @@ class TelegramPlatform:
     # Inbound.
 
     async def _webhook(self, request: web.Request) -> web.Response:
+        with self.app.acks_first.request():  # the work after acks waits (bot/pacing.py)
+            return await self._webhook_in_flight(request)
+
+    async def _webhook_in_flight(self, request: web.Request) -> web.Response:
         given = request.headers.get(SECRET_HEADER, "").encode()
         if not hmac.compare_digest(given, self.env.telegram_webhook_secret.encode()):
             return web.Response(status=403)

@@ -1,0 +1,167 @@
+"""A request costs what it touches, not the size of the history: lookups go through indexes
+that decode only the records they return, and the indexes follow every change (the
+repositories' own, a replay of the journal, a TinyDB write)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bench.history import SMALL, Scale, generate, member_id
+from bot.app import BotApp
+from storage.collection import Collection
+from storage.models import Meeting
+from storage.store import Store
+from tests.conftest import Clock, click, say
+
+NOW = datetime(2026, 11, 28, 17, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def history(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    data = tmp_path_factory.mktemp("history") / "data"
+    generate(data, SMALL, now=NOW)
+    return data
+
+
+@pytest.fixture
+def decoded(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """The names of the collections each decoded record came from, as they are decoded."""
+    seen: list[str] = []
+    real = Collection._load
+
+    def counting(self: Collection, doc: dict) -> object:
+        seen.append(self.name)
+        return real(self, doc)
+
+    monkeypatch.setattr(Collection, "_load", counting)
+    yield seen
+
+
+def test_lookups_decode_only_the_records_they_find(history: Path, tmp_path: Path,
+                                                   decoded: list[str]) -> None:
+    store = Store.open(history, lock=False)
+    try:
+        decoded.clear()
+        member = store.members.by_identity("slack:U000005")
+        assert member is not None and member.id == member_id(5)
+        assert store.members.get(member_id(7)) is not None
+        assert decoded == ["members", "members"]
+        decoded.clear()
+        unicef = store.members.of_agency("UNICEF")
+        assert len(unicef) >= 2 and {m.agency for m in unicef} == {"UNICEF"}
+        assert len(decoded) == len(unicef)
+        decoded.clear()
+        assert "UNICEF" in store.members.agencies_with("focal_point")
+        assert not store.groups.is_chair(member_id(5))
+        assert decoded == []
+        opened = store.consultations.open()
+        assert [c.status for c in opened] == ["open"] * SMALL.open_consultations
+        upcoming = store.meetings.upcoming(NOW.isoformat())
+        assert upcoming and all(m.start > NOW.isoformat() for m in upcoming)
+        assert len(decoded) == len(opened) + len(upcoming)
+        decoded.clear()
+        past = store.meetings.get(1)
+        assert past is not None
+        answers = store.rsvps.of_meeting(past.id)
+        current = store.positions.current(1)
+        assert answers and current
+        assert len(decoded) == 1 + len(answers) + len(current)
+    finally:
+        store.close()
+
+
+def test_indexes_follow_the_repositories_changes_a_replay_and_a_tinydb_write(
+        tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    generate(data, Scale(members=30, years=1, items=10, event_ids=10), now=NOW)
+    store = Store.open(data)
+    member = store.members.by_identity("slack:U000003")
+    assert member is not None
+    member.identities.append("telegram:42")
+    member.agency = "WFP"
+    with store.transaction():
+        store.members.save(member)
+    assert store.members.by_identity("telegram:42").id == member.id
+    assert member.id in {m.id for m in store.members.of_agency("WFP")}
+    member.active = False
+    with store.transaction():
+        store.members.save(member)
+    assert store.members.by_identity("slack:U000003") is None
+    assert member.id not in {m.id for m in store.members.active()}
+    (meeting,) = store.meetings.upcoming(NOW.isoformat())[:1]
+    meeting.status = "cancelled"
+    with store.transaction():
+        store.meetings.save(meeting)
+    assert meeting.id not in {m.id for m in store.meetings.upcoming(NOW.isoformat())}
+    store.close(compact=False)  # a crash: the journal holds the changes
+
+    again = Store.open(data)
+    try:
+        assert again.members.by_identity("slack:U000003") is None
+        assert again.members.by_identity("telegram:42") is None  # inactive
+        assert meeting.id not in {m.id for m in again.meetings.upcoming(NOW.isoformat())}
+        # A write through TinyDB itself (as a migration might make) is seen too.
+        again.meetings._c._table.update({"status": "scheduled"}, doc_ids=[meeting.id])
+        upcoming = again.meetings.upcoming(NOW.isoformat())
+        assert meeting.id in {m.id for m in upcoming}
+        again.meetings.add(lambda n: Meeting(id=n, kind="network", start="2027-01-04T10:00:00"
+                                             ".000000+00:00", end="2027-01-04T12:00:00.000000"
+                                             "+00:00"))
+        assert len(again.meetings.upcoming(NOW.isoformat())) == len(upcoming) + 1
+    finally:
+        again.close()
+
+
+async def test_a_click_and_an_opening_cost_the_same_after_one_year_and_after_three(
+        tmp_path: Path, decoded: list[str]) -> None:
+    """With the schedule derived again after every request and members scanned per agency, a
+    click and « consultation ouvrir » did work proportional to the history."""
+    costs = []
+    for years in (1, 3):
+        data = tmp_path / f"{years}y"
+        network = generate(data, Scale(members=46, years=years, items=20, event_ids=100),
+                           now=NOW)
+        store = Store.open(data)
+        app = BotApp(store, network, clock=Clock(NOW))
+        app.jobs.scheduler.start(paused=True)
+        try:
+            app.reconcile()
+            decoded.clear()
+            say(app, "slack:UCHAIR", "consultation ouvrir Texte | dans 10 jours")
+            opening = len(decoded)
+            number = max(c.id for c in store.consultations.open())
+            click(app, "slack:U000005", "position.agree", str(number))
+            decoded.clear()
+            # A colleague of the same agency changes the position: the first one is told.
+            click(app, "slack:U000028", "position.abstain", str(number))
+            assert store.outbox.has_key(f"poll:{number}:changed:"
+                                        f"{store.positions.last_number(number)}:m5")
+            costs.append((opening, len(decoded)))
+        finally:
+            app.stop()
+            store.close()
+    assert costs[0] == costs[1]
+
+
+def test_an_opening_builds_its_message_once_per_language(app: BotApp,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """The proposal was rendered (dates through Babel, buttons) once per member."""
+    from handlers import consultations
+
+    built: list[str] = []
+    real = consultations.proposal_message
+
+    def counting(ctx, lang, consultation, title_key):
+        built.append(lang)
+        return real(ctx, lang, consultation, title_key)
+
+    monkeypatch.setattr(consultations, "proposal_message", counting)
+    say(app, "aminata", "consultation ouvrir Adopter le plan | vendredi 4 décembre 17h")
+    queued = [r for r in app.store.outbox.all() if r.key.startswith("poll:1:open:")
+              and r.recipient["kind"] == "member"]
+    assert len(queued) >= 4 and {r.language for r in queued} == {"fr", "en"}
+    assert sorted(built) == ["en", "fr"]
