@@ -18,6 +18,7 @@ from storage import engine
 from storage.store import Store
 from tests.support.chat import Clock, click, ran, say, text_of
 from tests.support.process import BIN, REPO, cli_env
+from tests.support.spoken import Spoken, recording
 
 # The helpers live in ``tests.support``; named here too for tests that import them from here.
 __all__ = ["BIN", "REPO", "Clock", "click", "cli_env", "ran", "say", "text_of"]
@@ -43,6 +44,13 @@ def no_stragglers() -> Iterator[None]:
     found = sorted(set(engine.STRAGGLERS))
     engine.STRAGGLERS.clear()
     assert not found, f"storage changed outside a transaction at {found}"
+
+
+@pytest.fixture
+def spoken() -> Iterator[Spoken]:
+    """The catalog texts the bot chose during the test (see ``tests/support/spoken.py``)."""
+    with recording() as heard:
+        yield heard
 
 
 @pytest.fixture
