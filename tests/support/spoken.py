@@ -5,8 +5,9 @@ Tests assert on these decisions rather than on the wording, so editing a sentenc
 
     def test_a_meeting_is_convened(app, spoken):
         reply = say(app, "aminata", "réunion mardi 1 décembre 10h")
-        assert spoken.has("meeting.created", number=1)
-        assert spoken.text("meeting.created") in text_of(reply)  # and it was shown
+        assert spoken.has("meeting.scheduled", number=1)
+        assert spoken.shown(reply, "meeting.invites_sent", count=7)  # and the reply says it
+        spoken.clear()  # what follows only
 
 Every call of ``handlers.i18n.Catalog.t`` is recorded while the ``spoken`` fixture (or the
 ``recording()`` context manager) is active, including the lookups a text makes for its own
@@ -21,6 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from handlers.i18n import Catalog
+from tests.support.chat import text_of
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,14 @@ class Spoken:
     def text(self, key: str, lang: str | None = None, /, **params: object) -> str:
         """The text the latest matching lookup gave, to check it reached the reader."""
         return self.last(key, lang, **params).text
+
+    def shown(self, reply: object, key: str, lang: str | None = None, /,
+              **params: object) -> bool:
+        """Whether a matching lookup's text is in ``reply`` (a ``Reply``, a ``Message`` or the
+        text itself): the bot chose to say it, and said it there."""
+        shown_text = reply if isinstance(reply, str) else text_of(reply)  # type: ignore[arg-type]
+        return any(said.text and said.text in shown_text
+                   for said in self.all(key, lang, **params))
 
     def __contains__(self, key: object) -> bool:
         return any(said.key == key for said in self.said)
