@@ -8,8 +8,8 @@ import asyncio
 import json
 import signal
 
-from tests.fake_slack import FakeSlack
-from tests.fake_telegram import FakeTelegram
+from tests.support.fake_slack import FakeSlack
+from tests.support.fake_telegram import FakeTelegram
 
 
 class QuietSlack(FakeSlack):

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-import sys
 import tempfile
 from collections import Counter
 from collections.abc import Awaitable, Callable
@@ -18,19 +17,17 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
 
-from aiohttp import web  # noqa: E402
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request  # noqa: E402
-from slack_bolt.async_app import AsyncApp  # noqa: E402
-from slack_sdk.web.async_client import AsyncWebClient  # noqa: E402
-
-from bot.app import BotApp  # noqa: E402
-from bot.config import Environment, load_network  # noqa: E402
-from handlers.types import Inbound  # noqa: E402
-from storage.models import FOCAL_POINT, Member  # noqa: E402
-from storage.store import Store  # noqa: E402
-from tests.fake_slack import (  # noqa: E402
+from bot.app import BotApp
+from bot.config import Environment, load_network
+from handlers.types import Inbound
+from storage.models import FOCAL_POINT, Member
+from storage.store import Store
+from tests.support.fake_slack import (
     SECRET,
     FakeSlack,
     SlackSender,

@@ -44,8 +44,8 @@ import aiohttp
 from bench.history import Scale, generate, slack_user
 from bot.http_limits import BACKLOG
 from storage.store import Store
-from tests.fake_slack import SECRET, click_payload, command_body, signed_headers
-from tests.fake_telegram import TOKEN, text_update
+from tests.support.fake_slack import SECRET, click_payload, command_body, signed_headers
+from tests.support.fake_telegram import TOKEN, text_update
 from tests.support.process import free_port, healthy
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,9 +1,10 @@
 """Faults, measured: how long an outage of Slack or Telegram the bot survives without losing a
 message, and how many copies of a message reach the platform while the disk is full.
 
-The real Slack and Telegram clients talk to the loopback fakes (``tests/fake_slack.py``,
-``tests/fake_telegram.py``); the clock is simulated (a dispatcher pass every ``STEP``), so days of
-outage take seconds. A full disk is ``OSError(ENOSPC)`` raised at the storage write call.
+The real Slack and Telegram clients talk to the loopback fakes (``tests/support/fake_slack.py``,
+``tests/support/fake_telegram.py``); the clock is simulated (a dispatcher pass every ``STEP``),
+so days of outage take seconds. A full disk is ``OSError(ENOSPC)`` raised at the storage write
+call.
 
 Outage: a consultation (deadline in 7 days: an invitation with its buttons to each focal point,
 and an announcement in both network channels) and a direct message (3 days, the default) are
@@ -23,7 +24,6 @@ from __future__ import annotations
 
 import asyncio
 import errno
-import sys
 import tempfile
 from collections import Counter
 from collections.abc import Callable
@@ -31,18 +31,16 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from bot.app import BotApp  # noqa: E402
-from bot.config import Environment, load_network  # noqa: E402
-from bot.platforms.slack import SlackPlatform  # noqa: E402
-from bot.platforms.telegram import TelegramPlatform  # noqa: E402
-from handlers.types import Inbound, Message  # noqa: E402
-from storage.journal import Journal  # noqa: E402
-from storage.models import FOCAL_POINT, Member  # noqa: E402
-from storage.store import Store  # noqa: E402
-from tests.fake_slack import FakeSlack  # noqa: E402
-from tests.fake_telegram import TOKEN, FakeTelegram  # noqa: E402
+from bot.app import BotApp
+from bot.config import Environment, load_network
+from bot.platforms.slack import SlackPlatform
+from bot.platforms.telegram import TelegramPlatform
+from handlers.types import Inbound, Message
+from storage.journal import Journal
+from storage.models import FOCAL_POINT, Member
+from storage.store import Store
+from tests.support.fake_slack import FakeSlack
+from tests.support.fake_telegram import TOKEN, FakeTelegram
 
 START = datetime(2026, 11, 28, 17, 0, tzinfo=UTC)
 STEP = timedelta(seconds=60)  # between two dispatcher passes of the simulated clock

@@ -9,25 +9,22 @@ from __future__ import annotations
 import asyncio
 import json
 import statistics
-import sys
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from aiohttp import ClientSession
 
-from aiohttp import ClientSession  # noqa: E402
-
-from bot.app import BotApp  # noqa: E402
-from bot.config import Environment, load_network  # noqa: E402
-from bot.platforms.slack import SlackPlatform  # noqa: E402
-from bot.platforms.telegram import TelegramPlatform  # noqa: E402
-from bot.runtime import Runtime  # noqa: E402
-from handlers.types import Inbound  # noqa: E402
-from storage.store import Store  # noqa: E402
-from tests.fake_slack import SECRET, FakeSlack, SlackSender  # noqa: E402
-from tests.fake_telegram import TOKEN, FakeTelegram, text_update  # noqa: E402
+from bot.app import BotApp
+from bot.config import Environment, load_network
+from bot.platforms.slack import SlackPlatform
+from bot.platforms.telegram import TelegramPlatform
+from bot.runtime import Runtime
+from handlers.types import Inbound
+from storage.store import Store
+from tests.support.fake_slack import SECRET, FakeSlack, SlackSender
+from tests.support.fake_telegram import TOKEN, FakeTelegram, text_update
 
 ROUNDS = 200
 IBRAHIM, MOUSSA, AWA = "U0DEMOIM", "U0DEMOMK", 100000001

@@ -12,10 +12,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from bench.history import generate  # noqa: E402
-from storage.store import Store  # noqa: E402
+from bench.history import generate
+from storage.store import Store
 
 PROBE = """
 import json, sys, time

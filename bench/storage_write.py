@@ -9,21 +9,18 @@ import asyncio
 import json
 import os
 import statistics
-import sys
 import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tinydb import TinyDB
+from tinydb.storages import JSONStorage
 
-from tinydb import TinyDB  # noqa: E402
-from tinydb.storages import JSONStorage  # noqa: E402
-
-from bench.history import _bulk, generate  # noqa: E402
-from storage.models import OutboxRow, Position  # noqa: E402
-from storage.store import Store  # noqa: E402
+from bench.history import _bulk, generate
+from storage.models import OutboxRow, Position
+from storage.store import Store
 
 WRITES = 30
 MONTH = datetime.now(UTC).strftime("%Y-%m")  # the history's month, which holds the event ids

@@ -5,23 +5,20 @@ whether anything was lost or sent twice."""
 from __future__ import annotations
 
 import asyncio
-import sys
 import tempfile
 import time
 from collections import deque
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from aiohttp import web
 
-from aiohttp import web  # noqa: E402
-
-from bot.app import BotApp  # noqa: E402
-from bot.config import Environment, load_network  # noqa: E402
-from bot.platforms.telegram import TelegramPlatform  # noqa: E402
-from handlers.types import Message  # noqa: E402
-from storage.models import FOCAL_POINT, Member  # noqa: E402
-from storage.store import Store  # noqa: E402
-from tests.fake_telegram import TOKEN, FakeTelegram  # noqa: E402
+from bot.app import BotApp
+from bot.config import Environment, load_network
+from bot.platforms.telegram import TelegramPlatform
+from handlers.types import Message
+from storage.models import FOCAL_POINT, Member
+from storage.store import Store
+from tests.support.fake_telegram import TOKEN, FakeTelegram
 
 MESSAGES = 300
 PER_SECOND = 30

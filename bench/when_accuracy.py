@@ -1,5 +1,5 @@
 """Time-expression parsing: accuracy and speed of ``parse_when`` next to raw dateparser on the
-same corpus (tests/when_cases.py), family by family, at the same fixed moments.
+same corpus (tests/support/when_cases.py), family by family, at the same fixed moments.
 
 For an expression that has an answer, a parser is right when it gives that very minute (and, for
 ours, the zone that was named); for one that must be refused, when it refuses. A *wrong* answer is
@@ -12,18 +12,14 @@ Run: ``python -m bench.when_accuracy`` (or ``make bench``).
 from __future__ import annotations
 
 import statistics
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+import dateparser
 
-import dateparser  # noqa: E402
-
-from scheduler.when import (  # noqa: E402
+from scheduler.when import (
     DATEPARSER_LANGUAGES,
     WhenError,
     dateparser_settings,
@@ -31,7 +27,7 @@ from scheduler.when import (  # noqa: E402
     read_when,
     warm_up,
 )
-from tests.when_cases import CASES, FAMILIES, FAMILY_CASES, FAMILY_RULES, NOW  # noqa: E402
+from tests.support.when_cases import CASES, FAMILIES, FAMILY_CASES, FAMILY_RULES, NOW
 
 TZ = "Africa/Bamako"
 BAMAKO = ZoneInfo(TZ)

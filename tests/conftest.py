@@ -1,9 +1,9 @@
-"""Shared fixtures: a real store in a temporary data dir, the built-in network, a fixed clock."""
+"""Shared fixtures: a real store in a temporary data dir, the built-in network, a fixed clock,
+the strict catalog and the recorder of what the bot said (``spoken``)."""
 
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,22 +14,14 @@ from bot.app import BotApp
 from bot.config import load_network
 from handlers.i18n import Catalog
 from handlers.settings import Network
-from handlers.types import Inbound, Message, Reply
 from storage import engine
 from storage.store import Store
+from tests.support.chat import Clock, click, ran, say, text_of
+from tests.support.process import BIN, REPO, cli_env
+from tests.support.spoken import Spoken, recording
 
-REPO = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
-
-
-class Clock:
-    """A clock the test moves by hand."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
+# The helpers live in ``tests.support``; named here too for tests that import them from here.
+__all__ = ["BIN", "REPO", "Clock", "click", "cli_env", "ran", "say", "text_of"]
 
 
 @pytest.fixture(autouse=True)
@@ -55,6 +47,13 @@ def no_stragglers() -> Iterator[None]:
 
 
 @pytest.fixture
+def spoken() -> Iterator[Spoken]:
+    """The catalog texts the bot chose during the test (see ``tests/support/spoken.py``)."""
+    with recording() as heard:
+        yield heard
+
+
+@pytest.fixture
 def network() -> Network:
     return load_network()
 
@@ -74,34 +73,3 @@ def clock() -> Clock:
 @pytest.fixture
 def app(store: Store, network: Network, clock: Clock) -> BotApp:
     return BotApp(store, network, clock=clock)
-
-
-def say(app: BotApp, who: str, text: str, **extra: object) -> Reply:
-    """``who`` types ``text`` (``who`` is ``platform:user``, console if no platform given)."""
-    platform, _, user = who.partition(":") if ":" in who else ("console", "", who)
-    return app.handle(Inbound(platform=platform, user_id=user, text=text, **extra))
-
-
-def click(app: BotApp, who: str, action: str, value: str) -> Reply:
-    platform, _, user = who.partition(":") if ":" in who else ("console", "", who)
-    return app.handle(Inbound(platform=platform, user_id=user, action=action, value=value))
-
-
-def text_of(reply: Reply | Message) -> str:
-    message = reply.message if isinstance(reply, Reply) else reply
-    return message.plain_text()
-
-
-def cli_env(data_dir: Path, **extra: str) -> dict[str, str]:
-    """The environment of a real ``reseau-bot`` process: no platform token, a private data dir."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("SLACK_", "TELEGRAM_", "RESEAU_", "LC_", "LANG"))}
-    env.update({"RESEAU_DATA_DIR": str(data_dir), "LANG": "C.UTF-8", "PYTHONUNBUFFERED": "1",
-                "RESEAU_CATALOG_STRICT": "1"})
-    env.update(extra)
-    return env
-
-
-def ran(specs: list, kind: str) -> int:
-    """How many of the jobs ``run_due_jobs`` ran were of ``kind``."""
-    return sum(1 for spec in specs if spec.kind == kind)

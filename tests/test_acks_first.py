@@ -11,7 +11,7 @@ from bot.app import BotApp
 from bot.pacing import AcksFirst
 from handlers.types import Inbound
 from tests.conftest import say
-from tests.fake_slack import (  # noqa: F401 (fixtures)
+from tests.support.fake_slack import (  # noqa: F401 (fixtures)
     Bot,
     bot_fixture,
     fake_fixture,

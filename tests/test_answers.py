@@ -18,15 +18,15 @@ import pytest
 
 from bot.app import BotApp
 from tests.conftest import Clock
-from tests.fake_slack import (  # noqa: F401 (fixtures)
+from tests.support.fake_slack import (  # noqa: F401 (fixtures)
     Bot,
     answer_of,
     bot_fixture,
     fake_fixture,
     network_fixture,
 )
-from tests.fake_telegram import FakeTelegram, callback_update, text_update
-from tests.test_telegram import AWA, CHAIR, GROUP, post, running, sent_text
+from tests.support.fake_telegram import FakeTelegram, callback_update, text_update
+from tests.support.telegram_runtime import AWA, CHAIR, GROUP, post, running, sent_text
 
 MOUSSA, SARAH, IBRAHIM = "U0DEMOMK", "U0DEMOSJ", "U0DEMOIM"  # co-chair, UNHCR, UNDP
 

@@ -17,28 +17,65 @@ from handlers.words import ProperName
 from tests.conftest import REPO
 
 
-def test_french_and_english_have_the_same_keys_and_placeholders() -> None:
+def test_a_key_missing_from_one_language_or_a_differing_placeholder_is_caught() -> None:
+    """All the entries of both files, read as gettext reads them: the same keys, the same
+    ``{placeholders}``, a plural in one language is a plural in the other with every form of its
+    language, and a text left empty (a command without arguments has an empty usage) is empty
+    in both."""
     catalog = Catalog.load()
     fr, en = catalog.texts["fr"], catalog.texts["en"]
-    assert sorted(fr) == sorted(en), set(fr) ^ set(en)
+    assert len(fr) > 800
+    assert set(fr) == set(en), sorted(set(fr) ^ set(en))
     for key in fr:
         assert placeholders(fr[key]) == placeholders(en[key]), key
         assert isinstance(fr[key], tuple) == isinstance(en[key], tuple), key
+        assert bool(fr[key]) == bool(en[key]), key
+        for lang, text in (("fr", fr[key]), ("en", en[key])):
+            if isinstance(text, tuple):
+                assert len(text) == len(plural_forms(lang)) and all(text), (lang, key)
 
 
-def test_every_literal_key_in_the_code_is_in_the_catalog(app) -> None:
+def test_an_entry_out_of_alphabetical_order_is_caught() -> None:
+    """The files are sorted by key, so that entries added on two branches merge cleanly."""
+    for lang in LANGUAGES:
+        with (REPO / "handlers" / "locales" / f"{lang}.po").open("rb") as handle:
+            ids = [m.id if isinstance(m.id, str) else m.id[0] for m in read_po(handle) if m.id]
+        assert ids == sorted(ids), lang
+
+
+def test_a_key_the_code_names_but_the_catalog_lacks_is_caught(app) -> None:
+    """Every text constant in ``bot/`` and ``handlers/`` shaped like a key of one of the
+    catalog's namespaces (``poll.…``, ``error.…``, whatever function it is passed to) is a key
+    of both catalogs, except button action names; the fixed start of a computed key
+    (``f"rsvp.button.{choice}"``, ``"cli.corrupt_" + reason``) starts at least one key."""
     catalog = Catalog.load()
-    used: set[str] = set()
+    keys = set(catalog.texts["fr"])
+    spaces = {key.split(".")[0] for key in keys}
+    actions = set(app.router.actions)
+    prefix_shape = re.compile(r"^[a-z_]+\.[a-z_0-9.]*$")
+    missing, seen = [], 0
     for folder in ("bot", "handlers"):
         for path in (REPO / folder).rglob("*.py"):
-            text = path.read_text()
-            used |= set(re.findall(r"""["']((?:cmd|error|role|join|members|member_add|"""
-                                   r"""member_remove|whoami|language|help|console|cli|"""
-                                   r"""dispatch|button|format|word|action)\.[a-z_.]+)["']""",
-                                   text))
-    used -= set(app.router.actions)  # button names look like keys but are not texts
-    missing = sorted(k for k in used if not catalog.has(k))
-    assert not missing
+            tree = ast.parse(path.read_text())
+            starts = {id(n.values[0]) for n in ast.walk(tree)
+                      if isinstance(n, ast.JoinedStr) and n.values}
+            starts |= {id(n.left) for n in ast.walk(tree)
+                       if isinstance(n, ast.BinOp) and isinstance(n.op, ast.Add)}
+            for node in ast.walk(tree):
+                if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
+                    continue
+                text, where = node.value, f"{path.relative_to(REPO)}:{node.lineno}"
+                if text.split(".")[0] not in spaces:
+                    continue
+                if id(node) in starts and prefix_shape.match(text):
+                    seen += 1
+                    if not any(key.startswith(text) for key in keys):
+                        missing.append(f"{where} {text}…")
+                elif KEY.match(text) and text not in actions:
+                    seen += 1
+                    if not catalog.has(text):
+                        missing.append(f"{where} {text}")
+    assert seen > 500 and not missing, missing
 
 
 def test_every_command_and_action_has_its_texts(app) -> None:

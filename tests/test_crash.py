@@ -15,8 +15,8 @@ from tests.conftest import REPO, Clock, say
 
 
 def harness(data: Path, out: Path, now: str, mode: str) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-m", "tests.crash_harness", str(data), str(out),
-                             now, mode], cwd=REPO, stdout=subprocess.PIPE, text=True)
+    return subprocess.Popen([sys.executable, "-m", "tests.support.crash_harness", str(data),
+                             str(out), now, mode], cwd=REPO, stdout=subprocess.PIPE, text=True)
 
 
 def test_sigkill_between_a_reminders_due_time_and_its_delivery(tmp_path: Path) -> None:

@@ -18,9 +18,8 @@ from pathlib import Path
 import aiohttp
 
 from storage.store import Store
-from tests.conftest import REPO, cli_env
-from tests.fake_slack import SECRET, FakeSlack, SlackSender
-from tests.test_crash_http import free_port, healthy, start_bot
+from tests.support.fake_slack import SECRET, FakeSlack, SlackSender
+from tests.support.process import REPO, cli_env, free_port, healthy, start_slack_bot
 
 MOUSSA = "U0DEMOMK"  # the demo co-chair, on Slack
 EVENT_ID = "EvCrash0001"
@@ -35,8 +34,8 @@ def stalling_bot(data: Path, fake: FakeSlack, port: int) -> subprocess.Popen[str
     """``reseau-bot run`` whose requests stop just before their ack (``crash_harness stall``)."""
     env = cli_env(data, SLACK_BOT_TOKEN="xoxb-test", SLACK_SIGNING_SECRET=SECRET,
                   SLACK_API_URL=fake.url, RESEAU_HOST="127.0.0.1", RESEAU_PORT=str(port))
-    return subprocess.Popen([sys.executable, "-m", "tests.crash_harness", str(data), "-", "-",
-                             "stall"], cwd=REPO, env=env, stdout=subprocess.PIPE,
+    return subprocess.Popen([sys.executable, "-m", "tests.support.crash_harness", str(data),
+                             "-", "-", "stall"], cwd=REPO, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.DEVNULL, text=True)
 
 
@@ -94,7 +93,7 @@ async def test_a_direct_message_written_but_not_acknowledged_is_answered_once_af
     assert fake.posted() == []  # nobody has heard anything yet
 
     fake.recover("chat.postMessage")
-    again = start_bot(data, fake, port)
+    again = start_slack_bot(data, fake.url, SECRET, port)
     try:
         await healthy(port, again)
         status, _ = await sender.event(direct_message("réunion dans 10 jours 10h"), EVENT_ID,

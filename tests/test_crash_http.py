@@ -17,9 +17,8 @@ from bot.config import load_network
 from handlers.types import Inbound
 from storage.models import FOCAL_POINT, Member
 from storage.store import Store
-from tests.conftest import BIN, REPO, cli_env
-from tests.fake_slack import SECRET, FakeSlack, SlackSender
-from tests.support.process import free_port, healthy
+from tests.support.fake_slack import SECRET, FakeSlack, SlackSender
+from tests.support.process import free_port, healthy, start_slack_bot
 
 AGENCIES = ["ILO", "IOM", "UNDP", "UNHCR", "OHCHR", "UNICEF", "UNDESA", "UNODC", "FAO", "WFP",
             "WHO", "UNFPA", "UNESCO", "OCHA", "UNAIDS", "UNIDO"]
@@ -38,10 +37,7 @@ def prepare(data: Path) -> None:
 
 
 def start_bot(data: Path, fake: FakeSlack, port: int) -> subprocess.Popen:
-    env = cli_env(data, SLACK_BOT_TOKEN="xoxb-test", SLACK_SIGNING_SECRET=SECRET,
-                  SLACK_API_URL=fake.url, RESEAU_HOST="127.0.0.1", RESEAU_PORT=str(port))
-    return subprocess.Popen([BIN / "reseau-bot", "run"], cwd=REPO, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return start_slack_bot(data, fake.url, SECRET, port)
 
 
 async def test_positions_acknowledged_before_a_sigkill_are_all_counted(tmp_path: Path) -> None:

@@ -33,7 +33,7 @@ class Trial:
     def __init__(self, data: Path, trial: str, **env: str) -> None:
         environment = {**os.environ, "RESEAU_TEST_COMPACT_AFTER": str(24 * 1024), **env}
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "tests.crash_harness", str(data), trial, NOW, "burst"],
+            [sys.executable, "-m", "tests.support.crash_harness", str(data), trial, NOW, "burst"],
             cwd=REPO, stdout=subprocess.PIPE, text=True, env=environment)
         self.acked: list[str] = []
         self.sent: list[str] = []

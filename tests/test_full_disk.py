@@ -3,7 +3,8 @@ dispatcher sends nothing it could not record, pauses (once in the log, ``disk`` 
 and resumes when a write succeeds; a click or a Telegram update that cannot be stored is refused
 with a 503, so the platform shows an error or sends it again.
 
-The fault is injected at the storage write call (``tests/faults.py``), as ``OSError(ENOSPC)``."""
+The fault is injected at the storage write call (``tests/support/faults.py``), as
+``OSError(ENOSPC)``."""
 
 from __future__ import annotations
 
@@ -17,16 +18,16 @@ from bot.app import BotApp
 from handlers.types import Message
 from storage.faults import StorageUnavailable
 from tests.conftest import Clock, say
-from tests.fake_slack import (  # noqa: F401 (fixtures)
+from tests.support.fake_slack import (  # noqa: F401 (fixtures)
     NETWORK_CHANNEL,
     Bot,
     bot_fixture,
     fake_fixture,
     network_fixture,
 )
-from tests.fake_telegram import FakeTelegram, callback_update
-from tests.faults import FullDisk, disk  # noqa: F401 (fixture)
-from tests.test_telegram import AWA, post, running
+from tests.support.fake_telegram import FakeTelegram, callback_update
+from tests.support.faults import FullDisk, disk  # noqa: F401 (fixture)
+from tests.support.telegram_runtime import AWA, post, running
 
 SARAH = "U0DEMOSJ"  # UNHCR, on Slack
 

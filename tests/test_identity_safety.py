@@ -14,16 +14,16 @@ from handlers.identities import code_hash
 from handlers.types import Message, Recipient
 from storage.store import Store
 from tests.conftest import Clock, say, text_of
-from tests.fake_slack import (  # noqa: F401 (fixtures)
+from tests.support.fake_slack import (  # noqa: F401 (fixtures)
     Bot,
     answer_of,
     bot_fixture,
     fake_fixture,
     network_fixture,
 )
-from tests.fake_telegram import FakeTelegram, text_update
-from tests.test_telegram import AWA, FATOUMATA, NETWORK_CHAT, post, running, sent_text
-from tests.test_telegram import fake as telegram_fake  # noqa: F401 (fixture)
+from tests.support.fake_telegram import FakeTelegram, text_update
+from tests.support.telegram_runtime import AWA, FATOUMATA, NETWORK_CHAT, post, running, sent_text
+from tests.support.telegram_runtime import fake as telegram_fake  # noqa: F401 (fixture)
 
 CODE = re.compile(r"code ?: ([A-Z2-9]{8})")
 TOKEN = re.compile(r"jeton=([A-Za-z0-9_-]{20,})")

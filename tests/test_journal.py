@@ -423,7 +423,7 @@ def test_a_failed_compaction_is_done_again_by_the_next_one(tmp_path: Path, caplo
 
 def test_a_transaction_the_disk_refuses_is_taken_back_memory_and_indexes_alike(
         app: BotApp, monkeypatch: pytest.MonkeyPatch) -> None:
-    from tests.faults import FullDisk
+    from tests.support.faults import FullDisk
 
     store = app.store
     say(app, "aminata", "consultation ouvrir Plan | vendredi 4 décembre 17h")

@@ -9,7 +9,7 @@ import io
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from http.cookies import SimpleCookie
 from urllib.parse import urlsplit
 
@@ -26,38 +26,9 @@ from handlers.settings import Network
 from handlers.types import Message, Recipient
 from storage.store import Store
 from tests.conftest import REPO, Clock, say, text_of
+from tests.support.knowledge_seed import SEED, link_of, seed
 
 ATOM = "{http://www.w3.org/2005/Atom}"
-SEED = [  # (when, who, what they typed)
-    (datetime(2025, 3, 10, 9, tzinfo=UTC), "awa",
-     "partager https://dtm.iom.int/mali/2025 Suivi des flux 2025 #1 #donnees"),
-    (datetime(2025, 6, 2, 9, tzinfo=UTC), "ibrahim",
-     "partager https://undp.org/mali/retour Étude sur la réintégration des migrants #21 #etude"),
-    (datetime(2026, 1, 15, 9, tzinfo=UTC), "sarah",
-     "share https://unhcr.org/mali/remit Remittances and diaspora #20 #19 #document"),
-    (datetime(2026, 5, 4, 9, tzinfo=UTC), "awa",
-     "partager https://unicef.org/mali/enfants Enfants en mobilité au Mali #7 #actualite"),
-    (datetime(2026, 11, 2, 9, tzinfo=UTC), "mariam",
-     "partager https://iom.int/mali/atelier <script>alert(1)</script> Atelier traite #10 "
-     "#evenement"),
-    (datetime(2026, 11, 20, 9, tzinfo=UTC), "awa",
-     "partager Réunion des bailleurs reportée à janvier #actualite"),
-]
-
-
-def seed(app: BotApp, clock: Clock,
-         entries: list[tuple[datetime, str, str]] | None = None) -> None:
-    """Share ``entries`` (``SEED`` by default), each at its own time."""
-    entries = SEED if entries is None else entries
-    start = clock.now
-    for when, who, text in entries:
-        clock.now = when
-        reply = text_of(say(app, who, text))
-        assert reply.startswith(("Information n°", "Item no.")), reply
-    clock.now = start
-    assert len(app.store.items.newest_first()) == len(entries)
-
-
 def public(network: Network) -> Network:
     return dataclasses.replace(network, knowledge_access="public")
 
@@ -90,12 +61,6 @@ async def page(client: TestClient, path: str, status: int = 200) -> str:
 def shown(html: str) -> list[int]:
     """The item numbers a list page shows, in order."""
     return [int(n) for n in re.findall(r'<li class="item" id="n(\d+)">', html)]
-
-
-def link_of(reply: str) -> str:
-    found = re.search(r"https?://\S+", reply)
-    assert found, reply
-    return found.group(0)
 
 
 # Showing and filtering.

@@ -22,9 +22,9 @@ from bot.app import BotApp
 from bot.config import load_network
 from bot.runtime import web_application
 from storage.store import Store
-from tests.cdp import Browser, chromium
 from tests.conftest import REPO, Clock, say, text_of
-from tests.test_knowledge import SEED, link_of, seed
+from tests.support.cdp import Browser, chromium
+from tests.support.knowledge_seed import SEED, link_of, seed
 
 pytestmark = pytest.mark.skipif(
     chromium() is None,

@@ -14,7 +14,7 @@ from bot.app import BotApp
 from handlers.types import Inbound, Message, Recipient, Reply
 from storage.models import FOCAL_POINT, Member, Position
 from tests.conftest import click, say
-from tests.fake_slack import (  # noqa: F401 (fixtures)
+from tests.support.fake_slack import (  # noqa: F401 (fixtures)
     Bot,
     bot_fixture,
     click_payload,

@@ -26,8 +26,8 @@ from handlers.consensus import Seats, decide
 from handlers.types import Message, Recipient
 from storage.models import OutboxRow
 from tests.conftest import Clock, say, text_of
-from tests.fake_slack import SECRET, FakeSlack
-from tests.fake_telegram import TOKEN, FakeTelegram
+from tests.support.fake_slack import SECRET, FakeSlack
+from tests.support.fake_telegram import TOKEN, FakeTelegram
 
 SLACK_CHANNEL, TELEGRAM_CHAT = "C0NET", "-1009999"
 MARIAM = 300000001  # the secretariat, given a Telegram account here so notices reach her

@@ -8,9 +8,10 @@ import pytest
 from bot.app import BotApp
 from handlers.commands import ACTIONS, COMMANDS
 from handlers.roles import ALL_ROLES, roles_of
-from handlers.types import Inbound
+from handlers.types import Inbound, Reply
 from storage.models import CO_CHAIR, EXTERNAL_PARTNER, FOCAL_POINT, SECRETARIAT, Member
 from tests.conftest import text_of
+from tests.support.spoken import Spoken
 
 PEOPLE = {
     "unknown": None,
@@ -39,26 +40,31 @@ def person(app: BotApp, role: str, platform: str) -> tuple[str, Member | None]:
     return user, member
 
 
-def refused(reply_text: str) -> bool:
-    return "est réservé à" in reply_text or "is for:" in reply_text
+def refused(spoken: Spoken, reply: Reply) -> bool:
+    """Whether the reply is the refusal of a command or button the person may not use."""
+    return (spoken.shown(reply, "error.not_allowed")
+            or spoken.shown(reply, "error.not_a_member"))
 
 
 @pytest.mark.parametrize("platform", ["console", "slack", "telegram"])
 @pytest.mark.parametrize("role", ALL_ROLES)
-def test_every_command_and_action_as_every_role(app: BotApp, role: str, platform: str) -> None:
+def test_every_command_and_action_as_every_role(app: BotApp, role: str, platform: str,
+                                                spoken: Spoken) -> None:
     user, member = person(app, role, platform)
     roles = roles_of(member, app.network, app.ctx.is_group_chair(member))
     assert role in roles
     for command in COMMANDS:
         name = app.router.name(command, "fr")
-        reply = text_of(app.handle(Inbound(platform=platform, user_id=user, text=name)))
+        spoken.clear()
+        reply = app.handle(Inbound(platform=platform, user_id=user, text=name))
         allowed = bool(roles & command.roles)
-        assert refused(reply) != allowed, (command.key, role, reply)
+        assert refused(spoken, reply) != allowed, (command.key, role, text_of(reply))
     for action in ACTIONS:
-        reply = text_of(app.handle(Inbound(platform=platform, user_id=user, action=action.name,
-                                           value="1")))
+        spoken.clear()
+        reply = app.handle(Inbound(platform=platform, user_id=user, action=action.name,
+                                   value="1"))
         allowed = bool(roles & action.roles)
-        assert refused(reply) != allowed, (action.name, role, reply)
+        assert refused(spoken, reply) != allowed, (action.name, role, text_of(reply))
 
 
 @pytest.mark.parametrize("role", ALL_ROLES)
@@ -76,7 +82,22 @@ def test_help_lists_exactly_what_the_table_allows(app: BotApp, role: str) -> Non
     assert listed == expected
 
 
-def test_the_refusal_names_who_may() -> None:
+def test_a_refusal_that_does_not_name_who_may_is_caught(app: BotApp, spoken: Spoken) -> None:
+    """The refusal is shown, names the command as typed and the roles allowed, in the reader's
+    language; a person the network does not know is told how to join instead."""
     from handlers.roles import LEADS
 
     assert {c.key for c in COMMANDS if c.roles == LEADS} >= {"meeting", "group_create", "report"}
+    catalog = app.catalog
+    leads = {lang: catalog.join(lang, [catalog.t(lang, "role.secretariat"),
+                                       catalog.t(lang, "role.co_chair")]) for lang in ("fr", "en")}
+    for who, lang in (("awa", "fr"), ("sarah", "en")):  # focal points, one of each language
+        for key in ("meeting", "group_create", "report"):
+            command = next(c for c in COMMANDS if c.roles == LEADS and c.key == key)
+            name = app.router.name(command, lang)
+            spoken.clear()
+            reply = app.handle(Inbound(platform="console", user_id=who, text=name))
+            assert spoken.shown(reply, "error.not_allowed", lang, command=name, who=leads[lang])
+    spoken.clear()
+    reply = app.handle(Inbound(platform="console", user_id="perm-stranger", text="rapport"))
+    assert spoken.shown(reply, "error.not_a_member", command="rapport", who=leads["fr"])

@@ -7,7 +7,7 @@ from bot.app import BotApp
 from handlers.types import Inbound, Recipient
 from storage.models import OutboxRow
 from tests.conftest import say, text_of
-from tests.fake_slack import (  # noqa: F401 (fixtures)
+from tests.support.fake_slack import (  # noqa: F401 (fixtures)
     Bot,
     bot_fixture,
     fake_fixture,

@@ -12,7 +12,7 @@ from bot.dispatcher import Target
 from bot.platforms.slack_render import escape
 from handlers.types import Inbound, Message, Recipient
 from tests.conftest import say, text_of
-from tests.fake_slack import (  # noqa: F401 (fixtures)
+from tests.support.fake_slack import (  # noqa: F401 (fixtures)
     BOT_USER,
     NETWORK_CHANNEL,
     Bot,
@@ -20,9 +20,9 @@ from tests.fake_slack import (  # noqa: F401 (fixtures)
     fake_fixture,
     network_fixture,
 )
-from tests.fake_telegram import TOKEN, FakeTelegram, text_update
-from tests.test_telegram import NETWORK_CHAT, post, sent_text
-from tests.test_telegram import running as telegram_running
+from tests.support.fake_telegram import TOKEN, FakeTelegram, text_update
+from tests.support.telegram_runtime import NETWORK_CHAT, post, sent_text
+from tests.support.telegram_runtime import running as telegram_running
 
 IBRAHIM = "U0DEMOIM"  # UNDP focal point, French
 EVIL = "https://evil.example\\@www.unhcr.org/"  # browsers open evil.example

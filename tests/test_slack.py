@@ -1,5 +1,5 @@
 """Slack over HTTP: signed requests to the real slack-bolt app, answers and deliveries recorded by
-the fake Web API (tests/fake_slack.py). Nothing here reaches the internet."""
+the fake Web API (tests/support/fake_slack.py). Nothing here reaches the internet."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from bot.app import BotApp
 from bot.config import Environment
 from handlers.types import Message
 from tests.conftest import Clock
-from tests.fake_slack import (  # noqa: F401 (fixtures)
+from tests.support.fake_slack import (  # noqa: F401 (fixtures)
     NETWORK_CHANNEL,
     Bot,
     FakeSlack,

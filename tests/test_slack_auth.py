@@ -16,7 +16,7 @@ from bot.platforms.slack import SlackPlatform
 from bot.platforms.slack_auth import TokenRefused
 from bot.runtime import Runtime
 from handlers.types import Inbound
-from tests.fake_slack import (  # noqa: F401 (fixtures)
+from tests.support.fake_slack import (  # noqa: F401 (fixtures)
     SECRET,
     FakeSlack,
     answer_of,

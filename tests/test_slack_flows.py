@@ -10,7 +10,7 @@ from typing import Any
 from bot.app import BotApp
 from storage.models import FOCAL_POINT, Member
 from tests.conftest import Clock
-from tests.fake_slack import (  # noqa: F401 (fixtures)
+from tests.support.fake_slack import (  # noqa: F401 (fixtures)
     NETWORK_CHANNEL,
     Bot,
     Call,

@@ -24,7 +24,7 @@ from bot.http_limits import raise_open_files_limit
 from bot.platforms.telegram import TelegramPlatform
 from bot.runtime import Runtime
 from tests.conftest import BIN, REPO, cli_env
-from tests.fake_slack import (  # noqa: F401 (fixtures)
+from tests.support.fake_slack import (  # noqa: F401 (fixtures)
     NETWORK_CHANNEL,
     SECRET,
     Bot,
@@ -38,7 +38,7 @@ from tests.fake_slack import (  # noqa: F401 (fixtures)
     network_fixture,
     signed_headers,
 )
-from tests.fake_telegram import TOKEN, FakeTelegram, text_update
+from tests.support.fake_telegram import TOKEN, FakeTelegram, text_update
 from tests.support.process import free_port, healthy
 
 FORM = "application/x-www-form-urlencoded"
@@ -158,7 +158,7 @@ async def test_well_formed_requests_still_pass_the_door(bot: Bot) -> None:
 
 def test_signature_check_accepts_slacks_own_and_refuses_the_rest() -> None:
     from bot.platforms.slack_door import check_signature
-    from tests.fake_slack import SECRET
+    from tests.support.fake_slack import SECRET
 
     body = "command=%2Freseau&text=aide"
     headers = signed_headers(body)

@@ -10,8 +10,8 @@ from datetime import timedelta
 from bot.app import BotApp
 from handlers.deeplinks import PAYLOAD, meeting_payload, poll_payload
 from tests.conftest import Clock, say, text_of
-from tests.fake_telegram import FakeTelegram, text_update
-from tests.test_telegram import (  # noqa: F401 (fixture)
+from tests.support.fake_telegram import FakeTelegram, text_update
+from tests.support.telegram_runtime import (  # noqa: F401 (fixture)
     AWA,
     CHAIR,
     FATOUMATA,

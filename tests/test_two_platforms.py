@@ -12,9 +12,9 @@ from bot.platforms.slack import SlackPlatform
 from bot.platforms.telegram import TelegramPlatform
 from bot.runtime import Runtime
 from storage.models import FOCAL_POINT, Member
-from tests.fake_slack import SECRET, FakeSlack, SlackSender
-from tests.fake_telegram import TOKEN, FakeTelegram, callback_update
-from tests.test_telegram import post
+from tests.support.fake_slack import SECRET, FakeSlack, SlackSender
+from tests.support.fake_telegram import TOKEN, FakeTelegram, callback_update
+from tests.support.telegram_runtime import post
 
 SLACK_CHANNEL, TELEGRAM_CHAT = "C0NET", "-1009999"
 

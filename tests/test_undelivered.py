@@ -15,10 +15,10 @@ from handlers.types import Message, Outgoing, Recipient
 from storage.models import Member
 from storage.store import Store
 from tests.conftest import Clock, say
-from tests.fake_slack import SECRET, FakeSlack
-from tests.fake_slack import running as slack_running
-from tests.fake_telegram import FakeTelegram, text_update
-from tests.test_telegram import AWA, fake, post, running, sent_text  # noqa: F401 (fixture)
+from tests.support.fake_slack import SECRET, FakeSlack
+from tests.support.fake_slack import running as slack_running
+from tests.support.fake_telegram import FakeTelegram, text_update
+from tests.support.telegram_runtime import AWA, fake, post, running, sent_text  # noqa: F401 (fixture)
 
 SECRETARY = 300000001  # a secretariat member on Telegram, for these tests
 

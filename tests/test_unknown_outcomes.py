@@ -25,7 +25,7 @@ from bot.platforms.telegram import TelegramPlatform
 from handlers.types import Message
 from storage.models import OutboxRow
 from tests.conftest import Clock
-from tests.fake_slack import (  # noqa: F401 (fixtures)
+from tests.support.fake_slack import (  # noqa: F401 (fixtures)
     SECRET,
     Bot,
     FakeSlack,
@@ -34,9 +34,9 @@ from tests.fake_slack import (  # noqa: F401 (fixtures)
     network_fixture,
     running,
 )
-from tests.fake_telegram import FakeTelegram, text_update
-from tests.test_telegram import AWA, CHAIR, FATOUMATA, post, sent_text
-from tests.test_telegram import running as telegram_running
+from tests.support.fake_telegram import FakeTelegram, text_update
+from tests.support.telegram_runtime import AWA, CHAIR, FATOUMATA, post, sent_text
+from tests.support.telegram_runtime import running as telegram_running
 
 IBRAHIM = "U0DEMOIM"
 QUICK = 0.3  # seconds: the clients' timeouts here, so a late answer is a timeout at once

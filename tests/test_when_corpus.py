@@ -12,7 +12,7 @@ from dateutil.rrule import rrulestr
 from handlers.i18n import Catalog
 from handlers.router import localized
 from scheduler.when import REASONS, WhenError, parse_recurrence, parse_when, parse_when_range
-from tests.when_cases import CASES, NOW, RECURRENCES
+from tests.support.when_cases import CASES, NOW, RECURRENCES
 
 BAMAKO = ZoneInfo("Africa/Bamako")
 

@@ -1,6 +1,6 @@
-"""Dates as the network writes them: the seven families of tests/when_cases.py (deadlines, time
-zones, abbreviations, conventional periods, relative forms, informal times, recurrences), each in
-French and English with refusals beside the answers, at two moments (winter and summer, where
+"""Dates as the network writes them: the seven families of tests/support/when_cases.py (deadlines,
+time zones, abbreviations, conventional periods, relative forms, informal times, recurrences), each
+in French and English with refusals beside the answers, at two moments (winter and summer, where
 daylight saving time matters)."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from dateutil.rrule import rrulestr
 from handlers.i18n import Catalog
 from handlers.router import localized
 from scheduler.when import WhenError, parse_deadline, parse_recurrence, read_when
-from tests.when_cases import FAMILIES, FAMILY_CASES, FAMILY_RULES, NOW, SUMMER, Case, Rule
+from tests.support.when_cases import FAMILIES, FAMILY_CASES, FAMILY_RULES, NOW, SUMMER, Case, Rule
 
 BAMAKO = ZoneInfo("Africa/Bamako")
 

@@ -1,7 +1,8 @@
 """Words around a moment, as people type it in a free-text field: plain words before and after
 it are left out, and nothing that could change the moment ever is. Checked over the whole corpus
-(tests/when_cases.py): every answer keeps its meaning with plain words around it, and is refused
-with a negation, a cancellation or an alternative beside it, or an unknown word inside it."""
+(tests/support/when_cases.py): every answer keeps its meaning with plain words around it, and is
+refused with a negation, a cancellation or an alternative beside it, or an unknown word
+inside it."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import pytest
 
 from scheduler.when import WhenError, parse_deadline, read_when
 from scheduler.when.words import STOPWORDS, fold
-from tests.when_cases import CASES, FAMILY_CASES, NOW, Case
+from tests.support.when_cases import CASES, FAMILY_CASES, NOW, Case
 
 BAMAKO = ZoneInfo("Africa/Bamako")
 ANSWERS = [Case(text, expected, "base", "fr") for text, expected in CASES

@@ -3,10 +3,34 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import socket
 import subprocess
+import sys
+from pathlib import Path
 
 import aiohttp
+
+REPO = Path(__file__).resolve().parent.parent.parent
+BIN = Path(sys.executable).parent
+
+
+def cli_env(data_dir: Path, **extra: str) -> dict[str, str]:
+    """The environment of a real ``reseau-bot`` process: no platform token, a private data dir."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("SLACK_", "TELEGRAM_", "RESEAU_", "LC_", "LANG"))}
+    env.update({"RESEAU_DATA_DIR": str(data_dir), "LANG": "C.UTF-8", "PYTHONUNBUFFERED": "1",
+                "RESEAU_CATALOG_STRICT": "1"})
+    env.update(extra)
+    return env
+
+
+def start_slack_bot(data: Path, slack_api_url: str, secret: str, port: int) -> subprocess.Popen:
+    """``reseau-bot run`` serving Slack (Web API at ``slack_api_url``) on ``port``, quiet."""
+    env = cli_env(data, SLACK_BOT_TOKEN="xoxb-test", SLACK_SIGNING_SECRET=secret,
+                  SLACK_API_URL=slack_api_url, RESEAU_HOST="127.0.0.1", RESEAU_PORT=str(port))
+    return subprocess.Popen([BIN / "reseau-bot", "run"], cwd=REPO, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def free_port() -> int:

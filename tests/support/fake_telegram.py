@@ -17,7 +17,7 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.fake_network import Door
+from tests.support.fake_network import Door
 
 TOKEN = "123456:TEST-TOKEN"
 BOT = {"id": 123456, "is_bot": True, "first_name": "Réseau", "username": "reseau_bot"}

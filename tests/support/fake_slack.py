@@ -31,7 +31,7 @@ from bot.config import Environment, load_network
 from bot.platforms.slack import SlackPlatform
 from bot.runtime import Runtime
 from handlers.settings import Network
-from tests.fake_network import Door
+from tests.support.fake_network import Door
 
 BOT_USER = "U0BOT"
 BOT_ID = "B0BOT"

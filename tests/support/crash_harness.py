@@ -1,7 +1,7 @@
 """A real bot process for crash tests: the real storage, scheduler jobs and dispatcher, with the
 clock fixed by the test and an adapter that records deliveries in a file (one line each).
 
-``python -m tests.crash_harness <data dir> <deliveries file> <iso now> <mode>``; mode
+``python -m tests.support.crash_harness <data dir> <deliveries file> <iso now> <mode>``; mode
 ``schedule`` convenes a meeting and exits, ``hang`` runs the due jobs then blocks inside the
 first delivery (the test kills it there), ``deliver`` runs the due jobs and delivers everything.
 
