@@ -36,7 +36,7 @@ def build_platforms(app: BotApp, env: Environment) -> list[Platform]:
     """The adapters the environment asks for (imported only when used)."""
     platforms: list[Platform] = []
     if env.slack_bot_token:
-        from bot.platforms.slack import SlackPlatform
+        from bot.platforms.slack.adapter import SlackPlatform
 
         platforms.append(SlackPlatform(app, env))
     if env.telegram_bot_token:

@@ -28,7 +28,7 @@ from slack_sdk.signature import SignatureVerifier
 
 from bot.app import BotApp
 from bot.config import Environment, load_network
-from bot.platforms.slack import SlackPlatform
+from bot.platforms.slack.adapter import SlackPlatform
 from bot.runtime import Runtime
 from handlers.settings import Network
 from tests.fake_network import Door

@@ -9,7 +9,7 @@ from typing import Any
 
 from bot.app import BotApp
 from bot.dispatcher import Target
-from bot.platforms.slack_render import escape
+from bot.platforms.slack.render import escape
 from handlers.types import Inbound, Message, Recipient
 from tests.conftest import say, text_of
 from tests.fake_slack import (  # noqa: F401 (fixtures)

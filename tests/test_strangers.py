@@ -157,7 +157,7 @@ async def test_well_formed_requests_still_pass_the_door(bot: Bot) -> None:
 
 
 def test_signature_check_accepts_slacks_own_and_refuses_the_rest() -> None:
-    from bot.platforms.slack_door import check_signature
+    from bot.platforms.slack.door import check_signature
     from tests.fake_slack import SECRET
 
     body = "command=%2Freseau&text=aide"

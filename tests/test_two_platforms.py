@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from bot.app import BotApp
 from bot.config import Environment
-from bot.platforms.slack import SlackPlatform
+from bot.platforms.slack.adapter import SlackPlatform
 from bot.platforms.telegram import TelegramPlatform
 from bot.runtime import Runtime
 from storage.models import FOCAL_POINT, Member
