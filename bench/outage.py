@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bot.app import BotApp  # noqa: E402
 from bot.config import Environment, load_network  # noqa: E402
 from bot.platforms.slack.adapter import SlackPlatform  # noqa: E402
-from bot.platforms.telegram import TelegramPlatform  # noqa: E402
+from bot.platforms.telegram.adapter import TelegramPlatform  # noqa: E402
 from handlers.types import Inbound, Message  # noqa: E402
 from storage.journal import Journal  # noqa: E402
 from storage.models import FOCAL_POINT, Member  # noqa: E402

@@ -22,7 +22,7 @@ from aiohttp import ClientSession  # noqa: E402
 from bot.app import BotApp  # noqa: E402
 from bot.config import Environment, load_network  # noqa: E402
 from bot.platforms.slack.adapter import SlackPlatform  # noqa: E402
-from bot.platforms.telegram import TelegramPlatform  # noqa: E402
+from bot.platforms.telegram.adapter import TelegramPlatform  # noqa: E402
 from bot.runtime import Runtime  # noqa: E402
 from handlers.types import Inbound  # noqa: E402
 from storage.store import Store  # noqa: E402

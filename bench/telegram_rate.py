@@ -17,7 +17,7 @@ from aiohttp import web  # noqa: E402
 
 from bot.app import BotApp  # noqa: E402
 from bot.config import Environment, load_network  # noqa: E402
-from bot.platforms.telegram import TelegramPlatform  # noqa: E402
+from bot.platforms.telegram.adapter import TelegramPlatform  # noqa: E402
 from handlers.types import Message  # noqa: E402
 from storage.models import FOCAL_POINT, Member  # noqa: E402
 from storage.store import Store  # noqa: E402

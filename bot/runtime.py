@@ -40,7 +40,7 @@ def build_platforms(app: BotApp, env: Environment) -> list[Platform]:
 
         platforms.append(SlackPlatform(app, env))
     if env.telegram_bot_token:
-        from bot.platforms.telegram import TelegramPlatform
+        from bot.platforms.telegram.adapter import TelegramPlatform
 
         platforms.append(TelegramPlatform(app, env))
     return platforms

@@ -20,7 +20,7 @@ from bot.app import BotApp
 from bot.config import Environment
 from bot.dispatcher import MAX_BACKOFF, PROBE_BACKOFF
 from bot.platforms.slack.adapter import SlackPlatform
-from bot.platforms.telegram import TelegramPlatform
+from bot.platforms.telegram.adapter import TelegramPlatform
 from bot.runtime import Runtime
 from handlers.consensus import Seats, decide
 from handlers.types import Message, Recipient

@@ -21,7 +21,7 @@ import pytest
 from bot.app import BotApp
 from bot.config import Environment
 from bot.http_limits import raise_open_files_limit
-from bot.platforms.telegram import TelegramPlatform
+from bot.platforms.telegram.adapter import TelegramPlatform
 from bot.runtime import Runtime
 from tests.conftest import BIN, REPO, cli_env
 from tests.fake_slack import (  # noqa: F401 (fixtures)

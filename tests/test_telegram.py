@@ -16,7 +16,7 @@ from aiohttp import ClientSession
 
 from bot.app import BotApp
 from bot.config import Environment
-from bot.platforms.telegram import TelegramPlatform
+from bot.platforms.telegram.adapter import TelegramPlatform
 from bot.runtime import Runtime
 from handlers.types import Inbound, Message
 from storage.models import CO_CHAIR, Member

@@ -9,7 +9,7 @@ from dataclasses import replace
 from bot.app import BotApp
 from bot.config import Environment
 from bot.platforms.slack.adapter import SlackPlatform
-from bot.platforms.telegram import TelegramPlatform
+from bot.platforms.telegram.adapter import TelegramPlatform
 from bot.runtime import Runtime
 from storage.models import FOCAL_POINT, Member
 from tests.fake_slack import SECRET, FakeSlack, SlackSender

@@ -21,7 +21,7 @@ import pytest
 from bot.app import BotApp
 from bot.config import Environment
 from bot.platforms.slack.adapter import SlackPlatform
-from bot.platforms.telegram import TelegramPlatform
+from bot.platforms.telegram.adapter import TelegramPlatform
 from handlers.types import Message
 from storage.models import OutboxRow
 from tests.conftest import Clock
