@@ -252,8 +252,7 @@ class SlackDelivery:
 
     async def _privately(self, reply: ReplyTo, message: Message, since: str) -> None:
         """Seen by the person only: the command's ``response_url`` while Slack takes it (30
-        minutes; ephemeral, or in the channel for an answer meant for everyone); an ephemeral
-        message under what they wrote; else their DM."""
+        minutes, ephemeral); an ephemeral message under what they wrote; else their DM."""
         now = self.now()
         if reply.url and (not reply.url_until or now < datetime.fromisoformat(reply.url_until)):
             if await self._respond(reply, message):
@@ -281,9 +280,8 @@ class SlackDelivery:
         webhook = AsyncWebhookClient(reply.url, retry_handlers=[],
                                      session=self.http_session())
         try:
-            result = await call(webhook.send(
-                **render(message), replace_original=False,
-                response_type="in_channel" if reply.visible else "ephemeral"))
+            result = await call(webhook.send(**render(message), replace_original=False,
+                                             response_type="ephemeral"))
         except MaybeSent as unsure:  # no history shows an ephemeral answer
             raise OutcomeUnknown(str(unsure)) from unsure
         if result.status_code == 429:
