@@ -79,7 +79,7 @@ class Bench:
                           telegram_api_url=self.telegram.url, telegram_webhook_secret="w")
         self.platforms = [SlackPlatform(self.app, env), TelegramPlatform(self.app, env)]
         for platform in self.platforms:
-            platform.per_chat_interval = 0.0
+            platform.rate_limits = replace(platform.rate_limits, per_chat_interval=0.0)
         await self.platforms[1].application.initialize()
         for platform in self.platforms:
             self.app.add_adapter(platform)

@@ -13,6 +13,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -62,7 +63,9 @@ async def run() -> dict[str, tuple[list[float], list[float]]]:
                       telegram_api_url=telegram.url, telegram_webhook_secret=WEBHOOK_SECRET,
                       host="127.0.0.1", port=0)
     slack_platform, telegram_platform = SlackPlatform(app, env), TelegramPlatform(app, env)
-    slack_platform.per_chat_interval = telegram_platform.per_chat_interval = 0.0
+    slack_platform.rate_limits = replace(slack_platform.rate_limits, per_chat_interval=0.0)
+    telegram_platform.rate_limits = replace(telegram_platform.rate_limits,
+                                            per_chat_interval=0.0)
     runtime = Runtime(app, env, platforms=[slack_platform, telegram_platform])
     await runtime.start()
     sender = SlackSender(slack, runtime.port or 0)

@@ -55,7 +55,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol, TypeVar
 
-from bot.ratelimit import RateLimiter
+from bot.ratelimit import RateLimiter, RateLimits
 from handlers import delivery
 from handlers.context import DEFAULT_RELEVANCE, Context, to_iso, utc_now
 from handlers.i18n import Catalog
@@ -162,10 +162,12 @@ class Target:
 
 class Adapter(Protocol):
     """What the dispatcher needs of a platform: deliver one message to one target, or raise
-    (``RetryLater``, ``Unreachable``, ``Rejected``, or anything for a failure to retry); and
-    ``probe``, a cheap call that raises while the platform cannot be used."""
+    (``RetryLater``, ``Unreachable``, ``Rejected``, or anything for a failure to retry);
+    ``probe``, a cheap call that raises while the platform cannot be used; and the
+    ``rate_limits`` its sends are paced to."""
 
     platform: str
+    rate_limits: RateLimits
 
     async def deliver(self, target: Target, message: Message) -> None: ...
 
@@ -428,7 +430,7 @@ class Dispatcher:
             return
         limiter = self.limiters.get(adapter.platform)
         if limiter is None:
-            limiter = self.limiters[adapter.platform] = RateLimiter.for_adapter(adapter)
+            limiter = self.limiters[adapter.platform] = RateLimiter.of(adapter.rate_limits)
         await limiter.wait(target.address, group=target.channel)
         if self.pace is not None:  # its fsync would hold up a request's
             await self.pace()

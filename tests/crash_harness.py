@@ -29,6 +29,7 @@ import threading
 from datetime import datetime
 from pathlib import Path
 
+from bot.ratelimit import RateLimits
 from storage.store import Store
 
 WRITERS = 16
@@ -37,6 +38,7 @@ MESSAGE = {"title": "Consultation", "paragraphs": ["Texte de la proposition " * 
 
 class FileAdapter:
     platform = "telegram"
+    rate_limits = RateLimits()
 
     def __init__(self, path: Path, hang: bool) -> None:
         self.path = path

@@ -82,7 +82,8 @@ async def both(app: BotApp, clock: Clock) -> AsyncIterator[Both]:
                       host="127.0.0.1", port=0)
     platforms = [SlackPlatform(app, env), TelegramPlatform(app, env)]
     for platform in platforms:
-        platform.per_chat_interval = 0.0  # the limiter would otherwise wait in real time
+        # the limiter would otherwise wait in real time
+        platform.rate_limits = replace(platform.rate_limits, per_chat_interval=0.0)
     runtime = Runtime(app, env, platforms=platforms)
     await runtime.start()
     try:

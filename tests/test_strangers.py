@@ -187,7 +187,7 @@ def telegram_runtime(app: BotApp, fake: FakeTelegram) -> Runtime:
     network = replace(app.network, channels={"telegram": NETWORK_CHAT})
     app.network = app.ctx.network = app.dispatcher.network = network
     platform = TelegramPlatform(app, env)
-    platform.per_chat_interval = 0
+    platform.rate_limits = replace(platform.rate_limits, per_chat_interval=0)
     return Runtime(app, env, platforms=[platform])
 
 

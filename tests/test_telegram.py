@@ -64,7 +64,8 @@ async def running(app: BotApp, fake: FakeTelegram, webhook: bool = True,
                                   language="fr"))
     env = environment(fake, webhook, public_url)
     platform = TelegramPlatform(app, env)
-    platform.per_chat_interval = 0  # the limiter's real waits are tested on their own
+    # the limiter's real waits are tested on their own
+    platform.rate_limits = replace(platform.rate_limits, per_chat_interval=0)
     runtime = Runtime(app, env, platforms=[platform])
     await runtime.start()
     return runtime

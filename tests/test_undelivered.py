@@ -11,6 +11,7 @@ from pathlib import Path
 from bot.app import BotApp
 from bot.config import Environment
 from bot.dispatcher import Target
+from bot.ratelimit import RateLimits
 from handlers.types import Message, Outgoing, Recipient
 from storage.models import Member
 from storage.store import Store
@@ -24,6 +25,8 @@ SECRETARY = 300000001  # a secretariat member on Telegram, for these tests
 
 
 class Recorder:
+    rate_limits = RateLimits()
+
     def __init__(self, platform: str) -> None:
         self.platform = platform
         self.sent: list[tuple[Target, Message]] = []

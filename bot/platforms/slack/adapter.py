@@ -33,6 +33,7 @@ from bot.platforms.slack.auth import BotIdentity, IdentityUnknown
 from bot.platforms.slack.deliver import SlackDelivery
 from bot.platforms.slack.door import Refused, check_shape, check_signature, parse
 from bot.platforms.slack.inbound import SlackInbound
+from bot.ratelimit import RateLimits
 from handlers.types import Message
 from storage.faults import StorageUnavailable
 
@@ -72,7 +73,7 @@ class SlackPlatform:
     platform = "slack"
     # Slack allows about one message per second per channel (short bursts pass); the dispatcher's
     # rate limiter reads this, and a 429 that happens anyway is a RetryLater.
-    per_chat_interval = 1.0
+    rate_limits = RateLimits(per_chat_interval=1.0)
     # Reaching Slack (a failure there sent nothing: retried) apart from the whole call (30 s,
     # slack_sdk's default; a timeout there is an unknown outcome).
     timeouts = aiohttp.ClientTimeout(total=30.0, connect=10.0)

@@ -24,6 +24,7 @@ from bot.dispatcher import Target
 from bot.platforms.telegram.deliver import TelegramDelivery
 from bot.platforms.telegram.inbound import ALLOWED_UPDATES, WEBHOOK_PATH, TelegramInbound
 from bot.platforms.telegram.menus import CommandMenus
+from bot.ratelimit import RateLimits
 from handlers.types import Message
 
 log = logging.getLogger(__name__)
@@ -51,9 +52,7 @@ class TelegramPlatform:
     # Telegram's flood limits, read by the dispatcher's RateLimiter (bot/ratelimit.py), the one
     # place that paces sends: about 30 messages a second overall, one a second in any chat,
     # 20 a minute in a group. What still gets a 429 is retried through ``RetryLater``.
-    rate_per_second = 30.0
-    per_chat_interval = 1.0
-    group_per_minute = 20
+    rate_limits = RateLimits(per_second=30.0, per_chat_interval=1.0, group_per_minute=20)
     # The Bot API calls' timeouts (PTB's defaults): a connect or pool timeout sent nothing, a
     # read timeout is an unknown outcome.
     connect_timeout = 5.0
