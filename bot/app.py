@@ -19,7 +19,8 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from bot.dispatcher import Adapter, Dispatcher
+from bot.dispatch.contract import Adapter
+from bot.dispatch.dispatcher import Dispatcher
 from bot.pacing import AcksFirst
 from handlers import consultations, delivery, digest, meetings, scheduled, workplan
 from handlers.commands import build_router

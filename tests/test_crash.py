@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.app import BotApp
-from bot.dispatcher import Target
+from bot.dispatch.contract import Target
 from bot.ratelimit import RateLimits
 from handlers.types import Message
 from tests.conftest import REPO, Clock, say

@@ -7,7 +7,8 @@ import contextlib
 from datetime import timedelta
 
 from bot.app import BotApp
-from bot.dispatcher import Target, backoff
+from bot.dispatch.contract import Target
+from bot.dispatch.timing import backoff
 from bot.ratelimit import RateLimits
 from handlers.types import Message, Outgoing, Recipient, ReplyTo
 from tests.conftest import Clock

@@ -6,7 +6,7 @@ import re
 from datetime import timedelta
 
 from bot.app import BotApp
-from bot.dispatcher import Target
+from bot.dispatch.contract import Target
 from bot.ratelimit import RateLimits
 from handlers.types import Message, Outgoing, Recipient
 from tests.conftest import Clock, say, text_of

@@ -18,7 +18,8 @@ import pytest
 
 from bot.app import BotApp
 from bot.config import Environment
-from bot.dispatcher import MAX_BACKOFF, PROBE_BACKOFF
+from bot.dispatch.outages import PROBE_BACKOFF
+from bot.dispatch.timing import MAX_BACKOFF
 from bot.platforms.slack.adapter import SlackPlatform
 from bot.platforms.telegram.adapter import TelegramPlatform
 from bot.runtime import Runtime

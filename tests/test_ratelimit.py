@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.app import BotApp
-from bot.dispatcher import Target
+from bot.dispatch.contract import Target
 from bot.platforms.slack.adapter import SlackPlatform
 from bot.platforms.telegram.adapter import TelegramPlatform
 from bot.ratelimit import RateLimiter, RateLimits

@@ -8,7 +8,7 @@ from dataclasses import replace
 from typing import Any
 
 from bot.app import BotApp
-from bot.dispatcher import Target
+from bot.dispatch.contract import Target
 from bot.platforms.slack.render import escape
 from bot.ratelimit import RateLimits
 from handlers.types import Inbound, Message, Recipient

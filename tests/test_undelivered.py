@@ -10,7 +10,7 @@ from pathlib import Path
 
 from bot.app import BotApp
 from bot.config import Environment
-from bot.dispatcher import Target
+from bot.dispatch.contract import Target
 from bot.ratelimit import RateLimits
 from handlers.types import Message, Outgoing, Recipient
 from storage.models import Member
@@ -147,7 +147,7 @@ class Refusing(Recorder):
     """Telegram answering 403 "bot can't initiate conversation" to everyone."""
 
     async def deliver(self, target: Target, message: Message) -> None:
-        from bot.dispatcher import Unreachable  # here: the rest of this file runs without it
+        from bot.dispatch.contract import Unreachable  # here: the rest of this file runs without it
 
         raise Unreachable("not_started")
 

@@ -10,7 +10,7 @@ from typing import Protocol
 
 from aiohttp import web
 
-from bot.dispatcher import Target
+from bot.dispatch.contract import Target
 from bot.ratelimit import RateLimits
 from handlers.types import Message
 

@@ -12,7 +12,7 @@ import threading
 from pathlib import Path
 from typing import TextIO
 
-from bot.dispatcher import Target
+from bot.dispatch.contract import Target
 from bot.ratelimit import RateLimits
 from handlers.i18n import Catalog
 from handlers.types import Message

@@ -27,7 +27,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app import BotApp
 from bot.config import Environment
-from bot.dispatcher import Target
+from bot.dispatch.contract import Target
 from bot.pacing import AcksFirst
 from bot.platforms.slack.auth import BotIdentity, IdentityUnknown
 from bot.platforms.slack.deliver import SlackDelivery

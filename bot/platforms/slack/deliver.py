@@ -27,7 +27,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from bot.dispatcher import OutcomeUnknown, Rejected, RetryLater, Target, Unreachable
+from bot.dispatch.contract import OutcomeUnknown, Rejected, RetryLater, Target, Unreachable
 from bot.platforms.slack.auth import BotIdentity
 from bot.platforms.slack.inbound import is_direct
 from bot.platforms.slack.render import has_text, render, with_answer

@@ -20,7 +20,7 @@ from telegram.ext import Application, TypeHandler
 
 from bot.app import BotApp
 from bot.config import Environment
-from bot.dispatcher import Target
+from bot.dispatch.contract import Target
 from bot.platforms.telegram.deliver import TelegramDelivery
 from bot.platforms.telegram.inbound import ALLOWED_UPDATES, WEBHOOK_PATH, TelegramInbound
 from bot.platforms.telegram.menus import CommandMenus

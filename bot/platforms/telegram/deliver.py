@@ -40,7 +40,7 @@ from telegram.error import (
     TelegramError,
 )
 
-from bot.dispatcher import OutcomeUnknown, Rejected, RetryLater, Target, Unreachable
+from bot.dispatch.contract import OutcomeUnknown, Rejected, RetryLater, Target, Unreachable
 from bot.platforms.telegram.render import SAFE, keyboard, render, size, with_answer
 from handlers.types import Button, Message, ReplyTo
 
