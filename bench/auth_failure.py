@@ -26,7 +26,8 @@ from slack_bolt.async_app import AsyncApp  # noqa: E402
 from slack_sdk.web.async_client import AsyncWebClient  # noqa: E402
 
 from bot.app import BotApp  # noqa: E402
-from bot.config import Environment, load_network  # noqa: E402
+from bot.config.environment import Environment  # noqa: E402
+from bot.config.network import load_network  # noqa: E402
 from handlers.types import Inbound  # noqa: E402
 from storage.models import FOCAL_POINT, Member  # noqa: E402
 from storage.store import Store  # noqa: E402

@@ -34,7 +34,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.app import BotApp  # noqa: E402
-from bot.config import Environment, load_network  # noqa: E402
+from bot.config.environment import Environment  # noqa: E402
+from bot.config.network import load_network  # noqa: E402
 from bot.platforms.slack.adapter import SlackPlatform  # noqa: E402
 from bot.platforms.telegram.adapter import TelegramPlatform  # noqa: E402
 from handlers.types import Inbound, Message  # noqa: E402

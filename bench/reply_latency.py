@@ -21,7 +21,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from aiohttp import ClientSession  # noqa: E402
 
 from bot.app import BotApp  # noqa: E402
-from bot.config import Environment, load_network  # noqa: E402
+from bot.config.environment import Environment  # noqa: E402
+from bot.config.network import load_network  # noqa: E402
 from bot.platforms.slack.adapter import SlackPlatform  # noqa: E402
 from bot.platforms.telegram.adapter import TelegramPlatform  # noqa: E402
 from bot.runtime import Runtime  # noqa: E402

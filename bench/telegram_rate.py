@@ -16,7 +16,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from aiohttp import web  # noqa: E402
 
 from bot.app import BotApp  # noqa: E402
-from bot.config import Environment, load_network  # noqa: E402
+from bot.config.environment import Environment  # noqa: E402
+from bot.config.network import load_network  # noqa: E402
 from bot.platforms.telegram.adapter import TelegramPlatform  # noqa: E402
 from handlers.types import Message  # noqa: E402
 from storage.models import FOCAL_POINT, Member  # noqa: E402

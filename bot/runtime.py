@@ -14,7 +14,7 @@ import time
 from aiohttp import web
 
 from bot.app import BotApp
-from bot.config import Environment
+from bot.config.environment import Environment
 from bot.http_limits import (
     HANDLER_ARGS,
     MAX_BODY,

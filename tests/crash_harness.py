@@ -57,7 +57,7 @@ class FileAdapter:
 
 async def bot(data: Path, deliveries: Path, now: datetime, mode: str) -> None:
     from bot.app import BotApp
-    from bot.config import load_network
+    from bot.config.network import load_network
     from handlers.types import Inbound
 
     store = Store.open(data)

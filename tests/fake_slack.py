@@ -27,7 +27,8 @@ from aiohttp import web
 from slack_sdk.signature import SignatureVerifier
 
 from bot.app import BotApp
-from bot.config import Environment, load_network
+from bot.config.environment import Environment
+from bot.config.network import load_network
 from bot.platforms.slack.adapter import SlackPlatform
 from bot.ratelimit import RateLimits
 from bot.runtime import Runtime

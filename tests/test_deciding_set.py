@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from bot.app import BotApp
-from bot.config import ConfigError, load_network
+from bot.config.network import load_network
+from bot.config.problems import ConfigError
 from bot.ratelimit import RateLimits
 from handlers.consensus import Decision, Seats, decide
 from handlers.settings import Network

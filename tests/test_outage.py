@@ -17,7 +17,7 @@ import aiohttp
 import pytest
 
 from bot.app import BotApp
-from bot.config import Environment
+from bot.config.environment import Environment
 from bot.dispatch.outages import PROBE_BACKOFF
 from bot.dispatch.timing import MAX_BACKOFF
 from bot.platforms.slack.adapter import SlackPlatform

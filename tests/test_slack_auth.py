@@ -11,7 +11,7 @@ import aiohttp
 import pytest
 
 from bot.app import BotApp
-from bot.config import Environment
+from bot.config.environment import Environment
 from bot.platforms.slack.adapter import SlackPlatform
 from bot.platforms.slack.auth import TokenRefused
 from bot.runtime import Runtime

@@ -19,7 +19,7 @@ import aiohttp
 import pytest
 
 from bot.app import BotApp
-from bot.config import Environment
+from bot.config.environment import Environment
 from bot.http_limits import raise_open_files_limit
 from bot.platforms.telegram.adapter import TelegramPlatform
 from bot.runtime import Runtime

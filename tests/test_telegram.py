@@ -15,7 +15,7 @@ import pytest
 from aiohttp import ClientSession
 
 from bot.app import BotApp
-from bot.config import Environment
+from bot.config.environment import Environment
 from bot.platforms.telegram.adapter import TelegramPlatform
 from bot.runtime import Runtime
 from handlers.types import Inbound, Message

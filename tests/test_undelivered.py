@@ -9,7 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from bot.app import BotApp
-from bot.config import Environment
+from bot.config.environment import Environment
 from bot.dispatch.contract import Target
 from bot.ratelimit import RateLimits
 from handlers.types import Message, Outgoing, Recipient

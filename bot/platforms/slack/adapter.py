@@ -26,7 +26,7 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app import BotApp
-from bot.config import Environment
+from bot.config.environment import Environment
 from bot.dispatch.contract import Target
 from bot.pacing import AcksFirst
 from bot.platforms.slack.auth import BotIdentity, IdentityUnknown

@@ -19,7 +19,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, TypeHandler
 
 from bot.app import BotApp
-from bot.config import Environment
+from bot.config.environment import Environment
 from bot.dispatch.contract import Target
 from bot.platforms.telegram.deliver import TelegramDelivery
 from bot.platforms.telegram.inbound import ALLOWED_UPDATES, WEBHOOK_PATH, TelegramInbound
