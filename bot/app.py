@@ -124,6 +124,11 @@ class BotApp:
         ``template``), for the links handlers give people (``handlers/deeplinks.py``)."""
         self.ctx.start_links[platform] = template
 
+    def set_web_url(self, url: str) -> None:
+        """Where this process serves its web pages, for the links handlers give people
+        (``handlers/web_paths.py`` holds the paths)."""
+        self.ctx.web_url = url.rstrip("/")
+
     def leads_on(self, platform: str) -> list[tuple[str, frozenset[str]]]:
         """The co-chairs and the secretariat with an account on ``platform``: (user id, the
         roles that decide their commands), for menus scoped to their own chat."""

@@ -66,7 +66,8 @@ def web_application(app: BotApp, platforms: list[Platform], env: Environment | N
             status=503 if starting else 200)
 
     web_app.router.add_get("/healthz", health)
-    knowledge_routes(web_app, app, (env or Environment()).base_url)
+    app.set_web_url((env or Environment()).base_url)
+    knowledge_routes(web_app, app)
     for platform in platforms:
         platform.add_routes(web_app)
     return web_app
