@@ -23,7 +23,8 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app import BotApp
-from bot.config import Environment, load_network
+from bot.config.environment import Environment
+from bot.config.network import load_network
 from handlers.types import Inbound
 from storage.models import FOCAL_POINT, Member
 from storage.store import Store

@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bot.config import load_network
+from bot.config.network import load_network
 from handlers.settings import Network
 from storage.atomic import dumps, write_atomically
 from storage.jobs_done import JobDone

@@ -32,9 +32,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.app import BotApp
-from bot.config import Environment, load_network
-from bot.platforms.slack import SlackPlatform
-from bot.platforms.telegram import TelegramPlatform
+from bot.config.environment import Environment
+from bot.config.network import load_network
+from bot.platforms.slack.adapter import SlackPlatform
+from bot.platforms.telegram.adapter import TelegramPlatform
 from handlers.types import Inbound, Message
 from storage.journal import Journal
 from storage.models import FOCAL_POINT, Member
@@ -77,7 +78,7 @@ class Bench:
                           telegram_api_url=self.telegram.url, telegram_webhook_secret="w")
         self.platforms = [SlackPlatform(self.app, env), TelegramPlatform(self.app, env)]
         for platform in self.platforms:
-            platform.per_chat_interval = 0.0
+            platform.rate_limits = replace(platform.rate_limits, per_chat_interval=0.0)
         await self.platforms[1].application.initialize()
         for platform in self.platforms:
             self.app.add_adapter(platform)

@@ -12,14 +12,16 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from aiohttp import ClientSession
 
 from bot.app import BotApp
-from bot.config import Environment, load_network
-from bot.platforms.slack import SlackPlatform
-from bot.platforms.telegram import TelegramPlatform
+from bot.config.environment import Environment
+from bot.config.network import load_network
+from bot.platforms.slack.adapter import SlackPlatform
+from bot.platforms.telegram.adapter import TelegramPlatform
 from bot.runtime import Runtime
 from handlers.types import Inbound
 from storage.store import Store
@@ -59,7 +61,9 @@ async def run() -> dict[str, tuple[list[float], list[float]]]:
                       telegram_api_url=telegram.url, telegram_webhook_secret=WEBHOOK_SECRET,
                       host="127.0.0.1", port=0)
     slack_platform, telegram_platform = SlackPlatform(app, env), TelegramPlatform(app, env)
-    slack_platform.per_chat_interval = telegram_platform.per_chat_interval = 0.0
+    slack_platform.rate_limits = replace(slack_platform.rate_limits, per_chat_interval=0.0)
+    telegram_platform.rate_limits = replace(telegram_platform.rate_limits,
+                                            per_chat_interval=0.0)
     runtime = Runtime(app, env, platforms=[slack_platform, telegram_platform])
     await runtime.start()
     sender = SlackSender(slack, runtime.port or 0)

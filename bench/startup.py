@@ -20,7 +20,7 @@ import json, sys, time
 started = time.perf_counter()
 from pathlib import Path
 from bot.app import BotApp
-from bot.config import load_network
+from bot.config.network import load_network
 from scheduler.when import warm_up
 from storage.store import Store
 store = Store.open(Path(sys.argv[1]))

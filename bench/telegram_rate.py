@@ -13,8 +13,9 @@ from pathlib import Path
 from aiohttp import web
 
 from bot.app import BotApp
-from bot.config import Environment, load_network
-from bot.platforms.telegram import TelegramPlatform
+from bot.config.environment import Environment
+from bot.config.network import load_network
+from bot.platforms.telegram.adapter import TelegramPlatform
 from handlers.types import Message
 from storage.models import FOCAL_POINT, Member
 from storage.store import Store

@@ -19,7 +19,8 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from bot.dispatcher import Adapter, Dispatcher
+from bot.dispatch.contract import Adapter
+from bot.dispatch.dispatcher import Dispatcher
 from bot.pacing import AcksFirst
 from handlers import consultations, delivery, digest, meetings, scheduled, workplan
 from handlers.commands import build_router
@@ -123,6 +124,11 @@ class BotApp:
         ``template``), for the links handlers give people (``handlers/deeplinks.py``)."""
         self.ctx.start_links[platform] = template
 
+    def set_web_url(self, url: str) -> None:
+        """Where this process serves its web pages, for the links handlers give people
+        (``handlers/web_paths.py`` holds the paths)."""
+        self.ctx.web_url = url.rstrip("/")
+
     def leads_on(self, platform: str) -> list[tuple[str, frozenset[str]]]:
         """The co-chairs and the secretariat with an account on ``platform``: (user id, the
         roles that decide their commands), for menus scoped to their own chat."""
@@ -206,7 +212,7 @@ class BotApp:
         if message.empty:
             return False  # nothing to say (ordinary conversation in a group)
         assert inbound.reply_to is not None
-        reply_to = replace(inbound.reply_to, visible=reply.announce, accepted=reply.accepted)
+        reply_to = replace(inbound.reply_to, accepted=reply.accepted)
         event = inbound.event or f"{inbound.platform}:anonymous:{secrets.token_hex(8)}"
         return self.ctx.queue(Outgoing(Recipient.answer(reply_to), message, reply.language,
                                        f"answer:{event}"), relevance=REPLY_RELEVANCE)

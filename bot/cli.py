@@ -9,13 +9,9 @@ import sys
 from pathlib import Path
 
 from bot.app import BotApp
-from bot.config import (
-    ConfigError,
-    Environment,
-    is_example_mailbox,
-    load_network,
-    read_environment,
-)
+from bot.config.environment import Environment, read_environment
+from bot.config.network import is_example_mailbox, load_network
+from bot.config.problems import ConfigError
 from bot.console_chat import console_locale, run_console
 from bot.logs import setup_logging
 from handlers import consensus

@@ -1,8 +1,8 @@
 """Per-platform sending limits, enforced in one place (the dispatcher) for every adapter.
 
 Telegram allows about 30 messages per second overall, one per second in a chat and 20 per minute
-in a group; Slack about one per second per channel. An adapter declares its limits as attributes
-(``rate_per_second``, ``per_chat_interval``, ``group_per_minute``); the dispatcher waits here
+in a group; Slack about one per second per channel. An adapter declares its limits as its
+``rate_limits`` (``RateLimits``, part of the ``Platform`` protocol); the dispatcher waits here
 before each delivery. A 429 that still happens is the adapter's ``RetryLater``.
 """
 
@@ -12,6 +12,17 @@ import asyncio
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class RateLimits:
+    """What a platform allows: messages per second overall, seconds between two messages in
+    one chat, messages per minute in a group; ``None`` for no limit."""
+
+    per_second: float | None = None
+    per_chat_interval: float | None = None
+    group_per_minute: int | None = None
 
 
 class RateLimiter:
@@ -31,10 +42,8 @@ class RateLimiter:
         self._group_sends: dict[str, deque[float]] = {}
 
     @classmethod
-    def for_adapter(cls, adapter: object) -> RateLimiter:
-        return cls(getattr(adapter, "rate_per_second", None),
-                   getattr(adapter, "per_chat_interval", None),
-                   getattr(adapter, "group_per_minute", None))
+    def of(cls, limits: RateLimits) -> RateLimiter:
+        return cls(limits.per_second, limits.per_chat_interval, limits.group_per_minute)
 
     def delay(self, address: str, group: bool) -> float:
         """Seconds to wait before sending to ``address`` now."""

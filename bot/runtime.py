@@ -14,7 +14,7 @@ import time
 from aiohttp import web
 
 from bot.app import BotApp
-from bot.config import Environment
+from bot.config.environment import Environment
 from bot.http_limits import (
     HANDLER_ARGS,
     MAX_BODY,
@@ -36,11 +36,11 @@ def build_platforms(app: BotApp, env: Environment) -> list[Platform]:
     """The adapters the environment asks for (imported only when used)."""
     platforms: list[Platform] = []
     if env.slack_bot_token:
-        from bot.platforms.slack import SlackPlatform
+        from bot.platforms.slack.adapter import SlackPlatform
 
         platforms.append(SlackPlatform(app, env))
     if env.telegram_bot_token:
-        from bot.platforms.telegram import TelegramPlatform
+        from bot.platforms.telegram.adapter import TelegramPlatform
 
         platforms.append(TelegramPlatform(app, env))
     return platforms
@@ -66,7 +66,8 @@ def web_application(app: BotApp, platforms: list[Platform], env: Environment | N
             status=503 if starting else 200)
 
     web_app.router.add_get("/healthz", health)
-    knowledge_routes(web_app, app, (env or Environment()).base_url)
+    app.set_web_url((env or Environment()).base_url)
+    knowledge_routes(web_app, app)
     for platform in platforms:
         platform.add_routes(web_app)
     return web_app

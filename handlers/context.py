@@ -70,6 +70,9 @@ class Context:
         # payload (``{payload}`` inside; Telegram's ``https://t.me/<bot>?start={payload}``),
         # given by the adapter once it knows the bot's name. Empty for the console.
         self.start_links: dict[str, str] = {}
+        # Where this process serves its web pages (``RESEAU_PUBLIC_URL``, else host and port),
+        # given by the app when it runs the web server; ``None`` (the console): no link to give.
+        self.web_url: str | None = None
 
     def now(self) -> datetime:
         return self.clock()

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import math
 import secrets
-import weakref
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -23,6 +22,7 @@ from handlers.info import OBJECTIVES, TYPES, matches
 from handlers.router import Request
 from handlers.settings import Network, fold
 from handlers.types import SECRET_MARK, Message, Secret
+from handlers.web_paths import KNOWLEDGE_PATHS
 from storage.models import InfoItem, Member
 from storage.records import to_iso
 from storage.web_tokens import WebToken
@@ -34,7 +34,6 @@ PAGE_SIZE = 20
 MAX_QUERY = 200
 MAX_TOKEN = 128
 FACETS = ("objective", "type", "agency", "year")
-PATHS = {"fr": "/savoirs", "en": "/knowledge"}
 TOKEN_PARAM = "jeton"
 
 
@@ -164,19 +163,6 @@ def select(items: list[InfoItem], filters: Filters, tz: str,
 
 # Sign-in links: a token in the chat reply, only its hash on disk.
 
-_BASE_URLS: weakref.WeakKeyDictionary[Context, str] = weakref.WeakKeyDictionary()
-
-
-def set_base_url(ctx: Context, url: str) -> None:
-    """Where this process serves the page (``bot/web`` says it when it adds the routes): a bot
-    without its web server (the console) has no link to give."""
-    _BASE_URLS[ctx] = url.rstrip("/")
-
-
-def base_url(ctx: Context) -> str | None:
-    return _BASE_URLS.get(ctx)
-
-
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -219,10 +205,9 @@ def link_command(req: Request) -> Message:
     token shown to a channel would let anyone there in. The token is minted on delivery
     (``handlers/minting.py``), so no copy of the message on disk holds a working one."""
     ctx = req.ctx
-    base = base_url(ctx)
-    if base is None:
+    if ctx.web_url is None:  # no web server in this process (the console)
         raise UserError("knowledge.not_served")
-    page = base + PATHS.get(req.lang, PATHS["fr"])
+    page = ctx.web_url + KNOWLEDGE_PATHS.get(req.lang, KNOWLEDGE_PATHS["fr"])
     if is_public(ctx.network):
         return Message(paragraphs=[req.t("knowledge.link_public", url=page)])
     member = req.member

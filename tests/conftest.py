@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.app import BotApp
-from bot.config import load_network
+from bot.config.network import load_network
 from handlers.i18n import Catalog
 from handlers.settings import Network
 from storage import engine

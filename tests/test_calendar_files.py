@@ -14,7 +14,8 @@ import pytest
 import recurring_ical_events
 
 from bot.app import BotApp
-from bot.config import ConfigError, load_network
+from bot.config.network import load_network
+from bot.config.problems import ConfigError
 from handlers.types import Message, Recipient
 from storage.models import Meeting, MeetingSeries
 from storage.store import Store

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigError, load_network, read_environment
+from bot.config.environment import read_environment
+from bot.config.network import load_network
+from bot.config.problems import ConfigError
 from tests.conftest import BIN, REPO, cli_env
 
 

@@ -9,7 +9,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.app import BotApp
-from bot.dispatcher import Target
+from bot.dispatch.contract import Target
+from bot.ratelimit import RateLimits
 from handlers.types import Message
 from tests.conftest import REPO, Clock, say
 
@@ -51,6 +52,7 @@ class Flaky:
     """A platform answering 500 until ``recovers_at`` (on the bot's clock), then fine."""
 
     platform = "telegram"
+    rate_limits = RateLimits()
 
     def __init__(self, clock: Clock, recovers_at: datetime) -> None:
         self.clock = clock

@@ -13,7 +13,7 @@ from pathlib import Path
 import aiohttp
 
 from bot.app import BotApp
-from bot.config import load_network
+from bot.config.network import load_network
 from handlers.types import Inbound
 from storage.models import FOCAL_POINT, Member
 from storage.store import Store

@@ -14,7 +14,9 @@ from pathlib import Path
 import pytest
 
 from bot.app import BotApp
-from bot.config import ConfigError, load_network
+from bot.config.network import load_network
+from bot.config.problems import ConfigError
+from bot.ratelimit import RateLimits
 from handlers.consensus import Decision, Seats, decide
 from handlers.settings import Network
 from handlers.types import Message, Recipient
@@ -40,6 +42,7 @@ class Delivered:
     """A platform that takes every message: the consulted were all reached."""
 
     platform = "console"
+    rate_limits = RateLimits()
 
     async def deliver(self, target: object, message: Message) -> None:
         pass

@@ -201,8 +201,8 @@ def test_report_figures_from_a_known_history(app: BotApp, clock: Clock) -> None:
 
 
 def test_a_long_digest_fits_every_platform_and_is_never_cut_mid_line(app: BotApp) -> None:
-    from bot.platforms.slack_render import render as slack
-    from bot.platforms.telegram_render import render as telegram
+    from bot.platforms.slack.render import render as slack
+    from bot.platforms.telegram.render import render as telegram
 
     for n in range(1, 400):
         say(app, "awa", f"partager https://example.org/etude-{n} Étude régionale {n} "

@@ -7,13 +7,17 @@ import contextlib
 from datetime import timedelta
 
 from bot.app import BotApp
-from bot.dispatcher import Target, backoff
+from bot.dispatch.contract import Target
+from bot.dispatch.timing import backoff
+from bot.ratelimit import RateLimits
 from handlers.types import Message, Outgoing, Recipient, ReplyTo
 from tests.conftest import Clock
 
 
 class Recorder:
     """An adapter that records deliveries and fails while ``failing`` is set."""
+
+    rate_limits = RateLimits()
 
     def __init__(self, platform: str) -> None:
         self.platform = platform

@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from bot.app import BotApp
-from bot.config import load_network
+from bot.config.network import load_network
 from bot.web import feeds
 from bot.web.pages import Page
 from handlers.knowledge import Filters

@@ -55,7 +55,7 @@ async def test_a_full_disk_sends_nothing_it_could_not_record(
         bot: Bot, clock: Clock, disk: FullDisk, caplog: pytest.LogCaptureFixture) -> None:  # noqa: F811
     bot.app.ctx.announce("news", lambda lang: Message(title="Annonce"))
     disk.fill()
-    with caplog.at_level(logging.ERROR, logger="bot.dispatcher"):
+    with caplog.at_level(logging.ERROR, logger="bot.dispatch"):
         await passes(bot, clock, 60)
     assert announcements(bot) == 0  # the "sending" mark could not be written: nothing sent
     assert bot.app.dispatcher.paused == "disk full"

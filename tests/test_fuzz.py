@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.app import BotApp
-from bot.config import load_network
+from bot.config.network import load_network
 from handlers.commands import COMMANDS
 from handlers.types import Inbound
 from scheduler.when import (

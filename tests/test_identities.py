@@ -6,12 +6,15 @@ import re
 from datetime import timedelta
 
 from bot.app import BotApp
-from bot.dispatcher import Target
+from bot.dispatch.contract import Target
+from bot.ratelimit import RateLimits
 from handlers.types import Message, Outgoing, Recipient
 from tests.conftest import Clock, say, text_of
 
 
 class Recorder:
+    rate_limits = RateLimits()
+
     def __init__(self, platform: str) -> None:
         self.platform = platform
         self.sent: list[Target] = []

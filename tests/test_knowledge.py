@@ -17,7 +17,9 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app import BotApp
-from bot.config import ConfigError, Environment, load_network, read_environment
+from bot.config.environment import Environment, read_environment
+from bot.config.network import load_network
+from bot.config.problems import ConfigError
 from bot.runtime import web_application
 from bot.web.routes import CSP
 from handlers.knowledge import Filters, check_token, token_hash

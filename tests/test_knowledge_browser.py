@@ -19,7 +19,7 @@ import pytest
 from aiohttp.test_utils import TestServer
 
 from bot.app import BotApp
-from bot.config import load_network
+from bot.config.network import load_network
 from bot.runtime import web_application
 from storage.store import Store
 from tests.conftest import REPO, Clock, say, text_of

@@ -17,10 +17,11 @@ import aiohttp
 import pytest
 
 from bot.app import BotApp
-from bot.config import Environment
-from bot.dispatcher import MAX_BACKOFF, PROBE_BACKOFF
-from bot.platforms.slack import SlackPlatform
-from bot.platforms.telegram import TelegramPlatform
+from bot.config.environment import Environment
+from bot.dispatch.outages import PROBE_BACKOFF
+from bot.dispatch.timing import MAX_BACKOFF
+from bot.platforms.slack.adapter import SlackPlatform
+from bot.platforms.telegram.adapter import TelegramPlatform
 from bot.runtime import Runtime
 from handlers.consensus import Seats, decide
 from handlers.types import Message, Recipient
@@ -82,7 +83,8 @@ async def both(app: BotApp, clock: Clock) -> AsyncIterator[Both]:
                       host="127.0.0.1", port=0)
     platforms = [SlackPlatform(app, env), TelegramPlatform(app, env)]
     for platform in platforms:
-        platform.per_chat_interval = 0.0  # the limiter would otherwise wait in real time
+        # the limiter would otherwise wait in real time
+        platform.rate_limits = replace(platform.rate_limits, per_chat_interval=0.0)
     runtime = Runtime(app, env, platforms=platforms)
     await runtime.start()
     try:

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from bot.ratelimit import RateLimiter
+from bot.app import BotApp
+from bot.dispatch.contract import Target
+from bot.platforms.slack.adapter import SlackPlatform
+from bot.platforms.telegram.adapter import TelegramPlatform
+from bot.ratelimit import RateLimiter, RateLimits
+from handlers.types import Message, Outgoing, Recipient
 
 
 class FakeTime:
@@ -42,3 +47,32 @@ async def test_no_limits_means_no_wait() -> None:
     for _ in range(100):
         await limiter.wait("x")
     assert t.slept == []
+
+
+class Paced:
+    """An adapter declaring its limits on the protocol, as every platform does."""
+
+    platform = "telegram"
+    rate_limits = RateLimits(per_second=2.0, per_chat_interval=5.0, group_per_minute=3)
+
+    async def deliver(self, target: Target, message: Message) -> None:
+        pass
+
+    async def probe(self) -> None:
+        pass
+
+
+async def test_rate_limits_are_read_from_the_platform_protocol_not_guessed(app: BotApp) -> None:
+    """The dispatcher paces an adapter by its declared ``rate_limits``: before, it looked for
+    loose attributes with ``getattr`` and a platform that named them otherwise was silently
+    unlimited."""
+    app.add_adapter(Paced())
+    app.ctx.queue(Outgoing(Recipient("identity", "telegram:42"), Message(title="x"), "fr",
+                           "paced"))
+    await app.dispatcher.flush()
+    limiter = app.dispatcher.limiters["telegram"]
+    assert (limiter.interval, limiter.per_chat_interval, limiter.group_per_minute) == (
+        0.5, 5.0, 3)
+    assert SlackPlatform.rate_limits == RateLimits(per_chat_interval=1.0)
+    assert TelegramPlatform.rate_limits == RateLimits(per_second=30.0, per_chat_interval=1.0,
+                                                      group_per_minute=20)

@@ -13,7 +13,8 @@ import pytest
 
 from bot import app as app_module
 from bot.app import BotApp
-from bot.config import ConfigError, load_network
+from bot.config.network import load_network
+from bot.config.problems import ConfigError
 from handlers import scheduled
 from handlers.knowledge import check_token, issue_token
 from handlers.settings import Network

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import read_environment
+from bot.config.environment import read_environment
 from bot.logs import LogSettings, setup_logging
 from tests.conftest import BIN, REPO, cli_env
 

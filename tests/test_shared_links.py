@@ -8,8 +8,9 @@ from dataclasses import replace
 from typing import Any
 
 from bot.app import BotApp
-from bot.dispatcher import Target
-from bot.platforms.slack_render import escape
+from bot.dispatch.contract import Target
+from bot.platforms.slack.render import escape
+from bot.ratelimit import RateLimits
 from handlers.types import Inbound, Message, Recipient
 from tests.conftest import say, text_of
 from tests.support.fake_slack import (  # noqa: F401 (fixtures)
@@ -185,7 +186,7 @@ class Recorder:
 
     def __init__(self, platform: str) -> None:
         self.platform = platform
-        self.per_chat_interval = 0.0
+        self.rate_limits = RateLimits()
         self.sent: list[Target] = []
 
     async def deliver(self, target: Target, message: Message) -> None:

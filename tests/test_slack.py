@@ -11,7 +11,7 @@ from typing import Any
 import aiohttp
 
 from bot.app import BotApp
-from bot.config import Environment
+from bot.config.environment import Environment
 from handlers.types import Message
 from tests.conftest import Clock
 from tests.support.fake_slack import (  # noqa: F401 (fixtures)

@@ -11,9 +11,9 @@ import aiohttp
 import pytest
 
 from bot.app import BotApp
-from bot.config import Environment
-from bot.platforms.slack import SlackPlatform
-from bot.platforms.slack_auth import TokenRefused
+from bot.config.environment import Environment
+from bot.platforms.slack.adapter import SlackPlatform
+from bot.platforms.slack.auth import TokenRefused
 from bot.runtime import Runtime
 from handlers.types import Inbound
 from tests.support.fake_slack import (  # noqa: F401 (fixtures)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.platforms.slack_render import (
+from bot.platforms.slack.inbound import from_slack
+from bot.platforms.slack.render import (
     ANSWER_BLOCK_ID,
     MAX_BLOCKS,
     action_name,
     clip,
     escape,
-    from_slack,
     is_empty,
     render,
     split_text,

@@ -19,9 +19,9 @@ import aiohttp
 import pytest
 
 from bot.app import BotApp
-from bot.config import Environment
+from bot.config.environment import Environment
 from bot.http_limits import raise_open_files_limit
-from bot.platforms.telegram import TelegramPlatform
+from bot.platforms.telegram.adapter import TelegramPlatform
 from bot.runtime import Runtime
 from tests.conftest import BIN, REPO, cli_env
 from tests.support.fake_slack import (  # noqa: F401 (fixtures)
@@ -157,7 +157,7 @@ async def test_well_formed_requests_still_pass_the_door(bot: Bot) -> None:
 
 
 def test_signature_check_accepts_slacks_own_and_refuses_the_rest() -> None:
-    from bot.platforms.slack_door import check_signature
+    from bot.platforms.slack.door import check_signature
     from tests.support.fake_slack import SECRET
 
     body = "command=%2Freseau&text=aide"
@@ -187,7 +187,7 @@ def telegram_runtime(app: BotApp, fake: FakeTelegram) -> Runtime:
     network = replace(app.network, channels={"telegram": NETWORK_CHAT})
     app.network = app.ctx.network = app.dispatcher.network = network
     platform = TelegramPlatform(app, env)
-    platform.per_chat_interval = 0
+    platform.rate_limits = replace(platform.rate_limits, per_chat_interval=0)
     return Runtime(app, env, platforms=[platform])
 
 

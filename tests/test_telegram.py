@@ -12,7 +12,7 @@ from datetime import timedelta
 import pytest
 
 from bot.app import BotApp
-from bot.platforms.telegram import TelegramPlatform
+from bot.platforms.telegram.adapter import TelegramPlatform
 from bot.runtime import Runtime
 from handlers.types import Inbound, Message
 from tests.conftest import Clock, text_of

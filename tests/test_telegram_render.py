@@ -7,8 +7,9 @@ import re
 
 import pytest
 
-from bot.platforms.telegram import api_urls, command_table, telegram_name
-from bot.platforms.telegram_render import (
+from bot.platforms.telegram.adapter import api_urls
+from bot.platforms.telegram.menus import command_table, telegram_name
+from bot.platforms.telegram.render import (
     CALLBACK_BYTES,
     LIMIT,
     callback_data,

@@ -7,9 +7,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot.app import BotApp
-from bot.config import Environment
-from bot.platforms.slack import SlackPlatform
-from bot.platforms.telegram import TelegramPlatform
+from bot.config.environment import Environment
+from bot.platforms.slack.adapter import SlackPlatform
+from bot.platforms.telegram.adapter import TelegramPlatform
 from bot.runtime import Runtime
 from storage.models import FOCAL_POINT, Member
 from tests.support.fake_slack import SECRET, FakeSlack, SlackSender
@@ -37,7 +37,8 @@ async def test_one_consultation_two_platforms_one_outcome(app: BotApp) -> None:
                       telegram_api_url=telegram_fake.url, telegram_webhook_secret="s3cret-webhook",
                       host="127.0.0.1", port=0)
     slack, telegram = SlackPlatform(app, env), TelegramPlatform(app, env)
-    slack.per_chat_interval = telegram.per_chat_interval = 0.0
+    slack.rate_limits = replace(slack.rate_limits, per_chat_interval=0.0)
+    telegram.rate_limits = replace(telegram.rate_limits, per_chat_interval=0.0)
     runtime = Runtime(app, env, platforms=[slack, telegram])
     await runtime.start()
     try:

@@ -9,8 +9,9 @@ from datetime import timedelta
 from pathlib import Path
 
 from bot.app import BotApp
-from bot.config import Environment
-from bot.dispatcher import Target
+from bot.config.environment import Environment
+from bot.dispatch.contract import Target
+from bot.ratelimit import RateLimits
 from handlers.types import Message, Outgoing, Recipient
 from storage.models import Member
 from storage.store import Store
@@ -24,6 +25,8 @@ SECRETARY = 300000001  # a secretariat member on Telegram, for these tests
 
 
 class Recorder:
+    rate_limits = RateLimits()
+
     def __init__(self, platform: str) -> None:
         self.platform = platform
         self.sent: list[tuple[Target, Message]] = []
@@ -144,7 +147,7 @@ class Refusing(Recorder):
     """Telegram answering 403 "bot can't initiate conversation" to everyone."""
 
     async def deliver(self, target: Target, message: Message) -> None:
-        from bot.dispatcher import Unreachable  # here: the rest of this file runs without it
+        from bot.dispatch.contract import Unreachable  # here: the rest of this file runs without it
 
         raise Unreachable("not_started")
 

@@ -19,9 +19,9 @@ import aiohttp
 import pytest
 
 from bot.app import BotApp
-from bot.config import Environment
-from bot.platforms.slack import SlackPlatform
-from bot.platforms.telegram import TelegramPlatform
+from bot.config.environment import Environment
+from bot.platforms.slack.adapter import SlackPlatform
+from bot.platforms.telegram.adapter import TelegramPlatform
 from handlers.types import Message
 from storage.models import OutboxRow
 from tests.conftest import Clock

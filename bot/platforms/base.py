@@ -10,7 +10,8 @@ from typing import Protocol
 
 from aiohttp import web
 
-from bot.dispatcher import Target
+from bot.dispatch.contract import Target
+from bot.ratelimit import RateLimits
 from handlers.types import Message
 
 
@@ -18,6 +19,9 @@ class Platform(Protocol):
     """Lifecycle and delivery of one chat platform inside the bot's single asyncio loop."""
 
     platform: str
+    # What the platform allows (messages per second, per chat, per group and minute): the
+    # dispatcher paces every send to it (``bot/ratelimit.py``).
+    rate_limits: RateLimits
 
     @property
     def ready(self) -> bool:

@@ -12,7 +12,8 @@ import threading
 from pathlib import Path
 from typing import TextIO
 
-from bot.dispatcher import Target
+from bot.dispatch.contract import Target
+from bot.ratelimit import RateLimits
 from handlers.i18n import Catalog
 from handlers.types import Message
 
@@ -36,6 +37,7 @@ class ConsoleAdapter:
     """Prints deliveries; attachments are written under ``files_dir`` and their path shown."""
 
     platform = "console"
+    rate_limits = RateLimits()  # a terminal takes everything at once
 
     def __init__(self, catalog: Catalog, lang: str, files_dir: Path,
                  out: TextIO | None = None) -> None:

@@ -17,8 +17,9 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from handlers.context import Context
 from handlers.info import objective_label
-from handlers.knowledge import PATHS, Filters, Selection
+from handlers.knowledge import Filters, Selection
 from handlers.settings import fold
+from handlers.web_paths import KNOWLEDGE_PATHS, STYLESHEET_PATH
 from storage.models import InfoItem
 
 # Query parameter names in each page's language (the field names are the neutral ones).
@@ -28,7 +29,6 @@ PARAMS: dict[str, dict[str, str]] = {
     "en": {"objective": "objective", "type": "type", "agency": "agency", "year": "year",
            "q": "q", "page": "page"},
 }
-CSS_PATH = "/savoirs.css"
 
 
 @cache
@@ -92,7 +92,7 @@ class Page:
     def __init__(self, ctx: Context, lang: str) -> None:
         self.ctx = ctx
         self.lang = lang
-        self.path = PATHS[lang]
+        self.path = KNOWLEDGE_PATHS[lang]
         self.names = PARAMS[lang]
         self.other = "en" if lang == "fr" else "fr"
 
@@ -176,7 +176,7 @@ class Page:
 
     def common(self, other_href: str) -> dict[str, object]:
         """What every page's frame needs."""
-        return {"lang": self.lang, "t": self.t, "path": self.path, "css": CSS_PATH,
+        return {"lang": self.lang, "t": self.t, "path": self.path, "css": STYLESHEET_PATH,
                 "network_name": self.ctx.network.name(self.lang), "other_lang": self.other,
                 "other_href": other_href}
 

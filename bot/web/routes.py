@@ -18,16 +18,15 @@ from bot.web import access, feeds
 from bot.web.pages import PARAMS, Page, href, render
 from handlers.knowledge import (
     PAGE_SIZE,
-    PATHS,
     TOKEN_LIFETIME,
     TOKEN_PARAM,
     Filters,
     is_public,
     matching,
     select,
-    set_base_url,
 )
 from handlers.spreadsheet import MEDIA_TYPE
+from handlers.web_paths import KNOWLEDGE_PATHS, STYLESHEET_PATH
 
 CSP = ("default-src 'self'; script-src 'none'; style-src 'self'; img-src 'self'; "
        "frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
@@ -77,7 +76,7 @@ class Site:
     def forbidden(self, lang: str, expired: bool) -> web.Response:
         page = Page(self.ctx, lang)
         return self.html("forbidden.html", page, status=403, expired=expired,
-                         other_href=PATHS[page.other],
+                         other_href=KNOWLEDGE_PATHS[page.other],
                          command=self.ctx.t(lang, "cmd.knowledge_link.name"),
                          hours=int(TOKEN_LIFETIME.total_seconds() // 3600))
 
@@ -102,13 +101,13 @@ class Site:
             next_href=page.link(filters, page=selection.page + 1)
             if selection.page < selection.pages else None,
             atom_href=href(f"{page.path}.atom", export), csv_href=href(f"{page.path}.csv", export),
-            other_href=href(PATHS[page.other], filters.params(PARAMS[page.other])))
+            other_href=href(KNOWLEDGE_PATHS[page.other], filters.params(PARAMS[page.other])))
 
     async def item(self, request: web.Request, lang: str) -> web.StreamResponse:
         page = Page(self.ctx, lang)
         number = int(request.match_info["number"])
         item = self.ctx.store.items.get(number)
-        other = f"{PATHS[page.other]}/{number}"
+        other = f"{KNOWLEDGE_PATHS[page.other]}/{number}"
         if item is None:
             return self.html("not_found.html", page, status=404, number=number,
                              other_href=other)
@@ -143,12 +142,12 @@ def origin(request: web.Request) -> str:
     return f"{request.scheme}://{request.host}"
 
 
-def knowledge_routes(web_app: web.Application, app: BotApp, base_url: str) -> None:
-    """Add the knowledge pages to the bot's web server; ``base_url`` is what chat links use."""
-    set_base_url(app.ctx, base_url)
-    site = Site(app, secure=base_url.startswith("https://"))
-    web_app.router.add_get("/savoirs.css", site.css)
-    for lang, path in PATHS.items():
+def knowledge_routes(web_app: web.Application, app: BotApp) -> None:
+    """Add the knowledge pages to the bot's web server, at the paths chat links point to
+    (``handlers/web_paths.py``); links are https when the app's web address is."""
+    site = Site(app, secure=(app.ctx.web_url or "").startswith("https://"))
+    web_app.router.add_get(STYLESHEET_PATH, site.css)
+    for lang, path in KNOWLEDGE_PATHS.items():
         web_app.router.add_get(path, site.guarded(site.listing, lang))
         web_app.router.add_get(path + r"/{number:\d{1,9}}", site.guarded(site.item, lang))
         web_app.router.add_get(path + ".atom", site.guarded(site.atom, lang))

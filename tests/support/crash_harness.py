@@ -29,6 +29,7 @@ import threading
 from datetime import datetime
 from pathlib import Path
 
+from bot.ratelimit import RateLimits
 from storage.store import Store
 
 WRITERS = 16
@@ -37,6 +38,7 @@ MESSAGE = {"title": "Consultation", "paragraphs": ["Texte de la proposition " * 
 
 class FileAdapter:
     platform = "telegram"
+    rate_limits = RateLimits()
 
     def __init__(self, path: Path, hang: bool) -> None:
         self.path = path
@@ -55,7 +57,7 @@ class FileAdapter:
 
 async def bot(data: Path, deliveries: Path, now: datetime, mode: str) -> None:
     from bot.app import BotApp
-    from bot.config import load_network
+    from bot.config.network import load_network
     from handlers.types import Inbound
 
     store = Store.open(data)

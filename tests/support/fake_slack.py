@@ -27,8 +27,10 @@ from aiohttp import web
 from slack_sdk.signature import SignatureVerifier
 
 from bot.app import BotApp
-from bot.config import Environment, load_network
-from bot.platforms.slack import SlackPlatform
+from bot.config.environment import Environment
+from bot.config.network import load_network
+from bot.platforms.slack.adapter import SlackPlatform
+from bot.ratelimit import RateLimits
 from bot.runtime import Runtime
 from handlers.settings import Network
 from tests.support.fake_network import Door
@@ -446,7 +448,7 @@ async def running(app: BotApp, env: Environment, fake: FakeSlack,
     """The bot started on ``fake``; the start-up's calls (``auth.test``) are forgotten unless
     ``forget_start`` is false, so tests count only what their requests caused."""
     platform = SlackPlatform(app, env)
-    platform.per_chat_interval = 0.0  # the rate limiter would otherwise wait in real time
+    platform.rate_limits = RateLimits()  # the rate limiter would otherwise wait in real time
     runtime = Runtime(app, env, platforms=[platform])
     await runtime.start()
     assert runtime.port

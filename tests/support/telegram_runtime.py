@@ -10,8 +10,8 @@ import pytest
 from aiohttp import ClientSession
 
 from bot.app import BotApp
-from bot.config import Environment
-from bot.platforms.telegram import TelegramPlatform
+from bot.config.environment import Environment
+from bot.platforms.telegram.adapter import TelegramPlatform
 from bot.runtime import Runtime
 from storage.models import CO_CHAIR, Member
 from tests.support.fake_telegram import TOKEN, FakeTelegram
@@ -51,7 +51,8 @@ async def running(app: BotApp, fake: FakeTelegram, webhook: bool = True,
                                   language="fr"))
     env = environment(fake, webhook, public_url)
     platform = TelegramPlatform(app, env)
-    platform.per_chat_interval = 0  # the limiter's real waits are tested on their own
+    # the limiter's real waits are tested on their own
+    platform.rate_limits = replace(platform.rate_limits, per_chat_interval=0)
     runtime = Runtime(app, env, platforms=[platform])
     await runtime.start()
     return runtime

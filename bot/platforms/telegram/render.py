@@ -12,7 +12,6 @@ import html
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from handlers.links import labelled
 from handlers.types import Button, Message
 
 LIMIT = 4096  # Telegram's message length, in UTF-16 code units after entity parsing
@@ -22,24 +21,6 @@ CALLBACK_BYTES = 64
 BUTTON_LABEL = 64
 ROW = 2
 SEPARATOR = "|"
-
-
-def with_links(text: str, links: list[tuple[int, int, str]]) -> str:
-    """``text`` with each text link (``offset`` and ``length`` in UTF-16 code units, as Telegram
-    counts them, and its ``url``, which Telegram keeps out of the text) in the neutral
-    ``[words](url)`` form the handlers read."""
-    units = text.encode("utf-16-le")
-    parts: list[str] = []
-    at = 0
-    for offset, length, url in sorted(links):
-        start, end = offset * 2, (offset + length) * 2
-        if start < at or end > len(units):
-            continue  # overlapping or out of range: leave the words as they are
-        parts.append(units[at:start].decode("utf-16-le", errors="ignore"))
-        parts.append(labelled(url, units[start:end].decode("utf-16-le", errors="ignore")))
-        at = end
-    parts.append(units[at:].decode("utf-16-le", errors="ignore"))
-    return "".join(parts)
 
 
 def callback_data(button: Button) -> str:

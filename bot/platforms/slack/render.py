@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from handlers.links import labelled, looks_like_an_address
 from handlers.types import Button, Message
 
 HEADER_MAX = 150
@@ -30,53 +29,11 @@ MORE = "…"
 Block = dict[str, Any]
 
 _ENTITY_TAIL = re.compile(r"&[a-z]{0,3}$")
-_SLACK_ENTITY = re.compile(r"<([^<>]*)>")
 
 
 def escape(text: str) -> str:
     """User text as Slack shows it literally: the only three characters Slack parses."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def from_slack(text: str) -> str:
-    """Text as Slack sends it (``<@U1>``, ``<!here>``, ``<https://x|x>``, ``&amp;``) back to what
-    the person typed, so commands and captured links read naturally and nothing stays live.
-    A link with a label of its own becomes the neutral ``[label](url)`` (``handlers.links``),
-    so both reach the handlers; a label that is only the address, or reads like another one,
-    is dropped."""
-
-    def plain(match: re.Match[str]) -> str:
-        inner = match.group(1)
-        target, _, label = inner.partition("|")
-        if target.startswith(("@", "#")):
-            return (target[0] + label.lstrip("@#")) if label else target
-        if target.startswith("!date"):
-            return label  # a date Slack formats for each reader: its fallback text
-        if target.startswith("!"):
-            name = label or target[1:].split("^", 1)[0]
-            return "@" + name.lstrip("@")
-        if target.startswith("mailto:"):
-            return label or target[len("mailto:"):]
-        if not label or label in target or looks_like_an_address(label):
-            return target
-        return labelled(target, label)
-
-    text = _SLACK_ENTITY.sub(plain, text)
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-
-
-def _mention_of(user_id: str) -> re.Pattern[str]:
-    return re.compile(rf"\s*<@{re.escape(user_id)}(?:\|[^>]*)?>\s*")
-
-
-def mentions(text: str, user_id: str | None) -> bool:
-    """Whether Slack's ``text`` mentions ``user_id`` (``<@U…>`` or ``<@U…|name>``)."""
-    return bool(user_id) and _mention_of(user_id or "").search(text) is not None
-
-
-def without_mention(text: str, user_id: str | None) -> str:
-    """``<@BOT> partager …`` → ``partager …``: the words addressed to the bot."""
-    return _mention_of(user_id).sub(" ", text).strip() if user_id else text
 
 
 def _cut(escaped: str, limit: int) -> str:

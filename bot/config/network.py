@@ -1,45 +1,27 @@
-"""Reading the configuration: the built-in Mali network, an optional TOML file, the environment.
+"""The network from its configuration: the built-in Mali network, overridden by an optional
+TOML file, checked rule by rule and built into the typed ``Network`` the handlers read.
 
-Everything found wrong is collected (file, key, line where it can be found) rather than stopping at
-the first problem, so ``reseau-bot check`` can list it all at once.
+Everything found wrong is collected (file, key, line where it can be found) rather than stopping
+at the first problem, so ``reseau-bot check`` can list it all at once.
 """
 
 from __future__ import annotations
 
-import os
 import re
 import tomllib
-from dataclasses import dataclass, field
 from datetime import time, timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.config.problems import BUILTIN, ConfigError, Problem
+from bot.config.reader import KNOWN_KEYS, LISTS, Reader, merge
 from handlers.settings import LANGUAGES, Agency, CoChairSeat, MemberSeed, Network, WorkingGroup
-from handlers.types import PLATFORMS
 from handlers.words import ARTICLES_FR
 from storage.models import ROLES
 
-BUILTIN = "built-in"
-KNOWN_KEYS: dict[str, set[str]] = {
-    "network": {"name_fr", "name_en", "timezone", "language", "place_fr", "place_en",
-                "executive_committee", "secretariat", "console_member"},
-    "reminders": {"meetings", "consultations", "workplan"},
-    "digest": {"schedule"},
-    "channels": set(PLATFORMS),
-    "co_chairs": {"title_fr", "title_en", "agency"},
-    "agencies": {"code", "acronym_fr", "acronym_en", "name_fr", "name_en", "article_fr"},
-    "members": {"id", "name", "agency", "roles", "identities", "language"},
-    "groups": {"name", "members", "chairs", "slack", "telegram"},
-    "knowledge": {"access"},
-    "consultations": {"empty_seat"},
-    "calendar": {"organizer_email"},
-    "jobs": {"late_grace", "attempts"},
-    "dates": {"end_of_working_day"},
-}
 EMPTY_SEAT = {"decide_without": False, "block_consensus": True}
-LISTS = {"co_chairs", "agencies", "members", "groups"}
 OFFSET = re.compile(r"^\s*(\d+)\s*([dhm])\s*$")
 CLOCK = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 DIGEST = re.compile(r"^(mon|tue|wed|thu|fri|sat|sun|daily)\s+([01]\d|2[0-3]):[0-5]\d$")
@@ -52,145 +34,8 @@ EXAMPLE_DOMAINS = re.compile(r"(^|\.)example\.(com|net|org)$|\.(example|invalid|
                              re.IGNORECASE)
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong in the configuration, located as precisely as the file allows."""
-
-    file: str
-    key: str
-    message: str
-    line: int | None = None
-
-    def __str__(self) -> str:
-        where = f"{self.file}:{self.line}" if self.line else self.file
-        return f"{where}: {self.key}: {self.message}" if self.key else f"{where}: {self.message}"
-
-
-class ConfigError(Exception):
-    """The configuration cannot be used; ``problems`` says everything that is wrong."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems))
-
-
-@dataclass(frozen=True)
-class Environment:
-    """Secrets and endpoints, from environment variables only (never from files in the repo)."""
-
-    # Secrets never appear in a repr, a log line or an error message.
-    slack_bot_token: str = field(default="", repr=False)
-    slack_signing_secret: str = field(default="", repr=False)
-    slack_app_token: str = field(default="", repr=False)
-    slack_api_url: str = ""
-    telegram_bot_token: str = field(default="", repr=False)
-    telegram_api_url: str = ""
-    telegram_webhook_secret: str = field(default="", repr=False)
-    data_dir: Path = Path("data")
-    config_path: Path | None = None
-    host: str = "127.0.0.1"
-    port: int = 3000
-    public_url: str = ""  # RESEAU_PUBLIC_URL: where people reach this server (knowledge links)
-    journal_mb: int = 8  # RESEAU_JOURNAL_MB: journal size that starts a compaction
-    problems: tuple[Problem, ...] = field(default=())
-
-    @property
-    def platforms(self) -> list[str]:
-        """The chat platforms this environment turns on; the console when there is none."""
-        found = [name for name, token in (("slack", self.slack_bot_token),
-                                          ("telegram", self.telegram_bot_token)) if token]
-        return found or ["console"]
-
-    @property
-    def base_url(self) -> str:
-        """The address in links people are sent: the public URL, else host and port."""
-        return self.public_url.rstrip("/") or f"http://{self.host}:{self.port}"
-
-
-def read_environment(env: dict[str, str] | None = None) -> Environment:
-    env = dict(os.environ if env is None else env)
-    problems: list[Problem] = []
-    port_text = env.get("RESEAU_PORT", "3000")
-    try:
-        port = int(port_text)
-        if not 0 < port < 65536:
-            raise ValueError
-    except ValueError:
-        problems.append(Problem("environment", "RESEAU_PORT",
-                                f"« {port_text} » is not a port number (1-65535)"))
-        port = 3000
-    if env.get("SLACK_BOT_TOKEN") and not (env.get("SLACK_SIGNING_SECRET")
-                                           or env.get("SLACK_APP_TOKEN")):
-        problems.append(Problem("environment", "SLACK_SIGNING_SECRET",
-                                "is required with SLACK_BOT_TOKEN (or set SLACK_APP_TOKEN "
-                                "for Socket Mode)"))
-    public_url = env.get("RESEAU_PUBLIC_URL", "").strip()
-    if public_url and not re.match(r"^https?://[^\s/?#]+(/[^\s?#]*)?$", public_url):
-        problems.append(Problem("environment", "RESEAU_PUBLIC_URL",
-                                f"« {public_url[:80]} » is not an http:// or https:// address"))
-        public_url = ""
-    journal_text = env.get("RESEAU_JOURNAL_MB", "8")
-    journal_mb = int(journal_text) if journal_text.isdigit() else 0
-    if not 1 <= journal_mb <= 1024:
-        problems.append(Problem("environment", "RESEAU_JOURNAL_MB",
-                                f"« {journal_text[:20]} » is not a size in megabytes (1-1024)"))
-        journal_mb = 8
-    config = env.get("RESEAU_CONFIG")
-    return Environment(
-        slack_bot_token=env.get("SLACK_BOT_TOKEN", ""),
-        slack_signing_secret=env.get("SLACK_SIGNING_SECRET", ""),
-        slack_app_token=env.get("SLACK_APP_TOKEN", ""),
-        slack_api_url=env.get("SLACK_API_URL", ""),
-        telegram_bot_token=env.get("TELEGRAM_BOT_TOKEN", ""),
-        telegram_api_url=env.get("TELEGRAM_API_URL", ""),
-        telegram_webhook_secret=env.get("TELEGRAM_WEBHOOK_SECRET", ""),
-        data_dir=Path(env.get("RESEAU_DATA_DIR") or "data"),
-        config_path=Path(config) if config else None,
-        host=env.get("RESEAU_HOST", "127.0.0.1"),
-        port=port,
-        public_url=public_url,
-        journal_mb=journal_mb,
-        problems=tuple(problems),
-    )
-
-
 def builtin_text() -> str:
     return resources.files("bot").joinpath("mali.toml").read_text(encoding="utf-8")
-
-
-def line_of(text: str, section: str, index: int | None, key: str | None) -> int | None:
-    """The line of ``key`` in ``[section]`` (or the ``index``-th ``[[section]]``), if findable."""
-    seen = -1
-    inside = False
-    for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.strip()
-        header = re.match(r"^\[\[?\s*([A-Za-z0-9_.]+)\s*\]\]?", line)
-        if header:
-            if header.group(1) == section:
-                if line.startswith("[["):
-                    seen += 1
-                    inside = index is None or seen == index
-                else:
-                    inside = True
-                if inside and key is None:
-                    return number
-            else:
-                inside = False
-            continue
-        if inside and key and re.match(rf"^{re.escape(key)}\s*=", line):
-            return number
-    return None
-
-
-def merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
-    """Override keys of ``base``; a list (agencies, members, co-chairs) replaces the whole list."""
-    merged = dict(base)
-    for key, value in override.items():
-        if isinstance(value, dict) and isinstance(base.get(key), dict):
-            merged[key] = {**base[key], **value}
-        else:
-            merged[key] = value
-    return merged
 
 
 def parse_offset(text: str) -> timedelta | None:
@@ -200,46 +45,6 @@ def parse_offset(text: str) -> timedelta | None:
     amount, unit = int(match.group(1)), match.group(2)
     return {"d": timedelta(days=amount), "h": timedelta(hours=amount),
             "m": timedelta(minutes=amount)}[unit]
-
-
-class _Reader:
-    """Checks the merged tables, attributing each problem to the file that set the key."""
-
-    def __init__(self, sources: list[tuple[str, str, dict[str, Any]]]) -> None:
-        self.sources = sources  # (file name, raw text, parsed data), later ones win
-        self.problems: list[Problem] = []
-
-    def fail(self, section: str, index: int | None, key: str | None, message: str) -> None:
-        name, text = BUILTIN, ""
-        for source_name, source_text, data in reversed(self.sources):
-            if section in data:
-                name, text = source_name, source_text
-                break
-        label = section + (f"[{index + 1}]" if index is not None else "") + (
-            f".{key}" if key else "")
-        self.problems.append(Problem(name, label, message, line_of(text, section, index, key)))
-
-    def string(self, table: dict[str, Any], section: str, index: int | None, key: str,
-               default: str | None = None) -> str:
-        value = table.get(key, default)
-        if not isinstance(value, str) or (default is None and not value.strip()):
-            self.fail(section, index, key, "must be a non-empty text")
-            return default or ""
-        return value
-
-    def strings(self, table: dict[str, Any], section: str, index: int | None, key: str,
-                default: list[str] | None = None) -> list[str]:
-        value = table.get(key, default if default is not None else [])
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            self.fail(section, index, key, "must be a list of texts, e.g. [\"a\", \"b\"]")
-            return []
-        return value
-
-    def unknown_keys(self, section: str, index: int | None, table: dict[str, Any]) -> None:
-        for key in table:
-            if key not in KNOWN_KEYS[section]:
-                self.fail(section, index, key,
-                          f"unknown key (known: {', '.join(sorted(KNOWN_KEYS[section]))})")
 
 
 def load_network(config_path: Path | None = None) -> Network:
@@ -265,7 +70,7 @@ def load_network(config_path: Path | None = None) -> Network:
 
 
 def _build(sources: list[tuple[str, str, dict[str, Any]]]) -> Network:
-    reader = _Reader(sources)
+    reader = Reader(sources)
     data: dict[str, Any] = {}
     for _, _, parsed in sources:
         data = merge(data, parsed)
@@ -412,7 +217,7 @@ def _build(sources: list[tuple[str, str, dict[str, Any]]]) -> Network:
     )
 
 
-def _jobs(reader: _Reader, table: dict[str, Any]) -> tuple[timedelta, int]:
+def _jobs(reader: Reader, table: dict[str, Any]) -> tuple[timedelta, int]:
     """``[jobs]``: how late scheduled work may run unremarked, how many tries before giving up."""
     text = reader.string(table, "jobs", None, "late_grace", "1h")
     grace = parse_offset(text)
@@ -429,7 +234,9 @@ def _jobs(reader: _Reader, table: dict[str, Any]) -> tuple[timedelta, int]:
 def is_example_mailbox(address: str) -> bool:
     """A placeholder address (a domain reserved for examples): ``check`` asks for the real one."""
     return bool(EXAMPLE_DOMAINS.search(address.rpartition("@")[2]))
-def _article(reader: _Reader, item: dict[str, Any], i: int) -> str:
+
+
+def _article(reader: Reader, item: dict[str, Any], i: int) -> str:
     """The French article of an acronym (« l'OIM », « le PNUD », « la FAO »); none by default."""
     article = reader.string(item, "agencies", i, "article_fr", "").strip().replace("’", "'")
     if article not in ARTICLES_FR:
@@ -439,7 +246,7 @@ def _article(reader: _Reader, item: dict[str, Any], i: int) -> str:
     return article
 
 
-def _agencies(reader: _Reader, items: list[dict[str, Any]]) -> list[Agency]:
+def _agencies(reader: Reader, items: list[dict[str, Any]]) -> list[Agency]:
     agencies: list[Agency] = []
     seen: set[str] = set()
     for i, item in enumerate(items):
@@ -459,7 +266,7 @@ def _agencies(reader: _Reader, items: list[dict[str, Any]]) -> list[Agency]:
     return agencies
 
 
-def _members(reader: _Reader, items: list[dict[str, Any]], codes: set[str]) -> list[MemberSeed]:
+def _members(reader: Reader, items: list[dict[str, Any]], codes: set[str]) -> list[MemberSeed]:
     members: list[MemberSeed] = []
     ids: set[str] = set()
     identities: set[str] = set()
