@@ -250,13 +250,6 @@ class BotApp:
         await self._durable()
         return reply
 
-    async def _durable(self) -> None:
-        """Wait for the fsync covering what was written; a failed fsync refuses the request."""
-        try:
-            await self.store.durable()
-        except (OSError, JournalError) as error:
-            raise StorageUnavailable(error) from error
-
     async def durably(self, work: Callable[[], T]) -> T:
         """Run ``work`` (storage changes outside a handler, e.g. the console giving a member
         a console identity) as one transaction and wait until it is durable."""
@@ -269,8 +262,13 @@ class BotApp:
     async def _durable(self) -> None:
         """Wait for the fsync covering what was just written: made at once for a request alone
         (a worker thread's round trip costs more than the fsync), in a worker thread while more
-        requests come (they are handled meanwhile, and one fsync covers them all)."""
-        await self.store.durable(inline=self.acks_first.alone())
+        requests come (they are handled meanwhile, and one fsync covers them all). A failed
+        fsync refuses the request (``StorageUnavailable``: the platform is answered non-2xx and
+        sends it again)."""
+        try:
+            await self.store.durable(inline=self.acks_first.alone())
+        except (OSError, JournalError) as error:
+            raise StorageUnavailable(error) from error
 
     def command_name(self, inbound: Inbound) -> str:
         """What a log line may say of an event: the command or button name, never the text."""

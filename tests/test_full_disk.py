@@ -144,3 +144,23 @@ async def test_a_telegram_update_that_cannot_be_stored_gets_503_and_is_sent_agai
         assert len(telegram.called("answerCallbackQuery")) == 1
     finally:
         await runtime.stop()
+
+
+async def test_a_failed_fsync_refuses_the_update_instead_of_acknowledging_it(
+        app: BotApp, telegram: FakeTelegram) -> None:
+    """The write went through but the fsync that makes it durable failed (an I/O error):
+    Telegram must hear 503 and send the update again, never a 200 for what may be lost."""
+    say(app, "aminata", "consultation ouvrir Plan 2027 | vendredi 4 décembre 17h")
+    runtime = await running(app, telegram)
+
+    def failing(fd: int) -> None:
+        raise OSError(5, "Input/output error")
+
+    try:
+        journal = app.store._engine.journal
+        assert journal is not None
+        journal.fsync = failing
+        assert await post(runtime, callback_update(701, AWA, "position.agree|1")) == 503
+        assert not telegram.called("answerCallbackQuery")
+    finally:
+        await runtime.stop()
