@@ -23,6 +23,7 @@ from handlers.roles import EXEC_FOCAL_POINT, LEADS
 from handlers.router import Request
 from handlers.settings import Agency, fold, slugify
 from handlers.spreadsheet import MEDIA_TYPE, csv_bytes
+from handlers.statement_rounds import round_closed
 from handlers.types import Attachment, Button, Message, Reply
 from handlers.when_text import reading_lines, refusal
 from scheduler.jobs import ConsultationClose, ConsultationReminder, encode
@@ -622,8 +623,6 @@ def close(ctx: Context, consultation: Consultation, by: str) -> str:
     ctx.store.jobs_done.mark(encode(ConsultationClose(consultation.id, consultation.deadline)),
                              ctx.now_iso())
     if consultation.statement_id is not None:
-        from handlers.statements import round_closed  # statements build on consultations
-
         round_closed(ctx, consultation)
 
     def build(lang: str) -> Message:

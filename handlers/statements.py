@@ -6,12 +6,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from handlers import consultations
-from handlers.context import Context, UserError, parse_ref
+from handlers.context import UserError, parse_ref
 from handlers.roles import EXEC_FOCAL_POINT, LEADS
 from handlers.router import Request
 from handlers.types import Message
 from handlers.when_text import reading_lines
-from storage.models import CO_CHAIR, Consultation, Statement
+from storage.models import CO_CHAIR, Statement
 
 MAX_SUBJECT = 300
 MAX_TEXT = 3000
@@ -86,17 +86,6 @@ def draft_command(req: Request) -> Message:
                                consultations.deadline_line(ctx, req.lang, poll),
                                *reading_lines(ctx, req.lang, reading),
                                *consultations.cannot_answer_lines(req, poll)])
-
-
-def round_closed(ctx: Context, consultation: Consultation) -> None:
-    """A round ended: the statement is adopted or not — for the version that round was on."""
-    statement = ctx.store.statements.get(consultation.statement_id or 0)
-    if statement is None or not statement.versions:
-        return
-    if statement.versions[-1]["number"] != consultation.statement_version:
-        return  # an older version's round: it does not decide
-    statement.status = "adopted" if consultation.outcome == "adopted" else "not_adopted"
-    ctx.store.statements.save(statement)
 
 
 def publish_command(req: Request) -> Message:
