@@ -21,11 +21,12 @@ from typing import Any, TypeVar
 
 from bot.dispatcher import Adapter, Dispatcher
 from bot.pacing import AcksFirst
-from handlers import consultations, delivery, digest, meetings, scheduled, workplan
+from handlers import consultations, delivery, digest, scheduled, workplan
 from handlers.commands import build_router
 from handlers.context import REPLY_RELEVANCE, Context, utc_now
 from handlers.groups import seed_groups
 from handlers.i18n import Catalog
+from handlers.meetings import reminders as meeting_reminders
 from handlers.members import seed_members
 from handlers.minting import reveal
 from handlers.roles import LEADS, roles_of
@@ -60,7 +61,7 @@ T = TypeVar("T")
 # What each kind of scheduled job does (scheduler/ computes when; handlers/ do the work, given
 # the typed job).
 JOB_HANDLERS: dict[type, Callable[[Context, Any], object]] = {
-    MeetingReminder: meetings.send_reminder,
+    MeetingReminder: meeting_reminders.send_reminder,
     ConsultationReminder: consultations.send_reminder,
     ConsultationClose: consultations.close_job,
     Digest: digest.send_scheduled,

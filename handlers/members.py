@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 
-from handlers import consensus, meetings
+from handlers import consensus
 from handlers.consultations import staffed_agencies
 from handlers.context import Context, UserError, parse_ref
+from handlers.meetings.invitations import invite_to_coming
 from handlers.router import Request
 from handlers.settings import Agency, fold
 from handlers.types import Button, Message, Reply
@@ -233,7 +234,7 @@ def _decide(req: Request, number: int, approve: bool, reason: str = "",
             title=ctx.t(lang, "join.welcome_title", network=ctx.network.name(lang)),
             paragraphs=[ctx.t(lang, "join.welcome_body", agency=ctx.agency_label(
                 agency_code, lang), help=ctx.t(lang, "cmd.help.name"))]))
-        meetings.invite_to_coming(ctx, member)
+        invite_to_coming(ctx, member)
         text = req.t("join.approved", number=number, name=member.name,
                      agency=ctx.agency_label(agency_code, req.lang))
     else:
@@ -305,7 +306,7 @@ def add_member(req: Request) -> Message:
         title=ctx.t(lang, "join.welcome_title", network=ctx.network.name(lang)),
         paragraphs=[ctx.t(lang, "join.welcome_body", agency=agency.acronym(lang),
                           help=ctx.t(lang, "cmd.help.name"))]))
-    meetings.invite_to_coming(ctx, member)
+    invite_to_coming(ctx, member)
     return Message(paragraphs=[req.t("member_add.done", name=name, id=member.id,
                                      agency=agency.acronym(req.lang))])
 

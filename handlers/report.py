@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from handlers import consultations, info, meetings
+from handlers import consultations, info
 from handlers.context import Context, UserError
 from handlers.markdown import to_html, to_markdown
+from handlers.meetings.wording import kind_label
 from handlers.plan_view import status_label
 from handlers.router import Request
 from handlers.types import Attachment, Message
@@ -109,7 +110,7 @@ def report_sections(ctx: Context, lang: str, data: Figures) -> list[tuple[str, l
         people = ", ".join(f"{ctx.agency_label(code, lang)} {count}"
                            for code, count in sorted(attendance.items())) or "—"
         meeting_lines.append(t(lang, "report.meeting_line", number=number,
-                               kind=meetings.kind_label(ctx, lang, meeting),
+                               kind=kind_label(ctx, lang, meeting),
                                date=ctx.catalog.date(lang, datetime.fromisoformat(start),
                                                      ctx.network.timezone),
                                attendance=people, agencies=len(attendance)))
