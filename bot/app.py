@@ -21,8 +21,10 @@ from typing import Any, TypeVar
 
 from bot.dispatcher import Adapter, Dispatcher
 from bot.pacing import AcksFirst
-from handlers import consultations, delivery, digest, scheduled, workplan
+from handlers import delivery, digest, scheduled, workplan
 from handlers.commands import build_router
+from handlers.consultations import closing
+from handlers.consultations import reminders as consultation_reminders
 from handlers.context import REPLY_RELEVANCE, Context, utc_now
 from handlers.groups import seed_groups
 from handlers.i18n import Catalog
@@ -62,8 +64,8 @@ T = TypeVar("T")
 # the typed job).
 JOB_HANDLERS: dict[type, Callable[[Context, Any], object]] = {
     MeetingReminder: meeting_reminders.send_reminder,
-    ConsultationReminder: consultations.send_reminder,
-    ConsultationClose: consultations.close_job,
+    ConsultationReminder: consultation_reminders.send_reminder,
+    ConsultationClose: closing.close_job,
     Digest: digest.send_scheduled,
     PlanReminder: workplan.send_reminder,
     PlanOverdue: workplan.send_overdue,

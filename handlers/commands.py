@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 from handlers import (
-    consultations,
     deeplinks,
     digest,
     groups,
@@ -18,6 +17,9 @@ from handlers import (
     statements,
     workplan,
 )
+from handlers.consultations import closing, deadline, opening, positions
+from handlers.consultations import views as consultation_views
+from handlers.consultations.lookup import CHOICES
 from handlers.i18n import Catalog
 from handlers.meetings import changes as meeting_changes
 from handlers.meetings import rsvp, scheduling, series
@@ -95,14 +97,14 @@ COMMANDS: list[Command] = [
             aliases=("a distance", "remote")),
     Command("rsvp_excused", MEMBERS, rsvp.rsvp_command("excused"),
             aliases=("excusee", "absent", "absente")),
-    Command("poll_open", LEADS_AND_GROUP_CHAIRS, consultations.open_command),
-    Command("poll_close", LEADS, consultations.close_command),
-    Command("poll_extend", LEADS, consultations.extend_command),
-    Command("poll_note", CO_CHAIRS, consultations.outcome_note_command),
-    Command("poll", MEMBERS, consultations.status_command),
-    Command("polls", MEMBERS, consultations.list_command),
-    Command("position", FOCAL_POINTS, consultations.position_command),
-    Command("decisions", MEMBERS, consultations.decisions_command),
+    Command("poll_open", LEADS_AND_GROUP_CHAIRS, opening.open_command),
+    Command("poll_close", LEADS, closing.close_command),
+    Command("poll_extend", LEADS, deadline.extend_command),
+    Command("poll_note", CO_CHAIRS, closing.outcome_note_command),
+    Command("poll", MEMBERS, consultation_views.status_command),
+    Command("polls", MEMBERS, consultation_views.list_command),
+    Command("position", FOCAL_POINTS, positions.position_command),
+    Command("decisions", MEMBERS, consultation_views.decisions_command),
     Command("statement_request", MEMBERS, statements.request_command),
     Command("statement_draft", CO_CHAIRS, statements.draft_command),
     Command("statement_publish", CO_CHAIRS, statements.publish_command),
@@ -144,8 +146,8 @@ ACTIONS: list[Action] = [
     Action("rsvp.online", MEMBERS, rsvp.rsvp_click("online")),
     Action("rsvp.excused", MEMBERS, rsvp.rsvp_click("excused")),
     Action("series.confirm", LEADS, series.confirm_click),
-    *[Action(f"position.{choice}", FOCAL_POINTS, consultations.position_click(choice))
-      for choice in consultations.CHOICES],
+    *[Action(f"position.{choice}", FOCAL_POINTS, positions.position_click(choice))
+      for choice in CHOICES],
     *[Action(f"plan.{status}", FOCAL_POINTS | LEADS, workplan.status_click(status))
       for status in ("in_progress", "done", "postponed")],
 ]

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from handlers import consultations
+from handlers.consultations.sending import delivery_outcome
 from handlers.context import Context
 from handlers.deeplinks import OPEN_PAYLOAD
 from handlers.types import Inbound, Message, Recipient
@@ -143,7 +143,7 @@ def outcome(ctx: Context, row: OutboxRow) -> None:
         state = "waiting"
     else:
         return
-    consultations.delivery_outcome(ctx, int(number), member.agency, state)
+    delivery_outcome(ctx, int(number), member.agency, state)
 
 
 def heard_from(ctx: Context, inbound: Inbound) -> int:

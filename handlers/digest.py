@@ -10,7 +10,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from handlers import consultations, info, members
+from handlers import info, members
+from handlers.consultations.seats import silent_agencies
 from handlers.context import Context, UserError
 from handlers.markdown import to_markdown
 from handlers.meetings.rsvp import RSVP_CHOICES
@@ -55,7 +56,7 @@ def sections(ctx: Context, lang: str, since: datetime) -> list[tuple[str, list[s
     if open_ones:
         lines = []
         for c in open_ones:
-            executive, others = consultations.silent_agencies(ctx, c)
+            executive, others = silent_agencies(ctx, c)
             lines.append(t(lang, "digest.poll_line", number=c.id, proposal=c.proposal[:100],
                            deadline=ctx.when(lang, datetime.fromisoformat(c.deadline)),
                            executive=", ".join(a.acronym(lang) for a in executive) or "—",
@@ -130,7 +131,7 @@ def group_sections(ctx: Context, lang: str, member: Member) -> list[tuple[str, l
                                  line=full_line(ctx, lang, m))]]
         for c in ctx.store.consultations.open():
             if c.scope == "group" and c.group == group.name:
-                executive, others = consultations.silent_agencies(ctx, c)
+                executive, others = silent_agencies(ctx, c)
                 lines.append(ctx.t(lang, "digest.poll_line", number=c.id,
                                    proposal=c.proposal[:100],
                                    deadline=ctx.when(lang, datetime.fromisoformat(c.deadline)),

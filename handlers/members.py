@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from handlers import consensus
-from handlers.consultations import staffed_agencies
+from handlers.consultations.seats import staffed_agencies
 from handlers.context import Context, UserError, parse_ref
 from handlers.meetings.invitations import invite_to_coming
 from handlers.router import Request

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from handlers import consultations, info
+from handlers import info
+from handlers.consultations.seats import consulted_agencies
 from handlers.context import Context, UserError
 from handlers.markdown import to_html, to_markdown
 from handlers.meetings.wording import kind_label
@@ -91,7 +92,7 @@ def figures(ctx: Context, start: datetime, end: datetime) -> Figures:
         if not lo <= c.opened_at < hi or c.outcome == "superseded":
             continue
         answered = ctx.store.positions.current(c.id)
-        for agency in consultations.consulted_agencies(ctx, c):
+        for agency in consulted_agencies(ctx, c):
             done, asked = participation.get(agency.code, (0, 0))
             participation[agency.code] = (done + (agency.code in answered), asked + 1)
     actions: dict[str, int] = {}
