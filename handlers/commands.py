@@ -1,6 +1,8 @@
 """The table of every command and button, and who may use each: the bot's permission table.
 
-``aide``/``help`` is generated from it, so what a person is told they may do is what they may do.
+Only the table lives here; each handler lives with its use case. ``aide``/``help``
+(``handlers.help``) is generated from it, so what a person is told they may do is what they may
+do.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from handlers import (
 from handlers.consultations import closing, deadline, opening, positions
 from handlers.consultations import views as consultation_views
 from handlers.consultations.lookup import CHOICES
+from handlers.help import help_command
 from handlers.i18n import Catalog
 from handlers.meetings import changes as meeting_changes
 from handlers.meetings import rsvp, scheduling, series
@@ -33,36 +36,7 @@ from handlers.roles import (
     MEMBERS,
     SECRETARIAT_ONLY,
 )
-from handlers.router import Action, Command, Request, Router
-from handlers.types import Message
-
-
-def help_command(req: Request) -> Message:
-    """``aide``: the commands this person may use, in their language."""
-    router = req.router
-    lines = []
-    for command in router.commands:
-        if command.hidden or not router.allowed(req.roles, command.roles):
-            continue
-        usage = req.t(f"cmd.{command.key}.usage")
-        name = router.name(command, req.lang)
-        lines.append(f"• {name}{(' ' + usage) if usage.strip() else ''} — "
-                     f"{req.t(f'cmd.{command.key}.help')}")
-    intro = req.t("help.intro_unknown" if req.member is None else "help.intro",
-                  network=req.ctx.network.name(req.lang))
-    return Message(title=req.t("help.title"), paragraphs=[intro, "\n".join(lines),
-                                                          req.t("help.outro")])
-
-
-def list_join_requests(req: Request) -> Message:
-    """``demandes``: join requests waiting for a decision, oldest first."""
-    pending = req.ctx.store.join_requests.pending()
-    if not pending:
-        return Message(paragraphs=[req.t("join.none_pending")])
-    lines = [members.pending_line(req.ctx, req.lang, r) for r in pending]
-    return Message(title=req.t("join.pending_title", count=len(pending)),
-                   paragraphs=["\n".join(lines), req.t("join.pending_hint")])
-
+from handlers.router import Action, Command, Router
 
 COMMANDS: list[Command] = [
     Command("help", ANYONE, help_command, aliases=("?", "aide-moi")),
@@ -71,7 +45,7 @@ COMMANDS: list[Command] = [
     Command("whoami", ANYONE, members.whoami),
     Command("join", ANYONE, members.request_join),
     Command("language", MEMBERS, members.set_language, aliases=("lang",)),
-    Command("join_requests", SECRETARIAT_ONLY, list_join_requests),
+    Command("join_requests", SECRETARIAT_ONLY, members.list_join_requests),
     Command("member_approve", SECRETARIAT_ONLY, members.approve_command),
     Command("member_refuse", SECRETARIAT_ONLY, members.refuse_command),
     Command("member_add", SECRETARIAT_ONLY, members.add_member),
@@ -153,6 +127,6 @@ ACTIONS: list[Action] = [
 ]
 
 
-
 def build_router(catalog: Catalog) -> Router:
+    """The router over this table; a message in a group chat goes to ``info.capture``."""
     return Router(COMMANDS, ACTIONS, catalog, capture=info.capture)

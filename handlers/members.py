@@ -44,6 +44,16 @@ def pending_line(ctx: Context, lang: str, request: JoinRequest) -> str:
     return line
 
 
+def list_join_requests(req: Request) -> Message:
+    """``demandes``: join requests waiting for a decision, oldest first."""
+    pending = req.ctx.store.join_requests.pending()
+    if not pending:
+        return Message(paragraphs=[req.t("join.none_pending")])
+    lines = [pending_line(req.ctx, req.lang, r) for r in pending]
+    return Message(title=req.t("join.pending_title", count=len(pending)),
+                   paragraphs=["\n".join(lines), req.t("join.pending_hint")])
+
+
 def seed_members(ctx: Context) -> int:
     """Bring the configuration's members into storage once; later edits and removals stand."""
     added = 0
