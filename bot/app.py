@@ -209,7 +209,7 @@ class BotApp:
         if message.empty:
             return False  # nothing to say (ordinary conversation in a group)
         assert inbound.reply_to is not None
-        reply_to = replace(inbound.reply_to, visible=reply.announce, accepted=reply.accepted)
+        reply_to = replace(inbound.reply_to, visible=False, accepted=reply.accepted)
         event = inbound.event or f"{inbound.platform}:anonymous:{secrets.token_hex(8)}"
         return self.ctx.queue(Outgoing(Recipient.answer(reply_to), message, reply.language,
                                        f"answer:{event}"), relevance=REPLY_RELEVANCE)

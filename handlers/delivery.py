@@ -24,9 +24,9 @@ from handlers.types import Inbound, Message, Recipient
 from storage.models import SECRETARIAT, Member, OutboxRow
 
 # Only the person can lift these, by writing to the bot there (Telegram: opening the bot or
-# restarting it after a block); the others are for the network to fix.
+# restarting it after a block); the others (no_adapter, no_identity, inactive, not_in_channel)
+# are for the network to fix.
 PERSON_REASONS = frozenset({"not_started", "blocked", "deactivated"})
-REASONS = PERSON_REASONS | {"no_adapter", "no_identity", "inactive", "not_in_channel"}
 NOTICE = "undelivered"  # the key prefix of the secretariat's notices
 GIVEN_UP = ("expired", "rejected")  # why a target was given up, as the secretariat is told
 SUBJECTS = 10  # at most this many subjects named in one notice

@@ -33,7 +33,6 @@ TOKEN_LIFETIME = timedelta(hours=24)
 PAGE_SIZE = 20
 MAX_QUERY = 200
 MAX_TOKEN = 128
-FACETS = ("objective", "type", "agency", "year")
 PATHS = {"fr": "/savoirs", "en": "/knowledge"}
 TOKEN_PARAM = "jeton"
 

@@ -156,12 +156,11 @@ class Inbound:
 
 @dataclass(frozen=True)
 class Reply:
-    """The answer to the person who acted; ``announce`` marks an answer meant for everyone;
-    ``accepted`` says a message posted in a group chat was taken in (Slack marks it ✅)."""
+    """The answer to the person who acted; ``accepted`` says a message posted in a group chat
+    was taken in (Slack marks it ✅)."""
 
     message: Message
     language: str
-    announce: bool = False
     accepted: bool = False
 
 
@@ -183,9 +182,10 @@ class ReplyTo:
     ``url`` is an address the platform gave to answer this event (Slack's ``response_url``),
     usable until ``url_until`` (UTC ISO 8601); ``user`` is the person's id on the platform,
     whose private chat is where an answer goes when nothing else can take it. ``visible``: the
-    answer is meant for everyone in the chat (``Reply.announce``); ``accepted``: the person's
-    message is marked as taken in (``Reply.accepted``). ``context`` holds what only the
-    adapter reads (the clicked message as it was, a callback query's id).
+    answer is meant for everyone in the chat (no handler asks for it: the app queues every
+    answer with it off); ``accepted``: the person's message is marked as taken in
+    (``Reply.accepted``). ``context`` holds what only the adapter reads (the clicked message as
+    it was, a callback query's id).
     """
 
     platform: str
