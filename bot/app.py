@@ -22,11 +22,14 @@ from typing import Any, TypeVar
 from bot.dispatch.contract import Adapter
 from bot.dispatch.dispatcher import Dispatcher
 from bot.pacing import AcksFirst
-from handlers import consultations, delivery, digest, meetings, scheduled, workplan
+from handlers import delivery, digest, scheduled, workplan
 from handlers.commands import build_router
+from handlers.consultations import closing
+from handlers.consultations import reminders as consultation_reminders
 from handlers.context import REPLY_RELEVANCE, Context, utc_now
 from handlers.groups import seed_groups
 from handlers.i18n import Catalog
+from handlers.meetings import reminders as meeting_reminders
 from handlers.members import seed_members
 from handlers.minting import reveal
 from handlers.roles import LEADS, roles_of
@@ -61,9 +64,9 @@ T = TypeVar("T")
 # What each kind of scheduled job does (scheduler/ computes when; handlers/ do the work, given
 # the typed job).
 JOB_HANDLERS: dict[type, Callable[[Context, Any], object]] = {
-    MeetingReminder: meetings.send_reminder,
-    ConsultationReminder: consultations.send_reminder,
-    ConsultationClose: consultations.close_job,
+    MeetingReminder: meeting_reminders.send_reminder,
+    ConsultationReminder: consultation_reminders.send_reminder,
+    ConsultationClose: closing.close_job,
     Digest: digest.send_scheduled,
     PlanReminder: workplan.send_reminder,
     PlanOverdue: workplan.send_overdue,

@@ -1,25 +1,32 @@
 """The table of every command and button, and who may use each: the bot's permission table.
 
-``aide``/``help`` is generated from it, so what a person is told they may do is what they may do.
+Only the table lives here; each handler lives with its use case. ``aide``/``help``
+(``handlers.help``) is generated from it, so what a person is told they may do is what they may
+do.
 """
 
 from __future__ import annotations
 
 from handlers import (
-    consultations,
     deeplinks,
     digest,
     groups,
     identities,
     info,
     knowledge,
-    meetings,
     members,
     report,
     statements,
     workplan,
 )
+from handlers.consultations import closing, deadline, opening, positions
+from handlers.consultations import views as consultation_views
+from handlers.consultations.lookup import CHOICES
+from handlers.help import help_command
 from handlers.i18n import Catalog
+from handlers.meetings import changes as meeting_changes
+from handlers.meetings import rsvp, scheduling, series
+from handlers.meetings import views as meeting_views
 from handlers.roles import (
     ANYONE,
     CO_CHAIRS,
@@ -29,36 +36,7 @@ from handlers.roles import (
     MEMBERS,
     SECRETARIAT_ONLY,
 )
-from handlers.router import Action, Command, Request, Router
-from handlers.types import Message
-
-
-def help_command(req: Request) -> Message:
-    """``aide``: the commands this person may use, in their language."""
-    router = req.router
-    lines = []
-    for command in router.commands:
-        if command.hidden or not router.allowed(req.roles, command.roles):
-            continue
-        usage = req.t(f"cmd.{command.key}.usage")
-        name = router.name(command, req.lang)
-        lines.append(f"• {name}{(' ' + usage) if usage.strip() else ''} — "
-                     f"{req.t(f'cmd.{command.key}.help')}")
-    intro = req.t("help.intro_unknown" if req.member is None else "help.intro",
-                  network=req.ctx.network.name(req.lang))
-    return Message(title=req.t("help.title"), paragraphs=[intro, "\n".join(lines),
-                                                          req.t("help.outro")])
-
-
-def list_join_requests(req: Request) -> Message:
-    """``demandes``: join requests waiting for a decision, oldest first."""
-    pending = req.ctx.store.join_requests.pending()
-    if not pending:
-        return Message(paragraphs=[req.t("join.none_pending")])
-    lines = [members.pending_line(req.ctx, req.lang, r) for r in pending]
-    return Message(title=req.t("join.pending_title", count=len(pending)),
-                   paragraphs=["\n".join(lines), req.t("join.pending_hint")])
-
+from handlers.router import Action, Command, Router
 
 COMMANDS: list[Command] = [
     Command("help", ANYONE, help_command, aliases=("?", "aide-moi")),
@@ -67,39 +45,40 @@ COMMANDS: list[Command] = [
     Command("whoami", ANYONE, members.whoami),
     Command("join", ANYONE, members.request_join),
     Command("language", MEMBERS, members.set_language, aliases=("lang",)),
-    Command("join_requests", SECRETARIAT_ONLY, list_join_requests),
+    Command("join_requests", SECRETARIAT_ONLY, members.list_join_requests),
     Command("member_approve", SECRETARIAT_ONLY, members.approve_command),
     Command("member_refuse", SECRETARIAT_ONLY, members.refuse_command),
     Command("member_add", SECRETARIAT_ONLY, members.add_member),
     Command("member_remove", SECRETARIAT_ONLY, members.remove_member),
-    Command("meeting", LEADS, meetings.schedule_network),
-    Command("meeting_executive", LEADS, meetings.schedule_executive,
+    Command("meeting", LEADS, scheduling.schedule_network),
+    Command("meeting_executive", LEADS, scheduling.schedule_executive,
             aliases=("meeting executive", "meeting exec")),
-    Command("meeting_annual", LEADS, meetings.schedule_annual),
-    Command("meeting_group", LEADS_AND_GROUP_CHAIRS, meetings.schedule_group),
-    Command("meeting_series", LEADS, meetings.schedule_series,
+    Command("meeting_annual", LEADS, scheduling.schedule_annual),
+    Command("meeting_group", LEADS_AND_GROUP_CHAIRS, scheduling.schedule_group),
+    Command("meeting_series", LEADS, series.schedule_series,
             aliases=("reunion serie", "meeting recurring")),
-    Command("meeting_place", LEADS_AND_GROUP_CHAIRS, meetings.set_place),
-    Command("meeting_link", LEADS_AND_GROUP_CHAIRS, meetings.set_link),
-    Command("meeting_move", LEADS_AND_GROUP_CHAIRS, meetings.move, aliases=("meeting reschedule",)),
-    Command("meeting_cancel", LEADS_AND_GROUP_CHAIRS, meetings.cancel),
-    Command("meetings", MEMBERS, meetings.list_upcoming),
-    Command("meeting_show", MEMBERS, meetings.show),
-    Command("agenda", MEMBERS, meetings.agenda, aliases=("odj",)),
-    Command("rsvp_present", MEMBERS, meetings.rsvp_command("present"),
+    Command("meeting_place", LEADS_AND_GROUP_CHAIRS, meeting_changes.set_place),
+    Command("meeting_link", LEADS_AND_GROUP_CHAIRS, meeting_changes.set_link),
+    Command("meeting_move", LEADS_AND_GROUP_CHAIRS, meeting_changes.move,
+            aliases=("meeting reschedule",)),
+    Command("meeting_cancel", LEADS_AND_GROUP_CHAIRS, meeting_changes.cancel),
+    Command("meetings", MEMBERS, meeting_views.list_upcoming),
+    Command("meeting_show", MEMBERS, meeting_views.show),
+    Command("agenda", MEMBERS, meeting_changes.agenda, aliases=("odj",)),
+    Command("rsvp_present", MEMBERS, rsvp.rsvp_command("present"),
             aliases=("presente",)),
-    Command("rsvp_online", MEMBERS, meetings.rsvp_command("online"),
+    Command("rsvp_online", MEMBERS, rsvp.rsvp_command("online"),
             aliases=("a distance", "remote")),
-    Command("rsvp_excused", MEMBERS, meetings.rsvp_command("excused"),
+    Command("rsvp_excused", MEMBERS, rsvp.rsvp_command("excused"),
             aliases=("excusee", "absent", "absente")),
-    Command("poll_open", LEADS_AND_GROUP_CHAIRS, consultations.open_command),
-    Command("poll_close", LEADS, consultations.close_command),
-    Command("poll_extend", LEADS, consultations.extend_command),
-    Command("poll_note", CO_CHAIRS, consultations.outcome_note_command),
-    Command("poll", MEMBERS, consultations.status_command),
-    Command("polls", MEMBERS, consultations.list_command),
-    Command("position", FOCAL_POINTS, consultations.position_command),
-    Command("decisions", MEMBERS, consultations.decisions_command),
+    Command("poll_open", LEADS_AND_GROUP_CHAIRS, opening.open_command),
+    Command("poll_close", LEADS, closing.close_command),
+    Command("poll_extend", LEADS, deadline.extend_command),
+    Command("poll_note", CO_CHAIRS, closing.outcome_note_command),
+    Command("poll", MEMBERS, consultation_views.status_command),
+    Command("polls", MEMBERS, consultation_views.list_command),
+    Command("position", FOCAL_POINTS, positions.position_command),
+    Command("decisions", MEMBERS, consultation_views.decisions_command),
     Command("statement_request", MEMBERS, statements.request_command),
     Command("statement_draft", CO_CHAIRS, statements.draft_command),
     Command("statement_publish", CO_CHAIRS, statements.publish_command),
@@ -137,17 +116,17 @@ ACTIONS: list[Action] = [
     Action("join.approve", SECRETARIAT_ONLY, members.approve_click),
     Action("join.approve_duplicate", SECRETARIAT_ONLY, members.approve_duplicate_click),
     Action("join.refuse", SECRETARIAT_ONLY, members.refuse_click),
-    Action("rsvp.present", MEMBERS, meetings.rsvp_click("present")),
-    Action("rsvp.online", MEMBERS, meetings.rsvp_click("online")),
-    Action("rsvp.excused", MEMBERS, meetings.rsvp_click("excused")),
-    Action("series.confirm", LEADS, meetings.confirm_click),
-    *[Action(f"position.{choice}", FOCAL_POINTS, consultations.position_click(choice))
-      for choice in consultations.CHOICES],
+    Action("rsvp.present", MEMBERS, rsvp.rsvp_click("present")),
+    Action("rsvp.online", MEMBERS, rsvp.rsvp_click("online")),
+    Action("rsvp.excused", MEMBERS, rsvp.rsvp_click("excused")),
+    Action("series.confirm", LEADS, series.confirm_click),
+    *[Action(f"position.{choice}", FOCAL_POINTS, positions.position_click(choice))
+      for choice in CHOICES],
     *[Action(f"plan.{status}", FOCAL_POINTS | LEADS, workplan.status_click(status))
       for status in ("in_progress", "done", "postponed")],
 ]
 
 
-
 def build_router(catalog: Catalog) -> Router:
+    """The router over this table; a message in a group chat goes to ``info.capture``."""
     return Router(COMMANDS, ACTIONS, catalog, capture=info.capture)

@@ -15,8 +15,8 @@ from dataclasses import replace
 from handlers.router import Request
 from handlers.types import Message, Reply
 
-MAX_PAYLOAD = 64
-PAYLOAD = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+MAX_PAYLOAD = 64  # Telegram's limit for a /start parameter
+PAYLOAD = re.compile(rf"^[A-Za-z0-9_-]{{1,{MAX_PAYLOAD}}}$")
 OPEN_PAYLOAD = "hello"  # only opens the chat (what waits for the person is then delivered)
 LINK_PREFIX = "link-"
 POLL_PREFIX = "poll-"

@@ -17,16 +17,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from handlers import consultations
+from handlers.consultations.sending import delivery_outcome
 from handlers.context import Context
 from handlers.deeplinks import OPEN_PAYLOAD
 from handlers.types import Inbound, Message, Recipient
 from storage.models import SECRETARIAT, Member, OutboxRow
 
 # Only the person can lift these, by writing to the bot there (Telegram: opening the bot or
-# restarting it after a block); the others are for the network to fix.
+# restarting it after a block); the others (no_adapter, no_identity, inactive, not_in_channel)
+# are for the network to fix.
 PERSON_REASONS = frozenset({"not_started", "blocked", "deactivated"})
-REASONS = PERSON_REASONS | {"no_adapter", "no_identity", "inactive", "not_in_channel"}
 NOTICE = "undelivered"  # the key prefix of the secretariat's notices
 GIVEN_UP = ("expired", "rejected")  # why a target was given up, as the secretariat is told
 SUBJECTS = 10  # at most this many subjects named in one notice
@@ -143,7 +143,7 @@ def outcome(ctx: Context, row: OutboxRow) -> None:
         state = "waiting"
     else:
         return
-    consultations.delivery_outcome(ctx, int(number), member.agency, state)
+    delivery_outcome(ctx, int(number), member.agency, state)
 
 
 def heard_from(ctx: Context, inbound: Inbound) -> int:

@@ -10,9 +10,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from handlers import consultations, info, meetings, members
+from handlers import info, members
+from handlers.consultations.seats import silent_agencies
 from handlers.context import Context, UserError
 from handlers.markdown import to_markdown
+from handlers.meetings.rsvp import RSVP_CHOICES
+from handlers.meetings.wording import full_line, kind_label
 from handlers.plan_view import action_line
 from handlers.router import Request
 from handlers.types import Attachment, Message
@@ -53,7 +56,7 @@ def sections(ctx: Context, lang: str, since: datetime) -> list[tuple[str, list[s
     if open_ones:
         lines = []
         for c in open_ones:
-            executive, others = consultations.silent_agencies(ctx, c)
+            executive, others = silent_agencies(ctx, c)
             lines.append(t(lang, "digest.poll_line", number=c.id, proposal=c.proposal[:100],
                            deadline=ctx.when(lang, datetime.fromisoformat(c.deadline)),
                            executive=", ".join(a.acronym(lang) for a in executive) or "—",
@@ -73,11 +76,11 @@ def sections(ctx: Context, lang: str, since: datetime) -> list[tuple[str, list[s
         for meeting in coming:
             per_agency: dict[str, dict[str, int]] = {}
             for rsvp in ctx.store.rsvps.of_meeting(meeting.id):
-                per_agency.setdefault(rsvp.agency, dict.fromkeys(meetings.RSVP_CHOICES, 0))[
+                per_agency.setdefault(rsvp.agency, dict.fromkeys(RSVP_CHOICES, 0))[
                     rsvp.status] += 1
             lines.append(t(lang, "digest.meeting_line", number=meeting.id,
-                           kind=meetings.kind_label(ctx, lang, meeting),
-                           line=meetings.full_line(ctx, lang, meeting)))
+                           kind=kind_label(ctx, lang, meeting),
+                           line=full_line(ctx, lang, meeting)))
             lines += [t(lang, "meeting.agency_line", agency=ctx.agency_label(code, lang),
                         **counts) for code, counts in sorted(per_agency.items())]
             lines += [t(lang, "digest.agenda_line", number=n, text=item["text"])
@@ -124,11 +127,11 @@ def group_sections(ctx: Context, lang: str, member: Member) -> list[tuple[str, l
         lines = [t for m in ctx.store.meetings.upcoming(ctx.now_iso())
                  if m.kind == "group" and m.group == group.name
                  for t in [ctx.t(lang, "digest.meeting_line", number=m.id,
-                                 kind=meetings.kind_label(ctx, lang, m),
-                                 line=meetings.full_line(ctx, lang, m))]]
+                                 kind=kind_label(ctx, lang, m),
+                                 line=full_line(ctx, lang, m))]]
         for c in ctx.store.consultations.open():
             if c.scope == "group" and c.group == group.name:
-                executive, others = consultations.silent_agencies(ctx, c)
+                executive, others = silent_agencies(ctx, c)
                 lines.append(ctx.t(lang, "digest.poll_line", number=c.id,
                                    proposal=c.proposal[:100],
                                    deadline=ctx.when(lang, datetime.fromisoformat(c.deadline)),

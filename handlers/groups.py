@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from handlers.context import Context, UserError, is_number
+from handlers.meetings.invitations import invite_to_coming
 from handlers.roles import LEADS
 from handlers.router import Request
 from handlers.settings import fold, slugify
@@ -134,10 +135,7 @@ def _enrol(req: Request, group: Group, member: Member) -> Message:
                                          group=group.name)])
     group.members.append(member.id)
     req.ctx.store.groups.save(group)
-    # The group's meetings to come invite its new member (imported here: meetings uses groups).
-    from handlers import meetings
-
-    meetings.invite_to_coming(req.ctx, member)
+    invite_to_coming(req.ctx, member)  # the group's meetings to come invite its new member
     return Message(paragraphs=[req.t("group.added", name=member.name, group=group.name)])
 
 

@@ -28,12 +28,10 @@ from storage.records import to_iso
 from storage.web_tokens import WebToken
 
 PUBLIC = "public"
-MEMBERS = "members"
 TOKEN_LIFETIME = timedelta(hours=24)
 PAGE_SIZE = 20
 MAX_QUERY = 200
 MAX_TOKEN = 128
-FACETS = ("objective", "type", "agency", "year")
 TOKEN_PARAM = "jeton"
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 
-from handlers import consensus, meetings
-from handlers.consultations import staffed_agencies
+from handlers import consensus
+from handlers.consultations.seats import staffed_agencies
 from handlers.context import Context, UserError, parse_ref
+from handlers.meetings.invitations import invite_to_coming
 from handlers.router import Request
 from handlers.settings import Agency, fold
 from handlers.types import Button, Message, Reply
@@ -41,6 +42,16 @@ def pending_line(ctx: Context, lang: str, request: JoinRequest) -> str:
         line += " " + ctx.t(lang, "join.pending_same_name", name=twin.name,
                             agency=ctx.agency_label(twin.agency, lang))
     return line
+
+
+def list_join_requests(req: Request) -> Message:
+    """``demandes``: join requests waiting for a decision, oldest first."""
+    pending = req.ctx.store.join_requests.pending()
+    if not pending:
+        return Message(paragraphs=[req.t("join.none_pending")])
+    lines = [pending_line(req.ctx, req.lang, r) for r in pending]
+    return Message(title=req.t("join.pending_title", count=len(pending)),
+                   paragraphs=["\n".join(lines), req.t("join.pending_hint")])
 
 
 def seed_members(ctx: Context) -> int:
@@ -233,7 +244,7 @@ def _decide(req: Request, number: int, approve: bool, reason: str = "",
             title=ctx.t(lang, "join.welcome_title", network=ctx.network.name(lang)),
             paragraphs=[ctx.t(lang, "join.welcome_body", agency=ctx.agency_label(
                 agency_code, lang), help=ctx.t(lang, "cmd.help.name"))]))
-        meetings.invite_to_coming(ctx, member)
+        invite_to_coming(ctx, member)
         text = req.t("join.approved", number=number, name=member.name,
                      agency=ctx.agency_label(agency_code, req.lang))
     else:
@@ -305,7 +316,7 @@ def add_member(req: Request) -> Message:
         title=ctx.t(lang, "join.welcome_title", network=ctx.network.name(lang)),
         paragraphs=[ctx.t(lang, "join.welcome_body", agency=agency.acronym(lang),
                           help=ctx.t(lang, "cmd.help.name"))]))
-    meetings.invite_to_coming(ctx, member)
+    invite_to_coming(ctx, member)
     return Message(paragraphs=[req.t("member_add.done", name=name, id=member.id,
                                      agency=agency.acronym(req.lang))])
 

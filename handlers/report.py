@@ -4,23 +4,21 @@ each agency in consultations. Every number is computed from storage."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from handlers import consultations, info, meetings
+from handlers import info
+from handlers.consultations.seats import consulted_agencies
 from handlers.context import Context, UserError
 from handlers.markdown import to_html, to_markdown
+from handlers.meetings.wording import kind_label
 from handlers.plan_view import status_label
 from handlers.router import Request
 from handlers.types import Attachment, Message
 from handlers.when_text import refusal
 from scheduler import when
 from storage.records import to_iso
-
-PERIOD = re.compile(r"(?:(?:du|from|de)\s+)?(?P<start>.+?)\s+(?:au|to|until|jusqu'au|[-–])\s+"
-                    r"(?P<end>.+)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -36,32 +34,20 @@ class Figures:
     actions: dict[str, int]  # workplan actions due in the period, by status
 
 
-def day(req: Request, text: str) -> datetime:
-    """The start (00:00) of a day of the period, read by the time-expression parser: « 01/11/2026 »,
-    « 2026-11-01 », « 1er novembre 2026 », « 1er novembre » (the latest one not after today)."""
-    zone = ZoneInfo(req.ctx.network.timezone)
+def period(req: Request) -> tuple[datetime, datetime]:
+    """The report's period, read by the time-expression parser (``scheduler.when.parse_period``):
+    « 01/11/2026 04/12/2026 », « du 1er novembre au 4 décembre 2026 », « from 1 November to 4
+    December 2026 »; from the start of its first day to the end of its last."""
+    ctx = req.ctx
+    zone = ZoneInfo(ctx.network.timezone)
     try:
-        found = when.parse_day(text, now=req.ctx.now(), tz=req.ctx.network.timezone)
+        first, last = when.parse_period(req.args, now=ctx.now(), tz=ctx.network.timezone)
     except when.WhenError as error:
         if error.reason in ("empty", "unrecognised"):
             raise UserError("report.usage", name=req.name) from None
-        raise refusal(req.ctx, error) from None
-    return datetime.combine(found, time(0), zone)
-
-
-def period(text: str) -> tuple[str, str] | None:
-    """The two ends of « 01/11/2026 04/12/2026 », « du 1er novembre au 4 décembre 2026 »,
-    « from 1 November to 4 December 2026 »: the words around « au » / « to » / « - », else two
-    words. A year written only at the end is the start's too."""
-    found = PERIOD.fullmatch(text.strip())
-    if found:
-        start, end = found["start"].strip(), found["end"].strip()
-        year = re.search(r"\b(\d{4})$", end)
-        if year and not re.search(r"\d{4}|[/.-]\d{1,2}[/.-]", start) and not start.isdigit():
-            start = f"{start} {year[1]}"
-        return start, end
-    words = text.split()
-    return (words[0], words[1]) if len(words) == 2 else None
+        raise refusal(ctx, error) from None
+    return (datetime.combine(first, time(0), zone),
+            datetime.combine(last, time(0), zone) + timedelta(days=1))
 
 
 def figures(ctx: Context, start: datetime, end: datetime) -> Figures:
@@ -90,7 +76,7 @@ def figures(ctx: Context, start: datetime, end: datetime) -> Figures:
         if not lo <= c.opened_at < hi or c.outcome == "superseded":
             continue
         answered = ctx.store.positions.current(c.id)
-        for agency in consultations.consulted_agencies(ctx, c):
+        for agency in consulted_agencies(ctx, c):
             done, asked = participation.get(agency.code, (0, 0))
             participation[agency.code] = (done + (agency.code in answered), asked + 1)
     actions: dict[str, int] = {}
@@ -109,7 +95,7 @@ def report_sections(ctx: Context, lang: str, data: Figures) -> list[tuple[str, l
         people = ", ".join(f"{ctx.agency_label(code, lang)} {count}"
                            for code, count in sorted(attendance.items())) or "—"
         meeting_lines.append(t(lang, "report.meeting_line", number=number,
-                               kind=meetings.kind_label(ctx, lang, meeting),
+                               kind=kind_label(ctx, lang, meeting),
                                date=ctx.catalog.date(lang, datetime.fromisoformat(start),
                                                      ctx.network.timezone),
                                attendance=people, agencies=len(attendance)))
@@ -141,11 +127,7 @@ def report_sections(ctx: Context, lang: str, data: Figures) -> list[tuple[str, l
 def report_command(req: Request) -> Message:
     """``rapport <début> <fin>``: Markdown and HTML files, and the headline figures."""
     ctx, lang = req.ctx, req.lang
-    ends = period(req.args)
-    if ends is None:
-        raise UserError("report.usage", name=req.name)
-    start = day(req, ends[0])
-    end = day(req, ends[1]) + timedelta(days=1)
+    start, end = period(req)
     if end <= start:
         raise UserError("report.order")
     data = figures(ctx, start, end)

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from handlers import consultations
-from handlers.context import Context, UserError, parse_ref
+from handlers.consultations.deadline import read_deadline
+from handlers.consultations.opening import cannot_answer_lines, open_consultation
+from handlers.consultations.wording import deadline_line
+from handlers.context import UserError, parse_ref
 from handlers.roles import EXEC_FOCAL_POINT, LEADS
 from handlers.router import Request
 from handlers.types import Message
 from handlers.when_text import reading_lines
-from storage.models import CO_CHAIR, Consultation, Statement
+from storage.models import CO_CHAIR, Statement
 
 MAX_SUBJECT = 300
 MAX_TEXT = 3000
@@ -64,10 +66,10 @@ def draft_command(req: Request) -> Message:
         raise UserError("statement.draft_usage", name=req.name)
     if len(text) > MAX_TEXT:
         raise UserError("error.text_too_long", limit=MAX_TEXT)
-    reading = consultations.read_deadline(req, deadline_text)
+    reading = read_deadline(req, deadline_text)
     number = len(statement.versions) + 1
     by = req.member.id if req.member else ""
-    poll = consultations.open_consultation(  # first: it may refuse, and then nothing changed
+    poll = open_consultation(  # first: it may refuse, and then nothing changed
         ctx, proposal=text, deadline=reading.start, mode="consensus", scope="executive",
         group=None,
         opened_by=by, statement=(statement.id, number), lang=req.lang)
@@ -83,20 +85,9 @@ def draft_command(req: Request) -> Message:
     ctx.store.statements.save(statement)
     return Message(title=req.t("statement.draft_sent", number=statement.id, version=number),
                    paragraphs=[req.t("statement.round", poll=poll.id),
-                               consultations.deadline_line(ctx, req.lang, poll),
+                               deadline_line(ctx, req.lang, poll),
                                *reading_lines(ctx, req.lang, reading),
-                               *consultations.cannot_answer_lines(req, poll)])
-
-
-def round_closed(ctx: Context, consultation: Consultation) -> None:
-    """A round ended: the statement is adopted or not — for the version that round was on."""
-    statement = ctx.store.statements.get(consultation.statement_id or 0)
-    if statement is None or not statement.versions:
-        return
-    if statement.versions[-1]["number"] != consultation.statement_version:
-        return  # an older version's round: it does not decide
-    statement.status = "adopted" if consultation.outcome == "adopted" else "not_adopted"
-    ctx.store.statements.save(statement)
+                               *cannot_answer_lines(req, poll)])
 
 
 def publish_command(req: Request) -> Message:

@@ -7,7 +7,7 @@ Adapters turn a Slack event, a Telegram update or a console line into an ``Inbou
 from __future__ import annotations
 
 import base64
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
 from storage.models import Member
@@ -156,12 +156,11 @@ class Inbound:
 
 @dataclass(frozen=True)
 class Reply:
-    """The answer to the person who acted; ``announce`` marks an answer meant for everyone;
-    ``accepted`` says a message posted in a group chat was taken in (Slack marks it ✅)."""
+    """The answer to the person who acted; ``accepted`` says a message posted in a group chat
+    was taken in (Slack marks it ✅)."""
 
     message: Message
     language: str
-    announce: bool = False
     accepted: bool = False
 
 
@@ -182,10 +181,9 @@ class ReplyTo:
 
     ``url`` is an address the platform gave to answer this event (Slack's ``response_url``),
     usable until ``url_until`` (UTC ISO 8601); ``user`` is the person's id on the platform,
-    whose private chat is where an answer goes when nothing else can take it. ``visible``: the
-    answer is meant for everyone in the chat (``Reply.announce``); ``accepted``: the person's
-    message is marked as taken in (``Reply.accepted``). ``context`` holds what only the
-    adapter reads (the clicked message as it was, a callback query's id).
+    whose private chat is where an answer goes when nothing else can take it; ``accepted``: the
+    person's message is marked as taken in (``Reply.accepted``). ``context`` holds what only
+    the adapter reads (the clicked message as it was, a callback query's id).
     """
 
     platform: str
@@ -196,7 +194,6 @@ class ReplyTo:
     thread: str = ""
     url: str = ""
     url_until: str = ""
-    visible: bool = False
     accepted: bool = False
     context: dict[str, Any] = field(default_factory=dict)
 
@@ -206,7 +203,9 @@ class ReplyTo:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ReplyTo:
-        return cls(**data)
+        """Rows written by an older version may hold fields since removed: they are ignored."""
+        known = {f.name for f in fields(cls)}
+        return cls(**{name: value for name, value in data.items() if name in known})
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from handlers import info, report
-from handlers.consultations import focal_points
+from handlers.consultations.seats import focal_points
 from handlers.context import Context, UserError, is_number, parse_ref
 from handlers.markdown import to_html, to_markdown
 from handlers.plan_view import action_line, status_label

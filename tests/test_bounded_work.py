@@ -150,16 +150,16 @@ async def test_a_click_and_an_opening_cost_the_same_after_one_year_and_after_thr
 def test_an_opening_builds_its_message_once_per_language(app: BotApp,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     """The proposal was rendered (dates through Babel, buttons) once per member."""
-    from handlers import consultations
+    from handlers.consultations import sending
 
     built: list[str] = []
-    real = consultations.proposal_message
+    real = sending.proposal_message
 
     def counting(ctx, lang, consultation, title_key):
         built.append(lang)
         return real(ctx, lang, consultation, title_key)
 
-    monkeypatch.setattr(consultations, "proposal_message", counting)
+    monkeypatch.setattr(sending, "proposal_message", counting)
     say(app, "aminata", "consultation ouvrir Adopter le plan | vendredi 4 décembre 17h")
     queued = [r for r in app.store.outbox.all() if r.key.startswith("poll:1:open:")
               and r.recipient["kind"] == "member"]

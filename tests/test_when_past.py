@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from scheduler.when import WhenError, parse_day, parse_since
+from scheduler.when import WhenError, parse_day, parse_period, parse_since
 
 BAMAKO = ZoneInfo("Africa/Bamako")
 NOW = datetime(2026, 11, 28, 17, 0, tzinfo=BAMAKO)  # a Saturday
@@ -51,3 +51,28 @@ def test_a_report_day_with_its_year_may_be_ahead_a_look_back_may_not() -> None:
     with pytest.raises(WhenError) as refused:
         parse_day("31/12/2026", now=NOW, tz="Africa/Bamako", past_only=True)
     assert refused.value.reason == "future"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("01/11/2026 04/12/2026", (date(2026, 11, 1), date(2026, 12, 4))),
+    ("du 1er novembre au 4 décembre 2026", (date(2026, 11, 1), date(2026, 12, 4))),
+    ("from 1 November to 4 December 2026", (date(2026, 11, 1), date(2026, 12, 4))),
+    ("1er novembre 2026 - 27 novembre 2026", (date(2026, 11, 1), date(2026, 11, 27))),
+    ("Du 1er octobre jusqu'au 15 novembre", (date(2026, 10, 1), date(2026, 11, 15))),
+    ("2026-11-01 2026-11-30", (date(2026, 11, 1), date(2026, 11, 30))),
+])
+def test_a_report_period_is_read_by_the_time_package(text: str,
+                                                      expected: tuple[date, date]) -> None:
+    """The report's two ends, split and read here rather than by the report itself; a year
+    written only at the end is the start's too."""
+    assert parse_period(text, now=NOW, tz="Africa/Bamako") == expected
+
+
+@pytest.mark.parametrize(("text", "reason"), [
+    ("", "unrecognised"), ("2026", "unrecognised"), ("a b c", "unrecognised"),
+    ("31/11/2026 04/12/2026", "impossible_date"), ("01/11/2026 demain", "unrecognised"),
+])
+def test_a_report_period_refusals(text: str, reason: str) -> None:
+    with pytest.raises(WhenError) as refused:
+        parse_period(text, now=NOW, tz="Africa/Bamako")
+    assert refused.value.reason == reason

@@ -1,9 +1,10 @@
 """Understanding a moment as people write it, in French and English.
 
 ``parse_when`` gives one aware datetime, ``parse_when_range`` a start and an end,
-``parse_recurrence`` a first occurrence and an RFC 5545 RRULE; ``parse_since`` and
-``parse_day`` read a day to look back from (a digest, a report). All refuse with ``WhenError``
-(a reason and params; the handlers' catalogs hold the sentences under ``when.<reason>``).
+``parse_recurrence`` a first occurrence and an RFC 5545 RRULE; ``parse_since``, ``parse_day``
+and ``parse_period`` read days to look back from (a digest, a report). All refuse with
+``WhenError`` (a reason and params; the handlers' catalogs hold the sentences under
+``when.<reason>``).
 
 The text is normalised (case, accents, dashes, apostrophes, « mar » read from its neighbours;
 ``normalise``), then patterns take out each piece — zone words (``zones``), deadline words
@@ -34,7 +35,7 @@ from scheduler.when.crosscheck import DATEPARSER_LANGUAGES, dateparser_settings,
 from scheduler.when.dates import RECENT_PAST_DAYS
 from scheduler.when.dayparts import PART_TIMES
 from scheduler.when.errors import REASONS, WhenError
-from scheduler.when.past import parse_day, parse_since
+from scheduler.when.past import parse_day, parse_period, parse_since
 from scheduler.when.reading import Reading
 from scheduler.when.zones import PLACE_KEYS, NamedZone
 
@@ -42,6 +43,6 @@ __all__ = [
     "DATEPARSER_LANGUAGES", "DEFAULT_TIME", "DEFAULT_TZ", "END_OF_DAY", "PART_TIMES", "PLACE_KEYS",
     "REASONS",
     "RECENT_PAST_DAYS", "NamedZone", "Reading", "WhenError", "dateparser_settings", "parse_day",
-    "parse_deadline", "parse_recurrence", "parse_since", "parse_when", "parse_when_range",
-    "read_when", "warm_up", "whole_minute",
+    "parse_deadline", "parse_period", "parse_recurrence", "parse_since", "parse_when",
+    "parse_when_range", "read_when", "warm_up", "whole_minute",
 ]

@@ -5,7 +5,9 @@ Looking back reverses the forward rules: a date without a year is the latest one
 today (« le 1er novembre » said in December is this year's, said in October last year's); a
 weekday is the latest one before today; « 7 jours » is now minus seven days. A date written with
 its year is taken as written, so a report may end in the future; a look back (``past_only``)
-refuses a day after today with ``future``.
+refuses a day after today with ``future``. A period (``parse_period``) is two such days, split
+on « au » / « to » / « - » (« du 1er novembre au 4 décembre 2026 ») or written as two words; a
+year written only at its end is its start's too.
 """
 
 from __future__ import annotations
@@ -29,6 +31,10 @@ _AGO = re.compile(rf"""(?:il\s+y\s+a\s+)?(?P<n>{NUM})\s*
     (?P<u>j|jours?|d|days?|sem|semaines?|w|weeks?|mois|months?)(?:\s+ago)?""", re.X)
 _REL = {"aujourdhui": 0, "today": 0, "hier": -1, "yesterday": -1, "avanthier": -2}
 _WEEKDAY = re.compile(rf"""(?:(?:last|past)\s+)?(?P<wd>{WD})(?:\s+(?:dernier|passe))?""", re.X)
+_PERIOD = re.compile(r"(?:(?:du|from|de)\s+)?(?P<start>.+?)\s+(?:au|to|until|jusqu'au|[-–])\s+"
+                     r"(?P<end>.+)", re.IGNORECASE)
+_EXAMPLE_PERIOD = {"example_fr": "du 1er novembre au 4 décembre 2026",
+                   "example_en": "from 1 November to 4 December 2026"}
 
 
 def _latest(today: date, day: int, month: int, written: str) -> date:
@@ -109,3 +115,27 @@ def parse_since(text: str, *, now: datetime, tz: str) -> datetime:
     if start > ctx.now:
         raise WhenError("future", date=found.isoformat())
     return start
+
+
+def period_ends(text: str) -> tuple[str, str] | None:
+    """The two ends of « 01/11/2026 04/12/2026 », « du 1er novembre au 4 décembre 2026 »,
+    « from 1 November to 4 December 2026 »: the words around « au » / « to » / « - », else two
+    words. A year written only at the end is the start's too."""
+    found = _PERIOD.fullmatch(text.strip())
+    if found:
+        start, end = found["start"].strip(), found["end"].strip()
+        year = re.search(r"\b(\d{4})$", end)
+        if year and not re.search(r"\d{4}|[/.-]\d{1,2}[/.-]", start) and not start.isdigit():
+            start = f"{start} {year[1]}"
+        return start, end
+    words = text.split()
+    return (words[0], words[1]) if len(words) == 2 else None
+
+
+def parse_period(text: str, *, now: datetime, tz: str) -> tuple[date, date]:
+    """The first and last days of a period (a report's), each read as ``parse_day`` reads a day;
+    ``unrecognised`` when the text is not two days. The order is the caller's to check."""
+    ends = period_ends(text)
+    if ends is None:
+        raise WhenError("unrecognised", text=text.strip()[:80], **_EXAMPLE_PERIOD)
+    return parse_day(ends[0], now=now, tz=tz), parse_day(ends[1], now=now, tz=tz)

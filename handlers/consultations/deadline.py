@@ -1,0 +1,61 @@
+"""When a consultation ends: a deadline read as people write it (through ``scheduler.when``),
+and ``consultation prolonger``, which moves it later and tells everyone consulted."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from handlers.consultations.lookup import number_of
+from handlers.consultations.seats import consulted_people
+from handlers.consultations.sending import announce, ask
+from handlers.consultations.wording import deadline_line
+from handlers.context import UserError
+from handlers.router import Request
+from handlers.types import Message
+from handlers.when_text import reading_lines, refusal
+from scheduler.when import Reading, WhenError, read_when
+from storage.records import to_iso
+
+DEFAULT_DEADLINE = timedelta(days=7)
+
+
+def read_deadline(req: Request, text: str) -> Reading:
+    """A deadline as people write it (« vendredi », « d'ici lundi 12h », « fin du mois », « by
+    Monday noon »): without a time, the end of that working day (the network's setting); with
+    nothing written, ``DEFAULT_DEADLINE`` from now."""
+    ctx = req.ctx
+    if not text.strip():
+        return Reading(ctx.now() + DEFAULT_DEADLINE)
+    try:
+        return read_when(text, now=ctx.now(), tz=ctx.network.timezone, deadline=True,
+                         end_of_day=ctx.network.end_of_day)
+    except WhenError as error:
+        raise refusal(ctx, error) from None
+
+
+def extend_command(req: Request) -> Message:
+    """``consultation prolonger <n°> <échéance>``: a later deadline; everyone consulted is told."""
+    ctx = req.ctx
+    words = req.args.split(None, 1)
+    if len(words) < 2:
+        raise UserError("poll.extend_usage", name=req.name)
+    consultation = number_of(req, words[0])
+    if consultation.status != "open":
+        raise UserError("poll.closed", number=consultation.id)
+    reading = read_deadline(req, words[1])
+    deadline = reading.start
+    if to_iso(deadline) <= consultation.deadline:
+        raise UserError("poll.extend_earlier", when=ctx.when(
+            req.lang, datetime.fromisoformat(consultation.deadline)))
+    consultation.previous_deadlines.append(consultation.deadline)
+    consultation.deadline = to_iso(deadline)
+    consultation.told_at = ctx.now_iso()
+    ctx.store.consultations.save(consultation)
+    key = f"poll:{consultation.id}:extended:{consultation.deadline}"
+    ask(ctx, consultation, consulted_people(ctx, consultation), key, "poll.extended_title")
+    announce(ctx, consultation, key, lambda lang: Message(
+        title=ctx.t(lang, "poll.extended_title", number=consultation.id),
+        paragraphs=[deadline_line(ctx, lang, consultation)]), until=deadline)
+    return Message(paragraphs=[req.t("poll.extended", number=consultation.id),
+                               deadline_line(ctx, req.lang, consultation),
+                               *reading_lines(ctx, req.lang, reading)])

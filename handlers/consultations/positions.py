@@ -1,0 +1,118 @@
+"""An agency's position — agree, reservations, objection (with a reason) or abstain — given by a
+button or by ``position <n°> …``, changed at will until the deadline, every earlier one kept; a
+click on a card older than the agency's current position never overwrites it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime
+
+from handlers.consultations.lookup import number_of
+from handlers.consultations.seats import consulted_agencies
+from handlers.consultations.wording import choice_label, position_buttons
+from handlers.context import UserError, parse_ref
+from handlers.router import Request
+from handlers.settings import fold
+from handlers.types import Message, Reply
+from storage.models import FOCAL_POINT, Consultation, Position
+
+CHOICE_WORDS = {
+    "accord": "agree", "agree": "agree", "oui": "agree", "yes": "agree",
+    "reserves": "reservations", "reserve": "reservations", "reservations": "reservations",
+    "reservation": "reservations", "objection": "objection", "object": "objection",
+    "abstention": "abstain", "abstain": "abstain", "abstenir": "abstain",
+}
+MAX_REASON = 1000
+
+
+def record_position(req: Request, consultation: Consultation, choice: str,
+                    reason: str, version: int | None = None) -> Message:
+    """Give or change the agency's position; every earlier one stays in the history.
+
+    ``version`` is a clicked card's (``card_version``); a typed command has none. A click made
+    on a card older than the agency's current position — a colleague answered since, or the
+    same signed click is replayed after a later one — does not overwrite it: the same choice
+    changes nothing, another is refused with the current position and fresh buttons, so that a
+    click made after seeing the current state goes through."""
+    ctx, member = req.ctx, req.member
+    assert member is not None
+    if consultation.status != "open" or datetime.fromisoformat(
+            consultation.deadline) <= ctx.now():
+        raise UserError("poll.closed", number=consultation.id)
+    if FOCAL_POINT not in member.roles:
+        raise UserError("poll.not_focal_point")
+    if member.agency not in {a.code for a in consulted_agencies(ctx, consultation)}:
+        raise UserError("poll.agency_not_consulted", number=consultation.id,
+                        agency=ctx.agency_label(member.agency, req.lang))
+    reason = reason.strip()[:MAX_REASON]
+    if choice == "objection" and not reason:
+        raise UserError("poll.reason_needed", number=consultation.id,
+                        command=f"{req.t('cmd.position.name')} {consultation.id} "
+                                f"{req.t('poll.word.objection')}")
+    previous = ctx.store.positions.latest_of(consultation.id, member.agency)
+    if previous is not None and version is not None and previous.id > version:
+        return _older_card(req, consultation, previous, choice)
+    if previous and (previous.member_id, previous.choice, previous.reason) == (
+            member.id, choice, reason):
+        return Message(paragraphs=[req.t("poll.unchanged", number=consultation.id,
+                                         choice=choice_label(ctx, req.lang, choice))])
+    position = ctx.store.positions.add(lambda n: Position(
+        id=n, consultation_id=consultation.id, agency=member.agency, member_id=member.id,
+        choice=choice, reason=reason, at=ctx.now_iso()))
+    if previous is not None and previous.member_id != member.id:
+        earlier = ctx.store.members.get(previous.member_id)
+        if earlier is not None and earlier.active:
+            ctx.send_to_member(earlier, f"poll:{consultation.id}:changed:{position.id}",
+                               lambda lang: Message(paragraphs=[ctx.t(
+                                   lang, "poll.changed_by_colleague", name=member.name,
+                                   number=consultation.id,
+                                   before=choice_label(ctx, lang, previous.choice),
+                                   after=choice_label(ctx, lang, choice))]))
+    return Message(paragraphs=[req.t("poll.recorded", number=consultation.id,
+                                     agency=ctx.agency_label(member.agency, req.lang),
+                                     choice=choice_label(ctx, req.lang, choice))])
+
+
+def _older_card(req: Request, consultation: Consultation, current: Position,
+                choice: str) -> Message:
+    """A click on a card older than the agency's current position: nothing is written."""
+    ctx = req.ctx
+    by = ctx.store.members.get(current.member_id)
+    params = {"agency": ctx.agency_label(current.agency, req.lang), "number": consultation.id,
+              "choice": choice_label(ctx, req.lang, current.choice),
+              "name": by.name if by else "—"}
+    if current.choice == choice:
+        return Message(paragraphs=[req.t("poll.already_current", **params)])
+    return Message(paragraphs=[req.t("poll.older_card", **params, when=ctx.when(
+                       req.lang, datetime.fromisoformat(current.at)))],
+                   buttons=position_buttons(ctx, req.lang, consultation))
+
+
+def position_command(req: Request) -> Message:
+    """``position <n°> accord|réserves|objection|abstention [raison]``."""
+    words = req.args.split(None, 2)
+    if len(words) < 2:
+        raise UserError("poll.position_usage", name=req.name)
+    consultation = number_of(req, words[0])
+    choice = CHOICE_WORDS.get(fold(words[1]))
+    if choice is None:
+        raise UserError("poll.position_usage", name=req.name)
+    return record_position(req, consultation, choice, words[2] if len(words) > 2 else "")
+
+
+def position_click(choice: str) -> Callable[[Request, str], Message | Reply]:
+    """A position button: ``<n°>.<card version>`` (``<n°>`` alone on cards sent before
+    versions: not checked). A click taken in (``accepted``) answers with the card's fresh
+    buttons, so the next click on it counts as made after this position; a refused one
+    offers them too (``_older_card``)."""
+    def handler(req: Request, value: str) -> Message | Reply:
+        number, dot, version = value.partition(".")
+        consultation = number_of(req, number)
+        seen = parse_ref(version, "poll.bad_number") if dot else None
+        answer = record_position(req, consultation, choice, "", seen)
+        if answer.buttons:
+            return answer
+        return Reply(replace(answer, buttons=position_buttons(req.ctx, req.lang, consultation)),
+                     req.lang, accepted=True)
+    return handler

@@ -1,0 +1,33 @@
+"""The meeting a command names (« réunion voir 12 »), and whether it can still change: a
+cancelled or past meeting is refused with a message that says why."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from handlers.context import UserError, parse_ref
+from handlers.router import Request
+from storage.models import Meeting
+
+
+def meeting_number(req: Request, text: str) -> Meeting:
+    number = parse_ref(text, "meeting.bad_number")
+    meeting = req.ctx.store.meetings.get(number)
+    if meeting is None:
+        raise UserError("meeting.not_found", number=number)
+    return meeting
+
+
+def split_number(req: Request) -> tuple[Meeting, str]:
+    words = req.args.split(None, 1)
+    if not words:
+        raise UserError("meeting.number_needed", name=req.name)
+    return meeting_number(req, words[0]), words[1].strip() if len(words) > 1 else ""
+
+
+def require_future(req: Request, meeting: Meeting) -> None:
+    """Only a meeting still to come can be answered or changed."""
+    if meeting.status == "cancelled":
+        raise UserError("meeting.cancelled", number=meeting.id)
+    if datetime.fromisoformat(meeting.start) <= req.ctx.now():
+        raise UserError("meeting.past", number=meeting.id)

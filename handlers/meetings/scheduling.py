@@ -1,0 +1,58 @@
+"""``réunion <quand>`` and its kinds (Executive Committee, annual, a working group's): one
+meeting created and its invitations sent to everyone its kind invites."""
+
+from __future__ import annotations
+
+from handlers import groups
+from handlers.context import UserError
+from handlers.meetings.invitations import invite, invite_message
+from handlers.meetings.invitees import eligible
+from handlers.meetings.times import DEFAULT_DURATION, read_time_range, stored_time
+from handlers.meetings.wording import full_line, kind_label
+from handlers.router import Request
+from handlers.types import Message
+from handlers.when_text import reading_lines
+from storage.models import Meeting
+
+
+def _create(req: Request, kind: str, when_text: str, group: str | None = None) -> Message:
+    ctx = req.ctx
+    reading = read_time_range(req, when_text)
+    start, end = reading.start, reading.end or reading.start + DEFAULT_DURATION
+    now = ctx.now_iso()
+    meeting = ctx.store.meetings.add(lambda n: Meeting(
+        id=n, kind=kind, start=stored_time(start), end=stored_time(end), group=group,
+        created_by=req.member.id if req.member else "", created_at=now, updated_at=now))
+    sent = invite(ctx, [meeting], eligible(ctx, meeting),
+                  f"meeting:{meeting.id}:invite:{meeting.sequence}",
+                  lambda lang: invite_message(ctx, lang, meeting, "meeting.invite_title"))
+    return Message(
+        title=req.t("meeting.scheduled", kind=kind_label(ctx, req.lang, meeting),
+                    number=meeting.id),
+        paragraphs=[full_line(ctx, req.lang, meeting), *reading_lines(ctx, req.lang, reading),
+                    req.t("meeting.invites_sent", count=sent)])
+
+
+def schedule_network(req: Request) -> Message:
+    """``réunion <quand>``: a network meeting at the Maison Commune."""
+    return _create(req, "network", req.args)
+
+
+def schedule_executive(req: Request) -> Message:
+    return _create(req, "executive", req.args)
+
+
+def schedule_annual(req: Request) -> Message:
+    return _create(req, "annual", req.args)
+
+
+def schedule_group(req: Request) -> Message:
+    """``réunion groupe <nom> <quand>``: the longest leading words that name a group. Its chairs
+    may convene it, as may the co-chairs and the secretariat."""
+    found = groups.leading_group(req.ctx, req.args)
+    if found is None or not found[1]:
+        raise UserError("meeting.unknown_group", groups=groups.group_names(req.ctx),
+                        name=req.name)
+    group, when_text = found
+    groups.require_group_lead(req, group)
+    return _create(req, "group", when_text, group=group.name)

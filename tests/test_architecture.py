@@ -1,0 +1,307 @@
+"""The shape of the house, checked on the source: imports run one way (bot → handlers →
+scheduler → storage), no module imports itself back through others, handlers stay platform-
+neutral, modules stay small, no job reference is split by hand, and no handler keeps a constant
+nothing reads.
+
+The import graph is read with ``ast`` from the files (every ``import`` statement, also those
+inside functions: an import deferred to run time is still a dependency, and deferring it is how
+a cycle hides), so the check needs no import of the project and sees code that is never run.
+Imports under ``if TYPE_CHECKING:`` count for the direction of imports but not for cycles: they
+never run, and they are how a module names a type of a module that depends on it.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+LAYERS = ("bot", "handlers", "scheduler", "storage")  # each may import only those after it
+RANK = {name: n for n, name in enumerate(LAYERS)}
+PLATFORM_LIBRARIES = ("slack_bolt", "slack_sdk", "telegram")
+MAX_LINES = 400
+
+# ``.split("|")`` is for what a person typed (``a | b`` fields of a command), never for a job id
+# or a stored reference: those are decoded by their own codec (``scheduler.jobs.decode``).
+# Allowed beyond ``req.args``: module → why.
+SPLIT_ALLOWED = {
+    "scheduler.when.filler": "the endings a pattern allows a word (« jour(?:s|nee) »), not data",
+}
+
+
+def module_files() -> dict[str, Path]:
+    """Every module of the four layers, by dotted name (a package by its own name)."""
+    found: dict[str, Path] = {}
+    for layer in LAYERS:
+        for path in sorted((REPO / layer).rglob("*.py")):
+            parts = list(path.relative_to(REPO).with_suffix("").parts)
+            if parts[-1] == "__init__":
+                parts.pop()
+            found[".".join(parts)] = path
+    return found
+
+
+MODULES = module_files()
+
+
+def _imported(node: ast.Import | ast.ImportFrom, module: str, is_package: bool) -> Iterator[str]:
+    """The dotted names an import statement loads (``from a import b`` may load ``a.b``)."""
+    if isinstance(node, ast.Import):
+        for alias in node.names:
+            yield alias.name
+        return
+    base = node.module or ""
+    if node.level:
+        package = module.split(".") if is_package else module.split(".")[:-1]
+        package = package[:len(package) - node.level + 1]
+        base = ".".join(package + ([base] if base else []))
+    yield base
+    for alias in node.names:
+        yield f"{base}.{alias.name}"
+
+
+def _project_target(name: str) -> str | None:
+    """The project module a dotted name loads, or None for the standard library and packages."""
+    while name and name not in MODULES:
+        name = name.rpartition(".")[0]
+    return name or None
+
+
+def _type_only(tree: ast.Module) -> set[int]:
+    """The ids of the import statements under ``if TYPE_CHECKING:``."""
+    found: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and ast.unparse(node.test).endswith("TYPE_CHECKING"):
+            found |= {id(n) for stmt in node.body for n in ast.walk(stmt)}
+    return found
+
+
+Graph = dict[str, set[str]]
+
+
+def import_graph() -> tuple[Graph, Graph, Graph]:
+    """Project module → the project modules it imports (with the packages those load first,
+    except its own); the same without type-only imports; and module → the top-level outside
+    packages it imports."""
+    graph: Graph = {name: set() for name in MODULES}
+    runtime: Graph = {name: set() for name in MODULES}
+    outside: Graph = {name: set() for name in MODULES}
+    for module, path in MODULES.items():
+        tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+        type_only = _type_only(tree)
+        is_package = path.name == "__init__.py"
+        own_packages = {".".join(module.split(".")[:n])
+                        for n in range(1, module.count(".") + 1 + is_package)}
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Import | ast.ImportFrom):
+                continue
+            for name in _imported(node, module, is_package):
+                target = _project_target(name)
+                if target is None:
+                    if name and name.split(".")[0] not in LAYERS:
+                        outside[module].add(name.split(".")[0])
+                    continue
+                parts = target.split(".")
+                for n in range(1, len(parts) + 1):
+                    loaded = ".".join(parts[:n])
+                    if loaded in MODULES and loaded != module and loaded not in own_packages:
+                        graph[module].add(loaded)
+                        if id(node) not in type_only:
+                            runtime[module].add(loaded)
+    return graph, runtime, outside
+
+
+GRAPH, RUNTIME, OUTSIDE = import_graph()
+
+
+def cycles(graph: Graph) -> list[list[str]]:
+    """The strongly connected components of more than one module (Tarjan), each sorted."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for nxt in sorted(graph[node]):
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in on_stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                top = stack.pop()
+                on_stack.discard(top)
+                component.append(top)
+                if top == node:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def test_the_graph_is_read() -> None:
+    """The walker sees what is there: a plain edge, the package an import loads first, a
+    type-only edge kept apart, an outside package."""
+    assert "handlers.router" in RUNTIME["handlers.commands"]
+    assert {"scheduler", "scheduler.jobs", "scheduler.when"} <= RUNTIME["handlers.digest"]
+    assert "storage.engine" in GRAPH["storage.atomic"]
+    assert "storage.engine" not in RUNTIME["storage.atomic"]
+    assert any("slack_bolt" in OUTSIDE[m] for m in MODULES if m.startswith("bot"))
+
+
+def test_imports_in_functions_and_relative_ones_are_read() -> None:
+    tree = ast.parse("def f():\n    from . import b\n    from ..c import d\n")
+    names = [name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+             for name in _imported(node, "x.y.a", is_package=False)]
+    assert names == ["x.y", "x.y.b", "x.c", "x.c.d"]
+
+
+def test_cycles_are_found() -> None:
+    """The cycle finder itself: a ring of three and a self-contained pair are reported."""
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"e"}, "e": {"d"}, "f": {"a"}}
+    assert cycles(graph) == [["a", "b", "c"], ["d", "e"]]
+    assert cycles({"a": {"b"}, "b": set()}) == []
+
+
+def test_no_import_cycle() -> None:
+    """No project module imports itself back through others, at load or at run time."""
+    assert cycles(RUNTIME) == []
+
+
+def test_imports_run_one_way() -> None:
+    """bot → handlers → scheduler → storage: nothing imports a layer above its own."""
+    upward = sorted(f"{module} imports {target}"
+                    for module, targets in GRAPH.items() for target in targets
+                    if RANK[target.split(".")[0]] < RANK[module.split(".")[0]])
+    assert upward == []
+
+
+def test_storage_imports_no_other_layer() -> None:
+    assert sorted(f"{m} imports {t}" for m, ts in GRAPH.items() if m.startswith("storage")
+                  for t in ts if not t.startswith("storage")) == []
+
+
+def test_handlers_are_platform_neutral() -> None:
+    """Handlers never import slack_bolt, slack_sdk or telegram; below them neither does
+    anything."""
+    found = sorted(f"{m} imports {lib}" for m, libs in OUTSIDE.items()
+                   if not m.startswith("bot") for lib in libs & set(PLATFORM_LIBRARIES))
+    assert found == []
+
+
+def _long_modules(layer: str) -> list[str]:
+    return sorted(f"{path.relative_to(REPO)}: {n} lines" for name, path in MODULES.items()
+                  if name.split(".")[0] == layer
+                  and (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES)
+
+
+@pytest.mark.parametrize("layer", [
+    "handlers",
+    "scheduler",
+    # bot/ and storage/ are being split at the same time on other branches: reported here, and
+    # made strict once those land.
+    pytest.param("bot", marks=pytest.mark.xfail(strict=False, reason="bot/ split under way")),
+    pytest.param("storage", marks=pytest.mark.xfail(strict=False,
+                                                    reason="storage/ split under way")),
+])
+def test_no_module_over_400_lines(layer: str) -> None:
+    assert _long_modules(layer) == []
+
+
+def _pipe_splits(tree: ast.AST) -> Iterator[ast.Call]:
+    """The ``x.split("|")`` / ``x.rsplit("|")`` calls whose ``x`` is not ``req.args``."""
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                and node.func.attr in ("split", "rsplit") and node.args
+                and isinstance(node.args[0], ast.Constant) and node.args[0].value == "|"
+                and ast.unparse(node.func.value) != "req.args"):
+            yield node
+
+
+def test_a_split_job_reference_is_found() -> None:
+    tree = ast.parse('number, start, seconds = ref.split("|")\nfields = req.args.split("|")\n')
+    assert [ast.unparse(call) for call in _pipe_splits(tree)] == ["ref.split('|')"]
+
+
+def test_no_job_reference_split_by_hand() -> None:
+    """A job id is decoded by ``scheduler.jobs.decode`` only: ``split("|")`` is left for the
+    ``a | b`` fields a person types (``req.args``)."""
+    found = [f"{path.relative_to(REPO)}:{call.lineno}: {ast.unparse(call)}"
+             for module, path in MODULES.items() if module not in SPLIT_ALLOWED
+             for call in _pipe_splits(ast.parse(path.read_text(encoding="utf-8")))]
+    assert found == []
+
+
+# Unread constants kept for now: module.NAME → why.
+UNUSED_KEPT: dict[str, str] = {}
+
+
+def _constants(tree: ast.Module) -> list[str]:
+    """The UPPER_CASE names a module assigns at its top level."""
+    found = []
+    for node in tree.body:
+        targets = node.targets if isinstance(node, ast.Assign) else \
+            [node.target] if isinstance(node, ast.AnnAssign) else []
+        found += [t.id for t in targets if isinstance(t, ast.Name) and t.id.isupper()]
+    return found
+
+
+def _reads(tree: ast.Module, module: str) -> set[str]:
+    """The names a file reads of ``module``: its own names if it is ``module``, else those it
+    imports from it and the attributes it reads (when it imports the module itself)."""
+    names: set[str] = set()
+    imports_module = False
+    attributes: set[str] = set()
+    package, _, leaf = module.rpartition(".")
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module == module:
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module == package:
+            imports_module |= any(alias.name == leaf for alias in node.names)
+        elif isinstance(node, ast.Import):
+            imports_module |= any(alias.name == module for alias in node.names)
+        elif isinstance(node, ast.Attribute):
+            attributes.add(node.attr)
+    return names | (attributes if imports_module else set())
+
+
+def test_no_unused_constants_in_handlers() -> None:
+    """Every constant a handler module defines is read: by the module itself, or by a module
+    or test that imports it (a docstring naming it is not a use)."""
+    sources = {name: ast.parse(path.read_text(encoding="utf-8")) for name, path in MODULES.items()}
+    sources |= {f"tests.{p.stem}": ast.parse(p.read_text(encoding="utf-8"))
+                for p in sorted((REPO / "tests").glob("*.py"))}
+    sources |= {f"bench.{p.stem}": ast.parse(p.read_text(encoding="utf-8"))
+                for p in sorted((REPO / "bench").glob("*.py"))}
+    unused = []
+    for module in (m for m in MODULES if m.startswith("handlers")):
+        tree = sources[module]
+        own = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)
+               and isinstance(n.ctx, ast.Load)}
+        for constant in _constants(tree):
+            read = constant in own or any(constant in _reads(other, module)
+                                          for name, other in sources.items() if name != module)
+            if not read and f"{module}.{constant}" not in UNUSED_KEPT:
+                unused.append(f"{module}.{constant}")
+    assert unused == []
+
+
+def test_the_command_table_holds_no_handler() -> None:
+    """``handlers/commands.py`` is the table of commands and buttons: every handler lives with
+    its use case, so the table reads as who may do what."""
+    tree = ast.parse(MODULES["handlers.commands"].read_text(encoding="utf-8"))
+    defined = [n.name for n in tree.body if isinstance(n, ast.FunctionDef | ast.ClassDef)]
+    assert defined == ["build_router"]
