@@ -183,9 +183,6 @@ class Collection(Generic[R]):
         doc = self._docs().get(str(number))
         return self._load(doc) if doc is not None else None
 
-    def next_number(self) -> int:
-        return self._last_number + 1
-
     def add_numbered(self, build: Callable[[int], R]) -> R:
         """Insert the record ``build(n)`` under the next number n, in one write."""
         number = self._last_number + 1

@@ -35,13 +35,6 @@ class Member(Record):
     # Telegram; ``blocked``; ``deactivated``): avoided until the person writes to the bot there.
     unreachable: dict[str, str] = field(default_factory=dict)
 
-    def has_role(self, role: str) -> bool:
-        return role in self.roles
-
-    def platform_of(self) -> str | None:
-        """The platform a direct message goes to: the member's first identity's platform."""
-        return self.identities[0].split(":", 1)[0] if self.identities else None
-
 
 @dataclass
 class JoinRequest(Record):
@@ -95,15 +88,6 @@ class OutboxRow(Record):
     attempted_at: str = ""  # when ``attempting`` was written (UTC ISO 8601)
     failed: dict[str, str] = field(default_factory=dict)  # target → why it was given up
     topic: str = ""  # what the message is about, for the handler told of its fate ("poll:12")
-
-
-@dataclass
-class AgendaItem(Record):
-    """One point of a meeting's agenda, with who proposed it."""
-
-    text: str
-    by: str
-    at: str
 
 
 def new_calendar_uid() -> str:

@@ -40,9 +40,6 @@ class Outbox:
         self._pending.add(row.id)
         return row
 
-    def has_key(self, key: str) -> bool:
-        return key in self._keys
-
     def pending(self) -> list[OutboxRow]:
         rows = (self._c.get_number(number) for number in sorted(self._pending))
         return [row for row in rows if row is not None]

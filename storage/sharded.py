@@ -59,18 +59,6 @@ class ShardedCollection(Generic[R]):
                                           engine=self.engine)
         return self.shards[key]
 
-    def drop_before(self, key: str) -> list[str]:
-        """Delete the shards whose key sorts before ``key`` (old months nobody needs): at once
-        in memory, the files at the next compaction."""
-        dropped = [k for k in self.shards if k < key]
-        for k in dropped:
-            shard = self.shards.pop(k)
-            shard._storage.drop()
-            shard.close()
-        self._shard_of_number = {n: k for n, k in self._shard_of_number.items()
-                                 if k not in dropped}
-        return dropped
-
     def insert(self, record: R) -> None:
         """Append a record known to be new, in its shard."""
         self.shard(self.shard_of(record)).insert(record)
