@@ -33,3 +33,70 @@ def test_no_dead_code_in_storage() -> None:
             if sum(len(word.findall(text)) for text in texts) <= 1:
                 unused.append(f"{path.name}:{name}")
     assert unused == []
+
+
+# Where each class lives: its own module, or (listed here) the module of the aggregate it is
+# part of.
+PART_OF = {"Series": "meetings", "Rsvps": "meetings", "Positions": "consultations",
+           "LinkAttemptsLog": "link_codes", "DeploymentInfo": "deployment",
+           "Numbered": "repository", "Keyed": "repository"}
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+def test_repositories_live_in_the_modules_named_for_them() -> None:
+    """``Plan`` was in storage/groups.py, ``Statements`` in consultations.py, ``JoinRequests``
+    and the link codes in members.py: a reader looking for a repository opens the module of
+    its name."""
+    from storage.repository import Repository
+
+    misplaced = []
+    for path in sorted(STORAGE.glob("*.py")):
+        module = __import__(f"storage.{path.stem}", fromlist=["_"])
+        for name, value in vars(module).items():
+            if (isinstance(value, type) and issubclass(value, Repository)
+                    and value.__module__ == module.__name__ and value is not Repository
+                    and path.stem not in (_snake(name), PART_OF.get(name))):
+                misplaced.append(f"{path.name}:{name}")
+    assert misplaced == []
+
+
+def test_every_repository_is_typed_by_its_record_class(tmp_path: Path) -> None:
+    """Each of the store's repositories is a ``Repository`` of the record class its collection
+    holds (they were a dozen hand-written classes repeating ``get``/``add``/``save``)."""
+    from storage.repository import Repository
+    from storage.store import Store
+
+    store = Store.open(tmp_path)
+    try:
+        repositories = {name: repo for name, repo in vars(store).items() if hasattr(repo, "_c")}
+        assert len(repositories) >= 18
+        for name, repo in repositories.items():
+            assert isinstance(repo, Repository), name
+            assert repo.record is repo._c.record, name
+    finally:
+        store.close()
+
+
+GENERIC = {"get_number", "add_numbered", "save_numbered", "get_keyed", "save_keyed"}
+
+
+def test_no_repository_repeats_the_generic_methods() -> None:
+    """A method whose whole body hands its arguments to the collection's numbered or keyed
+    access is what ``storage/repository.py`` does once for all."""
+    repeated = []
+    for path in sorted(STORAGE.glob("*.py")):
+        if path.stem in ("repository", "collection", "sharded"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.FunctionDef) or len(node.body) != 1:
+                continue
+            stmt = node.body[0]
+            call = stmt.value if isinstance(stmt, (ast.Return, ast.Expr)) else None
+            if (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)
+                    and call.func.attr in GENERIC
+                    and all(isinstance(arg, ast.Name) for arg in call.args)):
+                repeated.append(f"{path.name}:{node.name}")
+    assert repeated == []
