@@ -110,6 +110,15 @@ class Collection(Generic[R]):
         """The stored documents by number (not copies: never change them)."""
         return self._table._read_table()
 
+    @property
+    def last_number(self) -> int:
+        """The highest record number ever stored here (0 before any)."""
+        return self._last_number
+
+    def stored_numbers(self) -> list[int]:
+        """The numbers of the records stored here, in storage order."""
+        return [int(number) for number in self._docs()]
+
     def numbers(self, index: str, key: Any) -> list[int]:
         """The record numbers ``index`` holds under ``key``, in order."""
         return sorted(self._fresh()[index].numbers.get(key, ()))
@@ -191,7 +200,7 @@ class Collection(Generic[R]):
         return record
 
     def save_numbered(self, record: R) -> None:
-        """Overwrite the numbered record with the same ``id``."""
+        """Store the record under its own number (its ``id``), replacing the one there."""
         self._put(record.id, record.to_doc())  # type: ignore[attr-defined]
 
     def insert(self, record: R) -> None:

@@ -100,3 +100,15 @@ def test_no_repository_repeats_the_generic_methods() -> None:
                     and all(isinstance(arg, ast.Name) for arg in call.args)):
                 repeated.append(f"{path.name}:{node.name}")
     assert repeated == []
+
+
+def test_sharded_collection_uses_only_the_public_api_of_collection() -> None:
+    """``ShardedCollection`` read ``Collection``'s ``_table``, ``_last_number`` and
+    ``_storage`` (and set ``_last_number``): any change inside ``Collection`` could break it
+    silently."""
+    tree = ast.parse((STORAGE / "sharded.py").read_text(encoding="utf-8"))
+    private = sorted({f"{ast.unparse(node.value)}.{node.attr}" for node in ast.walk(tree)
+                      if isinstance(node, ast.Attribute) and node.attr.startswith("_")
+                      and not node.attr.startswith("__")
+                      and not (isinstance(node.value, ast.Name) and node.value.id == "self")})
+    assert private == []
