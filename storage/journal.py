@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from storage.atomic import FILE_MODE, CorruptFileError, fsync_dir
+from storage.files import FILE_MODE, CorruptFileError, fsync_dir
 
 log = logging.getLogger(__name__)
 

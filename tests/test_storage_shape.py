@@ -112,3 +112,12 @@ def test_sharded_collection_uses_only_the_public_api_of_collection() -> None:
                       and not node.attr.startswith("__")
                       and not (isinstance(node.value, ast.Name) and node.value.id == "self")})
     assert private == []
+
+
+def test_no_storage_module_is_over_400_lines() -> None:
+    """``storage/atomic.py`` (404) and ``storage/engine.py`` (420) held several jobs each: the
+    file plumbing, compaction and the undo of a refused transaction now have their own
+    modules."""
+    long = {path.name: n for path in STORAGE.glob("*.py")
+            if (n := len(path.read_text(encoding="utf-8").splitlines())) > 400}
+    assert long == {}
