@@ -6,6 +6,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from storage.identity import Identity
 from storage.records import Record, Time
 
 # Roles a member can hold. "Executive Committee focal point" is not stored: it is derived from the
@@ -34,6 +35,10 @@ class Member(Record):
     # Identities the bot could not write to, with why (``not_started``: never opened the bot on
     # Telegram; ``blocked``; ``deactivated``): avoided until the person writes to the bot there.
     unreachable: dict[str, str] = field(default_factory=dict)
+
+    def platforms(self) -> set[str]:
+        """The platforms the member has an identity on."""
+        return {Identity.parse(identity).platform for identity in self.identities}
 
 
 @dataclass
