@@ -5,7 +5,7 @@ Here a file is only ever replaced whole (a temporary file beside it, fsync, ``os
 of the folder), so a crash leaves the old file or the new one. The parsed data stays in memory
 (one process owns the data dir), so a read never touches the disk; what it costs is the
 documents it decodes: repositories look records up through the collection's indexes
-(``storage/collection.py``), while ``Collection.all``/``find``/``where`` decode the whole table.
+(``storage/collection.py``), while ``Collection.all``/``find`` decode the whole table.
 
 Inside the bot every storage belongs to the data dir's engine (``storage/engine.py``): a change
 (``put``, ``delete``, ``drop``) is then recorded in the journal, not written to the file, and the

@@ -181,13 +181,6 @@ class Collection(Generic[R]):
     def find(self, predicate: Callable[[R], bool]) -> list[R]:
         return [rec for rec in self if predicate(rec)]
 
-    def where(self, test: Callable[[dict[str, Any]], bool]) -> list[R]:
-        """Records whose stored document passes ``test``, decoding only those (hot paths)."""
-        return [self._load(doc) for doc in list(self._docs().values()) if test(doc)]
-
-    def first(self, predicate: Callable[[R], bool]) -> R | None:
-        return next((rec for rec in self if predicate(rec)), None)
-
     def get_number(self, number: int) -> R | None:
         doc = self._docs().get(str(number))
         return self._load(doc) if doc is not None else None
