@@ -22,7 +22,7 @@ from typing import Any
 
 from bot.config.network import load_network
 from handlers.settings import Network
-from storage.atomic import dumps, write_atomically
+from storage.files import dumps, write_atomically
 from storage.jobs_done import JobDone
 from storage.models import (
     CO_CHAIR,

@@ -55,6 +55,7 @@ from scheduler.retries import with_retries
 from scheduler.runner import JobRunner
 from scheduler.when import warm_up
 from storage.faults import StorageUnavailable
+from storage.identity import Identity
 from storage.journal import JournalError
 from storage.store import Store
 
@@ -140,8 +141,8 @@ class BotApp:
             if LEADS.isdisjoint(member.roles):
                 continue
             roles = roles_of(member, self.network, self.ctx.is_group_chair(member))
-            found += [(identity.split(":", 1)[1], roles) for identity in member.identities
-                      if identity.startswith(platform + ":")]
+            found += [(identity.user, roles) for identity in map(Identity.parse, member.identities)
+                      if identity.platform == platform]
         return found
 
     def lead_roles(self, identity: str) -> frozenset[str] | None:

@@ -10,6 +10,7 @@ from bot.platforms.console import ConsoleAdapter, LineReader
 from handlers.settings import fold
 from handlers.types import Inbound, Message
 from storage.faults import StorageUnavailable
+from storage.identity import Identity
 from storage.models import Member
 
 
@@ -38,8 +39,8 @@ async def run_console(app: BotApp, who: str) -> None:
     """Chat until the end of input. ``who`` is a member (id or name) or a newcomer's name."""
     member = find_member(app, who)
     if member is not None:
-        console_ids = [i for i in member.identities if i.startswith("console:")]
-        user_id = console_ids[0].split(":", 1)[1] if console_ids else member.id
+        console_ids = [Identity.parse(i) for i in member.identities if i.startswith("console:")]
+        user_id = console_ids[0].user if console_ids else member.id
         if not console_ids:  # let a member without a console identity try the console
             member.identities.append(f"console:{user_id}")
             await app.durably(lambda: app.store.members.save(member))

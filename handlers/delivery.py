@@ -21,6 +21,7 @@ from handlers.consultations.sending import delivery_outcome
 from handlers.context import Context
 from handlers.deeplinks import OPEN_PAYLOAD
 from handlers.types import Inbound, Message, Recipient
+from storage.identity import Identity
 from storage.models import SECRETARIAT, Member, OutboxRow
 
 # Only the person can lift these, by writing to the bot there (Telegram: opening the bot or
@@ -58,7 +59,7 @@ def tell_secretariat(ctx: Context, row: OutboxRow, recipient: Recipient) -> None
     reason = row.held_reason or "no_adapter"
     first = min(r.id for r in ctx.store.outbox.held()
                 if r.recipient == row.recipient and r.held_reason == reason)
-    platform = row.held_target.split(":", 1)[0] if row.held_target else ""
+    platform = Identity.parse(row.held_target).platform if row.held_target else ""
     member = ctx.store.members.get(recipient.ref) if recipient.kind == "member" else None
     subject = row.message.get("title") or next(iter(row.message.get("paragraphs") or []), "")
     subject = " ".join(str(subject).split())[:80] or "—"

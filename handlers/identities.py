@@ -116,8 +116,8 @@ def use_code(req: Request, typed: str) -> Message:
         delivery.release_member(ctx, member.id)
     lang = ctx.language_of(member)
     return Message(paragraphs=[ctx.t(lang, "link.done", name=member.name,
-                                     platforms=ctx.catalog.join(lang, sorted({
-                                         i.split(":", 1)[0] for i in member.identities})))])
+                                     platforms=ctx.catalog.join(lang,
+                                                                sorted(member.platforms())))])
 
 
 def tell_identity_added(ctx: Context, member: Member, identity: str, shown_name: str,
@@ -145,7 +145,7 @@ def preference_command(req: Request) -> Message:
     member = req.member
     if choice is None or member is None:
         raise UserError("preference.usage", name=req.name)
-    platforms = {i.split(":", 1)[0] for i in member.identities}
+    platforms = member.platforms()
     if choice != "both" and choice not in platforms:
         raise UserError("preference.no_identity", platform=choice,
                         link=req.t("cmd.link.name"))

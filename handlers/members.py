@@ -83,7 +83,7 @@ def _member_line(ctx: Context, member: Member, lang: str) -> str:
         tags.append(ctx.t(lang, "role.co_chair"))
     if SECRETARIAT in member.roles:
         tags.append(ctx.t(lang, "role.secretariat"))
-    platforms = sorted({i.split(":", 1)[0] for i in member.identities} - {"console"})
+    platforms = sorted(member.platforms() - {"console"})
     suffix = f" ({', '.join(tags)})" if tags else ""
     where = f" · {', '.join(platforms)}" if platforms else ""
     return f"{member.name}{suffix}{where}"
@@ -193,7 +193,7 @@ def request_join(req: Request) -> Message:
 
 
 def _same_name_warning(ctx: Context, lang: str, twin: Member) -> str:
-    accounts = sorted({i.split(":", 1)[0] for i in twin.identities} - {"console"})
+    accounts = sorted(twin.platforms() - {"console"})
     return ctx.t(lang, "join.same_name_warning", name=twin.name,
                  agency=ctx.agency_label(twin.agency, lang), accounts=", ".join(accounts) or "—")
 

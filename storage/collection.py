@@ -110,6 +110,15 @@ class Collection(Generic[R]):
         """The stored documents by number (not copies: never change them)."""
         return self._table._read_table()
 
+    @property
+    def last_number(self) -> int:
+        """The highest record number ever stored here (0 before any)."""
+        return self._last_number
+
+    def stored_numbers(self) -> list[int]:
+        """The numbers of the records stored here, in storage order."""
+        return [int(number) for number in self._docs()]
+
     def numbers(self, index: str, key: Any) -> list[int]:
         """The record numbers ``index`` holds under ``key``, in order."""
         return sorted(self._fresh()[index].numbers.get(key, ()))
@@ -172,19 +181,9 @@ class Collection(Generic[R]):
     def find(self, predicate: Callable[[R], bool]) -> list[R]:
         return [rec for rec in self if predicate(rec)]
 
-    def where(self, test: Callable[[dict[str, Any]], bool]) -> list[R]:
-        """Records whose stored document passes ``test``, decoding only those (hot paths)."""
-        return [self._load(doc) for doc in list(self._docs().values()) if test(doc)]
-
-    def first(self, predicate: Callable[[R], bool]) -> R | None:
-        return next((rec for rec in self if predicate(rec)), None)
-
     def get_number(self, number: int) -> R | None:
         doc = self._docs().get(str(number))
         return self._load(doc) if doc is not None else None
-
-    def next_number(self) -> int:
-        return self._last_number + 1
 
     def add_numbered(self, build: Callable[[int], R]) -> R:
         """Insert the record ``build(n)`` under the next number n, in one write."""
@@ -194,7 +193,7 @@ class Collection(Generic[R]):
         return record
 
     def save_numbered(self, record: R) -> None:
-        """Overwrite the numbered record with the same ``id``."""
+        """Store the record under its own number (its ``id``), replacing the one there."""
         self._put(record.id, record.to_doc())  # type: ignore[attr-defined]
 
     def insert(self, record: R) -> None:

@@ -1,39 +1,24 @@
-"""Consultations, the positions given on them (every one kept), and joint statements."""
+"""Consultations and the positions given on them (every one kept)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from storage.collection import Collection, by_field
-from storage.models import Consultation, Position, Statement
+from storage.collection import by_field
+from storage.models import Consultation, Position
+from storage.repository import Numbered
 from storage.sharded import ShardedCollection
 
 
-class Consultations:
-    record = Consultation
-
-    def __init__(self, collection: Collection[Consultation]) -> None:
-        self._c = collection
-        collection.add_index("status", by_field("status"))
-
-    def get(self, number: int) -> Consultation | None:
-        return self._c.get_number(number)
-
-    def all(self) -> list[Consultation]:
-        return sorted(self._c.all(), key=lambda c: c.id)
+class Consultations(Numbered[Consultation]):
+    indexes = {"status": by_field("status")}
 
     def open(self) -> list[Consultation]:
         """The open ones (a handful among years of closed ones: only they are decoded)."""
-        return self._c.lookup("status", "open")
-
-    def add(self, build: Callable[[int], Consultation]) -> Consultation:
-        return self._c.add_numbered(build)
-
-    def save(self, consultation: Consultation) -> None:
-        self._c.save_numbered(consultation)
+        return self.lookup("status", "open")
 
 
-class Positions:
+class Positions(Numbered[Position]):
     """The history of positions; an agency's current one is its latest.
 
     Each consultation's positions are in its own shard; which position is each agency's latest,
@@ -41,10 +26,8 @@ class Positions:
     open, then kept in step by ``add``), so answering a click decodes one position per agency,
     however many times the agencies changed their minds."""
 
-    record = Position
-
     def __init__(self, collection: ShardedCollection[Position]) -> None:
-        self._c = collection
+        super().__init__(collection)
         self._latest: dict[int, dict[str, int]] = {}  # consultation → agency → number
         for key in collection.shards:
             for doc in sorted(collection.shard(key).stored(), key=lambda d: d["id"]):
@@ -80,25 +63,6 @@ class Positions:
         return found
 
     def add(self, build: Callable[[int], Position]) -> Position:
-        position = self._c.add_numbered(build)
+        position = super().add(build)
         self._note(position.consultation_id, position.agency, position.id)
         return position
-
-
-class Statements:
-    record = Statement
-
-    def __init__(self, collection: Collection[Statement]) -> None:
-        self._c = collection
-
-    def get(self, number: int) -> Statement | None:
-        return self._c.get_number(number)
-
-    def all(self) -> list[Statement]:
-        return sorted(self._c.all(), key=lambda s: s.id)
-
-    def add(self, build: Callable[[int], Statement]) -> Statement:
-        return self._c.add_numbered(build)
-
-    def save(self, statement: Statement) -> None:
-        self._c.save_numbered(statement)

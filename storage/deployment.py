@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from storage.collection import Collection
 from storage.records import Record
+from storage.repository import Repository
 
 KEY = "this"
 
@@ -22,13 +23,11 @@ class Deployment(Record):
     uid: str  # a random UUID (hex)
 
 
-class DeploymentInfo:
+class DeploymentInfo(Repository[Deployment]):
     """The one record, made on first use and never changed afterwards."""
 
-    record = Deployment
-
     def __init__(self, collection: Collection[Deployment]) -> None:
-        self._c = collection
+        super().__init__(collection)
         self._uid: uuid.UUID | None = None
 
     def uid(self) -> uuid.UUID:

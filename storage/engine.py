@@ -9,10 +9,9 @@ loop) returns once an fsync covers everything written so far, one fsync serving 
 arrived while the previous one ran.
 
 The TinyDB files stay the readable, compacted form. When the journal passes ``compact_after``
-bytes (and at a clean stop) the engine rotates to a new segment, snapshots every changed file
-(its documents) on the loop's thread, encodes and writes the files atomically in a worker
-thread, then deletes the older segments. A crash at any point of this leaves segments
-whose replay over whatever files are on disk gives the same data.
+bytes (and at a clean stop) the engine rotates to a new segment and has the changed files
+written again from snapshots (``storage/compaction.py``), then the older segments deleted.
+A transaction that cannot be written is taken back (``storage/undo.py``).
 
 A transaction is synchronous: never ``await`` inside one, or another request's changes would
 join it.
@@ -24,28 +23,20 @@ import logging
 import re
 import sys
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from storage.atomic import (
-    AtomicJSONStorage,
-    CorruptFileError,
-    TableSnapshot,
-    fsync_dir,
-    render,
-    write_atomically,
-)
-from storage.journal import Journal, Segment, default_fsync, read_transactions
-from storage.keylog import KeyLog, KeySnapshot
+from storage.atomic import AtomicJSONStorage
+from storage.compaction import Compactor
+from storage.files import CorruptFileError
+from storage.journal import Journal, default_fsync, read_transactions
+from storage.keylog import KeyLog
+from storage.undo import UndoLog
 
 log = logging.getLogger(__name__)
 
 JOURNAL_DIR = "journal"
 COMPACT_AFTER = 8 * 2**20  # bytes of journal: what a start-up after a crash replays at most
-DIR_MODE = 0o700
 FILE_NAME = re.compile(r"^[A-Za-z0-9_-]+(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)?$")
 
 # Tests set this to their folder: a change made outside any transaction by the bot's own code
@@ -56,18 +47,6 @@ STRAGGLERS: list[str] = []
 
 class ReadOnlyStore(RuntimeError):
     """A store opened without the data dir's lock (``reseau-bot check``) cannot change."""
-
-
-Snapshot = list[TableSnapshot] | KeySnapshot
-
-
-@dataclass
-class Compaction:
-    """One checkpoint: what to write (or delete) and which segments it makes useless."""
-
-    files: list[tuple[str, Path, Snapshot | None]]  # None: delete the file
-    segments: list[Segment]
-    encoded: dict[str, list[tuple[str, str, Any, str]]] = field(default_factory=dict)
 
 
 class Engine:
@@ -85,18 +64,22 @@ class Engine:
         self.dirty: set[str] = set()  # changed since their file was last written
         self.dropped: set[str] = set()  # dropped shards whose file is still on disk
         self.replayed = 0  # transactions replayed at start-up
-        # A test's way to stop or kill the process at a chosen point of compaction.
-        self.on_compaction: Callable[[str], None] | None = None
+        self.compactor = Compactor(self)
         self._changes: list[str] = []
-        self._undo: list[Callable[[], None]] = []  # how to take back the open transaction
-        self._rollback_listeners: list[Callable[[], None]] = []
+        self._undo = UndoLog()  # how to take back the open transaction
         self._depth = 0
-        self._compaction: Compaction | None = None
-        self._running: Future[None] | None = None
-        self._executor: ThreadPoolExecutor | None = None
         last = self._replay()
         self.journal: Journal | None = None if read_only else Journal(
             data_dir / JOURNAL_DIR, fsync=fsync, last_seq=last)
+
+    @property
+    def on_compaction(self) -> Callable[[str], None] | None:
+        """A test's way to stop or kill the process at a chosen point of compaction."""
+        return self.compactor.on_stage
+
+    @on_compaction.setter
+    def on_compaction(self, hook: Callable[[str], None] | None) -> None:
+        self.compactor.on_stage = hook
 
     # Files.
 
@@ -191,12 +174,12 @@ class Engine:
     def undo(self, step: Callable[[], None]) -> None:
         """How to take back one change of the open transaction (its storage gives it just
         before changing its memory), should the transaction's line fail to be written."""
-        self._undo.append(step)
+        self._undo.add(step)
 
     def on_rollback(self, listener: Callable[[], None]) -> None:
         """Called after a transaction was taken back: whatever was derived from memory (the
         repositories' indexes) must be derived again."""
-        self._rollback_listeners.append(listener)
+        self._undo.on_rollback(listener)
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -215,20 +198,10 @@ class Engine:
                 try:
                     self.commit()
                 except BaseException:
-                    self._rollback()
+                    self._changes = []
+                    self._undo.rollback()
                     raise
                 self._undo.clear()
-
-    def _rollback(self) -> None:
-        """Take back every change of the transaction that could not be written."""
-        steps, self._undo = self._undo, []
-        self._changes = []
-        for step in reversed(steps):
-            step()
-        log.error("journal: a transaction of %s changes could not be written and was taken back",
-                  len(steps))
-        for listener in self._rollback_listeners:
-            listener()
 
     @property
     def pending(self) -> int:
@@ -244,7 +217,7 @@ class Engine:
         return journal.written
 
     def _write(self, journal: Journal) -> None:
-        self._collect()
+        self.compactor.collect()
         if self._changes:
             journal.append(self._changes)
             self._changes = []
@@ -257,13 +230,12 @@ class Engine:
         journal = self._writable()
         if journal.size < self.compact_after or self._depth or self._changes:
             return
-        if self._running is not None:
+        if self.compactor.running is not None:
             if journal.size < 2 * self.compact_after:
                 return
             log.warning("journal: %s bytes and the compaction still running; waiting for it",
                         journal.size)
-            self._running.exception()
-            self._collect()
+            self.compactor.wait()
             if journal.size < self.compact_after:
                 return
         self.checkpoint()
@@ -294,95 +266,17 @@ class Engine:
         journal = self._writable()
         if self._depth:
             raise RuntimeError("checkpoint inside a transaction")
-        if self._running is not None:
+        if self.compactor.running is not None:
             if not wait:
                 return
-            self._running.exception()  # wait; a failure is handled by _collect
-            self._collect()
+            self.compactor.wait()
         self._write(journal)
         if final:
             journal.sync_now()
             segments = list(journal.segments)
         else:
             segments = journal.rotate()
-        files: list[tuple[str, Path, Snapshot | None]] = []
-        for rel in sorted(self.dirty | self.dropped):
-            storage = self.storages.get(rel)
-            gone = storage is None or storage.dropped
-            path = storage.path if storage is not None else self.data_dir / f"{rel}.json"
-            files.append((rel, path, None if gone or storage is None else storage.snapshot()))
-            if gone and isinstance(storage, KeyLog) and storage.legacy is not None:
-                files.append((rel, storage.legacy, None))
-        self.dirty.clear()
-        self.dropped.clear()
-        work = self._compaction = Compaction(files, segments)
-        if not wait:
-            if self._executor is None:
-                self._executor = ThreadPoolExecutor(1, thread_name_prefix="compaction")
-            self._running = self._executor.submit(self._compact, work)
-            return
-        done: Future[None] = Future()
-        try:
-            self._compact(work)
-            done.set_result(None)
-        except BaseException as error:
-            done.set_exception(error)
-            raise
-        finally:
-            self._running = done
-            self._collect()
-
-    def _compact(self, work: Compaction) -> None:
-        """In the worker thread: every file whole and synced, then the old segments deleted."""
-        folders = {self.data_dir}  # also makes the shard folders' own names durable
-        for rel, path, snapshot in work.files:
-            if snapshot is None:
-                path.unlink(missing_ok=True)
-            elif isinstance(snapshot, KeySnapshot):
-                path.parent.mkdir(mode=DIR_MODE, exist_ok=True)
-                write_atomically(path, snapshot.text(), sync_dir=False)
-                if snapshot.legacy is not None:
-                    snapshot.legacy.unlink(missing_ok=True)
-            else:
-                path.parent.mkdir(mode=DIR_MODE, exist_ok=True)
-                encoded = work.encoded.setdefault(rel, [])
-                write_atomically(path, render(snapshot, encoded), sync_dir=False)
-            folders.add(path.parent)
-            self._stage("file")
-        for folder in sorted(folders):
-            fsync_dir(folder)
-        self._stage("files")
-        assert self.journal is not None
-        self.journal.forget(work.segments)
-        self._stage("segments")
-
-    def _stage(self, name: str) -> None:
-        if self.on_compaction is not None:
-            self.on_compaction(name)
-
-    def _collect(self) -> None:
-        """On the loop's thread, once a compaction ended: keep the texts it encoded, or put its
-        files back to be written next time if it failed."""
-        running, work = self._running, self._compaction
-        if running is None or not running.done() or work is None:
-            return
-        self._running = self._compaction = None
-        error = running.exception()
-        if error is None:
-            assert self.journal is not None
-            self.journal.drop_listed(work.segments)
-            for rel, encoded in work.encoded.items():
-                storage = self.storages.get(rel)
-                if isinstance(storage, AtomicJSONStorage):
-                    storage.cache(encoded)
-            for rel, _, snapshot in work.files:
-                storage = self.storages.get(rel)
-                if isinstance(snapshot, KeySnapshot) and isinstance(storage, KeyLog):
-                    storage.written(snapshot)
-            return
-        log.error("compaction failed, the journal keeps every change: %s", error)
-        # Next time, each file is written or deleted as its storage is then.
-        self.dirty.update(rel for rel, _, _ in work.files)
+        self.compactor.start(segments, wait=wait)
 
     def close(self, *, compact: bool = True) -> None:
         """A clean stop: every change into its file and the journal emptied (``compact``);
@@ -393,12 +287,10 @@ class Engine:
                     self.checkpoint(wait=True, final=True)
                 except Exception:
                     log.exception("compaction at close failed; the journal keeps every change")
-            elif self._running is not None:
-                self._running.exception()
+            elif self.compactor.running is not None:
+                self.compactor.running.exception()
         finally:
-            if self._executor is not None:
-                self._executor.shutdown(wait=True)
-                self._executor = None
+            self.compactor.shutdown()
             if self.journal is not None:
                 self.journal.close()
                 self.journal = None

@@ -6,17 +6,16 @@ from collections.abc import Callable
 
 from storage.collection import Collection
 from storage.models import InfoItem
+from storage.repository import Numbered
 
 
-class Items:
-    record = InfoItem
+class Items(Numbered[InfoItem]):
+    """Numbered items, the number of each link (or text hash) kept in memory to find
+    duplicates."""
 
     def __init__(self, collection: Collection[InfoItem]) -> None:
-        self._c = collection
+        super().__init__(collection)
         self._by_key = {item.key: item.id for item in collection}
-
-    def get(self, number: int) -> InfoItem | None:
-        return self._c.get_number(number)
 
     def by_key(self, key: str) -> InfoItem | None:
         number = self._by_key.get(key)
@@ -26,6 +25,6 @@ class Items:
         return sorted(self._c.all(), key=lambda item: item.id, reverse=True)
 
     def add(self, build: Callable[[int], InfoItem]) -> InfoItem:
-        item = self._c.add_numbered(build)
+        item = super().add(build)
         self._by_key[item.key] = item.id
         return item

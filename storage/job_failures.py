@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 
 from storage.collection import Collection
 from storage.records import Record, Time
+from storage.repository import Repository
 
 RETRYING = "retrying"
 FAILED = "failed"  # given up: never run again by the scheduler
@@ -40,13 +41,11 @@ class JobFailure(Record):
         return doc
 
 
-class JobFailures:
+class JobFailures(Repository[JobFailure]):
     """Looked up by job id on every schedule computation: kept in memory (a handful of rows)."""
 
-    record = JobFailure
-
     def __init__(self, collection: Collection[JobFailure]) -> None:
-        self._c = collection
+        super().__init__(collection)
         self._by_id = {failure.id: failure for failure in collection}
 
     def get(self, job_id: str) -> JobFailure | None:

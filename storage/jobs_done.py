@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from storage.collection import Collection
 from storage.records import Record, Time
+from storage.repository import Repository
 
 
 @dataclass
@@ -20,18 +21,13 @@ class JobDone(Record):
     outcome: str = "done"  # done | sent | skipped (a later reminder made it moot) | told …
 
 
-class JobsDone:
+class JobsDone(Repository[JobDone]):
     """Job ids and when they were marked, held in memory (a few thousand short strings after
     ten years): ``in`` and ``mark`` cost the same on the first day and the last."""
 
-    record = JobDone
-
     def __init__(self, collection: Collection[JobDone]) -> None:
-        self._c = collection
+        super().__init__(collection)
         self._done_at = {doc["id"]: doc["done_at"] for doc in collection.stored()}
-
-    def all(self) -> list[JobDone]:
-        return self._c.all()
 
     def done_at(self, job_id: str) -> str | None:
         return self._done_at.get(job_id)

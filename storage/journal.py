@@ -6,7 +6,7 @@ A line is ``{"crc":"<crc32 of the payload, 8 hex>","tx":<payload>}`` and the pay
 that a line torn by a crash is recognised. One transaction is one ``write()`` of one line, so at
 replay it is all there or not at all. Segments are ``<data dir>/journal/000001.jsonl``, …; the
 newest is the one appended to; older ones are deleted once compaction has put their changes into
-the TinyDB files (``storage/engine.py``).
+the TinyDB files (``storage/compaction.py``).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from storage.atomic import FILE_MODE, CorruptFileError, fsync_dir
+from storage.files import FILE_MODE, CorruptFileError, fsync_dir
 
 log = logging.getLogger(__name__)
 

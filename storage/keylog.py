@@ -18,7 +18,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from storage.atomic import CorruptFileError, dumps, read_json_file
+from storage.files import CorruptFileError, dumps, read_json_file
 
 if TYPE_CHECKING:
     from storage.engine import Engine

@@ -6,6 +6,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from storage.identity import Identity
 from storage.records import Record, Time
 
 # Roles a member can hold. "Executive Committee focal point" is not stored: it is derived from the
@@ -35,12 +36,9 @@ class Member(Record):
     # Telegram; ``blocked``; ``deactivated``): avoided until the person writes to the bot there.
     unreachable: dict[str, str] = field(default_factory=dict)
 
-    def has_role(self, role: str) -> bool:
-        return role in self.roles
-
-    def platform_of(self) -> str | None:
-        """The platform a direct message goes to: the member's first identity's platform."""
-        return self.identities[0].split(":", 1)[0] if self.identities else None
+    def platforms(self) -> set[str]:
+        """The platforms the member has an identity on."""
+        return {Identity.parse(identity).platform for identity in self.identities}
 
 
 @dataclass
@@ -95,15 +93,6 @@ class OutboxRow(Record):
     attempted_at: str = ""  # when ``attempting`` was written (UTC ISO 8601)
     failed: dict[str, str] = field(default_factory=dict)  # target → why it was given up
     topic: str = ""  # what the message is about, for the handler told of its fate ("poll:12")
-
-
-@dataclass
-class AgendaItem(Record):
-    """One point of a meeting's agenda, with who proposed it."""
-
-    text: str
-    by: str
-    at: str
 
 
 def new_calendar_uid() -> str:

@@ -8,16 +8,15 @@ from __future__ import annotations
 from typing import Any
 
 from storage.models import OutboxRow
+from storage.repository import Numbered
 from storage.sharded import ShardedCollection
 
 
-class Outbox:
+class Outbox(Numbered[OutboxRow]):
     """Rows keyed by an idempotency key: adding the same key twice stores one row."""
 
-    record = OutboxRow
-
     def __init__(self, collection: ShardedCollection[OutboxRow]) -> None:
-        self._c = collection
+        super().__init__(collection)
         self._keys: set[str] = set()
         self._pending: set[int] = set()
         self._held: dict[int, str] = {}  # held row → the identity it could not reach
@@ -26,22 +25,20 @@ class Outbox:
             self._keys.add(row.key)
             self._index(row)
 
-    def add(self, key: str, recipient: dict[str, Any], message: dict[str, Any],
+    def add(self, key: str, recipient: dict[str, Any],  # type: ignore[override]
+            message: dict[str, Any],
             now_iso: str, language: str = "", relevant_until: str = "",
             topic: str = "") -> OutboxRow | None:
         """Queue a message; ``None`` when that key was already queued (the work ran twice)."""
         if key in self._keys:
             return None
-        row = self._c.add_numbered(lambda n: OutboxRow(
+        row = super().add(lambda n: OutboxRow(
             id=n, key=key, recipient=recipient, message=message, created_at=now_iso,
             next_attempt_at=now_iso, language=language, relevant_until=relevant_until,
             topic=topic))
         self._keys.add(key)
         self._pending.add(row.id)
         return row
-
-    def has_key(self, key: str) -> bool:
-        return key in self._keys
 
     def pending(self) -> list[OutboxRow]:
         rows = (self._c.get_number(number) for number in sorted(self._pending))
@@ -50,9 +47,6 @@ class Outbox:
     def due(self, now_iso: str) -> list[OutboxRow]:
         """Pending rows whose next attempt time has come, oldest first."""
         return [row for row in self.pending() if row.next_attempt_at <= now_iso]
-
-    def all(self) -> list[OutboxRow]:
-        return sorted(self._c.all(), key=lambda r: r.id)
 
     def held(self, target: str | None = None) -> list[OutboxRow]:
         """Rows waiting for their recipient to become reachable (those that could not reach
@@ -89,12 +83,9 @@ class Outbox:
             return [row for row in self.given_up() if row.status == status]
         return self._c.find(lambda r: r.status == status)
 
-    def get(self, number: int) -> OutboxRow | None:
-        return self._c.get_number(number)
-
     def save(self, row: OutboxRow) -> None:
         """Write ``row`` (an ``OSError`` leaves the indexes as the disk is)."""
-        self._c.save_numbered(row)
+        super().save(row)
         self._index(row)
 
     def _index(self, row: OutboxRow) -> None:

@@ -38,9 +38,9 @@ class ShardedCollection(Generic[R]):
             path.stem for path in self.folder.glob("*.json"))
         for key in keys:
             shard = self.shard(key)
-            for number in shard._table._read_table():
-                self._shard_of_number[int(number)] = key
-        self._last_number = max((c._last_number for c in self.shards.values()), default=0)
+            for number in shard.stored_numbers():
+                self._shard_of_number[number] = key
+        self._last_number = max((c.last_number for c in self.shards.values()), default=0)
 
     @property
     def paths(self) -> list[Path]:
@@ -59,29 +59,11 @@ class ShardedCollection(Generic[R]):
                                           engine=self.engine)
         return self.shards[key]
 
-    def drop_before(self, key: str) -> list[str]:
-        """Delete the shards whose key sorts before ``key`` (old months nobody needs): at once
-        in memory, the files at the next compaction."""
-        dropped = [k for k in self.shards if k < key]
-        for k in dropped:
-            shard = self.shards.pop(k)
-            shard._storage.drop()
-            shard.close()
-        self._shard_of_number = {n: k for n, k in self._shard_of_number.items()
-                                 if k not in dropped}
-        return dropped
-
-    def insert(self, record: R) -> None:
-        """Append a record known to be new, in its shard."""
-        self.shard(self.shard_of(record)).insert(record)
-
     def add_numbered(self, build: Callable[[int], R]) -> R:
         """Insert ``build(n)`` under the next number of the whole collection, in its shard."""
         number = self._last_number + 1
         record = build(number)
-        shard = self.shard(self.shard_of(record))
-        shard._last_number = number - 1
-        shard.add_numbered(lambda _: record)
+        self.shard(self.shard_of(record)).save_numbered(record)
         self._last_number = number
         self._shard_of_number[number] = self.shard_of(record)
         return record

@@ -9,20 +9,24 @@ from pathlib import Path
 from typing import Any
 
 from storage.collection import Collection
-from storage.consultations import Consultations, Positions, Statements
+from storage.consultations import Consultations, Positions
 from storage.deployment import DeploymentInfo
 from storage.engine import COMPACT_AFTER, Engine
 from storage.events import FOLDER as EVENTS
 from storage.events import ProcessedEvents
-from storage.groups import Groups, Plan
+from storage.groups import Groups
 from storage.items import Items
 from storage.job_failures import JobFailures
 from storage.jobs_done import JobsDone
+from storage.join_requests import JoinRequests
+from storage.link_codes import LinkAttemptsLog, LinkCodes
 from storage.lock import DataDirLock
 from storage.meetings import Meetings, Rsvps, Series
-from storage.members import JoinRequests, LinkAttemptsLog, LinkCodes, Members
+from storage.members import Members
 from storage.outbox import Outbox
+from storage.plan import Plan
 from storage.sharded import ShardedCollection
+from storage.statements import Statements
 from storage.web_tokens import WebTokens
 
 DIR_MODE = 0o700

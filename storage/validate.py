@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from storage.atomic import CorruptFileError
+from storage.files import CorruptFileError
 from storage.records import TIME, Record, SchemaError, json_copy
 
 Check = Callable[[Any], bool]

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from storage.collection import Collection
 from storage.records import Record, Time
+from storage.repository import Keyed
 
 
 @dataclass
@@ -22,20 +22,6 @@ class WebToken(Record):
     created_at: str = ""
 
 
-class WebTokens:
+class WebTokens(Keyed[WebToken]):
     """Tokens looked up by their hash; an expired one is refused by the caller, never deleted
     here (a few hundred bytes each, one per link asked for)."""
-
-    record = WebToken
-
-    def __init__(self, collection: Collection[WebToken]) -> None:
-        self._c = collection
-
-    def get(self, token_hash: str) -> WebToken | None:
-        return self._c.get_keyed(token_hash)
-
-    def save(self, token: WebToken) -> None:
-        self._c.save_keyed(token)
-
-    def all(self) -> list[WebToken]:
-        return self._c.all()

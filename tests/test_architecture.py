@@ -211,11 +211,8 @@ def _long_modules(layer: str) -> list[str]:
 @pytest.mark.parametrize("layer", [
     "handlers",
     "scheduler",
-    # bot/ and storage/ are being split at the same time on other branches: reported here, and
-    # made strict once those land.
-    pytest.param("bot", marks=pytest.mark.xfail(strict=False, reason="bot/ split under way")),
-    pytest.param("storage", marks=pytest.mark.xfail(strict=False,
-                                                    reason="storage/ split under way")),
+    "bot",
+    "storage",
 ])
 def test_no_module_over_400_lines(layer: str) -> None:
     assert _long_modules(layer) == []

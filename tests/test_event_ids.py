@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from storage.atomic import CorruptFileError
+from storage.files import CorruptFileError
 from storage.keylog import KeyLog
 from storage.store import Store
 

@@ -16,9 +16,9 @@ from tinydb.storages import JSONStorage
 
 from bot.app import BotApp
 from handlers.types import Inbound
-from storage import atomic as storage_atomic
-from storage.atomic import CorruptFileError
+from storage import files as storage_files
 from storage.engine import ReadOnlyStore
+from storage.files import CorruptFileError
 from storage.journal import JournalError, decode_line, encode_line
 from storage.models import JoinRequest, Member, Position
 from storage.store import Store
@@ -374,14 +374,14 @@ def test_every_new_name_is_made_durable_before_anything_relies_on_it(tmp_path: P
     """A power cut must not take away the journal folder, a segment, a shard folder or a
     compacted file whose changes the deleted segments held."""
     synced: list[Path] = []
-    real = storage_atomic.fsync_dir
+    real = storage_files.fsync_dir
 
     def recording(folder: Path) -> None:
         synced.append(folder)
         real(folder)
 
     monkeypatch.setattr("storage.journal.fsync_dir", recording)
-    monkeypatch.setattr("storage.engine.fsync_dir", recording)
+    monkeypatch.setattr("storage.compaction.fsync_dir", recording)
     data = tmp_path / "data"
     store = Store.open(data)
     assert synced[:2] == [data, data / "journal"]  # the folder, then its first segment

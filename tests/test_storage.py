@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from tinydb import TinyDB
 
-from storage.atomic import AtomicJSONStorage, CorruptFileError, write_atomically
+from storage.atomic import AtomicJSONStorage
+from storage.files import CorruptFileError, write_atomically
 from storage.lock import DataDirLocked
 from storage.models import Member
 from storage.records import SchemaError
@@ -76,7 +77,7 @@ def test_a_failed_write_leaves_the_old_file_and_memory_follows_the_disk(tmp_path
     def boom(*_: object) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr("storage.atomic.os.replace", boom)
+    monkeypatch.setattr("storage.files.os.replace", boom)
     with pytest.raises(OSError):
         db.insert({"n": 2})
     monkeypatch.undo()

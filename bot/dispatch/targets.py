@@ -9,12 +9,14 @@ only reads (members, the network's channels) and decides nothing about sending.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import astuple
 
 from bot.dispatch.contract import Adapter, Target
 from handlers import delivery
 from handlers.i18n import Catalog
 from handlers.settings import Network
 from handlers.types import Recipient
+from storage.identity import Identity
 from storage.models import Member, OutboxRow
 from storage.store import Store
 
@@ -78,14 +80,14 @@ def targets_of(row: OutboxRow, *, store: Store, network: Network, catalog: Catal
         raise Held(*telling({i: avoid.get(i) or member.unreachable.get(i) or "no_adapter"
                              for i in member.identities}))
     if member.preference == "both":
-        chosen_ones = [i for i in usable if i.split(":", 1)[0] != "console"] or usable[:1]
+        chosen_ones = [i for i in usable if Identity.parse(i).platform != "console"] or usable[:1]
     else:
         chosen_ones = [preferred_identity(usable, member.preference, adapters, fallback)]
     return [member_target(member, chosen, network, catalog) for chosen in chosen_ones]
 
 
 def member_target(member: Member, identity: str, network: Network, catalog: Catalog) -> Target:
-    platform, _, address = identity.partition(":")
+    platform, address = astuple(Identity.parse(identity))
     agency = network.agency(member.agency)
     lang = network.language
     return Target(platform, address, catalog.t(
@@ -98,7 +100,7 @@ def preferred_identity(identities: list[str], preference: str | None,
     """The member's chosen platform; else a platform with its own adapter; else the member's
     real platform (shown through the fallback, as the console does); the console last."""
     def platform(identity: str) -> str:
-        return identity.split(":", 1)[0]
+        return Identity.parse(identity).platform
 
     chosen = [i for i in identities if platform(i) == preference]
     if chosen:
