@@ -26,6 +26,7 @@ from tests.support.fake_slack import (  # noqa: F401 (fixtures)
     network_fixture,
 )
 from tests.support.fake_telegram import FakeTelegram, callback_update, text_update
+from tests.support.spoken import Spoken
 from tests.support.telegram_runtime import AWA, CHAIR, GROUP, post, running, sent_text
 
 MOUSSA, SARAH, IBRAHIM = "U0DEMOMK", "U0DEMOSJ", "U0DEMOIM"  # co-chair, UNHCR, UNDP
@@ -58,7 +59,7 @@ def answers(bot: Bot, ref: str = "cmd") -> list[dict[str, Any]]:
 
 
 async def test_a_slash_command_answered_while_slack_fails_arrives_once_after_recovery(
-        bot: Bot, clock: Clock) -> None:
+        bot: Bot, clock: Clock, spoken: Spoken) -> None:
     bot.fake.fail("response_url", 500, times=100)
     bot.fake.fail("chat.postMessage", 500, times=100)
     status, _ = await bot.slack.command(
@@ -72,7 +73,7 @@ async def test_a_slash_command_answered_while_slack_fails_arrives_once_after_rec
 
     await back_up(bot, clock)
     [answer] = answers(bot)
-    assert answer["text"].startswith("Consultation n° 1 ouverte")
+    assert spoken.shown(answer["text"], "poll.opened", number=1)
     assert answer["response_type"] == "ephemeral"  # still seen by the lead only
     clock.now += timedelta(minutes=10)
     await bot.settle()
@@ -112,8 +113,8 @@ async def test_a_click_answered_while_slack_is_down_shows_on_the_card_after(
     assert update.args["blocks"][-1]["block_id"] == "reseau-answer"
 
 
-async def test_an_answer_after_slacks_thirty_minutes_goes_to_the_dm(bot: Bot,
-                                                                     clock: Clock) -> None:
+async def test_an_answer_after_slacks_thirty_minutes_goes_to_the_dm(bot: Bot, clock: Clock,
+                                                                     spoken: Spoken) -> None:
     bot.fake.down()
     assert (await bot.slack.command(IBRAHIM, "aide", channel="C0OTHER"))[0] == 200
     await bot.settle()
@@ -121,16 +122,17 @@ async def test_an_answer_after_slacks_thirty_minutes_goes_to_the_dm(bot: Bot,
     await back_up(bot, clock)
     assert answers(bot) == [] and not bot.fake.called("response_url!503")[1:]
     [answer] = bot.fake.posted("D0DEMOIM")
-    assert answer["text"].startswith("Aide")
+    assert answer["text"].startswith(spoken.text("help.title", "fr"))
 
 
-async def test_a_response_url_slack_refuses_gives_the_answer_in_the_dm(bot: Bot) -> None:
+async def test_a_response_url_slack_refuses_gives_the_answer_in_the_dm(bot: Bot,
+                                                                       spoken: Spoken) -> None:
     bot.fake.fail("response_url", 404, error="used_url")
     assert (await bot.slack.command(IBRAHIM, "aide", channel="C0OTHER"))[0] == 200
     await bot.settle()
     assert len(bot.fake.called("response_url!404")) == 1  # not tried again
     [answer] = bot.fake.posted("D0DEMOIM")
-    assert answer["text"].startswith("Aide")
+    assert answer["text"].startswith(spoken.text("help.title", "fr"))
 
 
 async def test_the_answer_goes_before_the_invitations_its_command_queued(bot: Bot) -> None:
@@ -142,7 +144,7 @@ async def test_the_answer_goes_before_the_invitations_its_command_queued(bot: Bo
 
 
 async def test_a_telegram_answer_while_telegram_is_down_arrives_once_after(
-        app: BotApp, telegram: FakeTelegram, clock: Clock) -> None:
+        app: BotApp, telegram: FakeTelegram, clock: Clock, spoken: Spoken) -> None:
     fake = telegram
     runtime = await running(app, fake)
     try:
@@ -154,7 +156,7 @@ async def test_a_telegram_answer_while_telegram_is_down_arrives_once_after(
         clock.now += timedelta(seconds=3)
         await app.dispatcher.flush()
         [answer] = sent_text(fake, GROUP)
-        assert "Comité exécutif" in answer
+        assert spoken.shown(answer, "members.summary")
         [call] = fake.called("sendMessage")
         assert call.args["reply_parameters"]["message_id"] == 60  # a reply, as before
         clock.now += timedelta(minutes=10)
@@ -165,7 +167,7 @@ async def test_a_telegram_answer_while_telegram_is_down_arrives_once_after(
 
 
 async def test_a_telegram_click_answered_while_telegram_is_down_edits_the_card_after(
-        app: BotApp, telegram: FakeTelegram, clock: Clock) -> None:
+        app: BotApp, telegram: FakeTelegram, clock: Clock, spoken: Spoken) -> None:
     fake = telegram
     runtime = await running(app, fake)
     try:
@@ -178,7 +180,8 @@ async def test_a_telegram_click_answered_while_telegram_is_down_edits_the_card_a
         clock.now += timedelta(seconds=3)
         await app.dispatcher.flush()
         [edited] = fake.called("editMessageText")
-        assert edited.args["message_id"] == 77 and "C'est noté" in edited.args["text"]
+        assert edited.args["message_id"] == 77
+        assert spoken.shown(edited.args["text"], "rsvp.done.present", number=1)
         # the toast is only useful at once: tried once, during the outage, not after
         assert len(fake.refused("answerCallbackQuery")) == 1
         assert fake.called("answerCallbackQuery") == []

@@ -10,6 +10,7 @@ import pytest
 from bot.config.environment import read_environment
 from bot.config.network import load_network
 from bot.config.problems import ConfigError
+from handlers.i18n import Catalog
 from tests.conftest import BIN, REPO, cli_env
 
 
@@ -125,16 +126,18 @@ def check(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
 def test_check_says_what_would_run(tmp_path: Path) -> None:
     result = check(tmp_path)
     assert result.returncode == 0, result.stderr
-    out = result.stdout
-    assert "Configuration : intégrée (le réseau du Mali)" in out
-    assert "23 agences dont 8 au Comité exécutif, 7 membres configurés, fuseau Africa/Bamako" in out
-    assert "« reseau-bot run » démarrera le chat console" in out
-    assert f"{(tmp_path / 'data').resolve()} (sera créé au premier démarrage)" in out
+    out = result.stdout.splitlines()
+    t = Catalog.load().t
+    assert t("fr", "cli.check_config", source=t("fr", "cli.builtin")) in out
+    assert t("fr", "cli.check_network", name=load_network().name("fr"), agencies=23,
+             executive=8, members=7, timezone="Africa/Bamako") in out
+    assert t("fr", "cli.check_console") in out
+    assert t("fr", "cli.check_data_new", path=str((tmp_path / "data").resolve())) in out
     # The built-in organizer of calendar files is a placeholder: check asks for the real one.
-    assert "Fichiers d'agenda : organisateur secretariat@example.org" in out
-    assert "[calendar] organizer_email" in out
+    assert t("fr", "cli.check_calendar", email="secretariat@example.org") in out
+    assert t("fr", "cli.check_calendar_placeholder", email="secretariat@example.org") in out
     english = check(tmp_path, LANG="en_GB.UTF-8").stdout
-    assert "Everything is in order." in english
+    assert Catalog.load().t("en", "cli.check_ok") in english.splitlines()
 
 
 def test_check_reports_exactly_what_is_wrong(tmp_path: Path) -> None:

@@ -8,8 +8,25 @@ import signal
 import subprocess
 from pathlib import Path
 
+from bot.config.network import load_network
+from handlers.i18n import Catalog
+from handlers.router import MAX_TEXT
 from storage.store import Store
 from tests.conftest import BIN, REPO, cli_env
+
+NETWORK = load_network()
+UNICEF = NETWORK.agency("UNICEF").acronym("fr")  # knows its article: « l'UNICEF »
+
+
+def t(key: str, lang: str = "fr", /, **params: object) -> str:
+    """What the child process prints for ``key``: tests read the catalog, not the wording."""
+    return Catalog.load().t(lang, key, **params)
+
+
+def around(key: str, gap: str, /, **params: object) -> list[str]:
+    """The French text of ``key`` on either side of the value ``gap`` (a date, a path's reason),
+    for output where that value is worded elsewhere."""
+    return t(key, **{gap: "\0"}, **params).split("\0")
 
 
 def chat(data: Path, lines: list[str], *args: str, **env: str) -> subprocess.CompletedProcess:
@@ -22,11 +39,15 @@ def test_run_starts_the_console_as_the_demo_co_chair(tmp_path: Path) -> None:
     result = chat(data, ["membres", "moi"], "run")
     assert result.returncode == 0, result.stderr
     out = result.stdout
-    assert out.startswith("Réseau des Nations Unies pour les migrations au Mali — console. "
-                          "Vous êtes Aminata Diallo.")
+    assert out.startswith(t("console.welcome", network=NETWORK.name("fr"), name="Aminata Diallo"))
     assert "> membres\n" in out and "★ UNICEF — Awa Traoré · telegram" in out
-    assert "Aminata Diallo, BCR — rôles : co-présidence" in out
-    assert out.rstrip().endswith("Au revoir.")
+    assert t("members.summary", agencies=len(NETWORK.agencies), members=len(NETWORK.members),
+             executive=len(NETWORK.executive_committee)) in out
+    stored = json.loads((data / "members.json").read_text())["members"]
+    aminata = next(m for m in stored.values() if m["id"] == "aminata")
+    assert t("whoami.member", name="Aminata Diallo", agency="BCR", roles=t("role.co_chair"),
+             identities=", ".join(aminata["identities"]), language="fr") in out
+    assert out.rstrip().endswith(t("console.bye"))
     assert (data / "members.json").exists()
     assert "Traceback" not in result.stderr
 
@@ -35,28 +56,36 @@ def test_join_approve_and_list_across_sessions(tmp_path: Path) -> None:
     data = tmp_path / "data"
     first = chat(data, ["rejoindre UNICEF Kadiatou Konaté"], "console", "--as", "Kadiatou")
     assert first.returncode == 0, first.stderr
-    assert "Vous êtes Kadiatou, pas encore membre" in first.stdout
-    assert "Demande n° 1 envoyée au secrétariat pour l'UNICEF." in first.stdout
+    assert t("console.welcome_unknown", network=NETWORK.name("fr"), name="Kadiatou") in \
+        first.stdout
+    assert t("join.sent", number=1, agency=UNICEF) in first.stdout
     # The secretariat's message, shown with its recipient and the typed equivalent of buttons.
-    assert "→ OIM (Mariam Coulibaly, console) :\n    Demande d'adhésion n° 1\n" in first.stdout
-    assert "[Approuver] → tapez « membre approuver 1 »" in first.stdout
+    assert f"→ OIM (Mariam Coulibaly, console) :\n    {t('join.request_title', number=1)}\n" \
+        in first.stdout
+    assert f"[{t('button.approve')}]{t('console.button_hint', command='membre approuver 1')}" \
+        in first.stdout
 
     second = chat(data, ["demandes", "membre approuver 1", "membres"], "console", "--as",
                   "mariam")
-    assert "n° 1 — Kadiatou Konaté pour l'UNICEF (console:kadiatou)" in second.stdout
-    assert ("Demande n° 1 approuvée : Kadiatou Konaté est maintenant point focal de l'UNICEF."
-            in second.stdout)
-    assert "→ UNICEF (Kadiatou Konaté, console) :\n    Bienvenue dans le Réseau" in second.stdout
+    assert t("join.pending_line", number=1, name="Kadiatou Konaté", agency=UNICEF,
+             identity="console:kadiatou") in second.stdout
+    assert t("join.approved", number=1, name="Kadiatou Konaté", agency=UNICEF) in second.stdout
+    welcome = t("join.welcome_title", network=NETWORK.name("fr"))
+    assert f"→ UNICEF (Kadiatou Konaté, console) :\n    {welcome}" in second.stdout
     assert "★ UNICEF — Awa Traoré · telegram; Kadiatou Konaté" in second.stdout
 
     third = chat(data, ["moi"], "console", "--as", "Kadiatou Konaté")
-    assert "Kadiatou Konaté, UNICEF — rôles : points focaux" in third.stdout
+    assert t("whoami.member", name="Kadiatou Konaté", agency="UNICEF",
+             roles=t("role.focal_point"), identities="console:kadiatou", language="fr") in \
+        third.stdout
 
 
 def test_replies_follow_the_terminal_language_for_members_without_a_choice(tmp_path) -> None:
     result = chat(tmp_path / "data", ["help"], "console", "--as", "ibrahim",
                   LANG="en_US.UTF-8")
-    assert "You are Ibrahim Maïga." in result.stdout and "• members —" in result.stdout
+    assert t("console.welcome", "en", network=NETWORK.name("en"), name="Ibrahim Maïga") in \
+        result.stdout
+    assert f"• members — {t('cmd.members.help', 'en')}" in result.stdout
 
 
 def test_junk_input_never_shows_a_traceback(tmp_path: Path) -> None:
@@ -68,7 +97,8 @@ def test_junk_input_never_shows_a_traceback(tmp_path: Path) -> None:
     out = result.stdout.decode()
     assert result.returncode == 0
     assert "Traceback" not in out + result.stderr.decode()
-    assert "trop long" in out and "Comité exécutif" in out
+    assert t("error.too_long", length=10_000, limit=MAX_TEXT) in out
+    assert t("members.executive_heading") in out  # « membres », after the junk, answered
 
 
 def test_ctrl_c_ends_the_chat_cleanly(tmp_path: Path) -> None:
@@ -79,12 +109,12 @@ def test_ctrl_c_ends_the_chat_cleanly(tmp_path: Path) -> None:
     process.stdin.write("moi\n")
     process.stdin.flush()
     seen = ""
-    while "Aminata Diallo, BCR" not in seen:
+    while "Aminata Diallo, BCR" not in seen:  # the answer to « moi »
         seen += process.stdout.readline()
     process.send_signal(signal.SIGINT)
     out, err = process.communicate(timeout=30)
     assert process.returncode == 0
-    assert "Au revoir." in out and "Traceback" not in err
+    assert t("console.bye") in out and "Traceback" not in err
 
 
 def test_a_second_bot_on_the_same_data_dir_refuses_to_start(tmp_path: Path) -> None:
@@ -96,8 +126,7 @@ def test_a_second_bot_on_the_same_data_dir_refuses_to_start(tmp_path: Path) -> N
     second = chat(data, ["membres"], "run")
     first.communicate(input="", timeout=30)
     assert second.returncode == 1
-    assert f"{data.resolve()} est déjà utilisé par un autre reseau-bot (processus {first.pid})" \
-        in second.stderr
+    assert t("cli.locked", path=str(data.resolve()), pid=first.pid) in second.stderr
 
 
 def test_a_corrupt_file_stops_start_up_and_is_kept(tmp_path: Path) -> None:
@@ -107,7 +136,9 @@ def test_a_corrupt_file_stops_start_up_and_is_kept(tmp_path: Path) -> None:
     result = chat(data, ["membres"], "run")
     assert result.returncode == 1
     assert str((data / "members.json").resolve()) in result.stderr
-    assert "n'est pas du JSON valide" in result.stderr and "restaurez-le" in result.stderr
+    assert t("cli.corrupt_invalid_json") in result.stderr
+    assert all(part in result.stderr for part in around(
+        "cli.corrupt", "detail", path=str((data / "members.json").resolve())))
     assert (data / "members.json").read_text() == '{"members": {'
 
 
@@ -132,19 +163,26 @@ def test_a_meeting_scheduled_and_answered_in_the_console(tmp_path: Path) -> None
     assert first.returncode == 0, first.stderr
     assert ("mardi 15 janvier 2030, 10:00–12:00 (GMT), Maison Commune des Nations Unies (MCNU),"
             " Bamako") in first.stdout
-    assert "→ UNICEF (Awa Traoré, telegram) :\n    Invitation : Réunion du réseau n° 1" \
+    network_meeting = t("meeting.kind.network")
+    invitation = t("meeting.invite_title", kind=network_meeting, number=1)
+    assert f"→ UNICEF (Awa Traoré, telegram) :\n    {invitation}" in first.stdout
+    present = f"{t('cmd.rsvp_present.name')} 1"
+    assert f"[{t('rsvp.button.present')}]{t('console.button_hint', command=present)}" \
         in first.stdout
-    assert "[Présent·e] → tapez « présent 1 »" in first.stdout
     saved = data / "files" / "telegram-100000001" / "reunion-1.ics"
-    assert f"📎 reunion-1.ics : enregistré dans {saved}" in first.stdout
+    assert t("console.attachment", name="reunion-1.ics", path=str(saved)) in first.stdout
     event = icalendar.Calendar.from_ical(saved.read_bytes()).walk("VEVENT")[0]
     assert event["DTSTART"].params["TZID"] == "Africa/Bamako"
 
     second = chat(data, ["présent 1", "réunions"], "console", "--as", "awa")
-    assert "C'est noté : présent·e à la réunion n° 1" in second.stdout
-    assert "présents : 1, en ligne : 0, excusés : 0" in second.stdout
+    assert all(part in second.stdout for part in around("rsvp.done.present", "line", number=1))
+    assert all(part in second.stdout for part in around(
+        "meeting.list_line", "line", number=1, kind=network_meeting, present=1, online=0,
+        excused=0))
     third = chat(data, ["réunion voir 1"], "run")
-    assert "UNICEF : 1 présent," in third.stdout and "1. Bilan" in third.stdout
+    assert t("meeting.agency_line", agency="UNICEF", present=1, online=0, excused=0) in \
+        third.stdout
+    assert "1. Bilan" in third.stdout
 
 
 def test_a_damaged_journal_line_stops_start_up_with_its_segment_and_line(tmp_path: Path) -> None:

@@ -20,6 +20,7 @@ from tests.support.fake_slack import (  # noqa: F401 (fixtures)
     bot_fixture,
     fake_fixture,
 )
+from tests.support.spoken import Spoken
 
 # Demo members cover IOM, UNICEF, UNHCR, UNDP; these complete the Executive Committee.
 MORE = {"ILO": "slack:UILO", "OHCHR": "telegram:2001", "UNDESA": "slack:UDESA",
@@ -50,85 +51,114 @@ def all_executive_agree(app: BotApp, number: str = "1", skip: str = "") -> None:
             click(app, identity, "position.agree", number)
 
 
+def refused_as_not_allowed(spoken: Spoken, reply: object) -> bool:
+    """The reply says the command is for others (a member without the role, or no member)."""
+    return spoken.shown(reply, "error.not_allowed") or spoken.shown(reply, "error.not_a_member")
+
+
 def messages_to(app: BotApp, kind: str, ref: str) -> list[Message]:
     return [Message.from_dict(r.message) for r in app.store.outbox.all()
             if Recipient.from_dict(r.recipient) == Recipient(kind, ref)]
 
 
-def test_opening_consults_every_agency_through_its_focal_points(full: BotApp) -> None:
+def test_opening_consults_every_agency_through_its_focal_points(full: BotApp,
+                                                                 spoken: Spoken) -> None:
     reply = open_poll(full)
-    assert reply.splitlines()[0] == "Consultation n° 1 ouverte"
-    assert "Échéance : vendredi 4 décembre 2026 à 17:00 (consensus)" in reply
-    assert "Agences consultées : 23 (9 points focaux)." in reply
+    assert reply.splitlines()[0] == spoken.text("poll.opened", "fr", number=1)
+    consultation = full.store.consultations.get(1)
+    assert (consultation.deadline, consultation.mode) == (
+        "2026-12-04T17:00:00.000000+00:00", "consensus")
+    assert spoken.shown(reply, "poll.deadline.consensus", "fr", when=full.ctx.when(
+        "fr", datetime.fromisoformat(consultation.deadline)))
+    assert spoken.shown(reply, "poll.asked", agencies=23, people=9)
     [to_awa] = messages_to(full, "member", "awa")
     assert to_awa.paragraphs[0] == "Adopter le plan de travail 2027"
     assert [(b.action, b.value, b.label) for b in to_awa.buttons] == [
-        ("position.agree", "1.0", "Accord"),
-        ("position.reservations", "1.0", "Accord avec réserves"),
-        ("position.objection", "1.0", "Objection"), ("position.abstain", "1.0", "Abstention")]
-    assert messages_to(full, "member", "sarah")[0].buttons[1].label == "Agree with reservations"
+        (f"position.{choice}", "1.0", spoken.text(f"poll.choice.{choice}", "fr"))
+        for choice in ("agree", "reservations", "objection", "abstain")]
+    assert messages_to(full, "member", "sarah")[0].buttons[1].label == spoken.text(
+        "poll.choice.reservations", "en")
     assert messages_to(full, "member", "aminata") == []  # a co-chair, not a focal point
     [announce] = messages_to(full, "channel", "network")
-    assert announce.title == "Consultation n° 1 ouverte"
+    assert announce.title == spoken.text("poll.announce_title", "fr", number=1)
 
 
-def test_only_leads_open_and_default_deadline_is_seven_days(full: BotApp) -> None:
-    assert "réservé à" in text_of(say(full, "awa", "consultation ouvrir Texte"))
-    reply = text_of(say(full, "mariam", "consultation ouvrir Proposition sans échéance"))
-    assert "samedi 5 décembre 2026 à 17:00" in reply
-    assert "Utilisation" in text_of(say(full, "mariam", "consultation ouvrir  | demain 10h"))
+def test_only_leads_open_and_default_deadline_is_seven_days(full: BotApp,
+                                                             spoken: Spoken) -> None:
+    assert refused_as_not_allowed(spoken, say(full, "awa", "consultation ouvrir Texte"))
+    assert full.store.consultations.all() == []
+    reply = say(full, "mariam", "consultation ouvrir Proposition sans échéance")
+    deadline = full.store.consultations.get(1).deadline
+    assert deadline == "2026-12-05T17:00:00.000000+00:00"  # seven days from now
+    assert spoken.shown(reply, "poll.deadline.consensus",
+                        when=full.ctx.when("fr", datetime.fromisoformat(deadline)))
+    assert spoken.shown(say(full, "mariam", "consultation ouvrir  | demain 10h"),
+                        "poll.open_usage")
+    assert len(full.store.consultations.all()) == 1
 
 
-def test_positions_one_per_agency_latest_counts_history_kept(full: BotApp, store) -> None:
+def test_positions_one_per_agency_latest_counts_history_kept(full: BotApp, store,
+                                                              spoken: Spoken) -> None:
     open_poll(full)
-    assert "Position de l'UNICEF sur la consultation n° 1 : Accord." in text_of(
-        click(full, "telegram:100000001", "position.agree", "1"))
+    assert spoken.shown(click(full, "telegram:100000001", "position.agree", "1"),
+                        "poll.recorded", number=1, agency="UNICEF",
+                        choice=spoken.text("poll.choice.agree", "fr"))
     click(full, "telegram:100000001", "position.agree", "1")  # double click
     assert len(store.positions.history(1)) == 1
     # A second UNICEF focal point changes the agency's position: the first is told.
     store.members.save(Member(id="moussa-u", name="Moussa Sangaré", agency="UNICEF",
                               roles=[FOCAL_POINT], identities=["slack:UMS"]))
-    refused = text_of(click(full, "slack:UMS", "position.objection", "1"))
-    assert "Une objection doit être motivée" in refused
+    refused = click(full, "slack:UMS", "position.objection", "1")
+    assert spoken.shown(refused, "poll.reason_needed")
     assert len(store.positions.history(1)) == 1  # not recorded without a reason
     say(full, "slack:UMS", "position 1 objection Le budget n'est pas chiffré")
     current = store.positions.current(1)
     assert current["UNICEF"].choice == "objection" and current["UNICEF"].member_id == "moussa-u"
     assert [p.choice for p in store.positions.history(1)] == ["agree", "objection"]
     told = messages_to(full, "member", "awa")[-1].plain_text()
-    assert told == ("Moussa Sangaré a changé la position de votre agence sur la consultation "
-                    "n° 1 : Accord → Objection.")
+    assert told == spoken.text("poll.changed_by_colleague", "fr", name="Moussa Sangaré",
+                               number=1, before=spoken.text("poll.choice.agree", "fr"),
+                               after=spoken.text("poll.choice.objection", "fr"))
     say(full, "sarah", "position 1 reservations Timeline too tight")
     assert store.positions.current(1)["UNHCR"].reason == "Timeline too tight"
 
 
-def test_who_may_not_give_a_position(full: BotApp, store, clock: Clock) -> None:
+def test_who_may_not_give_a_position(full: BotApp, store, clock: Clock,
+                                     spoken: Spoken) -> None:
     open_poll(full)
-    assert "réservé à" in text_of(say(full, "aminata", "position 1 accord"))  # co-chair only
+    assert spoken.shown(say(full, "aminata", "position 1 accord"),  # co-chair only
+                        "error.not_allowed")
     store.members.save(Member(id="crm", name="Croix-Rouge", agency="RCO",
                               roles=[EXTERNAL_PARTNER], identities=["telegram:77"]))
-    assert "réservé à" in text_of(say(full, "telegram:77", "position 1 accord"))
-    assert "réservé à" in text_of(click(full, "slack:UNKNOWN", "position.agree", "1"))
+    assert spoken.shown(say(full, "telegram:77", "position 1 accord"), "error.not_allowed")
+    assert spoken.shown(click(full, "slack:UNKNOWN", "position.agree", "1"),
+                        "error.not_a_member")
+    assert store.positions.history(1) == []
     say(full, "aminata", "consultation ouvrir Groupe | vendredi 4 décembre 17h | groupe "
         "données migratoires")
-    assert "Entité non consultée sur la consultation n° 2 : PAM." in text_of(
-        say(full, "fatoumata", "position 2 accord"))
+    assert spoken.shown(say(full, "fatoumata", "position 2 accord"), "poll.agency_not_consulted",
+                        number=2, agency="PAM")
+    assert store.positions.history(2) == []
     clock.now = datetime(2026, 12, 4, 17, 1, tzinfo=UTC)
-    assert "clôturée" in text_of(click(full, "awa", "position.agree", "1"))
+    assert spoken.shown(click(full, "awa", "position.agree", "1"), "poll.closed", number=1)
     assert store.positions.history(1) == []
 
 
-def test_status_names_silent_executive_entities_first(full: BotApp) -> None:
+def test_status_names_silent_executive_entities_first(full: BotApp, spoken: Spoken) -> None:
     open_poll(full)
     say(full, "awa", "position 1 accord")
     say(full, "fatoumata", "position 1 objection Hors mandat")
+    spoken.clear()
     shown = text_of(say(full, "ibrahim", "consultation 1"))
     lines = shown.splitlines()
-    assert lines[lines.index("Positions (★ Comité exécutif) :") + 1] == "★ UNICEF : Accord"
-    assert "PAM : Objection — « Hors mandat »" in lines
-    silent = next(line for line in lines if line.startswith("Sans réponse"))
-    assert silent.startswith("Sans réponse — Comité exécutif : OIT, OIM, PNUD, HCR, HCDH, DAES, "
-                             "ONUDC ; autres agences : BCR, FAO")
+    assert lines[lines.index(spoken.text("poll.positions_heading")) + 1] == spoken.text(
+        "poll.tally_line", mark="★ ", agency="UNICEF", choice=spoken.text("poll.choice.agree"))
+    assert spoken.text("poll.tally_line_reason", mark="", agency="PAM", reason="Hors mandat",
+                       choice=spoken.text("poll.choice.objection")) in lines
+    silent = spoken.last("poll.silent")
+    assert silent.text in lines
+    assert silent.params["executive"] == "OIT, OIM, PNUD, HCR, HCDH, DAES, ONUDC"
+    assert str(silent.params["others"]).startswith("BCR, FAO")
 
 
 async def test_reminders_reach_only_the_silent_once(full: BotApp, clock: Clock) -> None:
@@ -137,18 +167,19 @@ async def test_reminders_reach_only_the_silent_once(full: BotApp, clock: Clock) 
     clock.now = datetime(2026, 12, 2, 17, 0, tzinfo=UTC)  # 48 hours before
     assert ran(await full.run_due_jobs(), "consultation.reminder") == 1
     reminded = {Recipient.from_dict(r.recipient).ref for r in full.store.outbox.all()
-                if r.message["title"].startswith(("Rappel", "Reminder"))}
+                if r.key.startswith("consultation-reminder:1:")}
     assert "awa" not in reminded and {"sarah", "mariam", "ibrahim", "fatoumata"} <= reminded
     assert ran(await full.run_due_jobs(), "consultation.reminder") == 0
     say(full, "sarah", "position 1 agree")
     clock.now = datetime(2026, 12, 4, 13, 0, tzinfo=UTC)  # 4 hours before
     await full.run_due_jobs()
     second = [Recipient.from_dict(r.recipient).ref for r in full.store.outbox.all()
-              if r.message["title"].startswith(("Rappel", "Reminder"))]
+              if r.key.startswith("consultation-reminder:1:")]
     assert second.count("sarah") == 1 and second.count("mariam") == 2
 
 
-async def test_consensus_adopted_when_all_executive_agree(full: BotApp, clock: Clock) -> None:
+async def test_consensus_adopted_when_all_executive_agree(full: BotApp, clock: Clock,
+                                                          spoken: Spoken) -> None:
     open_poll(full)
     all_executive_agree(full)
     say(full, "fatoumata", "position 1 objection Pas d'accord")  # not Executive: no veto
@@ -157,10 +188,12 @@ async def test_consensus_adopted_when_all_executive_agree(full: BotApp, clock: C
     consultation = full.store.consultations.get(1)
     assert consultation.status == "closed" and consultation.outcome == "adopted"
     assert consultation.closed_by == "deadline"
-    [outcome] = [m for m in messages_to(full, "channel", "network") if "adoptée" in m.title]
-    assert outcome.title == "Consultation n° 1 : adoptée"
-    assert "PAM : Objection — « Pas d'accord »" in outcome.plain_text()
-    assert any("adopted" in m.title for m in messages_to(full, "member", "sarah"))
+    title = spoken.text("poll.outcome_title.adopted", "fr", number=1)
+    [outcome] = [m for m in messages_to(full, "channel", "network") if m.title == title]
+    assert spoken.shown(outcome, "poll.tally_line_reason", "fr", agency="PAM",
+                        reason="Pas d'accord")
+    assert spoken.text("poll.outcome_title.adopted", "en", number=1) in [
+        m.title for m in messages_to(full, "member", "sarah")]
     assert ran(await full.run_due_jobs(), "consultation.reminder") == 0  # closed once
 
 
@@ -196,28 +229,42 @@ async def test_closing_recovered_on_start_up(tmp_path, network) -> None:
     again = BotApp(store, network, clock=clock)
     await again.run_due_jobs()
     assert again.store.consultations.get(1).outcome == "adopted"
-    reminders = [r for r in again.store.outbox.all() if "Rappel" in r.message["title"]]
+    reminders = [r for r in again.store.outbox.all()
+                 if r.key.startswith("consultation-reminder:")]
     assert reminders == []  # the deadline passed: reminders are moot
     store.close()
 
 
-def test_early_close_extension_note_and_register(full: BotApp, clock: Clock) -> None:
+def test_early_close_extension_note_and_register(full: BotApp, clock: Clock,
+                                                  spoken: Spoken) -> None:
+    def t(key: str, **params: object) -> str:
+        return full.catalog.t("fr", key, **params)
+
     open_poll(full)
-    reply = text_of(say(full, "aminata", "consultation prolonger 1 vendredi 11 décembre 17h"))
-    assert "vendredi 11 décembre 2026 à 17:00" in reply
-    assert any("prolongée" in m.title for m in messages_to(full, "member", "awa"))
-    assert "après l'actuelle" in text_of(
-        say(full, "aminata", "consultation prolonger 1 jeudi 10 décembre 17h"))
+    reply = say(full, "aminata", "consultation prolonger 1 vendredi 11 décembre 17h")
+    assert spoken.shown(reply, "poll.extended", number=1)
+    deadline = full.store.consultations.get(1).deadline
+    assert deadline == "2026-12-11T17:00:00.000000+00:00"
+    assert spoken.text("poll.extended_title", "fr", number=1) in [
+        m.title for m in messages_to(full, "member", "awa")]
+    assert spoken.shown(say(full, "aminata", "consultation prolonger 1 jeudi 10 décembre 17h"),
+                        "poll.extend_earlier")
+    assert full.store.consultations.get(1).deadline == deadline
     say(full, "awa", "position 1 objection =HYPERLINK(\"http://x\")")
-    assert "non adoptée" in text_of(say(full, "moussa", "consultation clore 1"))
-    assert "clôturée" in text_of(say(full, "awa", "position 1 accord"))
-    assert "réservé à" in text_of(say(full, "mariam", "consultation conclusion 1 Texte"))
+    assert spoken.shown(say(full, "moussa", "consultation clore 1"), "poll.outcome.not_adopted")
+    assert spoken.shown(say(full, "awa", "position 1 accord"), "poll.closed", number=1)
+    assert spoken.shown(say(full, "mariam", "consultation conclusion 1 Texte"),
+                        "error.not_allowed")
     say(full, "aminata", "consultation conclusion 1 Le texte sera revu en janvier.")
-    assert "Déclaration de la co-présidence : Le texte sera revu en janvier." in text_of(
-        say(full, "awa", "consultation 1"))
-    assert ("n° 1 — samedi 28 novembre 2026 — réseau — non adoptée (objection : UNICEF ; sans "
-            "réponse : OIT, OIM, PNUD, HCR, HCDH, DAES, ONUDC) — Adopter le plan de travail "
-            "2027") in text_of(say(full, "awa", "décisions"))
+    assert spoken.shown(say(full, "awa", "consultation 1"), "poll.outcome_note",
+                        note="Le texte sera revu en janvier.")
+    why = " ; ".join([t("poll.short.objected", agencies="UNICEF"),
+                      t("poll.short.silent", agencies="OIT, OIM, PNUD, HCR, HCDH, DAES, ONUDC")])
+    assert spoken.shown(say(full, "awa", "décisions"), "poll.decision_line_why", number=1,
+                        scope=t("poll.scope.network"), why=why,
+                        outcome=t("poll.outcome_short.not_adopted"),
+                        proposal="Adopter le plan de travail 2027",
+                        date=full.catalog.date("fr", clock.now, "Africa/Bamako"))
     export = say(full, "awa", "decisions csv").message.attachments[0]
     rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig")), delimiter=";"))
     assert rows[0][0] == "no." or rows[0][0] == "n°"
@@ -268,15 +315,22 @@ async def test_two_hundred_positions_posted_at_once_over_http_lose_or_duplicate_
         assert app.store.members.get(kept.member_id).agency == agency
 
 
-def test_joint_statement_lifecycle(full: BotApp, clock: Clock) -> None:
-    assert "transmise à la co-présidence" in text_of(
-        say(full, "awa", "déclaration demander Journée internationale des migrants"))
-    assert any("Demande de déclaration" in m.title for m in messages_to(full, "member",
-                                                                        "aminata"))
-    assert "pas de version adoptée" in text_of(say(full, "aminata", "déclaration publier 1"))
-    reply = text_of(say(full, "aminata", "déclaration projet 1 Le réseau rappelle… | "
-                                         "vendredi 4 décembre 17h"))
-    assert "version 1, soumise au Comité exécutif" in reply
+def test_joint_statement_lifecycle(full: BotApp, clock: Clock, spoken: Spoken) -> None:
+    def not_published() -> bool:
+        spoken.clear()
+        reply = say(full, "aminata", "déclaration publier 1")
+        return spoken.shown(reply, "statement.not_adopted", number=1) and not any(
+            r.recipient["kind"] == "channel" and r.key.startswith("statement")
+            for r in full.store.outbox.all())
+
+    assert spoken.shown(say(full, "awa", "déclaration demander Journée internationale des "
+                                         "migrants"), "statement.requested", number=1)
+    assert spoken.text("statement.asked_title", "fr", number=1) in [
+        m.title for m in messages_to(full, "member", "aminata")]
+    assert not_published()
+    reply = say(full, "aminata", "déclaration projet 1 Le réseau rappelle… | "
+                                 "vendredi 4 décembre 17h")
+    assert spoken.shown(reply, "statement.draft_sent", number=1, version=1)
     poll = full.store.consultations.get(1)
     assert poll.scope == "executive" and poll.proposal == "Le réseau rappelle…"
     assert messages_to(full, "member", "fatoumata") == []  # WFP is not on the Committee
@@ -287,16 +341,20 @@ def test_joint_statement_lifecycle(full: BotApp, clock: Clock) -> None:
     assert full.store.consultations.get(1).outcome == "superseded"
     assert full.store.positions.current(2) == {}
     say(full, "moussa", "consultation clore 2")
-    assert "pas de version adoptée" in text_of(say(full, "aminata", "déclaration publier 1"))
+    assert not_published()
     say(full, "aminata", "déclaration projet 1 Version 3 | vendredi 4 décembre 17h")
     all_executive_agree(full, "3")
     say(full, "aminata", "consultation clore 3")
-    assert "réservé à" in text_of(say(full, "mariam", "déclaration publier 1"))
-    assert "publiée" in text_of(say(full, "aminata", "déclaration publier 1"))
+    assert spoken.shown(say(full, "mariam", "déclaration publier 1"), "error.not_allowed")
+    assert spoken.shown(say(full, "aminata", "déclaration publier 1"), "statement.published",
+                        number=1)
     published = messages_to(full, "channel", "network")[-1]
-    assert published.title.startswith("Déclaration commune") and published.paragraphs[0] == \
-        "Version 3"
-    assert "déjà publiée" in text_of(say(full, "aminata", "déclaration publier 1"))
+    assert published.title == spoken.text("statement.published_title", "fr")
+    assert published.paragraphs[0] == "Version 3"
+    announced = len(full.store.outbox.all())
+    assert spoken.shown(say(full, "aminata", "déclaration publier 1"),
+                        "statement.already_published", number=1)
+    assert len(full.store.outbox.all()) == announced
 
 
 async def test_reminders_to_the_silent_across_a_restart(tmp_path, network) -> None:

@@ -23,6 +23,7 @@ from handlers.types import Message, Recipient
 from storage.models import FOCAL_POINT, Consultation, Member
 from storage.store import Store
 from tests.conftest import BIN, REPO, Clock, cli_env, ran, say, text_of
+from tests.support.spoken import Spoken
 
 FOUR = ["IOM", "UNDP", "UNHCR", "UNICEF"]  # the built-in network's staffed Executive seats
 EMPTY = ["ILO", "OHCHR", "UNDESA", "UNODC"]  # OIT, HCDH, DAES, ONUDC: no focal point
@@ -129,7 +130,8 @@ async def test_consensus_is_not_impossible_when_executive_seats_are_empty(
     assert decided_without in text_of(say(app, "fatoumata", "consultation 1")).splitlines()
 
 
-def test_opening_tells_the_lead_which_entities_cannot_answer(app: BotApp) -> None:
+def test_opening_tells_the_lead_which_entities_cannot_answer(app: BotApp,
+                                                             spoken: Spoken) -> None:
     reply = say(app, "aminata", "consultation ouvrir Plan 2027 | vendredi 4 décembre 17h")
     assert t(app, "poll.cannot_answer", agencies="OIT, HCDH, DAES et ONUDC",
              count=4) in \
@@ -140,12 +142,13 @@ def test_opening_tells_the_lead_which_entities_cannot_answer(app: BotApp) -> Non
     assert seats in messages_to(app, "member", "awa")[0].paragraphs  # the consulted see it too
     assert seats in text_of(say(app, "awa", "consultation 1")).splitlines()
     # The silent Executive entities are those that can answer; empty seats are named apart.
-    silent = next(line for line in text_of(say(app, "awa", "consultation 1")).splitlines()
-                  if line.startswith("Sans réponse"))
-    assert silent.startswith("Sans réponse — Comité exécutif : OIM, PNUD, HCR, UNICEF ;")
+    spoken.clear()
+    shown = text_of(say(app, "awa", "consultation 1")).splitlines()
+    assert spoken.last("poll.silent").text in shown
+    assert spoken.last("poll.silent").params["executive"] == "OIM, PNUD, HCR, UNICEF"
 
 
-def test_the_outcome_says_why_it_was_not_adopted(app: BotApp) -> None:
+def test_the_outcome_says_why_it_was_not_adopted(app: BotApp, spoken: Spoken) -> None:
     say(app, "aminata", "consultation ouvrir Plan 2027 | vendredi 4 décembre 17h")
     say(app, "sarah", "position 1 objection Budget not costed")
     say(app, "awa", "position 1 accord")
@@ -158,12 +161,16 @@ def test_the_outcome_says_why_it_was_not_adopted(app: BotApp) -> None:
     assert app.store.consultations.get(1).decision["objected"] == ["UNHCR"]
     assert app.store.consultations.get(1).decision["silent"] == ["IOM", "UNDP"]
     register = text_of(say(app, "awa", "décisions"))
-    assert "non adoptée (objection : HCR ; sans réponse : OIM, PNUD ; décidé sans OIT, HCDH, " \
-           "DAES, ONUDC — aucun point focal)" in register
+    why = " ; ".join([t(app, "poll.short.objected", agencies="HCR"),
+                      t(app, "poll.short.silent", agencies="OIM, PNUD"),
+                      t(app, "poll.short.left_out",
+                        entries="OIT, HCDH, DAES, ONUDC — aucun point focal")])
+    assert spoken.shown(register, "poll.decision_line_why", number=1, why=why,
+                        outcome=t(app, "poll.outcome_short.not_adopted"))
     rows = list(csv.reader(io.StringIO(say(app, "awa", "décisions csv").message.attachments[0]
                                        .content.decode("utf-8-sig")), delimiter=";"))
-    assert rows[0][9:] == ["portée", "objections", "sans réponse", "décidé sans",
-                           "sièges vides bloquants", "jamais atteintes"]
+    assert rows[0][9:] == [t(app, f"poll.csv.{column}") for column in (
+        "scope", "objected", "silent", "left_out", "blocking", "not_reached")]
     assert rows[1][9:] == ["réseau", "HCR", "OIM, PNUD",
                            "OIT, HCDH, DAES, ONUDC — aucun point focal", "", ""]
 

@@ -3,13 +3,16 @@ restart; the report to the regional network with figures computed from storage."
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import html
+from datetime import UTC, datetime, timedelta
 
 from bot.app import BotApp
+from handlers.markdown import md as inert
 from handlers.types import Message, Recipient
 from storage.models import FOCAL_POINT, Member
 from storage.store import Store
 from tests.conftest import Clock, click, ran, say, text_of
+from tests.support.spoken import Spoken
 
 
 def history(app: BotApp, clock: Clock) -> None:
@@ -31,31 +34,50 @@ def digest_of(app: BotApp, who: str) -> Message:
     return say(app, who, "digest").message
 
 
-def test_on_demand_digest_has_every_section(app: BotApp, clock: Clock) -> None:
+def test_on_demand_digest_has_every_section(app: BotApp, clock: Clock, spoken: Spoken) -> None:
     history(app, clock)
     app.dispatcher.store.outbox.save(_dead(app))
     clock.now = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
     say(app, "moussa", "consultation clore 2")
+    spoken.clear()
     digest = digest_of(app, "aminata")
-    assert digest.title == "Synthèse pour la co-présidence depuis le lundi 23 novembre 2026"
+    assert digest.title == spoken.text("digest.title", "fr", since=app.catalog.date(
+        "fr", clock.now - timedelta(days=7), app.network.timezone))
     headings = [p.splitlines()[0] for p in digest.paragraphs]
-    assert headings == ["Nouvelles informations (3)", "Consultations ouvertes (1)",
-                        "Décisions (1)", "Prochaines réunions (1)",
-                        "Demandes d'adhésion en attente (1)", "Messages non distribués (1)"]
+    assert headings == [spoken.text(key, "fr", count=1 + 2 * (key == "digest.items"))
+                        for key in ("digest.items", "digest.polls", "digest.decisions",
+                                    "digest.coming_meetings", "digest.joins",
+                                    "digest.undelivered")]
     text = "\n".join(digest.paragraphs)
-    assert "• 1. Données : n° 1 Flux (UNICEF)" in text
-    assert "• 7. Réduire la vulnérabilité : n° 2 Protection study (HCR)" in text
-    assert "• sans objectif : n° 3 Note sans lien" in text
+
+    def line(key: str, **params: object) -> bool:
+        return f"• {spoken.text(key, 'fr', **params)}" in text
+
+    def objective(number: int) -> str:
+        return f"{number}. {app.catalog.t('fr', f'gcm.{number}')}"
+
+    assert line("digest.item_line", objective=objective(1), number=1, title="Flux",
+                agency="UNICEF")
+    assert line("digest.item_line", objective=objective(7), number=2, title="Protection study",
+                agency="HCR")
+    assert line("digest.item_line", objective=app.catalog.t("fr", "info.no_objective"),
+                number=3)
     # OIT, HCDH, DAES and ONUDC have no focal point: they take no part, and are not "silent".
-    assert "sans réponse : Comité exécutif OIM, PNUD, HCR ; autres BCR, FAO" in text
-    assert "• n° 2 — adoptée — Note conceptuelle" in text
-    assert "• UNICEF : 1 présent, 0 en ligne, 0 excusé" in text
-    assert "• ordre du jour 1. Retours volontaires" in text
-    assert "• n° 1 — Oumar Touré pour le PAM (telegram:555)" in text
+    silent = spoken.last("digest.poll_line", number=1, executive="OIM, PNUD, HCR")
+    assert f"• {silent.text}" in text and str(silent.params["others"]).startswith("BCR, FAO, ")
+    assert not {"OIT", "HCDH", "DAES", "ONUDC"} & set(str(silent.params["others"]).split(", "))
+    assert line("digest.decision_line", number=2, proposal="Note conceptuelle",
+                outcome=app.catalog.t("fr", "poll.outcome_short.adopted"))
+    assert line("meeting.agency_line", agency="UNICEF", present=1, online=0, excused=0)
+    assert line("digest.agenda_line", number=1, text="Retours volontaires")
+    assert line("join.pending_line", number=1, name="Oumar Touré", identity="telegram:555",
+                agency="PAM")
     [md] = digest.attachments
     assert md.media_type == "text/markdown" and md.filename == "synthese-2026-11-30.md"
-    assert b"## Nouvelles informations \\(3\\)" in md.content
-    assert "réservé" in text_of(say(app, "awa", "digest"))
+    assert f"## {inert(spoken.text('digest.items', count=3))}".encode() in md.content
+    spoken.clear()
+    assert spoken.shown(say(app, "awa", "digest"), "error.not_allowed")
+    assert not spoken.has("digest.title")
 
 
 def _dead(app: BotApp):
@@ -69,10 +91,10 @@ def _dead(app: BotApp):
 
 def test_empty_sections_are_left_out(app: BotApp) -> None:
     digest = digest_of(app, "mariam")
-    assert digest.paragraphs == ["Rien de nouveau depuis la dernière synthèse."]
+    assert digest.paragraphs == [app.catalog.t("fr", "digest.nothing")]
 
 
-def test_digest_since_and_bad_since(app: BotApp, clock: Clock) -> None:
+def test_digest_since_and_bad_since(app: BotApp, clock: Clock, spoken: Spoken) -> None:
     say(app, "awa", "partager https://x.org/a A #1")
     clock.now = datetime(2026, 12, 10, 9, 0, tzinfo=UTC)
     say(app, "awa", "partager https://x.org/b B #1")
@@ -80,7 +102,9 @@ def test_digest_since_and_bad_since(app: BotApp, clock: Clock) -> None:
     assert "n° 2 B" in recent and "n° 1 A" not in recent
     both = "\n".join(say(app, "mariam", "digest depuis 28/11/2026").message.paragraphs)
     assert "n° 1 A" in both and "n° 2 B" in both
-    assert "Exemple" in text_of(say(app, "mariam", "digest depuis hier soir"))
+    spoken.clear()
+    assert spoken.shown(say(app, "mariam", "digest depuis hier soir"), "digest.bad_since")
+    assert not spoken.has("digest.title")
 
 
 def test_digest_since_a_date_in_words_and_what_is_wrong_with_a_date(app: BotApp,
@@ -108,7 +132,8 @@ def test_markdown_file_escapes_user_text(app: BotApp) -> None:
     assert "**gras**" not in md
 
 
-async def test_scheduled_digest_once_per_period_across_restart(tmp_path, network) -> None:
+async def test_scheduled_digest_once_per_period_across_restart(tmp_path, network,
+                                                               spoken: Spoken) -> None:
     clock = Clock(datetime(2026, 11, 28, 17, 0, tzinfo=UTC))
     store = Store.open(tmp_path / "d")
     app = BotApp(store, network, clock=clock)
@@ -116,7 +141,7 @@ async def test_scheduled_digest_once_per_period_across_restart(tmp_path, network
     clock.now = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)  # Monday 08:00 in Bamako
     assert ran(await app.run_due_jobs(), "digest") == 1
     readers = {Recipient.from_dict(r.recipient).ref for r in store.outbox.all()
-               if r.message["title"].startswith(("Synthèse", "Co-chairs"))}
+               if r.key.startswith("digest:")}
     assert readers == {"aminata", "moussa", "mariam"}
     assert ran(await app.run_due_jobs(), "digest") == 0
     store.close()
@@ -126,9 +151,11 @@ async def test_scheduled_digest_once_per_period_across_restart(tmp_path, network
     again = BotApp(store, network, clock=clock)
     assert ran(await again.run_due_jobs(), "digest") == 1  # the missed one, on start-up
     assert ran(await again.run_due_jobs(), "digest") == 0
-    digests = [r for r in store.outbox.all() if r.message["title"].startswith("Synthèse")]
+    digests = [r for r in store.outbox.all() if r.key.startswith("digest:")]
     assert len(digests) == 6  # two co-chairs and the secretariat, twice
-    assert digests[-1].message["title"].endswith("lundi 30 novembre 2026")
+    assert digests[-1].message["title"] == spoken.text(  # since the last one sent
+        "digest.title", "fr", since=again.catalog.date(
+            "fr", datetime(2026, 11, 30, 8, 0, tzinfo=UTC), network.timezone))
     store.close()
 
 
@@ -137,7 +164,7 @@ def test_a_fresh_install_owes_no_digest(app: BotApp, clock: Clock) -> None:
     assert [s.id for s in specs if s.kind == "digest"] == ["digest:2026-11-30"]
 
 
-def test_report_figures_from_a_known_history(app: BotApp, clock: Clock) -> None:
+def test_report_figures_from_a_known_history(app: BotApp, clock: Clock, spoken: Spoken) -> None:
     app.store.members.save(Member(id="ilo", name="ILO FP", agency="ILO", roles=[FOCAL_POINT],
                                   identities=["slack:UILO"]))
     say(app, "aminata", "réunion mardi 1 décembre 10h")
@@ -181,16 +208,21 @@ def test_report_figures_from_a_known_history(app: BotApp, clock: Clock) -> None:
     assert data.participation["WFP"] == (1, 1)  # consulted on P1 only (the statement: EC)
     assert data.participation["OHCHR"] == (0, 2)
 
+    spoken.clear()
     reply = say(app, "mariam", "rapport 01/11/2026 04/12/2026").message
-    assert reply.paragraphs[0].startswith("1 réunion tenue, 2 décisions, "
-                                          "1 déclaration commune, 3 informations partagées.")
+    assert reply.paragraphs == [spoken.text("report.summary", meetings=1, decisions=2,
+                                            statements=1, items=3)]
     md, page = reply.attachments
     assert md.filename == "rapport-2026-11-01-2026-12-04.md" and page.media_type == "text/html"
     text = md.content.decode()
-    assert "participation annoncée : HCR 1, UNICEF 1 \\(2 agences\\)" in text
-    assert "7\\. Réduire la vulnérabilité : 2" in text
-    assert "<li>UNICEF : 2 / 2</li>" in page.content.decode()
-    assert "Utilisation" in text_of(say(app, "mariam", "rapport 2026"))
+    assert inert(spoken.text("report.meeting_line", number=1, attendance="HCR 1, UNICEF 1",
+                             agencies=2)) in text
+    assert inert(spoken.text("report.objective_line", number=7, count=2)) in text
+    participation = spoken.text("report.participation_line", agency="UNICEF", answered=2,
+                                asked=2)
+    assert f"<li>{html.escape(participation)}</li>" in page.content.decode()
+    spoken.clear()
+    assert spoken.shown(say(app, "mariam", "rapport 2026"), "report.usage")
     in_words = say(app, "mariam", "rapport du 1er novembre au 4 décembre 2026").message
     assert in_words.paragraphs == reply.paragraphs
     assert in_words.attachments[0].filename == "rapport-2026-11-01-2026-12-04.md"
@@ -222,16 +254,21 @@ def test_a_long_digest_fits_every_platform_and_is_never_cut_mid_line(app: BotApp
     assert digest.attachments[0].content.decode().count("Étude régionale") == 399
 
 
-def test_the_digest_shows_every_meeting_of_the_coming_two_weeks(app: BotApp) -> None:
+def test_the_digest_shows_every_meeting_of_the_coming_two_weeks(app: BotApp,
+                                                                spoken: Spoken) -> None:
     """A committee meeting tomorrow no longer hides the network's meeting two days later."""
     say(app, "aminata", "réunion comité dimanche 29 novembre 10h")
     say(app, "aminata", "réunion mardi 1 décembre 10h")
     say(app, "aminata", "réunion jeudi 31 décembre 10h")  # beyond two weeks
+    spoken.clear()
     paragraphs = digest_of(app, "mariam").paragraphs
     [section] = [p for p in paragraphs if p.startswith(
         app.ctx.t("fr", "digest.coming_meetings", count=2))]
-    assert "Réunion du Comité exécutif n° 1" in section and "Réunion du réseau n° 2" in section
-    assert "n° 3" not in section
+    assert spoken.shown(section, "digest.meeting_line", number=1,
+                        kind=app.ctx.t("fr", "meeting.kind.executive"))
+    assert spoken.shown(section, "digest.meeting_line", number=2,
+                        kind=app.ctx.t("fr", "meeting.kind.network"))
+    assert not spoken.has("digest.meeting_line", number=3)
 
 
 def test_the_digest_shows_the_next_meeting_when_none_is_within_two_weeks(app: BotApp) -> None:
@@ -241,12 +278,12 @@ def test_the_digest_shows_the_next_meeting_when_none_is_within_two_weeks(app: Bo
                and "n° 1" in p for p in paragraphs)
 
 
-def test_a_group_chairs_digest_is_titled_as_the_groups(app: BotApp) -> None:
+def test_a_group_chairs_digest_is_titled_as_the_groups(app: BotApp, spoken: Spoken) -> None:
     say(app, "aminata", "réunion groupe données migratoires vendredi 4 décembre 15h")
     digest = digest_of(app, "sarah")  # chairs the group; neither co-chair nor secretariat
     assert digest.title == app.ctx.t("en", "digest.group_title", groups="Données migratoires",
                                      since="Saturday 21 November 2026")
-    assert digest_of(app, "aminata").title.startswith("Synthèse pour la co-présidence")
+    assert digest_of(app, "aminata").title == spoken.text("digest.title", "fr")
 
 
 def test_the_digest_file_is_dated_in_the_networks_time_zone(app: BotApp, clock: Clock,

@@ -10,6 +10,7 @@ from bot.dispatch.contract import Target
 from bot.ratelimit import RateLimits
 from handlers.types import Message, Outgoing, Recipient
 from tests.conftest import Clock, say, text_of
+from tests.support.spoken import Spoken
 
 
 class Recorder:
@@ -30,14 +31,17 @@ def code_from(reply: str) -> str:
     return re.search(r"code ?: ([A-Z0-9]{8})", reply).group(1)
 
 
-async def test_link_joins_identities_and_the_tally_treats_them_as_one(app: BotApp) -> None:
+async def test_link_joins_identities_and_the_tally_treats_them_as_one(app: BotApp,
+                                                                       spoken: Spoken) -> None:
     reply = text_of(say(app, "slack:U0DEMOIM", "lier"))  # Ibrahim (UNDP) on Slack
     code = code_from(reply)
-    assert f"tapez « lier {code} »" in reply
+    assert spoken.has("link.code", "fr", name="lier") and reply.count(code) == 2
     done = text_of(say(app, "telegram:4444", f"link {code.lower()}"))
-    assert done == "C'est fait : Ibrahim Maïga, vous êtes reconnu·e sur console, slack et telegram."
+    assert done == spoken.text("link.done", "fr", name="Ibrahim Maïga",
+                               platforms="console, slack et telegram")
     assert "telegram:4444" in app.store.members.get("ibrahim").identities
-    assert "pas valable" in text_of(say(app, "telegram:5555", f"lier {code}"))  # used once
+    assert spoken.shown(say(app, "telegram:5555", f"lier {code}"), "link.bad_code")  # used once
+    assert app.store.members.by_identity("telegram:5555") is None
     # A consultation opened on Slack, answered on Telegram: one agency, one position.
     say(app, "slack:U0DEMOMK", "consultation ouvrir Texte | vendredi 4 décembre 17h")
     say(app, "telegram:4444", "position 1 accord")
@@ -46,16 +50,20 @@ async def test_link_joins_identities_and_the_tally_treats_them_as_one(app: BotAp
     assert len(app.store.positions.history(1)) == 2
 
 
-def test_codes_expire_and_cannot_move_someone_elses_account(app: BotApp, clock: Clock) -> None:
+def test_codes_expire_and_cannot_move_someone_elses_account(app: BotApp, clock: Clock,
+                                                            spoken: Spoken) -> None:
     code = code_from(text_of(say(app, "awa", "lier")))
-    assert "pas valable" in text_of(say(app, "telegram:7", "lier ZZZZZZZZ"))
-    assert "already belongs to Sarah Johnson" in text_of(say(app, "sarah", f"lier {code}"))
+    assert spoken.shown(say(app, "telegram:7", "lier ZZZZZZZZ"), "link.bad_code")
+    assert spoken.shown(say(app, "sarah", f"lier {code}"), "link.other_member", "en",
+                        name="Sarah Johnson")
+    assert set(app.store.members.get("awa").identities) == {"console:awa", "telegram:100000001"}
     clock.now += timedelta(minutes=16)
-    assert "pas valable" in text_of(say(app, "telegram:7", f"lier {code}"))
-    assert "d'abord" in text_of(say(app, "telegram:8", "lier"))
+    assert spoken.shown(say(app, "telegram:7", f"lier {code}"), "link.bad_code")
+    assert app.store.members.by_identity("telegram:7") is None
+    assert spoken.shown(say(app, "telegram:8", "lier"), "link.not_member")
 
 
-async def test_preference_decides_where_direct_messages_go(app: BotApp) -> None:
+async def test_preference_decides_where_direct_messages_go(app: BotApp, spoken: Spoken) -> None:
     slack, telegram = Recorder("slack"), Recorder("telegram")
     app.add_adapter(slack)
     app.add_adapter(telegram)
@@ -70,7 +78,7 @@ async def test_preference_decides_where_direct_messages_go(app: BotApp) -> None:
     send("first")
     await app.dispatcher.flush()
     assert [t.platform for t in slack.sent + telegram.sent] == ["slack"]
-    assert "Telegram" in text_of(say(app, "sarah", "preference telegram"))
+    assert spoken.shown(say(app, "sarah", "preference telegram"), "preference.set.telegram")
     send("second")
     await app.dispatcher.flush()
     assert [t.address for t in telegram.sent] == ["9090"]
@@ -78,5 +86,6 @@ async def test_preference_decides_where_direct_messages_go(app: BotApp) -> None:
     send("third")
     await app.dispatcher.flush()
     assert len(slack.sent) == 2 and len(telegram.sent) == 2
-    assert "no telegram account" not in text_of(say(app, "awa", "preference slack"))
-    assert "pas encore de compte slack" in text_of(say(app, "awa", "préférence slack"))
+    assert spoken.shown(say(app, "awa", "préférence slack"), "preference.no_identity", "fr",
+                        platform="slack")
+    assert app.store.members.get("awa").preference is None

@@ -5,6 +5,7 @@ slack-bolt apps where the point is about a platform, through the neutral types f
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import timedelta
 from pathlib import Path
@@ -22,6 +23,7 @@ from tests.support.fake_slack import (  # noqa: F401 (fixtures)
     network_fixture,
 )
 from tests.support.fake_telegram import FakeTelegram, text_update
+from tests.support.spoken import Spoken
 from tests.support.telegram_runtime import AWA, FATOUMATA, NETWORK_CHAT, post, running, sent_text
 from tests.support.telegram_runtime import fake as telegram_fake  # noqa: F401 (fixture)
 
@@ -43,7 +45,7 @@ def everything_written(data_dir: Path) -> str:
 
 
 async def test_a_code_asked_in_the_telegram_group_is_never_shown_there(
-        app: BotApp, telegram_fake: FakeTelegram) -> None:  # noqa: F811
+        app: BotApp, telegram_fake: FakeTelegram, spoken: Spoken) -> None:  # noqa: F811
     fake = telegram_fake
     runtime = await running(app, fake)
     try:
@@ -62,7 +64,9 @@ async def test_a_code_asked_in_the_telegram_group_is_never_shown_there(
         await post(runtime, text_update(3, AWA, "/moi", chat_id=int(NETWORK_CHAT),
                                         chat_type="supergroup"))
         shown = sent_text(fake, NETWORK_CHAT)[-1]
-        assert "Awa Traoré" in shown and "telegram:" not in shown and "console:" not in shown
+        assert spoken.shown(html.unescape(shown), "whoami.member_shared", name="Awa Traoré")
+        assert not spoken.has("whoami.member")
+        assert "telegram:" not in shown and "console:" not in shown
     finally:
         await runtime.stop()
 
@@ -101,52 +105,60 @@ async def test_no_code_or_token_is_written_in_clear_under_the_data_dir(
                    for secret in codes | tokens)
 
 
-async def test_lier_in_a_slack_channel_answers_by_direct_message(bot: Bot) -> None:
+async def test_lier_in_a_slack_channel_answers_by_direct_message(bot: Bot,
+                                                                  spoken: Spoken) -> None:
     await bot.slack.command("U0DEMOIM", "lier", channel="C0OTHER")
     await bot.settle()
     answer = answer_of(bot.fake)["text"]
-    assert not CODE.search(answer) and "message privé" in answer
+    assert not CODE.search(answer) and spoken.shown(answer, "link.sent_privately")
     [direct] = bot.fake.posted("D0DEMOIM")
     code = code_from(direct["text"])
     assert code not in everything_written(bot.app.store.data_dir)
 
 
+def answered(app: BotApp, spoken: Spoken, who: str, text: str, key: str) -> bool:
+    """Whether ``who`` typing ``text`` is answered with the catalog text ``key``."""
+    spoken.clear()
+    return spoken.shown(say(app, who, text), key)
+
+
 def test_a_code_lives_ten_minutes_is_used_once_and_only_the_newest_works(
-        app: BotApp, clock: Clock) -> None:
+        app: BotApp, clock: Clock, spoken: Spoken) -> None:
     first = code_from(text_of(say(app, "awa", "lier")))
     second = code_from(text_of(say(app, "awa", "lier")))
-    assert "pas valable" in text_of(say(app, "telegram:4444", f"lier {first}"))
+    assert answered(app, spoken, "telegram:4444", f"lier {first}", "link.bad_code")
     clock.now += timedelta(minutes=10, seconds=1)
-    assert "pas valable" in text_of(say(app, "telegram:4444", f"lier {second}"))
+    assert answered(app, spoken, "telegram:4444", f"lier {second}", "link.bad_code")
+    assert app.store.members.by_identity("telegram:4444") is None
     third = code_from(text_of(say(app, "awa", "lier")))
     clock.now += timedelta(minutes=9)
-    assert "C'est fait" in text_of(say(app, "telegram:4444", f"lier {third}"))
-    assert "pas valable" in text_of(say(app, "telegram:4445", f"lier {third}"))
+    assert answered(app, spoken, "telegram:4444", f"lier {third}", "link.done")
+    assert app.store.members.by_identity("telegram:4444").id == "awa"
+    assert answered(app, spoken, "telegram:4445", f"lier {third}", "link.bad_code")
     assert app.store.members.by_identity("telegram:4445") is None
 
 
 def test_wrong_codes_are_limited_per_identity_even_across_a_restart(
-        tmp_path: Path, network, clock: Clock) -> None:
+        tmp_path: Path, network, clock: Clock, spoken: Spoken) -> None:
     store = Store.open(tmp_path / "data")
     app = BotApp(store, network, clock=clock)
     code = code_from(text_of(say(app, "awa", "lier")))
     for guess in ("AAAAAAAA", "BBBBBBBB", "CCCCCCCC", "DDDDDDDD", "EEEEEEEE"):
-        assert "pas valable" in text_of(say(app, f"telegram:{STRANGER}", f"lier {guess}"))
+        assert answered(app, spoken, f"telegram:{STRANGER}", f"lier {guess}", "link.bad_code")
     store.close()
     store = Store.open(tmp_path / "data")  # a restart forgets nothing
     app = BotApp(store, network, clock=clock)
-    refused = text_of(say(app, f"telegram:{STRANGER}", f"lier {code}"))
-    assert "Trop de codes erronés" in refused
+    assert answered(app, spoken, f"telegram:{STRANGER}", f"lier {code}", "link.too_many")
     assert app.store.members.by_identity(f"telegram:{STRANGER}") is None
     # Another account is not slowed down by the stranger's guesses.
-    assert "C'est fait" in text_of(say(app, "telegram:4444", f"lier {code}"))
+    assert answered(app, spoken, "telegram:4444", f"lier {code}", "link.done")
     clock.now += timedelta(hours=1, seconds=1)
-    assert "pas valable" in text_of(say(app, f"telegram:{STRANGER}", "lier FFFFFFFF"))
+    assert answered(app, spoken, f"telegram:{STRANGER}", "lier FFFFFFFF", "link.bad_code")
     store.close()
 
 
 def test_an_account_joined_to_a_co_chair_is_told_to_her_and_to_the_secretariat(
-        app: BotApp) -> None:
+        app: BotApp, spoken: Spoken) -> None:
     code = code_from(text_of(say(app, "slack:U0DEMOMK", "lier")))  # Moussa, co-chair, Slack
     say(app, f"telegram:{STRANGER}", f"lier {code}", display_name="Quelqu'un")
     assert f"telegram:{STRANGER}" in app.store.members.get("moussa").identities
@@ -157,17 +169,19 @@ def test_an_account_joined_to_a_co_chair_is_told_to_her_and_to_the_secretariat(
                           Recipient("member", "mariam")}  # the secretariat
     assert all(f"telegram:{STRANGER}" in text for _, text in notices)
     # The secretariat takes that account off her; she stays a member with her own account.
-    assert f"membre retirer telegram:{STRANGER}" in next(
-        text for recipient, text in notices if recipient.kind == "member")
+    assert spoken.shown(next(text for recipient, text in notices if recipient.kind == "member"),
+                        "link.added_secretariat", "fr", account=f"telegram:{STRANGER}",
+                        remove=spoken.text("cmd.member_remove.name", "fr"))
     say(app, "mariam", f"membre retirer telegram:{STRANGER}")
     moussa = app.store.members.get("moussa")
     assert moussa.active and f"telegram:{STRANGER}" not in moussa.identities
     assert app.store.members.by_identity(f"telegram:{STRANGER}") is None
 
 
-def test_moi_in_a_group_shows_no_identities(app: BotApp) -> None:
+def test_moi_in_a_group_shows_no_identities(app: BotApp, spoken: Spoken) -> None:
     shared = text_of(say(app, "telegram:100000001", "moi", private=False, chat_id="-100"))
-    assert "Awa Traoré" in shared and "telegram:" not in shared
+    assert spoken.shown(shared, "whoami.member_shared", name="Awa Traoré")
+    assert "telegram:" not in shared
     unknown = text_of(say(app, f"telegram:{STRANGER}", "moi", private=False, chat_id="-100"))
     assert str(STRANGER) not in unknown
     assert "telegram:100000001" in text_of(say(app, "telegram:100000001", "moi"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import html as markup
 import io
 import re
 import xml.etree.ElementTree as ET
@@ -29,6 +30,7 @@ from handlers.types import Message, Recipient
 from storage.store import Store
 from tests.conftest import REPO, Clock, say, text_of
 from tests.support.knowledge_seed import SEED, link_of, seed
+from tests.support.spoken import Spoken
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 def public(network: Network) -> Network:
@@ -108,24 +110,28 @@ async def test_facet_counts_follow_the_other_filters_and_a_chosen_one_can_be_rem
     ("reintegration", [2]), ("RÉINTÉGRATION migrants", [2]), ("mali enfants", [4]),
     ("bailleurs janvier", [6]), ("reintegration enfants", []), ("unhcr.org", [3]),
 ])
-async def test_search_ignores_accents_and_case_and_needs_every_word(open_site, words: str,
-                                                                    expected: list[int]) -> None:
+async def test_search_ignores_accents_and_case_and_needs_every_word(
+        open_site, words: str, expected: list[int], spoken: Spoken) -> None:
     _, client = open_site
     response = await client.get("/savoirs", params={"q": words})
     html = await response.text()
     assert shown(html) == expected
     assert f'value="{words}"' in html  # the box keeps what was typed
     if not expected:
-        assert "Aucune information ne correspond" in html
+        assert spoken.shown(markup.unescape(html), "knowledge.none")
+    else:
+        assert not spoken.has("knowledge.none")
 
 
-async def test_paging_keeps_the_filters_and_stops_at_the_last_page(open_site, clock) -> None:
+async def test_paging_keeps_the_filters_and_stops_at_the_last_page(open_site, clock,
+                                                                   spoken: Spoken) -> None:
     app, client = open_site
     for n in range(24):
         say(app, "sarah", f"share https://example.org/report/{n} Report {n} #1 #data")
     html = await page(client, "/savoirs?objectif=1")
     assert shown(html) == list(range(30, 10, -1))
-    assert "1 à 20 sur 25" in html and "Page 1 sur 2" in html
+    assert spoken.shown(html, "knowledge.range", first=1, last=20, total=25)
+    assert spoken.shown(html, "knowledge.page_of", page=1, pages=2)
     assert '<a rel="next" href="/savoirs?objectif=1&amp;page=2">' in html
     second = await page(client, "/savoirs?objectif=1&page=2")
     assert shown(second) == [10, 9, 8, 7, 1]
@@ -256,21 +262,27 @@ async def test_the_csv_parses_and_formulas_stay_text(open_site) -> None:
 
 # Access.
 
-async def test_members_only_by_default_refuses_strangers_in_their_language(members_site) -> None:
+async def test_members_only_by_default_refuses_strangers_in_their_language(
+        members_site, spoken: Spoken) -> None:
     _, client = members_site
     for path in ("/savoirs", "/savoirs/1", "/savoirs.atom", "/savoirs.csv"):
-        html = await page(client, path, 403)
-        assert "Accès réservé aux membres" in html and "« lien savoirs »" in html
+        spoken.clear()
+        html = markup.unescape(await page(client, path, 403))
+        assert spoken.shown(html, "knowledge.forbidden_title", "fr")
+        assert spoken.shown(html, "knowledge.forbidden_how", "fr",
+                            command=spoken.text("cmd.knowledge_link.name", "fr"))
         assert "Suivi des flux" not in html
-    english = await page(client, "/knowledge", 403)
-    assert '<html lang="en">' in english and "“knowledge link”" in english
+    english = markup.unescape(await page(client, "/knowledge", 403))
+    assert '<html lang="en">' in english
+    assert spoken.shown(english, "knowledge.forbidden_how", "en",
+                        command=spoken.text("cmd.knowledge_link.name", "en"))
 
 
-async def test_the_chat_link_signs_in_with_a_cookie_and_a_clean_address(members_site,
-                                                                        clock) -> None:
+async def test_the_chat_link_signs_in_with_a_cookie_and_a_clean_address(
+        members_site, clock, spoken: Spoken) -> None:
     app, client = members_site
     reply = text_of(say(app, "awa", "lien savoirs"))
-    assert "valable 24 heures" in reply
+    assert spoken.has("knowledge.link", "fr", hours=24)
     link = link_of(reply)
     assert link.startswith("http://127.0.0.1:3000/savoirs?jeton=")
     token = link.split("jeton=")[1]
@@ -295,19 +307,26 @@ async def test_the_chat_link_signs_in_with_a_cookie_and_a_clean_address(members_
     assert shown(await page(client, "/knowledge")) == [6, 5, 4, 3, 2, 1]
 
     english = text_of(say(app, "sarah", "knowledge link"))
-    assert "http://127.0.0.1:3000/knowledge?jeton=" in english and "valid 24 hours" in english
+    assert "http://127.0.0.1:3000/knowledge?jeton=" in english
+    assert spoken.has("knowledge.link", "en", hours=24)
 
 
-async def test_an_expired_unknown_or_orphaned_link_is_refused(members_site, clock) -> None:
+async def test_an_expired_unknown_or_orphaned_link_is_refused(members_site, clock,
+                                                              spoken: Spoken) -> None:
     app, client = members_site
     path = urlsplit(link_of(text_of(say(app, "awa", "lien savoirs"))))
     await page(client, f"{path.path}?{path.query}", 303)
     await page(client, "/savoirs")
     clock.now += timedelta(hours=24, seconds=1)
-    assert "Accès réservé" in await page(client, "/savoirs", 403)
-    expired = await page(client, f"{path.path}?{path.query}", 403)
-    assert "Ce lien n&#39;est plus valable" in expired
-    assert "Ce lien" in await page(client, "/savoirs?jeton=" + "x" * 43, 403)
+    spoken.clear()
+    refused = markup.unescape(await page(client, "/savoirs", 403))
+    assert spoken.shown(refused, "knowledge.forbidden_title")
+    assert not spoken.has("knowledge.forbidden_expired")
+    expired = markup.unescape(await page(client, f"{path.path}?{path.query}", 403))
+    assert spoken.shown(expired, "knowledge.forbidden_expired")
+    spoken.clear()
+    unknown = markup.unescape(await page(client, "/savoirs?jeton=" + "x" * 43, 403))
+    assert spoken.shown(unknown, "knowledge.forbidden_expired")
     client.session.cookie_jar.clear()
     fresh = urlsplit(link_of(text_of(say(app, "ibrahim", "lien savoirs"))))
     await page(client, f"{fresh.path}?{fresh.query}", 303)
@@ -318,11 +337,12 @@ async def test_an_expired_unknown_or_orphaned_link_is_refused(members_site, cloc
     await page(client, "/savoirs", 403)
 
 
-async def test_unknown_people_get_no_link_and_a_group_chat_gets_no_token(members_site) -> None:
+async def test_unknown_people_get_no_link_and_a_group_chat_gets_no_token(
+        members_site, spoken: Spoken) -> None:
     app, _ = members_site
     assert "jeton" not in text_of(say(app, "telegram:555", "lien savoirs"))
     reply = text_of(say(app, "awa", "lien savoirs", private=False, chat_id="-100"))
-    assert "jeton" not in reply and "message privé" in reply
+    assert "jeton" not in reply and spoken.shown(reply, "knowledge.link_sent_privately")
     [row] = [r for r in app.store.outbox.all()
              if Recipient.from_dict(r.recipient) == Recipient("identity", "console:awa")]
     queued = Message.from_dict(row.message)
@@ -336,8 +356,8 @@ async def test_unknown_people_get_no_link_and_a_group_chat_gets_no_token(members
 async def test_a_public_page_needs_no_link(open_site) -> None:
     app, client = open_site
     assert shown(await page(client, "/savoirs")) == [6, 5, 4, 3, 2, 1]
-    assert text_of(say(app, "awa", "lien savoirs")) == (
-        "Les savoirs du réseau sont en ligne : http://127.0.0.1:3000/savoirs")
+    assert text_of(say(app, "awa", "lien savoirs")) == app.catalog.t(
+        "fr", "knowledge.link_public", url="http://127.0.0.1:3000/savoirs")
     assert app.store.web_tokens.all() == []
     response = await client.get("/savoirs?jeton=whatever", allow_redirects=False)
     assert response.status == 303 and "Set-Cookie" not in response.headers
@@ -358,8 +378,9 @@ async def test_the_link_uses_the_public_url_and_https_cookies_are_secure(app: Bo
     assert Environment(host="10.0.0.5", port=8080).base_url == "http://10.0.0.5:8080"
 
 
-def test_without_a_web_server_the_chat_says_so(app: BotApp) -> None:
-    assert "pas de serveur web" in text_of(say(app, "awa", "lien savoirs"))
+def test_without_a_web_server_the_chat_says_so(app: BotApp, spoken: Spoken) -> None:
+    assert spoken.shown(say(app, "awa", "lien savoirs"), "knowledge.not_served")
+    assert not spoken.has("knowledge.link")
 
 
 def test_the_access_setting_is_read_and_checked(tmp_path) -> None:

@@ -13,6 +13,7 @@ from bot.app import BotApp
 from handlers.types import Message, Recipient
 from storage.models import EXTERNAL_PARTNER, Member
 from tests.conftest import click, say, text_of
+from tests.support.spoken import Spoken
 
 BAMAKO = ZoneInfo("Africa/Bamako")
 
@@ -22,9 +23,10 @@ def sent_to(app: BotApp, member_id: str) -> list[Message]:
             if Recipient.from_dict(r.recipient) == Recipient("member", member_id)]
 
 
-def recipients(app: BotApp, *title_parts: str) -> set[str]:
+def recipients(app: BotApp, number: int) -> set[str]:
+    """Who was invited to meeting ``number`` (the outbox rows of its invitation)."""
     return {Recipient.from_dict(r.recipient).ref for r in app.store.outbox.all()
-            if any(part in r.message["title"] for part in title_parts)}
+            if r.key.startswith(f"meeting:{number}:invite:")}
 
 
 def calendar_of(message: Message) -> icalendar.Calendar:
@@ -37,22 +39,25 @@ def starts(cal: icalendar.Calendar) -> list[datetime]:
     return sorted(e["DTSTART"].dt for e in events)
 
 
-def test_a_network_meeting_is_confirmed_in_full_words_and_everyone_is_invited(app) -> None:
+def test_a_network_meeting_is_confirmed_in_full_words_and_everyone_is_invited(
+        app, spoken: Spoken) -> None:
     reply = text_of(say(app, "aminata", "réunion mardi 1 décembre 10h"))
     assert reply.splitlines()[:2] == [
-        "Réunion du réseau n° 1 convoquée",
+        spoken.text("meeting.scheduled", "fr", number=1,
+                    kind=spoken.text("meeting.kind.network", "fr")),
         "mardi 1er décembre 2026, 10:00–12:00 (GMT), Maison Commune des Nations Unies (MCNU), "
-        "Bamako"]
-    assert "Invitations envoyées : 7." in reply
-    assert recipients(app, "Invitation") == {
+        "Bamako"]  # the date, times, zone and place in words: the point of this test
+    assert spoken.shown(reply, "meeting.invites_sent", count=7)
+    assert recipients(app, 1) == {
         "aminata", "moussa", "mariam", "awa", "sarah", "ibrahim", "fatoumata"}
     [invite] = sent_to(app, "sarah")
-    assert invite.title == "Invitation: Network meeting no. 1"
+    assert invite.title == spoken.text("meeting.invite_title", "en", number=1,
+                                       kind=spoken.text("meeting.kind.network", "en"))
     assert invite.paragraphs[0] == ("Tuesday 1 December 2026, 10:00–12:00 (GMT), UN House "
                                     "(Maison Commune des Nations Unies), Bamako")
     assert [(b.action, b.value, b.label) for b in invite.buttons] == [
-        ("rsvp.present", "1", "In person"), ("rsvp.online", "1", "Online"),
-        ("rsvp.excused", "1", "Apologies")]
+        (f"rsvp.{choice}", "1", spoken.text(f"rsvp.button.{choice}", "en"))
+        for choice in ("present", "online", "excused")]
     cal = calendar_of(invite)
     assert cal["METHOD"] == "PUBLISH"
     [event] = cal.walk("VEVENT")
@@ -62,74 +67,94 @@ def test_a_network_meeting_is_confirmed_in_full_words_and_everyone_is_invited(ap
     assert "Maison Commune" in str(event["LOCATION"])
 
 
-def test_only_co_chairs_and_secretariat_convene(app: BotApp) -> None:
-    assert "réservé à : secrétariat et co-présidence" in text_of(
-        say(app, "awa", "réunion mardi 1 décembre 10h"))
+def test_only_co_chairs_and_secretariat_convene(app: BotApp, spoken: Spoken) -> None:
+    assert spoken.shown(say(app, "awa", "réunion mardi 1 décembre 10h"), "error.not_allowed",
+                        who=app.catalog.join("fr", [app.catalog.t("fr", "role.secretariat"),
+                                                    app.catalog.t("fr", "role.co_chair")]))
     assert app.store.meetings.all() == []
-    assert "convoquée" in text_of(say(app, "mariam", "reunion mardi 1 decembre 10h"))
+    assert spoken.shown(say(app, "mariam", "reunion mardi 1 decembre 10h"), "meeting.scheduled",
+                        number=1)
 
 
-def test_a_bad_date_is_refused_with_a_usable_message(app: BotApp) -> None:
-    assert "n'existe pas" in text_of(say(app, "aminata", "réunion 30 février 2027 10h"))
-    assert "déjà passé" in text_of(say(app, "aminata", "réunion 2 novembre 2026 10h"))
-    reply = text_of(say(app, "aminata", "réunion mardi 13 janvier 2027 10h"))
-    assert "mercredi" in reply
+def test_a_bad_date_is_refused_with_a_usable_message(app: BotApp, spoken: Spoken) -> None:
+    assert spoken.shown(say(app, "aminata", "réunion 30 février 2027 10h"),
+                        "when.impossible_date")
+    assert spoken.shown(say(app, "aminata", "réunion 2 novembre 2026 10h"), "when.past")
+    reply = say(app, "aminata", "réunion mardi 13 janvier 2027 10h")
+    assert spoken.shown(reply, "when.weekday_mismatch")
+    assert "mercredi" in str(spoken.last("when.weekday_mismatch").params["weekday"])
     assert app.store.meetings.all() == []
 
 
-def test_invitees_follow_the_kind_of_meeting(app: BotApp, store) -> None:
+def test_invitees_follow_the_kind_of_meeting(app: BotApp, store, spoken: Spoken) -> None:
     store.members.save(Member(id="croix-rouge", name="Croix-Rouge malienne", agency="RCO",
                               roles=[EXTERNAL_PARTNER], identities=["telegram:900"]))
     say(app, "aminata", "réunion comité jeudi 3 décembre 9h")
-    assert recipients(app, "Comité exécutif", "Executive Committee") == {
-        "aminata", "moussa", "mariam", "awa", "sarah", "ibrahim"}
+    assert [m.kind for m in app.store.meetings.all()] == ["executive"]
+    assert recipients(app, 1) == {"aminata", "moussa", "mariam", "awa", "sarah", "ibrahim"}
     say(app, "aminata", "réunion groupe données migratoires vendredi 4 décembre 15h")
-    assert recipients(app, "groupe de travail", "working group") == {
-        "sarah", "awa", "ibrahim", "mariam"}
+    assert recipients(app, 2) == {"sarah", "awa", "ibrahim", "mariam"}
     say(app, "aminata", "réunion annuelle 15/06/2027 9h")
-    assert "croix-rouge" in recipients(app, "annuelle", "Annual")
+    assert "croix-rouge" in recipients(app, 3)
     say(app, "aminata", "réunion lundi 7 décembre 10h")
-    assert "croix-rouge" not in recipients(app, "Réunion du réseau", "Network meeting")
-    assert "Groupes : Données migratoires" in text_of(
-        say(app, "aminata", "réunion groupe inconnu lundi 10h"))
+    assert {m.id: m.kind for m in app.store.meetings.all()} == {
+        1: "executive", 2: "group", 3: "annual", 4: "network"}
+    assert recipients(app, 4) and "croix-rouge" not in recipients(app, 4)
+    assert spoken.shown(say(app, "aminata", "réunion groupe inconnu lundi 10h"),
+                        "meeting.unknown_group", groups="Données migratoires")
 
 
-def test_place_and_link_changes_reach_invitees_with_a_new_sequence(app: BotApp) -> None:
+def test_place_and_link_changes_reach_invitees_with_a_new_sequence(app: BotApp,
+                                                                   spoken: Spoken) -> None:
     say(app, "aminata", "réunion mardi 1 décembre 10h")
     reply = text_of(say(app, "aminata", "réunion lieu 1 Salle Niger, MCNU"))
     assert "Salle Niger, MCNU" in reply
-    assert "réunion lien" in text_of(say(app, "aminata", "réunion lien 1 javascript:alert(1)"))
+    assert spoken.shown(say(app, "aminata", "réunion lien 1 javascript:alert(1)"),
+                        "meeting.link_usage")
+    assert app.store.meetings.get(1).link in (None, "")
     say(app, "aminata", "réunion lien 1 https://meet.example.org/reseau")
     latest = sent_to(app, "awa")[-1]
-    assert latest.title == "Mise à jour : Réunion du réseau n° 1"
+    assert latest.title == spoken.text("meeting.updated_title", "fr", number=1,
+                                       kind=spoken.text("meeting.kind.network", "fr"))
     event = calendar_of(latest).walk("VEVENT")[0]
     assert event["SEQUENCE"] == 2 and str(event["LOCATION"]) == "Salle Niger, MCNU"
     assert str(event["URL"]) == "https://meet.example.org/reseau"
 
 
-def test_moving_and_cancelling_notify_with_updated_files(app: BotApp) -> None:
+def test_moving_and_cancelling_notify_with_updated_files(app: BotApp, spoken: Spoken) -> None:
+    network_meeting = app.catalog.t("fr", "meeting.kind.network")
     say(app, "aminata", "réunion mardi 1 décembre 10h")
     reply = text_of(say(app, "aminata", "réunion déplacer 1 mercredi 2 décembre 14h30"))
-    assert "Avant : mardi 1er décembre 2026, 10:00–12:00" in reply
-    assert "Désormais : mercredi 2 décembre 2026, 14:30–16:30" in reply
+    assert spoken.shown(reply, "meeting.was") and spoken.shown(reply, "meeting.now")
+    # the old and the new time, in words (the date format is the catalog's own test)
+    assert str(spoken.last("meeting.was").params["line"]).startswith(
+        "mardi 1er décembre 2026, 10:00–12:00")
+    assert str(spoken.last("meeting.now").params["line"]).startswith(
+        "mercredi 2 décembre 2026, 14:30–16:30")
     moved = sent_to(app, "ibrahim")[-1]
-    assert moved.title == "Nouvelle date : Réunion du réseau n° 1"
+    assert moved.title == spoken.text("meeting.moved_title", "fr", number=1,
+                                      kind=network_meeting)
     assert starts(calendar_of(moved)) == [datetime(2026, 12, 2, 14, 30, tzinfo=BAMAKO)]
     assert calendar_of(moved).walk("VEVENT")[0]["SEQUENCE"] == 1
 
     say(app, "aminata", "réunion annuler 1")
     cancelled = sent_to(app, "ibrahim")[-1]
-    assert cancelled.title == "Annulée : Réunion du réseau n° 1"
+    assert cancelled.title == spoken.text("meeting.cancelled_title", "fr", number=1,
+                                          kind=network_meeting)
     cal = calendar_of(cancelled)
     assert cal["METHOD"] == "PUBLISH" and cal.walk("VEVENT")[0]["STATUS"] == "CANCELLED"
     assert cal.walk("VEVENT")[0]["SEQUENCE"] == 2
-    assert "annulée" in text_of(say(app, "awa", "présent 1"))
-    assert "annulée" in text_of(say(app, "aminata", "réunion annuler 1"))
+    spoken.clear()
+    assert spoken.shown(say(app, "awa", "présent 1"), "meeting.cancelled", number=1)
+    assert app.store.rsvps.get(1, "awa") is None
+    assert spoken.shown(say(app, "aminata", "réunion annuler 1"), "meeting.cancelled", number=1)
+    assert not spoken.has("meeting.cancel_done")
 
 
-def test_a_series_is_one_file_that_expands_to_exactly_the_announced_meetings(app) -> None:
+def test_a_series_is_one_file_that_expands_to_exactly_the_announced_meetings(
+        app, spoken: Spoken) -> None:
     reply = text_of(say(app, "aminata", "réunion série tous les deux mois le premier mardi à 10h"))
-    assert "Série n° 1 : 6 réunions convoquées" in reply
+    assert spoken.shown(reply, "meeting.series_scheduled", number=1, count=6)
     assert "• mardi 2 février 2027, 10:00–12:00 (GMT)" in reply
     announced = [datetime.fromisoformat(m.start) for m in app.store.meetings.all()]
     assert [d.astimezone(BAMAKO).date().isoformat() for d in announced] == [
@@ -166,40 +191,48 @@ def test_an_english_series_numbers_meetings_no_never_n_degree(app) -> None:
     assert "n° 1 — mardi 1er décembre 2026" in text_of(sent_to(app, "awa")[0])
 
 
-def test_answers_by_button_and_command_per_person_and_agency(app: BotApp, clock) -> None:
+def test_answers_by_button_and_command_per_person_and_agency(app: BotApp, clock,
+                                                             spoken: Spoken) -> None:
     say(app, "aminata", "réunion mardi 1 décembre 10h")
-    assert "présent·e à la réunion n° 1" in text_of(click(app, "awa", "rsvp.present", "1"))
+    assert spoken.shown(click(app, "awa", "rsvp.present", "1"), "rsvp.done.present", number=1)
     say(app, "telegram:100000001", "excusé 1")  # Awa changes her mind, from Telegram
     say(app, "sarah", "online 1")
     click(app, "ibrahim", "rsvp.present", "1")
     click(app, "ibrahim", "rsvp.present", "1")  # a double click
     rsvps = {r.member_id: r.status for r in app.store.rsvps.of_meeting(1)}
     assert rsvps == {"awa": "excused", "sarah": "online", "ibrahim": "present"}
-    shown = text_of(say(app, "aminata", "réunion voir 1"))
-    assert "UNICEF : 0 présent, 0 en ligne, 1 excusé" in shown
-    assert "Sans réponse (4) : " in shown and "Fatoumata Sidibé (PAM)" in shown
-    focal_view = text_of(say(app, "awa", "réunion voir 1"))
-    assert "Sans réponse" not in focal_view
-    listed = text_of(say(app, "awa", "réunions"))
-    assert "présents : 1, en ligne : 1, excusés : 1" in listed
+    spoken.clear()
+    shown = say(app, "aminata", "réunion voir 1")
+    assert spoken.shown(shown, "meeting.agency_line", agency="UNICEF", present=0, online=0,
+                        excused=1)
+    assert spoken.shown(shown, "meeting.silent", count=4)
+    assert "Fatoumata Sidibé (PAM)" in str(spoken.last("meeting.silent").params["names"])
+    spoken.clear()
+    say(app, "awa", "réunion voir 1")
+    assert spoken.has("meeting.show_title") and not spoken.has("meeting.silent")
+    assert spoken.shown(say(app, "awa", "réunions"), "meeting.list_line", number=1, present=1,
+                        online=1, excused=1)
 
     # Not invited: the committee meeting is not for WFP.
     say(app, "aminata", "réunion comité jeudi 3 décembre 9h")
-    assert "pas invité·e" in text_of(say(app, "fatoumata", "présent 2"))
+    assert spoken.shown(say(app, "fatoumata", "présent 2"), "rsvp.not_invited", number=2)
+    assert app.store.rsvps.get(2, "fatoumata") is None
     # After the start, answers are closed.
     clock.now = datetime(2026, 12, 1, 10, 5, tzinfo=UTC)
-    assert "already started" in text_of(say(app, "sarah", "excused 1"))
+    assert spoken.shown(say(app, "sarah", "excused 1"), "meeting.past", "en", number=1)
+    assert app.store.rsvps.get(1, "sarah").status == "online"
 
 
-def test_agenda_items_by_any_member(app: BotApp) -> None:
+def test_agenda_items_by_any_member(app: BotApp, spoken: Spoken) -> None:
     say(app, "aminata", "réunion mardi 1 décembre 10h")
-    assert "Point 1 ajouté" in text_of(
-        say(app, "awa", "ordre du jour 1 ajouter Point sur les retours volontaires"))
+    added = say(app, "awa", "ordre du jour 1 ajouter Point sur les retours volontaires")
+    assert spoken.shown(added, "meeting.agenda_added", position=1, number=1)
     say(app, "sarah", "agenda 1 add Data sharing protocol, 2027")
     shown = text_of(say(app, "fatoumata", "ordre du jour 1"))
     assert "1. Point sur les retours volontaires\n2. Data sharing protocol, 2027" in shown
-    assert "Utilisation" in text_of(say(app, "awa", "ordre du jour 1 supprimer 2"))
-    assert "n'est pas un numéro de réunion" in text_of(say(app, "awa", "ordre du jour x"))
+    assert spoken.shown(say(app, "awa", "ordre du jour 1 supprimer 2"), "meeting.agenda_usage")
+    assert len(app.store.meetings.get(1).agenda) == 2
+    assert spoken.shown(say(app, "awa", "ordre du jour x"), "meeting.bad_number", typed="x")
 
 
 def test_a_move_keeps_the_length_even_when_the_date_has_dashes(app: BotApp) -> None:
@@ -238,8 +271,8 @@ def test_a_meeting_in_62_minutes_is_stored_and_shown_on_the_whole_minute(app: Bo
     assert "03:20–05:20" in reply
 
 
-def test_typing_the_same_series_again_asks_before_creating_a_second(tmp_path, network,
-                                                                    clock) -> None:
+def test_typing_the_same_series_again_asks_before_creating_a_second(tmp_path, network, clock,
+                                                                    spoken: Spoken) -> None:
     from storage.store import Store
 
     rule = "réunion série tous les deux mois le premier mardi à 10h"
@@ -260,7 +293,7 @@ def test_typing_the_same_series_again_asks_before_creating_a_second(tmp_path, ne
     store = Store.open(tmp_path / "d")  # the button still works after a restart
     app = BotApp(store, network, clock=clock)
     reply = click(app, "moussa", "rsvp.present", "1")  # unrelated click, nothing breaks
-    assert "présent" in text_of(reply)
+    assert spoken.shown(reply, "rsvp.done.present", number=1)
     created = click(app, "aminata", "series.confirm", "2").message
     assert created.title == app.ctx.t("fr", "meeting.series_scheduled", number=2, count=6)
     assert len(app.store.meetings.of_series(2)) == 6
@@ -271,7 +304,9 @@ def test_typing_the_same_series_again_asks_before_creating_a_second(tmp_path, ne
     assert text_of(click(app, "mariam", "series.confirm", "2")) == app.ctx.t(
         "fr", "meeting.series_already_confirmed", number=2)
     assert len(app.store.meetings.all()) == 18
-    assert "réservé" in text_of(click(app, "awa", "series.confirm", "2"))
+    spoken.clear()
+    assert spoken.shown(click(app, "awa", "series.confirm", "2"), "error.not_allowed")
+    assert len(app.store.meetings.all()) == 18
     store.close()
 
 

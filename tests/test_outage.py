@@ -29,6 +29,7 @@ from storage.models import OutboxRow
 from tests.conftest import Clock, say, text_of
 from tests.support.fake_slack import SECRET, FakeSlack
 from tests.support.fake_telegram import TOKEN, FakeTelegram
+from tests.support.spoken import Spoken
 
 SLACK_CHANNEL, TELEGRAM_CHAT = "C0NET", "-1009999"
 MARIAM = 300000001  # the secretariat, given a Telegram account here so notices reach her
@@ -180,7 +181,7 @@ async def test_an_invitation_past_its_meeting_expires_with_one_notice_per_person
 
 
 async def test_a_consultation_survives_hours_of_telegram_outage_before_its_deadline(
-        both: Both) -> None:
+        both: Both, spoken: Spoken) -> None:
     both.telegram.down()
     say(both.app, "aminata", "consultation ouvrir Plan 2027 | vendredi 4 décembre 17h")
     await both.passes(2 * 3600, step=30)
@@ -193,7 +194,9 @@ async def test_a_consultation_survives_hours_of_telegram_outage_before_its_deadl
     assert any("Plan 2027" in t for t in both.telegram_texts(AWA))
     consultation = both.app.store.consultations.get(1)
     assert {consultation.delivery[a] for a in ("IOM", "UNICEF", "WFP")} == {"reached"}
-    assert "pas encore parvenue" not in text_of(say(both.app, "aminata", "consultation 1"))
+    spoken.clear()
+    say(both.app, "aminata", "consultation 1")
+    assert spoken.has("poll.status_title") and not spoken.has("poll.not_reached_yet")
 
 
 async def test_an_agency_never_reached_is_not_counted_as_silent(both: Both) -> None:

@@ -25,6 +25,7 @@ from tests.support.fake_slack import (  # noqa: F401 (fixtures)
     network_fixture,
     running,
 )
+from tests.support.spoken import Spoken
 
 # The door: signatures, timestamps, health.
 
@@ -54,7 +55,8 @@ async def test_the_request_url_check_slack_makes_when_saving_the_app(bot: Bot) -
     assert status == 200 and json.loads(text) == {"challenge": challenge}
 
 
-async def test_a_slash_command_is_answered_ephemerally_in_french(bot: Bot) -> None:
+async def test_a_slash_command_is_answered_ephemerally_in_french(bot: Bot,
+                                                                 spoken: Spoken) -> None:
     started = time.perf_counter()
     status, body = await bot.slack.command("U0DEMOIM", "membres", channel="C0OTHER")
     assert status == 200 and body == ""
@@ -62,18 +64,20 @@ async def test_a_slash_command_is_answered_ephemerally_in_french(bot: Bot) -> No
     await bot.settle()
     answer = answer_of(bot.fake)
     assert answer["response_type"] == "ephemeral" and answer["replace_original"] is False
-    assert "agences" in answer["text"] and "membres actifs" in answer["text"]
+    assert spoken.shown(answer["text"], "members.summary", "fr")
     assert answer["blocks"][0]["type"] in ("header", "section")
     [info] = bot.fake.called("users.info")
     assert info.args["user"] == "U0DEMOIM" and info.args["include_locale"] in ("1", "true")
 
 
-async def test_the_slack_locale_picks_the_language_and_is_looked_up_once(bot: Bot) -> None:
+async def test_the_slack_locale_picks_the_language_and_is_looked_up_once(bot: Bot,
+                                                                         spoken: Spoken) -> None:
     await bot.slack.command("U0GUEST", "help", ref="first")
     await bot.slack.command("U0GUEST", "aide", ref="second")
     await bot.settle()
-    assert answer_of(bot.fake, "first")["text"].startswith("Help")
-    assert "Welcome" in answer_of(bot.fake, "second")["text"]
+    assert answer_of(bot.fake, "first")["text"].startswith(spoken.text("help.title", "en"))
+    assert spoken.shown(answer_of(bot.fake, "second")["text"], "help.intro_unknown", "en")
+    assert not spoken.has("help.title", "fr")
     assert len(bot.fake.called("users.info")) == 1
 
 
@@ -110,7 +114,8 @@ def in_channel(user: str, text: str, channel: str = NETWORK_CHANNEL) -> dict[str
             "text": text, "ts": "1764349100.000200"}
 
 
-async def test_a_shared_link_in_the_network_channel_is_captured_quietly(bot: Bot) -> None:
+async def test_a_shared_link_in_the_network_channel_is_captured_quietly(bot: Bot,
+                                                                       spoken: Spoken) -> None:
     await bot.slack.event(in_channel("U0DEMOIM", "Bonjour à tous"), "Ev0010")
     await bot.slack.event(in_channel("U0DEMOIM", "Rapport <https://example.org/r.pdf> #partage",
                                      channel="C0ELSEWHERE"), "Ev0011")
@@ -127,7 +132,7 @@ async def test_a_shared_link_in_the_network_channel_is_captured_quietly(bot: Bot
                              "timestamp": "1764349100.000200", "name": "white_check_mark"}
     [note] = bot.fake.called("chat.postEphemeral")
     assert note.args["user"] == "U0DEMOIM" and note.args["thread_ts"] == "1764349100.000200"
-    assert "enregistrée" in note.args["text"]
+    assert spoken.shown(note.args["text"], "info.captured", number=item.id)
 
 
 # Deliveries: rate limits and failures go through the dispatcher's one retry mechanism.

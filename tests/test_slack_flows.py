@@ -19,6 +19,7 @@ from tests.support.fake_slack import (  # noqa: F401 (fixtures)
     fake_fixture,
     network_fixture,
 )
+from tests.support.spoken import Spoken
 
 MOUSSA, SARAH, IBRAHIM = "U0DEMOMK", "U0DEMOSJ", "U0DEMOIM"  # co-chair, UNHCR, UNDP
 MORE = {"ILO": "U0ILO", "OHCHR": "U0OHCHR", "UNDESA": "U0DESA", "UNODC": "U0ODC"}
@@ -45,30 +46,37 @@ def action_ids(payload: dict[str, Any]) -> list[tuple[str, str]]:
             for e in b["elements"]]
 
 
+def button_labels(payload: dict[str, Any]) -> list[str]:
+    return [e["text"]["text"] for b in payload["blocks"] if b["type"] == "actions"
+            for e in b["elements"]]
+
+
 def answer_block(update: Call) -> str:
     last = update.args["blocks"][-1]
     assert last["type"] == "context" and last["block_id"] == "reseau-answer"
     return last["elements"][0]["text"]
 
 
-async def test_a_consultation_from_command_to_outcome(bot: Bot, clock: Clock) -> None:
+async def test_a_consultation_from_command_to_outcome(bot: Bot, clock: Clock,
+                                                     spoken: Spoken) -> None:
     add_focal_points(bot.app)
     status, _ = await bot.slack.command(
         MOUSSA, "consultation ouvrir Adopter le plan 2027 | vendredi 4 décembre 17h")
     assert status == 200
     await bot.settle()
-    assert answer_of(bot.fake)["text"].startswith("Consultation n° 1 ouverte")
+    assert spoken.shown(answer_of(bot.fake)["text"], "poll.opened", "fr", number=1)
 
     # Every Slack focal point gets the proposal with the four buttons, in their language.
     opened = {c.args["users"] for c in bot.fake.called("conversations.open")}
     assert opened >= {SARAH, IBRAHIM, *MORE.values()} and MOUSSA not in opened
     to_ibrahim = last_post(bot, dm_of(IBRAHIM))
-    assert to_ibrahim.args["text"].startswith("Consultation n° 1 : votre agence est consultée")
+    assert spoken.shown(to_ibrahim.args["text"], "poll.open_title", "fr", number=1)
     assert action_ids(to_ibrahim.args) == [("position.agree", "1.0"),
                                            ("position.reservations", "1.0"),
                                            ("position.objection", "1.0"),
                                            ("position.abstain", "1.0")]
-    assert "Agree with reservations" in json.dumps(last_post(bot, dm_of(SARAH)).args["blocks"])
+    assert spoken.text("poll.choice.reservations", "en") in button_labels(
+        last_post(bot, dm_of(SARAH)).args)
     assert "Adopter le plan 2027" in last_post(bot, NETWORK_CHANNEL).args["text"]
 
     # Three agencies answer by button; each clicked message shows the person's answer.
@@ -80,8 +88,10 @@ async def test_a_consultation_from_command_to_outcome(bot: Bot, clock: Clock) ->
     await bot.settle()
     assert set(bot.app.store.positions.current(1)) == {"UNHCR", "UNDP", "ILO"}
     updates = {c.args["channel"]: c for c in bot.fake.called("chat.update")}
-    assert answer_block(updates[dm_of(SARAH)]).startswith("UNHCR's position on consultation")
-    assert "Accord avec réserves" in answer_block(updates[dm_of(IBRAHIM)])
+    assert spoken.shown(answer_block(updates[dm_of(SARAH)]), "poll.recorded", "en", number=1)
+    assert bot.app.store.positions.current(1)["UNDP"].choice == "reservations"
+    assert spoken.shown(answer_block(updates[dm_of(IBRAHIM)]), "poll.recorded", "fr", number=1,
+                        choice=spoken.text("poll.choice.reservations", "fr"))
     assert updates[dm_of(IBRAHIM)].args["ts"] == last_post(bot, dm_of(IBRAHIM)).response["ts"]
     assert action_ids(updates[dm_of(IBRAHIM)].args)  # the buttons stay: a position can change
 
@@ -90,33 +100,38 @@ async def test_a_consultation_from_command_to_outcome(bot: Bot, clock: Clock) ->
     clock.now = datetime(2026, 12, 2, 17, 0, tzinfo=UTC)
     await bot.app.run_due_jobs()
     reminded = {c.args["channel"] for c in bot.fake.called("chat.postMessage")
-                if c.args["text"].startswith("Rappel")}
+                if spoken.shown(c.args["text"], "poll.reminder_title", number=1)}
     assert reminded == {dm_of(MORE[a]) for a in ("OHCHR", "UNDESA", "UNODC")}
 
     # At the deadline the outcome is announced in the network channel and told to everyone.
     clock.now = datetime(2026, 12, 4, 17, 0, tzinfo=UTC)
     await bot.app.run_due_jobs()
     outcome = last_post(bot, NETWORK_CHANNEL).args
+    assert bot.app.store.consultations.get(1).outcome == "not_adopted"
     assert outcome["blocks"][0] == {"type": "header", "text": {
-        "type": "plain_text", "text": "Consultation n° 1 : non adoptée", "emoji": True}}
-    assert "Consultation no. 1: not adopted" in last_post(bot, dm_of(SARAH)).args["text"]
+        "type": "plain_text", "emoji": True,
+        "text": spoken.text("poll.outcome_title.not_adopted", "fr", number=1)}}
+    assert spoken.shown(last_post(bot, dm_of(SARAH)).args["text"],
+                        "poll.outcome_title.not_adopted", "en", number=1)
 
     # A late click is answered, not ignored.
     late = [c for c in bot.fake.called("chat.postMessage")
             if c.args["channel"] == dm_of(MORE["OHCHR"])][0]
     await bot.slack.click(MORE["OHCHR"], "position.agree", "1", late.as_clicked())
     await bot.settle()
-    assert "clôturée" in answer_block(bot.fake.called("chat.update")[-1])
+    assert spoken.shown(answer_block(bot.fake.called("chat.update")[-1]), "poll.closed",
+                        number=1)
     assert "OHCHR" not in bot.app.store.positions.current(1)
 
 
 async def test_a_meeting_invite_carries_its_calendar_file_and_rsvp_updates_it(
-        bot: Bot, clock: Clock) -> None:
+        bot: Bot, clock: Clock, spoken: Spoken) -> None:
     await bot.slack.command(MOUSSA, "réunion mardi 1 décembre 10h")
     await bot.settle()
-    assert "convoquée" in answer_of(bot.fake)["text"]
+    assert spoken.shown(answer_of(bot.fake)["text"], "meeting.scheduled", "fr", number=1)
     invite = last_post(bot, dm_of(SARAH))
-    assert invite.args["text"].startswith("Invitation: Network meeting no. 1")
+    assert spoken.shown(invite.args["text"], "meeting.invite_title", "en", number=1,
+                        kind=spoken.text("meeting.kind.network", "en"))
     assert action_ids(invite.args) == [("rsvp.present", "1"), ("rsvp.online", "1"),
                                        ("rsvp.excused", "1")]
 
@@ -133,7 +148,7 @@ async def test_a_meeting_invite_carries_its_calendar_file_and_rsvp_updates_it(
     await bot.settle()
     [update] = bot.fake.called("chat.update")
     assert update.args["channel"] == dm_of(SARAH)
-    assert answer_block(update).startswith("Noted: attending meeting no. 1 in person")
+    assert spoken.shown(answer_block(update), "rsvp.done.present", "en", number=1)
     assert bot.app.store.rsvps.get(1, "sarah").status == "present"
 
     # Clicking again replaces the answer instead of piling answers up.
@@ -147,10 +162,13 @@ async def test_a_meeting_invite_carries_its_calendar_file_and_rsvp_updates_it(
     clock.now = datetime(2026, 12, 1, 10, 30, tzinfo=UTC)
     await bot.slack.click(SARAH, "rsvp.excused", "1", invite.as_clicked())
     await bot.settle()
-    assert "has already started" in answer_block(bot.fake.called("chat.update")[-1])
+    assert spoken.shown(answer_block(bot.fake.called("chat.update")[-1]), "meeting.past", "en",
+                        number=1)
+    assert bot.app.store.rsvps.get(1, "sarah").status == "online"
 
 
-async def test_a_click_in_a_shared_channel_is_answered_privately(bot: Bot) -> None:
+async def test_a_click_in_a_shared_channel_is_answered_privately(bot: Bot,
+                                                                 spoken: Spoken) -> None:
     await bot.slack.command(MOUSSA, "réunion mardi 1 décembre 10h")
     await bot.settle()
     shared = {**last_post(bot, dm_of(IBRAHIM)).as_clicked(), "channel": "C0SHARED"}
@@ -158,7 +176,8 @@ async def test_a_click_in_a_shared_channel_is_answered_privately(bot: Bot) -> No
     await bot.settle()
     assert bot.fake.called("chat.update") == []
     answer = answer_of(bot.fake, "shared")
-    assert answer["response_type"] == "ephemeral" and "présent·e" in answer["text"]
+    assert answer["response_type"] == "ephemeral"
+    assert spoken.shown(answer["text"], "rsvp.done.present", "fr", number=1)
 
 
 def inert(payload: dict[str, Any]) -> bool:

@@ -91,12 +91,14 @@ def test_a_table_that_is_not_an_object_stops_start_up_as_not_a_database(tmp_path
     assert (data / "items.json").read_text() == '{"items": []}'
 
 
-@pytest.mark.parametrize("content, field, found", [
-    ('{"things": {"1": {"id": 1}}}', 'table "things"', 'table "things"'),
-    ('{"items": {"first": {"id": 1}}}', 'table "items", key "first"', 'string "first"'),
+@pytest.mark.parametrize("content, field, expected, found", [
+    ('{"things": {"1": {"id": 1}}}', 'table "things"', 'only table "items"', 'table "things"'),
+    ('{"items": {"first": {"id": 1}}}', 'table "items", key "first"',
+     'a record number ("1", "2" …)', 'string "first"'),
 ])
 def test_an_items_file_of_the_wrong_shape_stops_start_up(tmp_path: Path, content: str,
-                                                         field: str, found: str) -> None:
+                                                         field: str, expected: str,
+                                                         found: str) -> None:
     data = tmp_path / "data"
     data.mkdir()
     (data / "items.json").write_text(content)
@@ -104,7 +106,8 @@ def test_an_items_file_of_the_wrong_shape_stops_start_up(tmp_path: Path, content
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert str((data / "items.json").resolve()) in result.stderr
-    assert f"{field} — attendu" in result.stderr and f"trouvé : {found}." in result.stderr
+    assert Catalog.load().t("fr", "cli.invalid_shape", path=str((data / "items.json").resolve()),
+                            field=field, expected=expected, found=found) in result.stderr
     assert (data / "items.json").read_text() == content
 
 

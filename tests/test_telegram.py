@@ -24,6 +24,7 @@ from tests.support.fake_telegram import (
     edited_update,
     text_update,
 )
+from tests.support.spoken import Spoken
 from tests.support.telegram_runtime import (
     AWA,
     CHAIR,
@@ -67,19 +68,20 @@ async def test_webhook_secret_repeats_and_menu(app: BotApp, fake: FakeTelegram) 
         assert await post(runtime, update) == 200
         assert await post(runtime, update) == 200  # Telegram repeats an update: handled once
         [members] = sent_text(fake, AWA)
-        assert "<b>Réseau des Nations Unies pour les migrations au Mali</b>" in members
+        assert f"<b>{app.network.name('fr')}</b>" in members
         assert fake.called("sendMessage")[0].args["parse_mode"] == "HTML"
         assert await post(runtime, {"not": "an update"}) == 400
     finally:
         await runtime.stop()
 
 
-async def test_polling_receives_commands(app: BotApp, fake: FakeTelegram) -> None:
+async def test_polling_receives_commands(app: BotApp, fake: FakeTelegram,
+                                         spoken: Spoken) -> None:
     runtime = await running(app, fake, webhook=False)
     try:
         fake.queue(text_update(10, FATOUMATA, "/aide"))
         await fake.wait_for(lambda: sent_text(fake, FATOUMATA))
-        assert "<b>Aide</b>" in sent_text(fake, FATOUMATA)[0]
+        assert f"<b>{spoken.text('help.title', 'fr')}</b>" in sent_text(fake, FATOUMATA)[0]
         assert fake.called("deleteWebhook")  # polling and a webhook exclude each other
         polls = fake.called("getUpdates")
         assert polls and polls[0].args["allowed_updates"] == ["message", "callback_query"]
@@ -87,15 +89,15 @@ async def test_polling_receives_commands(app: BotApp, fake: FakeTelegram) -> Non
         await runtime.stop()
 
 
-async def test_commands_in_a_group(app: BotApp, fake: FakeTelegram) -> None:
+async def test_commands_in_a_group(app: BotApp, fake: FakeTelegram, spoken: Spoken) -> None:
     runtime = await running(app, fake)
     try:
         await post(runtime, text_update(2, AWA, "/membres", chat_id=GROUP, chat_type="group"))
         await post(runtime, text_update(3, AWA, "/members@reseau_bot", chat_id=GROUP,
                                         chat_type="group", language="en"))
         french, english = sent_text(fake, GROUP)
-        assert "Comité exécutif" in french
-        assert "Executive Committee" in english  # her Telegram language, no stored choice
+        assert spoken.shown(french, "members.summary", "fr")
+        assert spoken.shown(english, "members.summary", "en")  # her Telegram language
         assert fake.called("sendMessage")[0].args["reply_parameters"]["message_id"] == 2
         await post(runtime, text_update(4, AWA, "/members@other_bot", chat_id=GROUP,
                                         chat_type="group"))
@@ -105,25 +107,27 @@ async def test_commands_in_a_group(app: BotApp, fake: FakeTelegram) -> None:
         await runtime.stop()
 
 
-async def test_private_text_start_and_edits(app: BotApp, fake: FakeTelegram) -> None:
+async def test_private_text_start_and_edits(app: BotApp, fake: FakeTelegram,
+                                            spoken: Spoken) -> None:
     runtime = await running(app, fake)
     try:
         await post(runtime, text_update(6, AWA, "membres"))  # no slash in a private chat
-        assert "Comité exécutif" in sent_text(fake, AWA)[0]
+        assert spoken.shown(sent_text(fake, AWA)[0], "members.summary", "fr")
         await post(runtime, text_update(7, FATOUMATA, "/start", language="en"))
-        assert "<b>Help</b>" in sent_text(fake, FATOUMATA)[0]
+        assert f"<b>{spoken.text('help.title', 'en')}</b>" in sent_text(fake, FATOUMATA)[0]
         await post(runtime, edited_update(8, AWA, "/membres"))
         assert len(sent_text(fake, AWA)) == 1  # editing a message does not run it again
     finally:
         await runtime.stop()
 
 
-async def test_meeting_invites_with_keyboard_and_calendar_file(app: BotApp,
-                                                               fake: FakeTelegram) -> None:
+async def test_meeting_invites_with_keyboard_and_calendar_file(app: BotApp, fake: FakeTelegram,
+                                                               spoken: Spoken) -> None:
     runtime = await running(app, fake)
     try:
         await post(runtime, text_update(20, CHAIR, "/reunion mardi 1 decembre 10h"))
-        assert "convoquée" in sent_text(fake, CHAIR)[0]
+        assert spoken.shown(html.unescape(sent_text(fake, CHAIR)[0]), "meeting.scheduled",
+                            number=1)
         await app.dispatcher.flush()
         for person in (FATOUMATA, AWA):
             [invite] = [c for c in fake.called("sendMessage")
@@ -141,9 +145,10 @@ async def test_meeting_invites_with_keyboard_and_calendar_file(app: BotApp,
         await post(runtime, callback_update(21, AWA, "rsvp.present|1", "Invitation\nmardi",
                                             entities=bold, reply_markup=keyboard))
         [answered] = fake.called("answerCallbackQuery")
-        assert answered.args["text"].startswith("C'est noté : présent·e")
+        assert answered.args["text"] == spoken.text("rsvp.done.present", number=1)
         [edited] = fake.called("editMessageText")
-        assert edited.args["text"].startswith("<b>Invitation</b>\nmardi\n\n<i>C'est noté")
+        assert edited.args["text"].startswith("<b>Invitation</b>\nmardi\n\n<i>")
+        assert spoken.shown(html.unescape(edited.args["text"]), "rsvp.done.present", number=1)
         assert edited.args["parse_mode"] == "HTML"
         assert buttons_of(edited.args) == ["rsvp.present|1", "rsvp.online|1", "rsvp.excused|1"]
         assert app.store.rsvps.get(1, "awa").status == "present"
@@ -154,19 +159,24 @@ async def test_meeting_invites_with_keyboard_and_calendar_file(app: BotApp,
                                             entities=[*bold, italic], reply_markup=keyboard))
         assert app.store.rsvps.get(1, "awa").status == "online"
         last = fake.called("editMessageText")[-1].args["text"]
-        assert last.count("<i>") == 1 and "présent·e" not in last
+        assert last.count("<i>") == 1
+        assert spoken.shown(html.unescape(last), "rsvp.done.online", number=1)
+        assert spoken.text("rsvp.done.present") not in html.unescape(last)
 
         # a multi-word command, typed with an underscore or with a space (the answer first,
         # then the new date as every invitee gets it)
         await post(runtime, text_update(23, CHAIR, "/reunion_deplacer 1 mercredi 2 decembre 10h"))
-        assert "déplacée" in sent_text(fake, CHAIR)[-2]
+        assert spoken.shown(html.unescape(sent_text(fake, CHAIR)[-2]), "meeting.moved", number=1)
+        assert app.store.meetings.get(1).start.startswith("2026-12-02")
         await post(runtime, text_update(24, CHAIR, "/reunion deplacer 1 jeudi 3 decembre 10h"))
-        assert "déplacée" in sent_text(fake, CHAIR)[-2]
+        assert spoken.shown(html.unescape(sent_text(fake, CHAIR)[-2]), "meeting.moved", number=1)
+        assert app.store.meetings.get(1).start.startswith("2026-12-03")
     finally:
         await runtime.stop()
 
 
-async def test_a_consultation_answered_by_buttons(app: BotApp, fake: FakeTelegram) -> None:
+async def test_a_consultation_answered_by_buttons(app: BotApp, fake: FakeTelegram,
+                                                  spoken: Spoken) -> None:
     runtime = await running(app, fake)
     try:
         await post(runtime, text_update(30, CHAIR, "/consultation ouvrir Plan | vendredi 4 "
@@ -176,7 +186,9 @@ async def test_a_consultation_answered_by_buttons(app: BotApp, fake: FakeTelegra
         assert "position.agree|1.0" in buttons_of(invite.args)
         await post(runtime, callback_update(31, AWA, "position.agree|1.0"))
         await post(runtime, callback_update(32, FATOUMATA, "position.objection|1.0"))
-        assert "motivée" in fake.called("answerCallbackQuery")[-1].args["text"]
+        assert fake.called("answerCallbackQuery")[-1].args["text"] == spoken.text(
+            "poll.reason_needed")
+        assert "WFP" not in app.store.positions.current(1)
         assert len(fake.called("answerCallbackQuery")) == 2
         assert len(fake.called("editMessageText")) == 2
         await post(runtime, text_update(33, FATOUMATA, "/position 1 objection Hors mandat"))
@@ -187,10 +199,13 @@ async def test_a_consultation_answered_by_buttons(app: BotApp, fake: FakeTelegra
             "UNICEF": "agree", "WFP": "objection", "UNHCR": "abstain"}
         text = text_of(app.handle(Inbound(platform="telegram", user_id=str(CHAIR),
                                           text="consultation clore 1")))
-        assert "non adoptée" in text
+        assert spoken.shown(text, "poll.outcome.not_adopted", "fr")
+        assert app.store.consultations.get(1).outcome == "not_adopted"
         await app.dispatcher.flush()
-        outcome = [t for t in sent_text(fake, NETWORK_CHAT) if "non adoptée" in t]
-        assert outcome and "UNICEF : Accord" in outcome[0]
+        outcome = [t for t in sent_text(fake, NETWORK_CHAT)
+                   if spoken.shown(t, "poll.outcome_title.not_adopted", number=1)]
+        assert outcome and spoken.shown(outcome[0], "poll.tally_line", agency="UNICEF",
+                                        choice=spoken.text("poll.choice.agree", "fr"))
     finally:
         await runtime.stop()
 
@@ -261,7 +276,7 @@ async def test_a_429_waits_and_delivers_once(app: BotApp, fake: FakeTelegram,
 
 
 async def test_a_rate_limited_reply_goes_through_the_outbox(app: BotApp, fake: FakeTelegram,
-                                                            clock: Clock) -> None:
+                                                            clock: Clock, spoken: Spoken) -> None:
     runtime = await running(app, fake)
     try:
         fake.limit("sendMessage", retry_after=5, times=2)  # the reply, then the first retry
@@ -276,7 +291,7 @@ async def test_a_rate_limited_reply_goes_through_the_outbox(app: BotApp, fake: F
         clock.now += timedelta(seconds=6)
         await app.dispatcher.flush()
         [members] = sent_text(fake, AWA)
-        assert "Comité exécutif" in members
+        assert spoken.shown(members, "members.summary")
     finally:
         await runtime.stop()
 

@@ -4,13 +4,15 @@ private chats, groups and each lead's own chat, a caption on the calendar file."
 
 from __future__ import annotations
 
+import html
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.app import BotApp
 from handlers.deeplinks import PAYLOAD, meeting_payload, poll_payload
 from tests.conftest import Clock, say, text_of
 from tests.support.fake_telegram import FakeTelegram, text_update
+from tests.support.spoken import Spoken
 from tests.support.telegram_runtime import (  # noqa: F401 (fixture)
     AWA,
     CHAIR,
@@ -27,7 +29,7 @@ LINK = re.compile(r"https://t\.me/reseau_bot\?start=(link-[A-Z2-9]{8})")
 
 
 async def test_start_payloads_link_and_open_a_consultation_or_a_meeting(
-        app: BotApp, fake: FakeTelegram, clock: Clock) -> None:  # noqa: F811
+        app: BotApp, fake: FakeTelegram, clock: Clock, spoken: Spoken) -> None:  # noqa: F811
     runtime = await running(app, fake)
     try:
         # On Slack, « lier » gives the link that opens the bot on Telegram and links at once.
@@ -38,7 +40,7 @@ async def test_start_payloads_link_and_open_a_consultation_or_a_meeting(
         assert "telegram:7001" in app.store.members.get("ibrahim").identities
         await post(runtime, text_update(2, STRANGER, f"/start {payload}"))  # used once
         assert app.store.members.by_identity(f"telegram:{STRANGER}") is None
-        assert "pas valable" in sent_text(fake, STRANGER)[-1]
+        assert spoken.shown(sent_text(fake, STRANGER)[-1], "link.bad_code")
         expired = LINK.search(text_of(say(app, "slack:U0DEMOSJ", "lier"))).group(1)
         clock.now += timedelta(minutes=11)
         await post(runtime, text_update(3, 7002, f"/start {expired}"))
@@ -51,16 +53,19 @@ async def test_start_payloads_link_and_open_a_consultation_or_a_meeting(
         await app.dispatcher.flush()  # the invitations first: what follows reads the last answer
         await post(runtime, text_update(6, AWA, f"/start {poll_payload(1)}"))
         assert "Plan" in sent_text(fake, AWA)[-1]
+        assert spoken.shown(sent_text(fake, AWA)[-1], "poll.status_title", number=1)
         await post(runtime, text_update(7, AWA, f"/start {meeting_payload(1)}"))
-        assert "8 décembre" in sent_text(fake, AWA)[-1]
+        assert spoken.shown(sent_text(fake, AWA)[-1], "meeting.show_title", number=1)
         for n, payload in enumerate((poll_payload(1), meeting_payload(1))):
+            spoken.clear()
             await post(runtime, text_update(8 + n, STRANGER, f"/start {payload}"))
             refused = sent_text(fake, STRANGER)[-1]
-            assert "Plan" not in refused and "décembre" not in refused
-            assert "pas encore membre" in refused
+            assert "Plan" not in refused
+            assert not spoken.has("poll.status_title") and not spoken.has("meeting.show_title")
+            assert spoken.shown(html.unescape(refused), "error.not_a_member")
         # Anything else opens the help.
         await post(runtime, text_update(10, FATOUMATA, "/start poll-x!"))
-        assert "<b>Aide</b>" in sent_text(fake, FATOUMATA)[-1]
+        assert f"<b>{spoken.text('help.title')}</b>" in sent_text(fake, FATOUMATA)[-1]
     finally:
         await runtime.stop()
 
@@ -104,7 +109,8 @@ async def test_a_lead_appointed_after_start_up_gets_a_menu_in_their_chat(
         await runtime.stop()
 
 
-async def test_the_calendar_file_has_a_caption(app: BotApp, fake: FakeTelegram) -> None:  # noqa: F811
+async def test_the_calendar_file_has_a_caption(app: BotApp, fake: FakeTelegram,  # noqa: F811
+                                                spoken: Spoken) -> None:
     runtime = await running(app, fake)
     try:
         await post(runtime, text_update(1, CHAIR, "/reunion mardi 1 decembre 10h"))
@@ -112,7 +118,11 @@ async def test_the_calendar_file_has_a_caption(app: BotApp, fake: FakeTelegram) 
         [document] = [c for c in fake.called("sendDocument") if c.args["chat_id"] == AWA]
         assert document.args["document_filename"] == "reunion-1.ics"
         caption = document.args["caption"]
-        assert "Réunion du réseau" in caption and "1er décembre 2026" in caption
-        assert "agenda" in caption
+        said = spoken.last("meeting.calendar_caption", "fr",
+                           kind=spoken.text("meeting.kind.network", "fr"))
+        assert caption == said.text
+        start = app.store.meetings.get(1).start
+        assert app.catalog.date("fr", datetime.fromisoformat(start), app.network.timezone) in \
+            str(said.params["when"])
     finally:
         await runtime.stop()

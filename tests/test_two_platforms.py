@@ -14,12 +14,13 @@ from bot.runtime import Runtime
 from storage.models import FOCAL_POINT, Member
 from tests.support.fake_slack import SECRET, FakeSlack, SlackSender
 from tests.support.fake_telegram import TOKEN, FakeTelegram, callback_update
+from tests.support.spoken import Spoken
 from tests.support.telegram_runtime import post
 
 SLACK_CHANNEL, TELEGRAM_CHAT = "C0NET", "-1009999"
 
 
-async def test_one_consultation_two_platforms_one_outcome(app: BotApp) -> None:
+async def test_one_consultation_two_platforms_one_outcome(app: BotApp, spoken: Spoken) -> None:
     slack_fake, telegram_fake = FakeSlack(), FakeTelegram()
     await slack_fake.start()
     await telegram_fake.start()
@@ -64,12 +65,15 @@ async def test_one_consultation_two_platforms_one_outcome(app: BotApp) -> None:
             "OHCHR": "reservations", "UNODC": "agree"}
         assert (await sender.command("U0DEMOMK", "consultation clore 1"))[0] == 200
         await app.dispatcher.flush()
-        slack_outcome = [p for p in slack_fake.posted(SLACK_CHANNEL) if "adoptée" in p["text"]]
+        def outcome(text: str) -> bool:
+            return spoken.shown(text, "poll.outcome_title.adopted", "fr", number=1)
+
+        slack_outcome = [p for p in slack_fake.posted(SLACK_CHANNEL) if outcome(p["text"])]
         telegram_outcome = [c.args["text"] for c in telegram_fake.called("sendMessage")
-                            if str(c.args["chat_id"]) == TELEGRAM_CHAT and "adoptée" in
-                            c.args["text"]]
+                            if str(c.args["chat_id"]) == TELEGRAM_CHAT and outcome(c.args["text"])]
         assert len(slack_outcome) == 1 and len(telegram_outcome) == 1
-        assert "HCDH : Accord avec réserves" in telegram_outcome[0]
+        assert spoken.shown(telegram_outcome[0], "poll.tally_line", "fr", agency="HCDH",
+                            choice=spoken.text("poll.choice.reservations", "fr"))
         assert app.store.consultations.get(1).outcome == "adopted"
     finally:
         await runtime.stop()

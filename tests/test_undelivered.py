@@ -4,6 +4,7 @@ its recipient becomes reachable."""
 
 from __future__ import annotations
 
+import html
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -19,6 +20,7 @@ from tests.conftest import Clock, say
 from tests.support.fake_slack import SECRET, FakeSlack
 from tests.support.fake_slack import running as slack_running
 from tests.support.fake_telegram import FakeTelegram, text_update
+from tests.support.spoken import Spoken
 from tests.support.telegram_runtime import AWA, fake, post, running, sent_text  # noqa: F401 (fixture)
 
 SECRETARY = 300000001  # a secretariat member on Telegram, for these tests
@@ -53,7 +55,7 @@ def notices(app: BotApp) -> list:
 
 
 async def test_a_member_whose_platform_has_no_adapter_is_held_not_marked_sent(
-        app: BotApp) -> None:
+        app: BotApp, spoken: Spoken) -> None:
     telegram = Recorder("telegram")
     app.add_adapter(telegram)
     reachable_secretariat(app)
@@ -67,7 +69,9 @@ async def test_a_member_whose_platform_has_no_adapter_is_held_not_marked_sent(
     assert notice.status == "sent" and Recipient.from_dict(notice.recipient) == Recipient(
         "member", "mariam")
     [(target, message)] = telegram.sent  # told at once, in the same pass
-    assert target.address == str(SECRETARY) and "Sarah Johnson" in message.plain_text()
+    assert target.address == str(SECRETARY)
+    assert spoken.shown(message, "undelivered.no_adapter", "fr", platform="Slack")
+    assert str(spoken.last("undelivered.no_adapter").params["who"]).startswith("Sarah Johnson")
     await app.dispatcher.flush()
     assert len(notices(app)) == 1 and len(telegram.sent) == 1  # not again on the next pass
 
@@ -112,7 +116,7 @@ async def test_inactive_and_accountless_members_rows_stay_held_until_fixed(
 
 
 async def test_telegram_403_holds_the_row_and_the_secretariat_gets_a_deep_link(
-        app: BotApp, fake: FakeTelegram, clock: Clock) -> None:  # noqa: F811
+        app: BotApp, fake: FakeTelegram, clock: Clock, spoken: Spoken) -> None:  # noqa: F811
     reachable_secretariat(app)
     runtime = await running(app, fake)
     try:
@@ -126,7 +130,10 @@ async def test_telegram_403_holds_the_row_and_the_secretariat_gets_a_deep_link(
         assert app.store.members.get("awa").unreachable == {f"telegram:{AWA}": "not_started"}
         assert len(fake.called("sendMessage:403")) == 1  # marked: the second row did not try
         [told] = sent_text(fake, SECRETARY)
-        assert "Awa Traoré" in told and "https://t.me/reseau_bot?start=hello" in told
+        assert spoken.shown(html.unescape(told), "undelivered.not_started", platform="Telegram")
+        assert str(spoken.last("undelivered.not_started").params["who"]).startswith("Awa Traoré")
+        assert spoken.shown(told, "undelivered.send_link",
+                            link="https://t.me/reseau_bot?start=hello")
         clock.now += timedelta(hours=1)
         await app.dispatcher.flush()
         assert len(sent_text(fake, SECRETARY)) == 1 and len(fake.called("sendMessage:403")) == 1
@@ -200,7 +207,7 @@ def test_a_code_asked_from_a_group_by_someone_who_never_opened_the_bot_waits_for
 
 
 async def test_slack_refusing_the_network_channel_holds_the_announcement(
-        app: BotApp, network) -> None:
+        app: BotApp, network, spoken: Spoken) -> None:
     slack = FakeSlack()
     await slack.start()
     reachable_secretariat(app)
@@ -218,7 +225,8 @@ async def test_slack_refusing_the_network_channel_holds_the_announcement(
         [row] = [r for r in app.store.outbox.all() if r.key.startswith("news")]
         assert (row.status, row.held_reason) == ("held", "not_in_channel")
         [(_, told)] = telegram.sent
-        assert "Annonce" in told.plain_text() and "Slack" in told.plain_text()
+        assert spoken.shown(told, "undelivered.not_in_channel", subject="Annonce",
+                            platform="Slack")
     finally:
         await bot.runtime.stop()
         await slack.stop()

@@ -35,6 +35,7 @@ from tests.support.fake_slack import (  # noqa: F401 (fixtures)
     running,
 )
 from tests.support.fake_telegram import FakeTelegram, text_update
+from tests.support.spoken import Spoken
 from tests.support.telegram_runtime import AWA, CHAIR, FATOUMATA, post, sent_text
 from tests.support.telegram_runtime import running as telegram_running
 
@@ -182,7 +183,7 @@ async def test_a_telegram_answer_done_but_not_answered_is_sent_once(
 
 
 async def test_a_telegram_request_that_never_left_is_retried_and_sent_once(
-        app: BotApp, telegram: FakeTelegram, clock: Clock) -> None:
+        app: BotApp, telegram: FakeTelegram, clock: Clock, spoken: Spoken) -> None:
     runtime = await telegram_running(app, telegram)
     try:
         await telegram.refuse()
@@ -192,7 +193,7 @@ async def test_a_telegram_request_that_never_left_is_retried_and_sent_once(
         await telegram.accept()
         await later(app, clock, 3)
         [answer] = sent_text(telegram, AWA)
-        assert "Comité exécutif" in answer
+        assert spoken.shown(answer, "members.summary")
         assert app.store.outbox.get(row.id).status == "sent"
     finally:
         await runtime.stop()
