@@ -135,10 +135,12 @@ def test_a_kill_at_any_stage_of_a_compaction_loses_nothing(tmp_path: Path, stage
     first.read_until(line="ready")
     first.read_until(acks=150)
     first.kill()
-    # Room for the writers to go on while the compaction is stuck (at twice this size they
-    # would wait for it).
+    # Room for the writers to go on while the compaction is stuck: at twice the threshold they
+    # would wait for it. Wide (hundreds of acks), since on a loaded machine the compaction
+    # thread can take a while to reach its stage while the writers go on: were they already
+    # waiting when it pauses there, no ack would ever come.
     trial = Trial(data, "during", RESEAU_TEST_COMPACTION_STOP=stage,
-                  RESEAU_TEST_COMPACT_AFTER=str(64 * 1024))
+                  RESEAU_TEST_COMPACT_AFTER=str(256 * 1024))
     trial.read_until(line=f"paused {stage}")
     trial.read_until(acks=20)  # acknowledged while the compaction is stuck
     trial.kill()
