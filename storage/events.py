@@ -2,9 +2,9 @@
 
 Every Slack event and Telegram update records its id, in the transaction of what it changed,
 before it is acknowledged: hundreds of thousands a month in a busy network. They are kept as
-key logs (``storage/keylog.py``), one per month (``events/2026-11.txt``): in memory a set of
-strings, so recording one and asking about one cost the same at the first id and the
-200,000th, and start-up reads a month with one ``split``."""
+key logs (``storage/keylog.py``), one per month (``events/2026-11.txt``): in memory a sorted
+array of their hashes, so recording one and asking about one cost the same at the first id and
+the 200,000th, a month of 200,000 takes 1.6 MB, and start-up reads a month with one ``split``."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ class ProcessedEvents:
 
     def keys(self) -> list[str]:
         """Every key recorded, sorted (for checks and tests: a month can hold 200,000)."""
-        return sorted(key for log in self._months.values() for key in log.keys)
+        return sorted(key for log in self._months.values() for key in log.all_keys())
 
     def forget_before(self, month: str) -> int:
         """Drop the ids of months before ``month`` (``YYYY-MM``): platforms redeliver within
@@ -60,4 +60,4 @@ class ProcessedEvents:
         redelivery is handled. A refused transaction is taken back whole, its key included, so
         this only matters for a key written apart from what failed."""
         for log in self._months.values():
-            log.keys.discard(key)
+            log.discard(key)
