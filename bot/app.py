@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 from bot.dispatch.contract import Adapter
 from bot.dispatch.dispatcher import Dispatcher
 from bot.pacing import AcksFirst
-from handlers import delivery, digest, scheduled, workplan
+from handlers import delivery, digest, scheduled, todo_views, workplan
 from handlers.commands import build_router
 from handlers.consultations import closing
 from handlers.consultations import reminders as consultation_reminders
@@ -199,6 +199,7 @@ class BotApp:
                 answered = self._queue_answer(inbound, reply)
             elif reply.message.secret is not None:
                 reply = self._reveal(reply)
+            answered = self._refresh_todo_views() or answered
         self.dispatcher.wake(answer=answered)
         self.follow_changes()
         log.info("handled", extra={
@@ -218,6 +219,9 @@ class BotApp:
         assert inbound.reply_to is not None
         reply_to = replace(inbound.reply_to, accepted=reply.accepted)
         event = inbound.event or f"{inbound.platform}:anonymous:{secrets.token_hex(8)}"
+        if reply_to.mode == todo_views.MODE:  # the person opened their to-do view
+            return todo_views.publish(self.ctx, Identity(reply_to.platform, reply_to.user),
+                                      message, reply.language, f"answer:{event}", force=True)
         return self.ctx.queue(Outgoing(Recipient.answer(reply_to), message, reply.language,
                                        f"answer:{event}"), relevance=REPLY_RELEVANCE)
 
@@ -231,6 +235,17 @@ class BotApp:
             shown = Message(paragraphs=[self.ctx.t(reply.language, "error.internal",
                                                    ref=reference)])
         return replace(reply, message=shown)
+
+    def _refresh_todo_views(self) -> bool:
+        """The to-do views (Slack's App Home) whose content this transaction changed, queued
+        in it; a failure here is logged and never costs the request its answer."""
+        try:
+            return todo_views.refresh(self.ctx) > 0
+        except OSError:
+            raise
+        except Exception:
+            log.exception("to-do views not refreshed")
+            return False
 
     async def handle_durably(self, inbound: Inbound) -> Reply:
         """``handle``, then wait for the fsync that covers it: what adapters call before they
@@ -335,6 +350,7 @@ class BotApp:
         try:
             with self.store.transaction():
                 scheduled.run(self.ctx, spec, JOB_HANDLERS[type(spec.job)])
+                self._refresh_todo_views()
         except OSError as error:  # a full disk: the changes stay pending for the next write
             log.error("job %s: its changes could not be written yet: %s", spec.id, error)
             return

@@ -11,18 +11,20 @@ from handlers import (
     deeplinks,
     digest,
     groups,
+    home,
     identities,
     info,
     knowledge,
     members,
     report,
     statements,
+    todo_actions,
     workplan,
 )
 from handlers.consultations import closing, deadline, opening, positions
 from handlers.consultations import views as consultation_views
 from handlers.consultations.lookup import CHOICES
-from handlers.help import help_command
+from handlers.help import help_command, topic_click
 from handlers.i18n import Catalog
 from handlers.meetings import changes as meeting_changes
 from handlers.meetings import rsvp, scheduling, series
@@ -106,6 +108,7 @@ COMMANDS: list[Command] = [
     Command("plan", MEMBERS, workplan.list_command, aliases=("workplan",)),
     Command("plan_action", MEMBERS, workplan.action_command),
     Command("annual_review", LEADS, workplan.review_command),
+    Command("todo", ANYONE, home.home_command, aliases=("afaire", "a faire", "to do")),
 ]
 
 # The short menu a shared chat offers (Telegram's group command menu): what is useful to
@@ -124,6 +127,12 @@ ACTIONS: list[Action] = [
       for choice in CHOICES],
     *[Action(f"plan.{status}", FOCAL_POINTS | LEADS, workplan.status_click(status))
       for status in ("in_progress", "done", "postponed")],
+    Action("help.topic", ANYONE, topic_click),
+    Action("todo.nudge", LEADS, todo_actions.nudge_click),
+    Action("todo.extend", LEADS, todo_actions.extend_click),
+    Action("todo.extend_by", LEADS, todo_actions.extend_by_click),
+    Action("todo.close", LEADS, todo_actions.close_click),
+    Action("todo.close_confirmed", LEADS, todo_actions.close_confirmed_click),
 ]
 
 

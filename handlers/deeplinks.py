@@ -34,7 +34,8 @@ def meeting_payload(number: int) -> str:
 
 
 def start_command(req: Request) -> Message | Reply:
-    """``start [payload]``: what a deep link asks for, as the typed command; else the help."""
+    """``start [payload]``: what a deep link asks for, as the typed command; else a member's
+    to-do, or the help for a newcomer."""
     payload = req.args.strip()
     router = req.router
     if PAYLOAD.match(payload):
@@ -44,5 +45,8 @@ def start_command(req: Request) -> Message | Reply:
                 command = next(c for c in router.commands if c.key == key)
                 text = f"{router.name(command, req.lang)} {rest}"
                 return router.handle(req.ctx, replace(req.inbound, text=text))
+    if req.member is not None:  # a member: what waits for them, with its buttons
+        todo = next(c for c in router.commands if c.key == "todo")
+        return todo.handler(replace(req, args=""))
     help_command = next(c for c in router.commands if c.key == "help")
     return help_command.handler(replace(req, args=""))

@@ -71,6 +71,9 @@ class Message:
     buttons: list[Button] = field(default_factory=list)
     attachments: list[Attachment] = field(default_factory=list)
     secret: Secret | None = None
+    # Lines that each carry their own buttons (a to-do list): shown with their buttons under
+    # them where the platform allows it (Slack sections, Telegram keyboard rows).
+    entries: list[Entry] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """The stored form (``dataclasses.asdict``'s, written out: a message is stored for each
@@ -84,7 +87,9 @@ class Message:
                              "content": base64.b64encode(a.content).decode("ascii"),
                              "media_type": a.media_type, "caption": a.caption}
                             for a in self.attachments],
-            "secret": asdict(self.secret) if self.secret is not None else None}
+            "secret": asdict(self.secret) if self.secret is not None else None,
+            **({"entries": [entry.to_dict() for entry in self.entries]} if self.entries
+               else {})}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Message:
@@ -99,18 +104,21 @@ class Message:
                 for a in data.get("attachments", [])
             ],
             secret=Secret(**data["secret"]) if data.get("secret") else None,
+            entries=[Entry.from_dict(e) for e in data.get("entries", [])],
         )
 
     @property
     def empty(self) -> bool:
         """Nothing to show: no text, no button, no file."""
-        return not (self.plain_text().strip() or self.buttons or self.attachments)
+        return not (self.plain_text().strip() or self.buttons or self.attachments
+                    or self.entries)
 
     def plain_text(self) -> str:
         """Every visible line, for logs, fallbacks and tests."""
         lines = [self.title] if self.title else []
         lines += self.paragraphs
         lines += [f"{f.label}: {f.value}" for f in self.fields]
+        lines += [entry.text for entry in self.entries]
         return "\n".join(lines)
 
 
@@ -252,3 +260,23 @@ class Outgoing:
     message: Message
     language: str
     key: str
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One line of a list with the buttons that act on it (an item of a person's to-do)."""
+
+    text: str
+    buttons: tuple[Button, ...] = ()
+    # A short name (« 🗳 3 ») put before its buttons' labels where they cannot sit under the
+    # line they act on (a Telegram keyboard is under the whole message).
+    tag: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "buttons": [asdict(b) for b in self.buttons],
+                "tag": self.tag}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Entry:
+        return cls(data.get("text", ""), tuple(Button(**b) for b in data.get("buttons", [])),
+                   data.get("tag", ""))

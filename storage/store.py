@@ -27,6 +27,7 @@ from storage.outbox import Outbox
 from storage.plan import Plan
 from storage.sharded import ShardedCollection
 from storage.statements import Statements
+from storage.todo_views import TodoViews
 from storage.web_tokens import WebTokens
 
 DIR_MODE = 0o700
@@ -95,6 +96,7 @@ class Store:
             self.plan = Plan(self._open("plan", Plan.record, watch=True))
             self.web_tokens = WebTokens(self._open("web_tokens", WebTokens.record))
             self.deployment = DeploymentInfo(self._open("deployment", DeploymentInfo.record))
+            self.todo_views = TodoViews(self._open("todo_views", TodoViews.record))
             self.engine.on_rollback(self._reindex)
         except BaseException:
             self.close(compact=False)

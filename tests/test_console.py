@@ -81,7 +81,7 @@ def test_join_approve_and_list_across_sessions(tmp_path: Path) -> None:
 
 
 def test_replies_follow_the_terminal_language_for_members_without_a_choice(tmp_path) -> None:
-    result = chat(tmp_path / "data", ["help"], "console", "--as", "ibrahim",
+    result = chat(tmp_path / "data", ["help network"], "console", "--as", "ibrahim",
                   LANG="en_US.UTF-8")
     assert t("console.welcome", "en", network=NETWORK.name("en"), name="Ibrahim Maïga") in \
         result.stdout

@@ -137,12 +137,12 @@ def test_help_lists_only_what_this_person_may_do(app: BotApp, spoken: Spoken) ->
         spoken.clear()
         return text_of(say(app, who, text))
 
-    secretariat = help_of("mariam", "aide")
+    secretariat = help_of("mariam", "aide réseau")
     assert spoken.shown(secretariat, "cmd.member_add.help", "fr")
     assert spoken.shown(secretariat, "cmd.member_add.usage", "fr")
-    focal = help_of("awa", "aide")
+    focal = help_of("awa", "aide réseau")
     assert not spoken.has("cmd.member_add.help") and spoken.shown(focal, "cmd.members.help")
-    english = help_of("sarah", "help")
+    english = help_of("sarah", "help network")
     assert spoken.shown(english, "cmd.members.help", "en")
     assert not spoken.has("cmd.member_add.help") and not spoken.has("cmd.members.help", "fr")
 

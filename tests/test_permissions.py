@@ -71,7 +71,9 @@ def test_every_command_and_action_as_every_role(app: BotApp, role: str, platform
 def test_help_lists_exactly_what_the_table_allows(app: BotApp, role: str) -> None:
     user, member = person(app, role, "console")
     roles = roles_of(member, app.network, app.ctx.is_group_chair(member))
-    shown = text_of(app.handle(Inbound(platform="console", user_id=user, text="aide")))
+    shown = "\n".join(text_of(app.handle(Inbound(platform="console", user_id=user,
+                                                  text=f"aide {topic}")))
+                       for topic in ("réunions", "consultations", "informations", "réseau"))
     listed = {line[2:].split(" — ")[0] for line in shown.splitlines() if line.startswith("• ")}
     expected = set()
     for command in COMMANDS:

@@ -63,9 +63,9 @@ async def test_start_payloads_link_and_open_a_consultation_or_a_meeting(
             assert "Plan" not in refused
             assert not spoken.has("poll.status_title") and not spoken.has("meeting.show_title")
             assert spoken.shown(html.unescape(refused), "error.not_a_member")
-        # Anything else opens the help.
+        # Anything else opens a member's to-do (a newcomer's help: tests/test_todo.py).
         await post(runtime, text_update(10, FATOUMATA, "/start poll-x!"))
-        assert f"<b>{spoken.text('help.title')}</b>" in sent_text(fake, FATOUMATA)[-1]
+        assert f"<b>{spoken.text('todo.title')}</b>" in sent_text(fake, FATOUMATA)[-1]
     finally:
         await runtime.stop()
 

@@ -27,6 +27,12 @@ def render(message: Message, catalog: Catalog, lang: str, indent: str = "") -> s
         lines.extend(paragraph.splitlines() or [""])
     lines.extend(f"  {f.label} : {f.value}" if lang == "fr" else f"  {f.label}: {f.value}"
                  for f in message.fields)
+    for entry in message.entries:
+        lines.append(entry.text)
+        for button in entry.buttons:
+            hint = (catalog.t(lang, "console.button_hint", command=button.hint)
+                    if button.hint else "")
+            lines.append(f"  [{button.label}]{hint}")
     for button in message.buttons:
         hint = catalog.t(lang, "console.button_hint", command=button.hint) if button.hint else ""
         lines.append(f"  [{button.label}]{hint}")

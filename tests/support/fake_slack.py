@@ -259,6 +259,10 @@ class FakeSlack:
         if method == "files.completeUploadExternal":
             return {**ok, "files": [{"id": f["id"], "title": f.get("title")}
                                     for f in args.get("files", [])]}
+        if method == "views.publish":  # the App Home: the view as Slack stores it
+            view = args.get("view") or {}
+            return {**ok, "view": {"id": f"V{next(self._ts):06d}", "type": view.get("type"),
+                                   "blocks": view.get("blocks", [])}}
         if method == "apps.connections.open":
             return {**ok, "url": f"ws://127.0.0.1:{self.port}/socket"}
         return ok
@@ -314,7 +318,7 @@ async def _arguments(request: web.Request) -> dict[str, Any]:
         args.update(await request.json())
     elif request.can_read_body:
         args.update(dict(parse_qsl(await request.text(), keep_blank_values=True)))
-    for key in ("blocks", "files", "attachments"):
+    for key in ("blocks", "files", "attachments", "view"):
         if isinstance(args.get(key), str) and args[key][:1] in "[{":
             args[key] = json.loads(args[key])
     return args

@@ -8,7 +8,8 @@ A post whose outcome is unknown (the request went out, no answer came back) is n
 blindly: after a few seconds, the conversation's history is read for a message of the bot's
 with that text since the attempt, and it is posted again only if absent; an ephemeral answer,
 which no history shows, counts as delivered (``OutcomeUnknown``). Calls that change nothing when
-repeated (``chat.update``, ``reactions.add``, ``conversations.open``) are simply retried.
+repeated (``chat.update``, ``reactions.add``, ``conversations.open``, ``views.publish``) are
+simply retried.
 Apart from ``inbound.py`` because this side never reads what people send: it only carries out
 what the outbox holds, once.
 """
@@ -29,6 +30,7 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.dispatch.contract import OutcomeUnknown, Rejected, RetryLater, Target, Unreachable
 from bot.platforms.slack.auth import BotIdentity
+from bot.platforms.slack.home import home_view
 from bot.platforms.slack.inbound import is_direct
 from bot.platforms.slack.render import has_text, render, with_answer
 from handlers.types import Message, ReplyTo
@@ -202,6 +204,9 @@ class SlackDelivery:
         """In the DM it came from (``chat``); on the clicked message (``edit``); else seen by
         the person only: through ``response_url`` while it works, under the message they wrote
         (a mention, a capture), or in their DM. Files go to the DM (or the DM it came from)."""
+        if reply.mode == "todo":  # the person's App Home: publishing again changes nothing
+            await self.client.views_publish(user_id=reply.user, view=home_view(message))
+            return
         if reply.accepted and "mark" not in done and reply.message:
             await self._mark(reply)
             done.add("mark")

@@ -43,6 +43,9 @@ log = logging.getLogger(__name__)
 PERSON_SUBTYPES = frozenset({"file_share", "thread_broadcast"})  # still a person's own text
 PEOPLE_CACHE = 5000
 RESPONSE_URL_LIFE = timedelta(minutes=30)  # Slack's: then the answer goes to the DM
+# What the App Home shows, and ``/reseau`` alone answers: the person's to-do (the help for a
+# newcomer), by the command's English name (``handlers/home.py``).
+HOME_COMMAND = "todo"
 _SLACK_ENTITY = re.compile(r"<([^<>]*)>")
 
 
@@ -143,6 +146,18 @@ class SlackInbound:
             if reply is None:
                 log.info("slack: event %s already processed (redelivery)", event_id)
 
+        @bolt.event("app_home_opened")
+        async def on_home(body: dict[str, Any], event: dict[str, Any]) -> None:
+            if event.get("tab") != "home" or not event.get("user"):
+                return  # the Messages tab: the conversation itself
+            event_id = body.get("event_id")
+            reply = await self._handle(await self._inbound(
+                event["user"], "", private=True, text=HOME_COMMAND,
+                reply_to=ReplyTo("slack", event["user"], "", "todo")),
+                f"slack:{event_id}" if event_id else None)
+            if reply is None:
+                log.info("slack: event %s already processed (redelivery)", event_id)
+
         @bolt.event("app_mention")
         async def on_mention(body: dict[str, Any], event: dict[str, Any],
                              context: AsyncBoltContext) -> None:
@@ -208,7 +223,7 @@ class SlackInbound:
         inbound = await self._inbound(
             user_id, channel, command.get("user_name", ""),
             private=is_direct(channel) or command.get("channel_name") == "directmessage",
-            text=from_slack(command.get("text", "")),
+            text=from_slack(command.get("text", "")).strip() or HOME_COMMAND,
             reply_to=ReplyTo("slack", user_id, channel, "private",
                              **self._response_url(command.get("response_url", ""))),
             event=f"slack:trigger:{trigger}" if trigger else "")

@@ -83,10 +83,12 @@ def _plain(text: str) -> Block:
     return {"type": "plain_text", "text": text, "emoji": True}
 
 
-def _buttons(buttons: list[Button]) -> list[Block]:
+def _buttons(buttons: list[Button] | tuple[Button, ...],
+             seen: dict[str, int] | None = None) -> list[Block]:
     """Actions blocks of at most 25 buttons; ``action_id`` is the neutral action name, made unique
-    within the message by a ``#n`` suffix that ``action_name`` removes again."""
-    seen: dict[str, int] = {}
+    within the message by a ``#n`` suffix that ``action_name`` removes again (``seen`` counts
+    the names already used in the message)."""
+    seen = {} if seen is None else seen
     elements: list[Block] = []
     for button in buttons:
         count = seen[button.action] = seen.get(button.action, 0) + 1
@@ -112,8 +114,9 @@ def fallback_text(message: Message) -> str:
     return clip(text, FALLBACK_MAX) or " "
 
 
-def content_blocks(message: Message) -> list[Block]:
-    """Header, one section per chunk of each paragraph, fields ten to a section."""
+def content_blocks(message: Message, seen: dict[str, int] | None = None) -> list[Block]:
+    """Header, one section per chunk of each paragraph, fields ten to a section, then each
+    entry as a section with its own buttons under it."""
     blocks: list[Block] = []
     title = " ".join(message.title.split())
     if title:
@@ -125,14 +128,19 @@ def content_blocks(message: Message) -> list[Block]:
               for f in message.fields]
     blocks.extend({"type": "section", "fields": fields[i:i + FIELDS_PER_SECTION]}
                   for i in range(0, len(fields), FIELDS_PER_SECTION))
+    seen = {} if seen is None else seen
+    for entry in message.entries:
+        blocks.append({"type": "section", "text": _mrkdwn(clip(entry.text, SECTION_MAX) or MORE)})
+        blocks.extend(_buttons(entry.buttons, seen))
     return blocks
 
 
 def render(message: Message) -> dict[str, Any]:
     """``text`` and ``blocks`` for ``chat.postMessage``/``respond``; at most 50 blocks, the
     buttons always kept: what does not fit ends with a « … » context block before them."""
-    blocks = content_blocks(message)
-    actions = _buttons(message.buttons)[: MAX_BLOCKS - 1]
+    seen: dict[str, int] = {}
+    blocks = content_blocks(message, seen)
+    actions = _buttons(message.buttons, seen)[: MAX_BLOCKS - 1]
     room = MAX_BLOCKS - len(actions)
     if len(blocks) > room:
         blocks = blocks[: room - 1] + [{"type": "context", "elements": [_mrkdwn(MORE)]}]
@@ -155,7 +163,7 @@ def with_answer(blocks: list[Block], answer: str,
 def has_text(message: Message) -> bool:
     """Something to post as a message (files alone are uploads, not messages)."""
     return bool(message.title.strip() or any(p.strip() for p in message.paragraphs)
-                or message.fields or message.buttons)
+                or message.fields or message.buttons or message.entries)
 
 
 def is_empty(message: Message) -> bool:

@@ -9,6 +9,7 @@ and every button sent before a restart would die with it.
 from __future__ import annotations
 
 import html
+from dataclasses import replace
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -78,6 +79,8 @@ def lines_of(message: Message) -> list[str]:
     for item in message.fields:
         lines.extend(f"<b>{escape(p)}</b>" for p in pieces(item.label))
         lines.extend(escape(p) for p in pieces(item.value))
+    for entry in message.entries:
+        lines.extend(escape(p) for p in pieces(entry.text))
     return lines
 
 
@@ -110,9 +113,26 @@ def keyboard(buttons: list[Button]) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup(rows)
 
 
+def entry_rows(message: Message) -> list[list[InlineKeyboardButton]]:
+    """Each entry's buttons in rows of their own, labelled with the entry's tag (« 🗳 3 ·
+    Accord »): the keyboard sits under the whole message, not under each line."""
+    rows = []
+    for entry in message.entries:
+        labelled = [replace(b, label=f"{entry.tag} · {b.label}" if entry.tag else b.label)
+                    for b in entry.buttons]
+        rows += [[InlineKeyboardButton(b.label[:BUTTON_LABEL], callback_data=callback_data(b))
+                  for b in labelled[i:i + ROW]] for i in range(0, len(labelled), ROW)]
+    return rows
+
+
 def render(message: Message) -> tuple[list[str], InlineKeyboardMarkup | None]:
     """The HTML chunks of ``message`` and the keyboard for its last chunk."""
-    return chunks(lines_of(message)), keyboard(message.buttons)
+    rows = entry_rows(message)
+    if not rows:
+        return chunks(lines_of(message)), keyboard(message.buttons)
+    below = keyboard(message.buttons)
+    return chunks(lines_of(message)), InlineKeyboardMarkup(
+        rows + [list(row) for row in (below.inline_keyboard if below else ())])
 
 
 def with_answer(original_html: str, answer: str) -> str:
