@@ -188,6 +188,7 @@ class BotApp:
     def _handle(self, inbound: Inbound) -> Reply:
         started = time.perf_counter()
         with self.store.transaction():
+            wrote = self.store.writes_to(todo_views.SOURCES)
             member = self.store.members.by_identity(inbound.identity)
             inbound = inbound.with_member(member)
             if inbound.remember_locale:
@@ -199,7 +200,7 @@ class BotApp:
                 answered = self._queue_answer(inbound, reply)
             elif reply.message.secret is not None:
                 reply = self._reveal(reply)
-            answered = self._refresh_todo_views() or answered
+            answered = self._refresh_todo_views(wrote) or answered
         self.dispatcher.wake(answer=answered)
         self.follow_changes()
         log.info("handled", extra={
@@ -236,9 +237,13 @@ class BotApp:
                                                    ref=reference)])
         return replace(reply, message=shown)
 
-    def _refresh_todo_views(self) -> bool:
+    def _refresh_todo_views(self, wrote: tuple[int, ...]) -> bool:
         """The to-do views (Slack's App Home) whose content this transaction changed, queued
-        in it; a failure here is logged and never costs the request its answer."""
+        in it — looked at only when it wrote what views are made of (``wrote``: the counts of
+        those writes before it); a failure here is logged and never costs the request its
+        answer."""
+        if self.store.writes_to(todo_views.SOURCES) == wrote:
+            return False
         try:
             return todo_views.refresh(self.ctx) > 0
         except OSError:
@@ -349,8 +354,9 @@ class BotApp:
         giving up are told."""
         try:
             with self.store.transaction():
+                wrote = self.store.writes_to(todo_views.SOURCES)
                 scheduled.run(self.ctx, spec, JOB_HANDLERS[type(spec.job)])
-                self._refresh_todo_views()
+                self._refresh_todo_views(wrote)
         except OSError as error:  # a full disk: the changes stay pending for the next write
             log.error("job %s: its changes could not be written yet: %s", spec.id, error)
             return

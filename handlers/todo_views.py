@@ -6,7 +6,8 @@ A view is an outbox row answering the person in their to-do view (``ReplyTo`` mo
 Coalesced: a newer view replaces one still waiting to go out, and a view is queued only when
 its content differs from the last one queued for that person (``storage/todo_views.py``), so
 one request that changes many things publishes once, and nothing changed publishes nothing.
-Only people who opened their view once are kept up to date.
+Only people who opened their view once are kept up to date, and only after a request or a job
+that wrote one of the collections a view is made of (``SOURCES``).
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from storage.todo_views import TodoView
 log = logging.getLogger(__name__)
 
 MODE = "todo"  # the ``ReplyTo`` mode of a to-do view
+# What a to-do view is made of: work that wrote none of these leaves every view as it was.
+SOURCES = ("consultations", "positions", "meetings", "rsvps", "series", "members", "groups")
 SUPERSEDED = "superseded by a newer to-do view"
 
 
@@ -36,13 +39,14 @@ def _digest(message: Message, lang: str) -> str:
     return hashlib.sha256(data.encode("utf-8")).hexdigest()[:24]
 
 
-def _supersede(ctx: Context, recipient: Recipient) -> None:
-    """Views for the same person not yet on their way are replaced by the newer one."""
-    wanted = recipient.to_dict()
-    for row in ctx.store.outbox.pending() + ctx.store.outbox.held():
-        if row.recipient == wanted and not row.attempting and not row.done:
-            row.status, row.last_error = "skipped", SUPERSEDED
-            ctx.store.outbox.save(row)
+def _supersede(ctx: Context, number: int) -> None:
+    """The person's previous view (row ``number``), if not yet on its way, is replaced by the
+    newer one: one look-up, however many messages wait in the outbox."""
+    row = ctx.store.outbox.get(number) if number else None
+    if row is not None and row.status in ("pending", "held") and not row.attempting \
+            and not row.done:
+        row.status, row.last_error = "skipped", SUPERSEDED
+        ctx.store.outbox.save(row)
 
 
 def publish(ctx: Context, identity: Identity, message: Message, lang: str,
@@ -50,14 +54,18 @@ def publish(ctx: Context, identity: Identity, message: Message, lang: str,
     """Queue ``message`` as the to-do view of ``identity``: unless it shows what the last one
     queued showed (``force``: the person just opened it). Returns whether a row was queued."""
     digest = _digest(message, lang)
-    before = ctx.store.todo_views.digest_of(str(identity))
+    last = ctx.store.todo_views.get(str(identity))
+    before = last.digest if last is not None else None
     if before == digest and not force:
         return False
-    recipient = recipient_of(identity)
-    _supersede(ctx, recipient)
-    ctx.store.todo_views.save(TodoView(id=str(identity), digest=digest, at=ctx.now_iso()))
     key = key or f"todo:{identity}:{before or '-'}>{digest}:{ctx.now_iso()}"
-    return ctx.queue(Outgoing(recipient, message, lang, key), relevance=REPLY_RELEVANCE)
+    if not ctx.queue(Outgoing(recipient_of(identity), message, lang, key),
+                     relevance=REPLY_RELEVANCE):
+        return False
+    _supersede(ctx, last.row if last is not None else 0)
+    ctx.store.todo_views.save(TodoView(id=str(identity), digest=digest, at=ctx.now_iso(),
+                                       row=ctx.store.outbox.number_of(key) or 0))
+    return True
 
 
 def refresh(ctx: Context) -> int:

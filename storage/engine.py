@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 import re
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -66,6 +67,9 @@ class Engine:
         self.replayed = 0  # transactions replayed at start-up
         self.compactor = Compactor(self)
         self._changes: list[str] = []
+        # Changes recorded so far by collection (a sharded one by its folder): what a caller
+        # compares before and after some work to learn whether that work wrote there.
+        self.writes: Counter[str] = Counter()
         self._undo = UndoLog()  # how to take back the open transaction
         self._depth = 0
         last = self._replay()
@@ -165,6 +169,7 @@ class Engine:
                 raise
         else:
             self._changes.append(change)
+        self.writes[rel.partition("/")[0]] += 1
         self._mark(rel, drop)
 
     @property

@@ -17,12 +17,12 @@ class Outbox(Numbered[OutboxRow]):
 
     def __init__(self, collection: ShardedCollection[OutboxRow]) -> None:
         super().__init__(collection)
-        self._keys: set[str] = set()
+        self._keys: dict[str, int] = {}  # idempotency key → row number
         self._pending: set[int] = set()
         self._held: dict[int, str] = {}  # held row → the identity it could not reach
         self._given_up: dict[int, str] = {}  # expired or dead row → its status
         for row in collection:
-            self._keys.add(row.key)
+            self._keys[row.key] = row.id
             self._index(row)
 
     def add(self, key: str, recipient: dict[str, Any],  # type: ignore[override]
@@ -36,9 +36,13 @@ class Outbox(Numbered[OutboxRow]):
             id=n, key=key, recipient=recipient, message=message, created_at=now_iso,
             next_attempt_at=now_iso, language=language, relevant_until=relevant_until,
             topic=topic))
-        self._keys.add(key)
+        self._keys[key] = row.id
         self._pending.add(row.id)
         return row
+
+    def number_of(self, key: str) -> int | None:
+        """The number of the row queued under ``key``, if any."""
+        return self._keys.get(key)
 
     def pending(self) -> list[OutboxRow]:
         rows = (self._c.get_number(number) for number in sorted(self._pending))

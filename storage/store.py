@@ -158,6 +158,12 @@ class Store:
         """Write what is pending (no fsync); the sequence number covering it."""
         return self._engine.commit()
 
+    def writes_to(self, collections: tuple[str, ...]) -> tuple[int, ...]:
+        """How many changes were recorded so far in each of ``collections``: compared before
+        and after a request, it tells whether the request wrote there."""
+        writes = self._engine.writes
+        return tuple(writes[name] for name in collections)
+
     async def durable(self, seq: int | None = None, *, inline: bool = False) -> None:
         """Once this returns, everything written so far (or up to ``seq``) is on disk
         (``inline``: nobody else waits, fsync here rather than in a worker thread)."""

@@ -16,11 +16,8 @@ class TodoView(Record):
     id: str  # the identity
     digest: str  # a fingerprint of the view's content and language
     at: Time
+    row: int = 0  # the outbox row that carries it: replaced if still waiting
 
 
 class TodoViews(Keyed[TodoView]):
     """One record per identity whose to-do view was ever published."""
-
-    def digest_of(self, identity: str) -> str | None:
-        found = self.get(identity)
-        return found.digest if found is not None else None

@@ -165,3 +165,42 @@ def test_an_opening_builds_its_message_once_per_language(app: BotApp,
               and r.recipient["kind"] == "member"]
     assert len(queued) >= 4 and {r.language for r in queued} == {"fr", "en"}
     assert sorted(built) == ["en", "fr"]
+
+
+def test_to_do_views_are_built_again_only_after_work_that_wrote_what_they_show(
+        app: BotApp, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every opened Slack Home was rebuilt after every request, whatever it did: with 200
+    people who opened theirs, a click built 200 to-do lists."""
+    from handlers import todo_views
+    from storage.todo_views import TodoView
+
+    with app.store.transaction():
+        for member in app.store.members.active()[:5]:
+            app.store.todo_views.save(TodoView(id=member.identities[0], digest="-", at=""))
+    built: list[str] = []
+    monkeypatch.setattr(todo_views, "build_todo",
+                        lambda ctx, member: built.append(member.id) or [])
+    say(app, "awa", "membres")  # reads only
+    say(app, "awa", "aide")
+    assert built == []
+    say(app, "aminata", "consultation ouvrir Plan 2027 | dans 10 jours")
+    assert built  # a consultation opened: the views are looked at again
+
+
+def test_a_newer_to_do_view_replaces_the_waiting_one_by_its_row_not_by_a_scan(
+        app: BotApp) -> None:
+    from handlers import todo_views
+    from handlers.types import Message
+    from storage.identity import Identity
+
+    person = Identity("slack", "U0DEMOSJ")
+    with app.store.transaction():
+        for n in range(300):  # a busy outbox: the other people's messages waiting
+            app.store.outbox.add(f"other:{n}", {"kind": "member", "ref": "awa"}, {}, "")
+        assert todo_views.publish(app.ctx, person, Message(title="v1"), "fr")
+        assert todo_views.publish(app.ctx, person, Message(title="v2"), "fr")
+    views = [r for r in app.store.outbox.pending() + app.store.outbox.with_status("skipped")
+             if r.key.startswith("todo:")]
+    first, second = sorted(views, key=lambda r: r.id)
+    assert (first.status, second.status) == ("skipped", "pending")
+    assert app.store.todo_views.get(str(person)).row == second.id
