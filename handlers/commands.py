@@ -8,6 +8,7 @@ do.
 from __future__ import annotations
 
 from handlers import (
+    choosing,
     deeplinks,
     digest,
     groups,
@@ -19,11 +20,12 @@ from handlers import (
     statements,
     workplan,
 )
-from handlers.consultations import closing, deadline, opening, positions
+from handlers.consultations import closing, deadline, opening, override, positions
 from handlers.consultations import views as consultation_views
 from handlers.consultations.lookup import CHOICES
 from handlers.help import help_command
 from handlers.i18n import Catalog
+from handlers.later import choice as later_choice
 from handlers.meetings import changes as meeting_changes
 from handlers.meetings import rsvp, scheduling, series
 from handlers.meetings import views as meeting_views
@@ -124,6 +126,11 @@ ACTIONS: list[Action] = [
       for choice in CHOICES],
     *[Action(f"plan.{status}", FOCAL_POINTS | LEADS, workplan.status_click(status))
       for status in ("in_progress", "done", "postponed")],
+    Action(choosing.PICK, MEMBERS, choosing.pick_click),
+    Action("override.confirm", FOCAL_POINTS, override.confirm_click(positions.record_position)),
+    Action("override.keep", FOCAL_POINTS, override.keep_click),
+    Action("later", MEMBERS, later_choice.later_click),
+    Action("later.set", MEMBERS, later_choice.later_set_click),
 ]
 
 
