@@ -29,6 +29,7 @@ from handlers.consultations import reminders as consultation_reminders
 from handlers.context import REPLY_RELEVANCE, Context, utc_now
 from handlers.groups import seed_groups
 from handlers.i18n import Catalog
+from handlers.later import firing as later_firing
 from handlers.meetings import reminders as meeting_reminders
 from handlers.members import seed_members
 from handlers.minting import reveal
@@ -42,6 +43,7 @@ from scheduler.jobs import (
     Digest,
     JobIdError,
     JobSpec,
+    LaterReminder,
     MeetingReminder,
     PlanOverdue,
     PlanReminder,
@@ -71,9 +73,11 @@ JOB_HANDLERS: dict[type, Callable[[Context, Any], object]] = {
     Digest: digest.send_scheduled,
     PlanReminder: workplan.send_reminder,
     PlanOverdue: workplan.send_overdue,
+    LaterReminder: later_firing.send_later,
 }
 # The collections the schedule is derived from, and the source each of their records is.
-SOURCES = {"meetings": "meeting", "consultations": "consultation", "plan": "plan"}
+SOURCES = {"meetings": "meeting", "consultations": "consultation", "plan": "plan",
+           "later": "later"}
 
 
 def source_of(collection: str, record_id: object) -> Source | None:

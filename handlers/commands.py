@@ -8,6 +8,7 @@ do.
 from __future__ import annotations
 
 from handlers import (
+    choosing,
     deeplinks,
     digest,
     groups,
@@ -21,11 +22,12 @@ from handlers import (
     todo_actions,
     workplan,
 )
-from handlers.consultations import closing, deadline, opening, positions
+from handlers.consultations import closing, deadline, opening, override, positions
 from handlers.consultations import views as consultation_views
 from handlers.consultations.lookup import CHOICES
 from handlers.help import help_command, topic_click
 from handlers.i18n import Catalog
+from handlers.later import choice as later_choice
 from handlers.meetings import changes as meeting_changes
 from handlers.meetings import rsvp, scheduling, series
 from handlers.meetings import views as meeting_views
@@ -133,6 +135,11 @@ ACTIONS: list[Action] = [
     Action("todo.extend_by", LEADS, todo_actions.extend_by_click),
     Action("todo.close", LEADS, todo_actions.close_click),
     Action("todo.close_confirmed", LEADS, todo_actions.close_confirmed_click),
+    Action(choosing.PICK, MEMBERS, choosing.pick_click),
+    Action("override.confirm", FOCAL_POINTS, override.confirm_click(positions.record_position)),
+    Action("override.keep", FOCAL_POINTS, override.keep_click),
+    Action("later", MEMBERS, later_choice.later_click),
+    Action("later.set", MEMBERS, later_choice.later_set_click),
 ]
 
 

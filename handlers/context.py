@@ -33,6 +33,15 @@ class UserError(Exception):
         super().__init__(key)
 
 
+class Offered(Exception):
+    """No number was typed and several items fit: ``message`` offers them as buttons
+    (``handlers.choosing``); the router answers with it, like a ``UserError``."""
+
+    def __init__(self, message: Message) -> None:
+        self.message = message
+        super().__init__("offered")
+
+
 def is_number(text: str) -> bool:
     """A number people type for an id or a year: ASCII digits, at most nine (``str.isdigit``
     alone accepts « ² », which ``int`` refuses, and ``int`` refuses 5,000 digits)."""

@@ -11,9 +11,9 @@ import logging
 import secrets
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from handlers.context import Context, UserError
+from handlers.context import Context, Offered, UserError
 from handlers.i18n import Catalog
 from handlers.roles import ALL_ROLES, UNKNOWN, roles_of
 from handlers.settings import fold
@@ -146,6 +146,8 @@ class Router:
             if inbound.action is not None:
                 return self._click(ctx, inbound, member, lang)
             return self._command(ctx, inbound, member, lang)
+        except Offered as offer:
+            return Reply(offer.message, lang)
         except UserError as error:
             params = localized(error.params, lang)
             return Reply(Message(paragraphs=[ctx.t(lang, error.key, **params)]), lang)
@@ -211,6 +213,18 @@ class Router:
                                       if r in permitted and r != UNKNOWN])
         key = "error.not_a_member" if roles == {UNKNOWN} else "error.not_allowed"
         return Reply(Message(paragraphs=[ctx.t(lang, key, command=name, who=who)]), lang)
+
+    def run(self, req: Request, key: str, args: str) -> Reply:
+        """Run the command ``key`` with ``args`` for the person of ``req``, checked as if typed:
+        a button that stands for a typed command (``handlers.choosing``)."""
+        command = next((c for c in self.commands if c.key == key), None)
+        if command is None:
+            return Reply(Message(paragraphs=[req.t("error.unknown_action")]), req.lang)
+        if not self.allowed(req.roles, command.roles):
+            return self._refuse(req.ctx, req.lang, self.name(command, req.lang), command.roles,
+                                req.roles)
+        typed = replace(req, args=args, name=self.name(command, req.lang))
+        return self._as_reply(command.handler(typed), req.lang)
 
     def _by_key(self, key: str) -> Command:
         return next(c for c in self.commands if c.key == key)

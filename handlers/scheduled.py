@@ -23,6 +23,7 @@ from scheduler.jobs import (
     ConsultationReminder,
     Digest,
     JobSpec,
+    LaterReminder,
     MeetingReminder,
     PlanOverdue,
     PlanReminder,
@@ -130,6 +131,8 @@ def describe(ctx: Context, lang: str, spec: JobSpec) -> str:
                          offset=duration(lang, offset))
         case ConsultationClose(number, _) | PlanOverdue(number, _):
             return ctx.t(lang, f"job.what.{job.kind}", number=number)
+        case LaterReminder(number, _):
+            return ctx.t(lang, "later.what", number=number)
         case Digest(day):
             return ctx.t(lang, "job.what.digest", date=format_date(
                 day, ctx.t(lang, "format.date"), locale=lang))

@@ -193,6 +193,8 @@ class Rsvp(Record):
     agency: str
     status: str  # present | online | excused
     at: str
+    reason: str = ""  # an apology's reason (« mission terrain »), as written
+    delegate: str = ""  # who represents the person (« Moussa Diarra »), as written
 
 
 @dataclass

@@ -19,11 +19,13 @@ from storage.items import Items
 from storage.job_failures import JobFailures
 from storage.jobs_done import JobsDone
 from storage.join_requests import JoinRequests
+from storage.laters import Laters
 from storage.link_codes import LinkAttemptsLog, LinkCodes
 from storage.lock import DataDirLock
 from storage.meetings import Meetings, Rsvps, Series
 from storage.members import Members
 from storage.outbox import Outbox
+from storage.pending_overrides import PendingOverrides
 from storage.plan import Plan
 from storage.sharded import ShardedCollection
 from storage.statements import Statements
@@ -97,6 +99,8 @@ class Store:
             self.web_tokens = WebTokens(self._open("web_tokens", WebTokens.record))
             self.deployment = DeploymentInfo(self._open("deployment", DeploymentInfo.record))
             self.todo_views = TodoViews(self._open("todo_views", TodoViews.record))
+            self.later = Laters(self._open("later", Laters.record, watch=True))
+            self.overrides = PendingOverrides(self._open("overrides", PendingOverrides.record))
             self.engine.on_rollback(self._reindex)
         except BaseException:
             self.close(compact=False)

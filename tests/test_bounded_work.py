@@ -136,8 +136,10 @@ async def test_a_click_and_an_opening_cost_the_same_after_one_year_and_after_thr
             number = max(c.id for c in store.consultations.open())
             click(app, "slack:U000005", "position.agree", str(number))
             decoded.clear()
-            # A colleague of the same agency changes the position: the first one is told.
-            click(app, "slack:U000028", "position.abstain", str(number))
+            # A colleague of the same agency changes the position (and confirms it): the first
+            # one is told.
+            asked = click(app, "slack:U000028", "position.abstain", str(number))
+            click(app, "slack:U000028", "override.confirm", asked.message.buttons[0].value)
             costs.append((opening, len(decoded)))
             changed = f"poll:{number}:changed:{store.positions.last_number(number)}:m5"
             assert any(row.key == changed for row in store.outbox.pending())

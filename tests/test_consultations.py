@@ -75,7 +75,8 @@ def test_opening_consults_every_agency_through_its_focal_points(full: BotApp,
     assert to_awa.paragraphs[0] == "Adopter le plan de travail 2027"
     assert [(b.action, b.value, b.label) for b in to_awa.buttons] == [
         (f"position.{choice}", "1.0", spoken.text(f"poll.choice.{choice}", "fr"))
-        for choice in ("agree", "reservations", "objection", "abstain")]
+        for choice in ("agree", "reservations", "objection", "abstain")] + [
+        ("later", "poll.1", spoken.text("later.button", "fr"))]
     assert messages_to(full, "member", "sarah")[0].buttons[1].label == spoken.text(
         "poll.choice.reservations", "en")
     assert messages_to(full, "member", "aminata") == []  # a co-chair, not a focal point
@@ -111,7 +112,9 @@ def test_positions_one_per_agency_latest_counts_history_kept(full: BotApp, store
     refused = click(full, "slack:UMS", "position.objection", "1")
     assert spoken.shown(refused, "poll.reason_needed")
     assert len(store.positions.history(1)) == 1  # not recorded without a reason
-    say(full, "slack:UMS", "position 1 objection Le budget n'est pas chiffré")
+    asked = say(full, "slack:UMS", "position 1 objection Le budget n'est pas chiffré")
+    assert [b.action for b in asked.message.buttons] == ["override.confirm", "override.keep"]
+    click(full, "slack:UMS", "override.confirm", asked.message.buttons[0].value)
     current = store.positions.current(1)
     assert current["UNICEF"].choice == "objection" and current["UNICEF"].member_id == "moussa-u"
     assert [p.choice for p in store.positions.history(1)] == ["agree", "objection"]
@@ -296,9 +299,14 @@ async def test_two_hundred_positions_posted_at_once_over_http_lose_or_duplicate_
     senders = list(users)
     choices = ["agree", "reservations", "abstain", "objection"]
 
+    def choice_of(i: int) -> str:
+        """The same for every focal point of an agency: none changes a colleague's choice
+        (that would ask for a confirmation first)."""
+        return choices[CONCURRENT_AGENCIES.index(users[senders[i % len(senders)]]) % 4]
+
     async def position(i: int) -> tuple[int, str]:
         status, _ = await bot.slack.command(senders[i % len(senders)],
-                                            f"position 1 {choices[i % 4]} raison {i}",
+                                            f"position 1 {choice_of(i)} raison {i}",
                                             ref=f"p{i}")
         return status, f"raison {i}"
 

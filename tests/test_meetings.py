@@ -57,7 +57,8 @@ def test_a_network_meeting_is_confirmed_in_full_words_and_everyone_is_invited(
                                     "(Maison Commune des Nations Unies), Bamako")
     assert [(b.action, b.value, b.label) for b in invite.buttons] == [
         (f"rsvp.{choice}", "1", spoken.text(f"rsvp.button.{choice}", "en"))
-        for choice in ("present", "online", "excused")]
+        for choice in ("present", "online", "excused")] + [
+        ("later", "meeting.1", spoken.text("later.button", "en"))]
     cal = calendar_of(invite)
     assert cal["METHOD"] == "PUBLISH"
     [event] = cal.walk("VEVENT")
@@ -232,7 +233,8 @@ def test_agenda_items_by_any_member(app: BotApp, spoken: Spoken) -> None:
     assert "1. Point sur les retours volontaires\n2. Data sharing protocol, 2027" in shown
     assert spoken.shown(say(app, "awa", "ordre du jour 1 supprimer 2"), "meeting.agenda_usage")
     assert len(app.store.meetings.get(1).agenda) == 2
-    assert spoken.shown(say(app, "awa", "ordre du jour x"), "meeting.bad_number", typed="x")
+    # No number: the one meeting to come is meant, and « x » is not « ajouter ».
+    assert spoken.shown(say(app, "awa", "ordre du jour x"), "meeting.agenda_usage")
 
 
 def test_a_move_keeps_the_length_even_when_the_date_has_dashes(app: BotApp) -> None:

@@ -185,9 +185,12 @@ def test_a_click_on_a_card_older_than_a_colleagues_position_is_refused_with_fres
                                          number=1, choice="Accord", name="Awa Traoré")]
     assert len(app.store.positions.history(1)) == 1
 
-    changed = click(app, "kadiatou", "position.reservations", f"1.{awas.id}")  # seen it now
+    asked = click(app, "kadiatou", "position.reservations", f"1.{awas.id}")  # seen it now
+    assert [b.action for b in asked.message.buttons] == ["override.confirm", "override.keep"]
+    changed = click(app, "kadiatou", "override.confirm", asked.message.buttons[0].value)
     assert changed.message.paragraphs[0] == t(app, "poll.recorded", agency=acronym(app, "UNICEF"),
                                               number=1, choice="Accord avec réserves")
     assert app.store.positions.current(1)["UNICEF"].member_id == "kadiatou"
-    assert say(app, "awa", "position 1 abstention").message  # typed: always the latest word
+    asked = say(app, "awa", "position 1 abstention")  # typed: the latest word, once confirmed
+    click(app, "awa", "override.confirm", asked.message.buttons[0].value)
     assert app.store.positions.current(1)["UNICEF"].choice == "abstain"

@@ -74,7 +74,7 @@ async def test_a_consultation_from_command_to_outcome(bot: Bot, clock: Clock,
     assert action_ids(to_ibrahim.args) == [("position.agree", "1.0"),
                                            ("position.reservations", "1.0"),
                                            ("position.objection", "1.0"),
-                                           ("position.abstain", "1.0")]
+                                           ("position.abstain", "1.0"), ("later", "poll.1")]
     assert spoken.text("poll.choice.reservations", "en") in button_labels(
         last_post(bot, dm_of(SARAH)).args)
     assert "Adopter le plan 2027" in last_post(bot, NETWORK_CHANNEL).args["text"]
@@ -133,7 +133,7 @@ async def test_a_meeting_invite_carries_its_calendar_file_and_rsvp_updates_it(
     assert spoken.shown(invite.args["text"], "meeting.invite_title", "en", number=1,
                         kind=spoken.text("meeting.kind.network", "en"))
     assert action_ids(invite.args) == [("rsvp.present", "1"), ("rsvp.online", "1"),
-                                       ("rsvp.excused", "1")]
+                                       ("rsvp.excused", "1"), ("later", "meeting.1")]
 
     # The .ics goes through files_upload_v2's three calls, into the same DM.
     asked = bot.fake.called("files.getUploadURLExternal")

@@ -7,7 +7,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from handlers import consensus
-from handlers.consultations.lookup import number_of
+from handlers.consultations.choices import (
+    choose_consultation,
+    closed_without_note,
+    open_visible,
+)
 from handlers.consultations.opening import MAX_PROPOSAL
 from handlers.consultations.seats import audience, decision_of, seats_of, unreached
 from handlers.consultations.sending import announce, channel_of
@@ -55,7 +59,7 @@ def close(ctx: Context, consultation: Consultation, by: str) -> str:
 
 def close_command(req: Request) -> Message:
     ctx = req.ctx
-    consultation = number_of(req, req.args)
+    consultation, _ = choose_consultation(req, open_visible(req))
     if consultation.status != "open":
         raise UserError("poll.closed", number=consultation.id)
     close(ctx, consultation, req.member.id if req.member else "")
@@ -65,13 +69,12 @@ def close_command(req: Request) -> Message:
 
 def outcome_note_command(req: Request) -> Message:
     """``consultation conclusion <n°> <texte>``: a co-chair's statement on the outcome."""
-    words = req.args.split(None, 1)
-    if len(words) < 2:
+    consultation, note = choose_consultation(req, closed_without_note(req))
+    if not note:
         raise UserError("poll.note_usage", name=req.name)
-    consultation = number_of(req, words[0])
     if consultation.status != "closed":
         raise UserError("poll.still_open", number=consultation.id)
-    consultation.outcome_note = words[1].strip()[:MAX_PROPOSAL]
+    consultation.outcome_note = note[:MAX_PROPOSAL]
     req.ctx.store.consultations.save(consultation)
     key = f"poll:{consultation.id}:note"
     if channel_of(consultation) is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from handlers.consultations.lookup import number_of
+from handlers.consultations.choices import choose_consultation, open_visible
 from handlers.consultations.seats import consulted_people
 from handlers.consultations.sending import announce, ask
 from handlers.consultations.wording import deadline_line
@@ -34,15 +34,16 @@ def read_deadline(req: Request, text: str) -> Reading:
 
 
 def extend_command(req: Request) -> Message:
-    """``consultation prolonger <n°> <échéance>``: a later deadline; everyone consulted is told."""
+    """``consultation prolonger [n°] <échéance>``: a later deadline; everyone consulted is told."""
     ctx = req.ctx
-    words = req.args.split(None, 1)
-    if len(words) < 2:
+    if not req.args.strip():
         raise UserError("poll.extend_usage", name=req.name)
-    consultation = number_of(req, words[0])
+    consultation, when_text = choose_consultation(req, open_visible(req))
+    if not when_text:
+        raise UserError("poll.extend_usage", name=req.name)
     if consultation.status != "open":
         raise UserError("poll.closed", number=consultation.id)
-    reading = read_deadline(req, words[1])
+    reading = read_deadline(req, when_text)
     deadline = reading.start
     if to_iso(deadline) <= consultation.deadline:
         raise UserError("poll.extend_earlier", when=ctx.when(

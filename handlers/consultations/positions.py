@@ -8,9 +8,11 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 
+from handlers.consultations.choices import choose_consultation, open_for_agency
 from handlers.consultations.lookup import number_of
+from handlers.consultations.override import ask_first
 from handlers.consultations.seats import consulted_agencies
-from handlers.consultations.wording import choice_label, position_buttons
+from handlers.consultations.wording import choice_label, position_buttons, proposal_message
 from handlers.context import UserError, parse_ref
 from handlers.router import Request
 from handlers.settings import fold
@@ -27,14 +29,15 @@ MAX_REASON = 1000
 
 
 def record_position(req: Request, consultation: Consultation, choice: str,
-                    reason: str, version: int | None = None) -> Message:
+                    reason: str, version: int | None = None, confirmed: bool = False) -> Message:
     """Give or change the agency's position; every earlier one stays in the history.
 
     ``version`` is a clicked card's (``card_version``); a typed command has none. A click made
     on a card older than the agency's current position — a colleague answered since, or the
     same signed click is replayed after a later one — does not overwrite it: the same choice
     changes nothing, another is refused with the current position and fresh buttons, so that a
-    click made after seeing the current state goes through."""
+    click made after seeing the current state goes through. Changing a colleague's position
+    asks first (``override.ask_first``) unless ``confirmed``."""
     ctx, member = req.ctx, req.member
     assert member is not None
     if consultation.status != "open" or datetime.fromisoformat(
@@ -53,6 +56,9 @@ def record_position(req: Request, consultation: Consultation, choice: str,
     previous = ctx.store.positions.latest_of(consultation.id, member.agency)
     if previous is not None and version is not None and previous.id > version:
         return _older_card(req, consultation, previous, choice)
+    if (not confirmed and previous is not None and previous.member_id != member.id
+            and previous.choice != choice):
+        return ask_first(req, consultation, previous, choice, reason)
     if previous and (previous.member_id, previous.choice, previous.reason) == (
             member.id, choice, reason):
         return Message(paragraphs=[req.t("poll.unchanged", number=consultation.id,
@@ -90,15 +96,16 @@ def _older_card(req: Request, consultation: Consultation, current: Position,
 
 
 def position_command(req: Request) -> Message:
-    """``position <n°> accord|réserves|objection|abstention [raison]``."""
-    words = req.args.split(None, 2)
-    if len(words) < 2:
-        raise UserError("poll.position_usage", name=req.name)
-    consultation = number_of(req, words[0])
-    choice = CHOICE_WORDS.get(fold(words[1]))
+    """``position [n°] [accord|réserves|objection|abstention [raison]]``: without a number, the
+    consultation open for the agency (or a choice of them); without a position, its card."""
+    consultation, rest = choose_consultation(req, open_for_agency(req))
+    words = rest.split(None, 1)
+    if not words:
+        return proposal_message(req.ctx, req.lang, consultation, "poll.status_title")
+    choice = CHOICE_WORDS.get(fold(words[0]))
     if choice is None:
         raise UserError("poll.position_usage", name=req.name)
-    return record_position(req, consultation, choice, words[2] if len(words) > 2 else "")
+    return record_position(req, consultation, choice, words[1] if len(words) > 1 else "")
 
 
 def position_click(choice: str) -> Callable[[Request, str], Message | Reply]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from handlers.consultations.choices import choose_consultation, open_visible
 from handlers.consultations.export import decisions_csv
-from handlers.consultations.lookup import number_of
 from handlers.consultations.seats import decision_of, may_see, silent_agencies
 from handlers.consultations.wording import reason_summary, scope_label, status_message
 from handlers.context import UserError
@@ -16,8 +16,8 @@ from handlers.types import Message
 
 
 def status_command(req: Request) -> Message:
-    """``consultation <n°>``: proposal, deadline, positions, reasons, who has not answered."""
-    consultation = number_of(req, req.args)
+    """``consultation [n°]``: proposal, deadline, positions, reasons, who has not answered."""
+    consultation, _ = choose_consultation(req, open_visible(req))
     if not may_see(req, consultation):
         raise UserError("poll.executive_only", number=consultation.id)
     return status_message(req.ctx, req.lang, consultation)

@@ -15,6 +15,7 @@ from handlers.consultations.seats import (
     unreached,
 )
 from handlers.context import Context
+from handlers.later.buttons import later_button
 from handlers.types import Button, Message
 from storage.models import Consultation
 
@@ -107,7 +108,8 @@ def proposal_message(ctx: Context, lang: str, consultation: Consultation,
                    paragraphs=[consultation.proposal, deadline_line(ctx, lang, consultation),
                                rule_line(ctx, lang, consultation),
                                *seats_lines(ctx, lang, consultation)],
-                   buttons=position_buttons(ctx, lang, consultation))
+                   buttons=[*position_buttons(ctx, lang, consultation),
+                            later_button(ctx, lang, "poll", consultation.id)])
 
 
 def tally_lines(ctx: Context, lang: str, consultation: Consultation) -> list[str]:

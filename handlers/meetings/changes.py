@@ -7,9 +7,10 @@ import re
 
 from handlers import groups
 from handlers.context import Context, UserError
+from handlers.meetings.choices import split_number
 from handlers.meetings.ics import calendar_file
 from handlers.meetings.invitations import invite_message, notify
-from handlers.meetings.lookup import require_future, split_number
+from handlers.meetings.lookup import require_future
 from handlers.meetings.times import read_time_range, stored_time
 from handlers.meetings.wording import agenda_lines, details, full_line, kind_label, start_end
 from handlers.roles import LEADS

@@ -8,9 +8,10 @@ from collections.abc import Callable
 from datetime import datetime
 
 from handlers.context import Context
+from handlers.later.buttons import later_button
 from handlers.meetings.ics import calendar_file
 from handlers.meetings.invitees import invitees, kind_invites
-from handlers.meetings.rsvp import rsvp_buttons
+from handlers.meetings.rsvp import SERIES, rsvp_buttons
 from handlers.meetings.wording import details, full_line, kind_label
 from handlers.types import Message
 from storage.models import Meeting, Member
@@ -23,12 +24,14 @@ def invite_message(ctx: Context, lang: str, meeting: Meeting, title_key: str,
         title=ctx.t(lang, title_key, kind=kind_label(ctx, lang, meeting), number=meeting.id),
         paragraphs=([change] if change else []) + details(ctx, lang, meeting)
         + [ctx.t(lang, "meeting.answer_hint")],
-        buttons=rsvp_buttons(ctx, lang, meeting),
+        buttons=[*rsvp_buttons(ctx, lang, meeting),
+                 later_button(ctx, lang, "meeting", meeting.id)],
         attachments=[calendar_file(ctx, lang, meeting)])
 
 
 def series_invite(ctx: Context, lang: str, occurrences: list[Meeting]) -> Message:
-    """One invitation for the occurrences of a series, with the file of the whole series."""
+    """One invitation for the occurrences of a series, with the file of the whole series; its
+    buttons ask, once tapped, whether the answer is for the whole series or the first."""
     first = occurrences[0]
     dates = [f"{ctx.t(lang, 'word.number', number=m.id)} — {full_line(ctx, lang, m)}"
              for m in occurrences]
@@ -36,7 +39,8 @@ def series_invite(ctx: Context, lang: str, occurrences: list[Meeting]) -> Messag
         title=ctx.t(lang, "meeting.series_invite_title", count=len(occurrences)),
         paragraphs=["\n".join(dates), ctx.t(lang, "meeting.series_answer_hint",
                                             number=first.id)],
-        buttons=rsvp_buttons(ctx, lang, first),
+        buttons=[*rsvp_buttons(ctx, lang, first, f"{SERIES}{first.series_id}"),
+                 later_button(ctx, lang, "meeting", first.id)],
         attachments=[calendar_file(ctx, lang, first)])
 
 

@@ -18,13 +18,6 @@ def meeting_number(req: Request, text: str) -> Meeting:
     return meeting
 
 
-def split_number(req: Request) -> tuple[Meeting, str]:
-    words = req.args.split(None, 1)
-    if not words:
-        raise UserError("meeting.number_needed", name=req.name)
-    return meeting_number(req, words[0]), words[1].strip() if len(words) > 1 else ""
-
-
 def require_future(req: Request, meeting: Meeting) -> None:
     """Only a meeting still to come can be answered or changed."""
     if meeting.status == "cancelled":

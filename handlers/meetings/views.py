@@ -3,8 +3,9 @@ meeting's details with the answers per agency (and, for leads, who has not answe
 
 from __future__ import annotations
 
+from handlers.meetings.apology import apology_lines
+from handlers.meetings.choices import choose_meeting, to_manage_or_read
 from handlers.meetings.invitees import invitees
-from handlers.meetings.lookup import meeting_number
 from handlers.meetings.rsvp import RSVP_CHOICES, tally
 from handlers.meetings.wording import details, full_line, kind_label
 from handlers.roles import LEADS
@@ -33,7 +34,7 @@ def list_upcoming(req: Request) -> Message:
 def show(req: Request) -> Message:
     """``réunion voir <n°>``: details, answers per agency, and who has not answered (leads)."""
     ctx, lang = req.ctx, req.lang
-    meeting = meeting_number(req, req.args)
+    meeting, _ = choose_meeting(req, to_manage_or_read(req))
     title_key = "meeting.show_title_cancelled" if meeting.status == "cancelled" else \
         "meeting.show_title"
     paragraphs = details(ctx, lang, meeting)
@@ -53,5 +54,6 @@ def show(req: Request) -> Message:
         names = "; ".join(f"{m.name} ({ctx.agency_label(m.agency, lang)})"
                           for m in sorted(silent, key=lambda m: (m.agency, fold(m.name))))
         paragraphs.append(req.t("meeting.silent", count=len(silent), names=names or "—"))
+        paragraphs += apology_lines(ctx, lang, ctx.store.rsvps.of_meeting(meeting.id))
     return Message(title=req.t(title_key, kind=kind_label(ctx, lang, meeting),
                                number=meeting.id), paragraphs=paragraphs)

@@ -2,7 +2,8 @@
 restarts and crashes.
 
 **Kinds.** Each kind of job is a small frozen dataclass (``kinds.py``): ``MeetingReminder``,
-``ConsultationReminder``, ``ConsultationClose``, ``Digest``, ``PlanReminder``, ``PlanOverdue``.
+``ConsultationReminder``, ``ConsultationClose``, ``Digest``, ``PlanReminder``, ``PlanOverdue``,
+``LaterReminder`` (a person's « Plus tard »).
 A job names the record it is about and the version of it it was derived from (a meeting's
 start, a consultation's deadline, an action's due date). ``encode`` turns a job into its id and
 ``decode`` reads an id back; nothing else builds or splits that text. ``bot/app.py`` maps each
@@ -10,7 +11,8 @@ kind to the handler that does the work, and the handler receives the typed job.
 
 **Derived, never stored.** APScheduler keeps its jobs in memory only. At start-up the whole
 schedule is derived from storage (``schedule.all_jobs``): the meetings to come, the open
-consultations, the followed workplan actions, the next digest. Afterwards, the store reports
+consultations, the followed workplan actions, the next digest, the « Plus tard » reminders
+waiting (``storage/laters.py``). Afterwards, the store reports
 which of those records a transaction changed (``Store.take_changes``), and only their jobs are
 derived again (``schedule.jobs_of``); a click that changes none of them costs the schedule
 nothing. A job's id comes from storage alone, so a restart derives the very same ids.
@@ -48,6 +50,7 @@ from scheduler.jobs.kinds import (
     Digest,
     Job,
     JobIdError,
+    LaterReminder,
     MeetingReminder,
     PlanOverdue,
     PlanReminder,
@@ -67,6 +70,7 @@ from scheduler.jobs.schedule import (
 
 __all__ = [
     "DIGEST_SOURCE", "INSTALLED", "KINDS", "ConsultationClose", "ConsultationReminder", "Digest",
-    "Job", "JobIdError", "JobSpec", "MeetingReminder", "PlanOverdue", "PlanReminder", "Rules",
-    "Source", "all_jobs", "decode", "digest_slots", "encode", "jobs_of", "sources",
+    "Job", "JobIdError", "JobSpec", "LaterReminder", "MeetingReminder", "PlanOverdue",
+    "PlanReminder", "Rules", "Source", "all_jobs", "decode", "digest_slots", "encode",
+    "jobs_of", "sources",
 ]

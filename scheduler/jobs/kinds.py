@@ -8,7 +8,7 @@ a consultation makes new jobs, with new ids, instead of reusing the marks of the
 ``decode`` reads one back. These ids are stored, so their text never changes:
 ``meeting-reminder:<n°>:<start>:<seconds>``, ``consultation-reminder:<n°>:<deadline>:<seconds>``,
 ``consultation-close:<n°>:<deadline>``, ``digest:<YYYY-MM-DD>``,
-``plan-reminder:<n°>:<due>:<seconds>``, ``plan-overdue:<n°>:<due>``.
+``plan-reminder:<n°>:<due>:<seconds>``, ``plan-overdue:<n°>:<due>``, ``later:<n°>:<due>``.
 """
 
 from __future__ import annotations
@@ -107,10 +107,24 @@ class PlanOverdue:
         return ("plan", self.action_id)
 
 
+@dataclass(frozen=True)
+class LaterReminder:
+    """Remind one person of the card they put off (« Plus tard »: ``storage.laters``) at
+    ``due``."""
+
+    kind: ClassVar[str] = "later.reminder"
+    later_id: int
+    due: str
+
+    @property
+    def source(self) -> Source:
+        return ("later", self.later_id)
+
+
 Job = (MeetingReminder | ConsultationReminder | ConsultationClose | Digest | PlanReminder
-       | PlanOverdue)
+       | PlanOverdue | LaterReminder)
 KINDS: tuple[type, ...] = (MeetingReminder, ConsultationReminder, ConsultationClose, Digest,
-                           PlanReminder, PlanOverdue)
+                           PlanReminder, PlanOverdue, LaterReminder)
 
 
 def _seconds(offset: timedelta) -> int:
@@ -132,6 +146,8 @@ def encode(job: Job) -> str:
             return f"plan-reminder:{number}:{due}:{_seconds(offset)}"
         case PlanOverdue(number, due):
             return f"plan-overdue:{number}:{due}"
+        case LaterReminder(number, due):
+            return f"later:{number}:{due}"
     raise TypeError(f"not a job: {job!r}")
 
 
@@ -157,6 +173,8 @@ def decode(job_id: str) -> Job:
             return ConsultationClose(number, moment)
         if prefix == "plan-overdue":
             return PlanOverdue(number, moment)
+        if prefix == "later":
+            return LaterReminder(number, moment)
     except ValueError as error:
         raise JobIdError(job_id) from error
     raise JobIdError(job_id)

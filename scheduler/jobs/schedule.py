@@ -14,12 +14,14 @@ from scheduler.jobs.kinds import (
     ConsultationReminder,
     Digest,
     Job,
+    LaterReminder,
     MeetingReminder,
     PlanOverdue,
     PlanReminder,
     Source,
     encode,
 )
+from storage.laters import WAITING, Later
 from storage.models import Consultation, Meeting, PlanAction
 from storage.records import to_iso
 from storage.store import Store
@@ -143,6 +145,17 @@ def action_jobs(action: PlanAction | None, rules: Rules, done: Container[str],
                                     action.due, done, now)
 
 
+def later_jobs(later: Later | None, done: Container[str], now: datetime) -> list[JobSpec]:
+    """A person's « Plus tard » reminder, once: at its moment, or now if that passed."""
+    if later is None or later.status != WAITING:
+        return []
+    job = LaterReminder(later.id, later.due)
+    due = parse_time(later.due)
+    if encode(job) in done:
+        return []
+    return [JobSpec.of(job, due) if due > now else JobSpec.of(job, now, due=due)]
+
+
 def digest_slots(schedule: str, tz: str, now: datetime) -> tuple[datetime, datetime]:
     """The last scheduled moment at or before ``now`` and the next one after it, for a
     schedule like ``mon 08:00`` (weekly) or ``daily 08:00``."""
@@ -181,6 +194,8 @@ def jobs_of(store: Store, source: Source, rules: Rules, now: datetime) -> list[J
         return consultation_jobs(store.consultations.get(number), rules, done, now)
     if kind == "plan":
         return action_jobs(store.plan.get(number), rules, done, now)
+    if kind == "later":
+        return later_jobs(store.later.get(number), done, now)
     if source == DIGEST_SOURCE:
         return digest_jobs(rules, done.done_at(INSTALLED), done, now)
     raise ValueError(f"unknown source {source!r}")
@@ -188,11 +203,12 @@ def jobs_of(store: Store, source: Source, rules: Rules, now: datetime) -> list[J
 
 def sources(store: Store, now: datetime) -> list[Source]:
     """Every source that may give a job now: the meetings to come, the open consultations, the
-    followed workplan actions, the digest. Read through indexes: what is closed or past costs
-    nothing."""
+    followed workplan actions, the « Plus tard » reminders waiting, the digest. Read through
+    indexes: what is closed or past costs nothing."""
     return ([("meeting", m.id) for m in store.meetings.upcoming(to_iso(now))]
             + [("consultation", c.id) for c in store.consultations.open()]
             + [("plan", a.id) for a in store.plan.open()]
+            + [("later", later.id) for later in store.later.waiting()]
             + [DIGEST_SOURCE])
 
 
