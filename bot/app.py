@@ -24,6 +24,7 @@ from bot.dispatch.dispatcher import Dispatcher
 from bot.pacing import AcksFirst
 from handlers import delivery, digest, scheduled, workplan
 from handlers.commands import build_router
+from handlers.console_seat import Seat, give_console_identity, seat_for
 from handlers.consultations import closing
 from handlers.consultations import reminders as consultation_reminders
 from handlers.context import REPLY_RELEVANCE, Context, utc_now
@@ -97,6 +98,7 @@ class BotApp:
                  monotonic: Callable[[], float] = time.monotonic) -> None:
         self.store = store
         self.network = network
+        self.files_dir = store.data_dir / "files"  # where the console writes attachments
         self.catalog = Catalog.load()
         self.ctx = Context(store, network, self.catalog, clock, monotonic)
         self.router = build_router(self.catalog)
@@ -262,6 +264,14 @@ class BotApp:
         self.follow_changes()
         await self._durable()
         return result
+
+    async def console_seat(self, who: str, locale: str | None) -> Seat:
+        """Who sits at the console (``handlers/console_seat.py``); a member without a console
+        identity is given one, durably, before the chat starts."""
+        seat = seat_for(self.ctx, who, locale)
+        if seat.new_identity:
+            await self.durably(lambda: give_console_identity(self.ctx, seat))
+        return seat
 
     async def _durable(self) -> None:
         """Wait for the fsync covering what was just written: made at once for a request alone

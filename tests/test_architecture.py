@@ -13,6 +13,7 @@ never run, and they are how a module names a type of a module that depends on it
 from __future__ import annotations
 
 import ast
+import importlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -199,6 +200,43 @@ def test_handlers_are_platform_neutral() -> None:
     anything."""
     found = sorted(f"{m} imports {lib}" for m, libs in OUTSIDE.items()
                    if not m.startswith("bot") for lib in libs & set(PLATFORM_LIBRARIES))
+    assert found == []
+
+
+ADAPTERS = ("bot.platforms", "bot.console_chat")  # modules that translate, nothing more
+
+
+def _storage_touches(tree: ast.Module) -> Iterator[str]:
+    """What a module takes from storage beyond exception types, and its reads of ``.store``."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            yield from (f"import {a.name}" for a in node.names
+                        if a.name.split(".")[0] == "storage")
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "storage":
+            source = importlib.import_module(node.module or "")
+            for alias in node.names:
+                value = getattr(source, alias.name, None)
+                if not (isinstance(value, type) and issubclass(value, BaseException)):
+                    yield f"{node.module}.{alias.name}"
+        elif isinstance(node, ast.Attribute) and node.attr == "store":
+            yield f"{ast.unparse(node)} (line {node.lineno})"
+
+
+def test_a_storage_touch_is_found() -> None:
+    tree = ast.parse("from storage.faults import StorageUnavailable\n"
+                     "from storage.records import to_iso\napp.store.members.save(m)\n")
+    assert list(_storage_touches(tree)) == ["storage.records.to_iso", "app.store (line 3)"]
+
+
+def test_adapters_touch_no_storage() -> None:
+    """Adapters translate, nothing more: the console chat read the members and saved a
+    member's console identity itself, Slack's inbound took ``to_iso`` and Telegram's menus
+    ``FOCAL_POINT`` from storage. Modules under bot/platforms/ and bot/console_chat.py take
+    nothing from storage but exception types (to answer « not recorded » when a write was
+    refused), and never read ``app.store``."""
+    found = sorted(f"{module}: {touch}" for module, path in MODULES.items()
+                   if module.startswith(ADAPTERS)
+                   for touch in _storage_touches(ast.parse(path.read_text(encoding="utf-8"))))
     assert found == []
 
 
