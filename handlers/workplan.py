@@ -26,6 +26,7 @@ from scheduler.jobs import PlanOverdue, PlanReminder, encode
 from scheduler.when import WhenError, parse_deadline
 from storage.models import FOCAL_POINT, PlanAction
 from storage.parts import PlanNote
+from storage.plan import OPEN
 from storage.records import to_iso
 
 STATUSES = ("planned", "in_progress", "done", "postponed", "abandoned")
@@ -36,7 +37,6 @@ STATUS_WORDS = {
     "done": "done", "reportee": "postponed", "reporte": "postponed", "postponed": "postponed",
     "abandonnee": "abandoned", "abandonne": "abandoned", "abandoned": "abandoned",
 }
-OPEN = ("planned", "in_progress", "postponed")
 MAX_TITLE = 300
 
 

@@ -340,3 +340,57 @@ def test_the_command_table_holds_no_handler() -> None:
     tree = ast.parse(MODULES["handlers.commands"].read_text(encoding="utf-8"))
     defined = [n.name for n in tree.body if isinstance(n, ast.FunctionDef | ast.ClassDef)]
     assert defined == ["build_router"]
+
+
+PLATFORMS = ("slack", "telegram", "console")
+
+
+def _identities_by_hand(tree: ast.AST) -> Iterator[str]:
+    """``x.startswith("console:")`` and ``x.split(":", 1)`` / ``x.partition(":")`` on a value
+    named for an identity or a recipient's ref: what ``Identity.parse`` is for (a dispatcher
+    target key, ``platform:address``, is not an identity: tests/test_identity.py)."""
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                and node.args and isinstance(node.args[0], ast.Constant)):
+            continue
+        text, on = node.args[0].value, ast.unparse(node.func.value)
+        platform_test = (node.func.attr == "startswith" and isinstance(text, str)
+                         and text.endswith(":") and text.rstrip(":") in PLATFORMS)
+        split = (node.func.attr in ("split", "partition") and text == ":"
+                 and any(word in on for word in ("identit", "ref", "lead")))
+        if platform_test or split:
+            yield ast.unparse(node)
+
+
+def test_an_identity_split_by_hand_is_found() -> None:
+    tree = ast.parse('a = i.startswith("console:")\nb = member.identities[0].split(":", 1)\n'
+                     'c = clock.split(":")\n')
+    assert list(_identities_by_hand(tree)) == [
+        "i.startswith('console:')", "member.identities[0].split(':', 1)"]
+
+
+def test_no_identity_split_by_hand() -> None:
+    """``handlers/identities.py`` and ``bot/dispatch/targets.py`` tested
+    ``startswith("console:")``, ``bench/outage.py`` and the dispatcher's targets split
+    ``platform:user`` themselves: an identity is read with ``storage.identity.Identity`` only."""
+    files = [*MODULES.values(), *sorted((REPO / "bench").glob("*.py"))]
+    found = [f"{path.relative_to(REPO)}: {call}" for path in files
+             if path.name != "identity.py"
+             for call in _identities_by_hand(ast.parse(path.read_text(encoding="utf-8")))]
+    assert found == []
+
+
+def test_the_open_statuses_of_the_workplan_are_defined_once() -> None:
+    """``OPEN`` was defined in both ``handlers/workplan.py`` and ``storage/plan.py``: a
+    constant storage defines is imported by the handlers, not written again."""
+    def constants(module: str) -> dict[str, str]:
+        tree = ast.parse(MODULES[module].read_text(encoding="utf-8"))
+        return {name: ast.unparse(node.value) for node in tree.body
+                if isinstance(node, ast.Assign) for t in node.targets
+                if isinstance(t, ast.Name) and (name := t.id).isupper()}
+    twice = sorted(f"{h}.{name} = {s}.{name}"
+                   for h in MODULES if h.startswith("handlers")
+                   for s in MODULES if s.startswith("storage")
+                   for name, value in constants(h).items() if constants(s).get(name) == value)
+    assert twice == []
+
