@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -394,3 +395,50 @@ def test_the_open_statuses_of_the_workplan_are_defined_once() -> None:
                    for name, value in constants(h).items() if constants(s).get(name) == value)
     assert twice == []
 
+
+MENTIONED = re.compile(
+    r"\b(?:bot|handlers|scheduler|storage|tests|bench|docs)/[\w/]*\w\.(?:py|md)\b")
+LINK = re.compile(r"\]\(([^)#\s]+)\)")
+
+
+def _documents() -> list[Path]:
+    """The texts that name modules: the code's docstrings and comments, README and docs/."""
+    return [REPO / "README.md", *sorted((REPO / "docs").glob("*.md")), *MODULES.values(),
+            *sorted((REPO / "tests").rglob("*.py")), *sorted((REPO / "bench").glob("*.py"))]
+
+
+def test_every_module_named_in_the_docs_exists() -> None:
+    """The modules ``bot/dispatcher`` and ``bot/config`` were still named after they became
+    the packages ``bot/dispatch/`` and ``bot/config/``: every ``path/to/module.py`` a docstring,
+    the README or docs/ names is a file, and every relative link of a markdown page leads to
+    one."""
+    missing = sorted({f"{path.relative_to(REPO)}: {name}" for path in _documents()
+                      for name in MENTIONED.findall(path.read_text(encoding="utf-8"))
+                      if not (REPO / name).exists()})
+    for page in [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]:
+        missing += [f"{page.relative_to(REPO)}: link {target}"
+                    for target in LINK.findall(page.read_text(encoding="utf-8"))
+                    if "://" not in target and not (page.parent / target).exists()]
+    assert missing == []
+
+
+def test_the_architecture_page_follows_each_journey_to_its_modules() -> None:
+    """docs/architecture.md names, for a click, a reminder and an outbound message, the
+    modules in the order they act, each linked: a journey is two hops from the page."""
+    page = (REPO / "docs" / "architecture.md").read_text(encoding="utf-8")
+    journeys = {
+        "The life of a click": ["bot/platforms/slack/door.py", "bot/platforms/slack/inbound.py",
+                                "bot/app.py", "handlers/router.py", "storage/journal.py",
+                                "bot/dispatch/dispatcher.py", "bot/platforms/slack/deliver.py"],
+        "The life of a reminder": ["scheduler/jobs/schedule.py", "scheduler/runner.py",
+                                   "bot/app.py", "handlers/scheduled.py",
+                                   "storage/jobs_done.py"],
+        "The life of an outbound message": ["handlers/context.py", "storage/outbox.py",
+                                            "bot/dispatch/dispatcher.py",
+                                            "bot/dispatch/targets.py", "bot/dispatch/ledger.py",
+                                            "bot/platforms/slack/deliver.py"],
+    }
+    for title, modules in journeys.items():
+        section = page.split(f"## {title}")[1].split("\n## ")[0]
+        places = [section.find(f"](../{module})") for module in modules]
+        assert -1 not in places and places == sorted(places), title
