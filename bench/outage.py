@@ -37,6 +37,7 @@ from bot.config.network import load_network
 from bot.platforms.slack.adapter import SlackPlatform
 from bot.platforms.telegram.adapter import TelegramPlatform
 from handlers.types import Inbound, Message
+from storage.identity import Identity
 from storage.journal import Journal
 from storage.models import FOCAL_POINT, Member
 from storage.store import Store
@@ -120,8 +121,8 @@ async def outage(platform: str, length: timedelta) -> dict[str, object]:
     await bench.start()
     fake = bench.slack if platform == "slack" else bench.telegram
     try:
-        lead = bench.store.members.get("aminata").identities[0].split(":", 1)
-        bench.app.handle(Inbound(platform=lead[0], user_id=lead[1],
+        lead = Identity.parse(bench.store.members.get("aminata").identities[0])
+        bench.app.handle(Inbound(platform=lead.platform, user_id=lead.user,
                                  text="consultation ouvrir Plan 2027 | samedi 5 décembre 17h"))
         bench.app.ctx.send_to_member(bench.store.members.get("awa"), "dm",
                                      lambda lang: Message(title="Message direct"))

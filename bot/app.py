@@ -17,20 +17,18 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from bot.dispatch.contract import Adapter
 from bot.dispatch.dispatcher import Dispatcher
+from bot.jobs_table import JOB_HANDLERS, source_of
 from bot.pacing import AcksFirst
-from handlers import delivery, digest, scheduled, todo_views, workplan
+from handlers import delivery, scheduled, todo_views
 from handlers.commands import build_router
-from handlers.consultations import closing
-from handlers.consultations import reminders as consultation_reminders
+from handlers.console_seat import Seat, give_console_identity, seat_for
 from handlers.context import REPLY_RELEVANCE, Context, utc_now
 from handlers.groups import seed_groups
 from handlers.i18n import Catalog
-from handlers.later import firing as later_firing
-from handlers.meetings import reminders as meeting_reminders
 from handlers.members import seed_members
 from handlers.minting import reveal
 from handlers.roles import LEADS, roles_of
@@ -38,19 +36,10 @@ from handlers.settings import Network
 from handlers.types import Inbound, Message, Outgoing, Recipient, Reply
 from scheduler.jobs import (
     INSTALLED,
-    ConsultationClose,
-    ConsultationReminder,
-    Digest,
-    JobIdError,
     JobSpec,
-    LaterReminder,
-    MeetingReminder,
-    PlanOverdue,
-    PlanReminder,
     Rules,
     Source,
     all_jobs,
-    decode,
     jobs_of,
 )
 from scheduler.retries import with_retries
@@ -64,35 +53,6 @@ from storage.store import Store
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-# What each kind of scheduled job does (scheduler/ computes when; handlers/ do the work, given
-# the typed job).
-JOB_HANDLERS: dict[type, Callable[[Context, Any], object]] = {
-    MeetingReminder: meeting_reminders.send_reminder,
-    ConsultationReminder: consultation_reminders.send_reminder,
-    ConsultationClose: closing.close_job,
-    Digest: digest.send_scheduled,
-    PlanReminder: workplan.send_reminder,
-    PlanOverdue: workplan.send_overdue,
-    LaterReminder: later_firing.send_later,
-}
-# The collections the schedule is derived from, and the source each of their records is.
-SOURCES = {"meetings": "meeting", "consultations": "consultation", "plan": "plan",
-           "later": "later"}
-
-
-def source_of(collection: str, record_id: object) -> Source | None:
-    """The source of jobs a changed record belongs to: a meeting, a consultation or an action
-    itself; for a job's mark or failure, the job's own source (``None`` for other marks)."""
-    if collection in SOURCES and isinstance(record_id, int):
-        return (SOURCES[collection], record_id)
-    if isinstance(record_id, str):
-        try:
-            return decode(record_id).source
-        except JobIdError:
-            return None
-    return None
-
-
 class BotApp:
     """One bot process's state. Build it, add adapters, then ``handle`` and ``dispatcher``."""
 
@@ -101,6 +61,7 @@ class BotApp:
                  monotonic: Callable[[], float] = time.monotonic) -> None:
         self.store = store
         self.network = network
+        self.files_dir = store.data_dir / "files"  # where the console writes attachments
         self.catalog = Catalog.load()
         self.ctx = Context(store, network, self.catalog, clock, monotonic)
         self.router = build_router(self.catalog)
@@ -286,6 +247,14 @@ class BotApp:
         self.follow_changes()
         await self._durable()
         return result
+
+    async def console_seat(self, who: str, locale: str | None) -> Seat:
+        """Who sits at the console (``handlers/console_seat.py``); a member without a console
+        identity is given one, durably, before the chat starts."""
+        seat = seat_for(self.ctx, who, locale)
+        if seat.new_identity:
+            await self.durably(lambda: give_console_identity(self.ctx, seat))
+        return seat
 
     async def _durable(self) -> None:
         """Wait for the fsync covering what was just written: made at once for a request alone

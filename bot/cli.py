@@ -17,7 +17,7 @@ from bot.logs import setup_logging
 from handlers import consensus
 from handlers.i18n import Catalog
 from handlers.settings import Agency, Network
-from storage.atomic import CorruptFileError
+from storage.files import CorruptFileError
 from storage.lock import DataDirLocked
 from storage.models import FOCAL_POINT, Member
 from storage.records import SchemaError

@@ -7,11 +7,9 @@ import os
 
 from bot.app import BotApp
 from bot.platforms.console import ConsoleAdapter, LineReader
-from handlers.settings import fold
+from handlers.console_seat import language_at_console
 from handlers.types import Inbound, Message
 from storage.faults import StorageUnavailable
-from storage.identity import Identity
-from storage.models import Member
 
 
 def console_locale(env: dict[str, str] | None = None) -> str | None:
@@ -24,36 +22,15 @@ def console_locale(env: dict[str, str] | None = None) -> str | None:
     return None
 
 
-def find_member(app: BotApp, typed: str) -> Member | None:
-    """The member someone means by ``--as``: an id, a console identity, or a name."""
-    members = app.store.members
-    wanted = fold(typed.strip())
-    found = members.get(wanted) or members.by_identity(typed) or members.by_identity(
-        f"console:{wanted}")
-    if found is not None and found.active:
-        return found
-    return next((m for m in members.active() if fold(m.name) == wanted), None)
-
-
 async def run_console(app: BotApp, who: str) -> None:
     """Chat until the end of input. ``who`` is a member (id or name) or a newcomer's name."""
-    member = find_member(app, who)
-    if member is not None:
-        console_ids = [Identity.parse(i) for i in member.identities if i.startswith("console:")]
-        user_id = console_ids[0].user if console_ids else member.id
-        if not console_ids:  # let a member without a console identity try the console
-            member.identities.append(f"console:{user_id}")
-            await app.durably(lambda: app.store.members.save(member))
-        display = member.name
-    else:
-        user_id = "-".join(fold(who).split())[:40] or "invite"
-        display = who.strip()[:80] or user_id
     locale = console_locale()
-    lang = app.ctx.language_of(member, locale)
-    adapter = ConsoleAdapter(app.catalog, lang, app.store.data_dir / "files")
+    seat = await app.console_seat(who, locale)
+    user_id, display, lang = seat.user_id, seat.display, seat.lang
+    adapter = ConsoleAdapter(app.catalog, lang, app.files_dir)
     app.add_adapter(adapter, fallback=True)
     network = app.network
-    intro_key = "console.welcome" if member else "console.welcome_unknown"
+    intro_key = "console.welcome" if seat.member_id else "console.welcome_unknown"
     reader = LineReader(prompt=app.catalog.t(lang, "console.prompt", name=display.split()[0]))
     adapter.out.write(app.catalog.t(lang, intro_key, name=display, network=network.name(lang))
                       + "\n")
@@ -79,6 +56,6 @@ async def run_console(app: BotApp, who: str) -> None:
     app.stop()
     if reader.interactive:
         adapter.out.write("\n")  # Ctrl-D leaves the cursor after the prompt
-    current = app.store.members.by_identity(f"console:{user_id}")
-    adapter.out.write(app.catalog.t(app.ctx.language_of(current, locale), "console.bye") + "\n")
+    bye_lang = language_at_console(app.ctx, user_id, locale)
+    adapter.out.write(app.catalog.t(bye_lang, "console.bye") + "\n")
     adapter.out.flush()

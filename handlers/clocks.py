@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from storage.records import to_iso
+
 
 class Lifetimes:
     """Tokens minted by this process, with the monotonic moment each one ends.
@@ -45,3 +47,9 @@ class ProcessClock:
         (positive: it jumped forward)."""
         passed = timedelta(seconds=self._monotonic() - self.started_monotonic)
         return (self._wall() - self.started_wall) - passed
+
+
+def stored_time(moment: datetime) -> str:
+    """A moment as storage keeps it (UTC ISO 8601): for an adapter filling a field a handler
+    or the dispatcher reads back (``ReplyTo.url_until``), without touching storage itself."""
+    return to_iso(moment)

@@ -1,7 +1,7 @@
 """Messages that cannot be delivered yet, or ever: what that means for the network, who is told,
 and when they go after all.
 
-The dispatcher (``bot/dispatcher.py``) only reports what happened to an outbox row: which
+The dispatcher (``bot/dispatch/dispatcher.py``) only reports what happened to an outbox row: which
 identities it could not reach and why, whether the row now waits (``held``), whether it was
 given up (``expired``: it stopped mattering before it could go; ``dead``: a platform refused it
 for good), and the fate of rows a handler follows (``topic``). Here that becomes the network's

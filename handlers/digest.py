@@ -83,7 +83,7 @@ def sections(ctx: Context, lang: str, since: datetime) -> list[tuple[str, list[s
                            line=full_line(ctx, lang, meeting)))
             lines += [t(lang, "meeting.agency_line", agency=ctx.agency_label(code, lang),
                         **counts) for code, counts in sorted(per_agency.items())]
-            lines += [t(lang, "digest.agenda_line", number=n, text=item["text"])
+            lines += [t(lang, "digest.agenda_line", number=n, text=item.text)
                       for n, item in enumerate(meeting.agenda, start=1)]
         found.append((t(lang, "digest.coming_meetings", count=len(coming)), lines))
 

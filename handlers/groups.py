@@ -17,6 +17,7 @@ from handlers.router import Request
 from handlers.settings import fold, slugify
 from handlers.types import Message
 from storage.models import Group, Member
+from storage.parts import GroupReview
 
 MAX_NAME = 80
 MAX_NOTE = 1000
@@ -174,8 +175,8 @@ def review(req: Request) -> Message:
     group, rest = _split(req)
     if not rest or len(rest) > MAX_NOTE:
         raise UserError("group.review_usage", name=req.name)
-    group.reviews.append({"at": req.ctx.now_iso(), "by": req.member.id if req.member else "",
-                          "note": rest})
+    group.reviews.append(GroupReview(at=req.ctx.now_iso(),
+                                     by=req.member.id if req.member else "", note=rest))
     req.ctx.store.groups.save(group)
     return Message(paragraphs=[req.t("group.reviewed", group=group.name)])
 
@@ -223,7 +224,7 @@ def show(req: Request) -> Message:
         lines.append(req.t("group.created_by_poll", number=group.consultation_id))
     for note in group.reviews:
         lines.append(req.t("group.review_line", date=ctx.catalog.date(
-            req.lang, datetime.fromisoformat(note["at"]), ctx.network.timezone),
-            note=note["note"]))
+            req.lang, datetime.fromisoformat(note.at), ctx.network.timezone),
+            note=note.note))
     key = "group.title_closed" if group.status == "closed" else "group.title"
     return Message(title=req.t(key, group=group.name), paragraphs=["\n".join(lines)])

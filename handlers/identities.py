@@ -20,6 +20,7 @@ from handlers.deeplinks import LINK_PREFIX, OPEN_PAYLOAD
 from handlers.router import Request
 from handlers.settings import fold
 from handlers.types import SECRET_MARK, Message, Secret
+from storage.identity import Identity
 from storage.models import SECRETARIAT, LinkCode, Member
 from storage.records import to_iso
 
@@ -129,7 +130,7 @@ def tell_identity_added(ctx: Context, member: Member, identity: str, shown_name:
     lang = ctx.language_of(member)
     notice = Message(title=ctx.t(lang, "link.added_title"), paragraphs=[
         ctx.t(lang, "link.added_notice", identity=who, when=ctx.when(lang, ctx.now()))])
-    for previous in [i for i in before if not i.startswith("console:")] or before:
+    for previous in [i for i in before if Identity.parse(i).platform != "console"] or before:
         ctx.send_to_identity(previous, lang, key, notice)
     ctx.send_to_members(ctx.store.members.with_role(SECRETARIAT), key, lambda lang: Message(
         title=ctx.t(lang, "link.added_title"), paragraphs=[

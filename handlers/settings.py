@@ -1,7 +1,7 @@
 """The network's settings as typed values: who is in it, where it meets, when it reminds.
 
-``bot/config.py`` builds a ``Network`` from the built-in Mali network and an optional TOML file;
-handlers only ever read these values.
+``bot/config/network.py`` builds a ``Network`` from the built-in Mali network and an optional
+TOML file; handlers only ever read these values.
 """
 
 from __future__ import annotations

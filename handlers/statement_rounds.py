@@ -16,7 +16,7 @@ def round_closed(ctx: Context, consultation: Consultation) -> None:
     statement = ctx.store.statements.get(consultation.statement_id or 0)
     if statement is None or not statement.versions:
         return
-    if statement.versions[-1]["number"] != consultation.statement_version:
+    if statement.versions[-1].number != consultation.statement_version:
         return  # an older version's round: it does not decide
     statement.status = "adopted" if consultation.outcome == "adopted" else "not_adopted"
     ctx.store.statements.save(statement)

@@ -14,6 +14,7 @@ from handlers.router import Request
 from handlers.types import Message
 from handlers.when_text import reading_lines
 from storage.models import CO_CHAIR, Statement
+from storage.parts import StatementVersion
 
 MAX_SUBJECT = 300
 MAX_TEXT = 3000
@@ -74,13 +75,13 @@ def draft_command(req: Request) -> Message:
         group=None,
         opened_by=by, statement=(statement.id, number), lang=req.lang)
     for version in statement.versions:
-        old = ctx.store.consultations.get(version.get("poll") or 0)
+        old = ctx.store.consultations.get(version.poll or 0)
         if old is not None and old.status == "open":
             old.status, old.outcome, old.closed_by = "closed", "superseded", "superseded"
             old.closed_at = ctx.now_iso()
             ctx.store.consultations.save(old)
-    statement.versions.append({"number": number, "text": text, "by": by, "at": ctx.now_iso(),
-                               "poll": poll.id})
+    statement.versions.append(StatementVersion(number=number, text=text, by=by,
+                                               at=ctx.now_iso(), poll=poll.id))
     statement.status = "in_approval"
     ctx.store.statements.save(statement)
     return Message(title=req.t("statement.draft_sent", number=statement.id, version=number),
@@ -106,7 +107,7 @@ def publish_command(req: Request) -> Message:
     ctx.store.statements.save(statement)
     ctx.announce(f"statement:{statement.id}:published", lambda lang: Message(
         title=ctx.t(lang, "statement.published_title", network=ctx.network.name(lang)),
-        paragraphs=[version["text"], ctx.t(lang, "statement.published_footer",
+        paragraphs=[version.text, ctx.t(lang, "statement.published_footer",
                                            date=ctx.catalog.date(lang, ctx.now(),
                                                                  ctx.network.timezone))]))
     return Message(paragraphs=[req.t("statement.published", number=statement.id)])
@@ -130,7 +131,7 @@ def show_command(req: Request) -> Message:
         paragraphs.append(req.t("statement.draft_hidden"))  # a draft is the Committee's only
     elif statement.versions:
         latest = statement.versions[-1]
-        paragraphs += [req.t("statement.version_heading", version=latest["number"],
-                             date=ctx.catalog.date(lang, datetime.fromisoformat(latest["at"]),
-                                                   ctx.network.timezone)), latest["text"]]
+        paragraphs += [req.t("statement.version_heading", version=latest.number,
+                             date=ctx.catalog.date(lang, datetime.fromisoformat(latest.at),
+                                                   ctx.network.timezone)), latest.text]
     return Message(title=req.t("statement.title", number=statement.id), paragraphs=paragraphs)

@@ -25,6 +25,8 @@ from handlers.when_text import refusal
 from scheduler.jobs import PlanOverdue, PlanReminder, encode
 from scheduler.when import WhenError, parse_deadline
 from storage.models import FOCAL_POINT, PlanAction
+from storage.parts import PlanNote
+from storage.plan import OPEN
 from storage.records import to_iso
 
 STATUSES = ("planned", "in_progress", "done", "postponed", "abandoned")
@@ -35,7 +37,6 @@ STATUS_WORDS = {
     "done": "done", "reportee": "postponed", "reporte": "postponed", "postponed": "postponed",
     "abandonnee": "abandoned", "abandonne": "abandoned", "abandoned": "abandoned",
 }
-OPEN = ("planned", "in_progress", "postponed")
 MAX_TITLE = 300
 
 
@@ -122,8 +123,8 @@ def update(req: Request, action: PlanAction, status: str | None, note: str) -> M
                                          status=status_label(ctx, req.lang, status))])
     if status is not None:
         action.status = status
-    action.notes.append({"at": ctx.now_iso(), "by": req.member.id if req.member else "",
-                         "status": action.status, "text": note[:1000]})
+    action.notes.append(PlanNote(at=ctx.now_iso(), by=req.member.id if req.member else "",
+                                 status=action.status, text=note[:1000]))
     action.updated_at = ctx.now_iso()
     ctx.store.plan.save(action)
     return Message(paragraphs=[req.t("plan.updated", number=action.id,
@@ -174,8 +175,8 @@ def show(ctx: Context, lang: str, action: PlanAction) -> Message:
             ctx.agency_label(code, lang) for code in action.partners)))
     for note in action.notes:
         lines.append(ctx.t(lang, "plan.note_line", date=ctx.catalog.date(
-            lang, datetime.fromisoformat(note["at"]), ctx.network.timezone),
-            status=status_label(ctx, lang, note["status"]), text=note["text"] or "—"))
+            lang, datetime.fromisoformat(note.at), ctx.network.timezone),
+            status=status_label(ctx, lang, note.status), text=note.text or "—"))
     return Message(title=ctx.t(lang, "plan.action_title", number=action.id),
                    paragraphs=["\n".join(lines)])
 
@@ -246,8 +247,8 @@ def workplan_lines(ctx: Context, lang: str, actions: list[PlanAction]) -> list[s
     for action in actions:
         lines.append(action_line(ctx, lang, action))
         lines += [ctx.t(lang, "plan.note_line", date=ctx.catalog.date(
-            lang, datetime.fromisoformat(n["at"]), ctx.network.timezone),
-            status=status_label(ctx, lang, n["status"]), text=n["text"] or "—")
+            lang, datetime.fromisoformat(n.at), ctx.network.timezone),
+            status=status_label(ctx, lang, n.status), text=n.text or "—")
             for n in action.notes]
     return lines
 

@@ -25,7 +25,6 @@ from typing import TYPE_CHECKING, Any
 from tinydb.storages import Storage
 
 from storage.files import (
-    CorruptFileError,
     TableSnapshot,
     dumps,
     read_json_file,
@@ -36,9 +35,6 @@ from storage.files import (
 
 if TYPE_CHECKING:
     from storage.engine import Engine
-
-# ``CorruptFileError`` is imported from here by bot/cli.py (it lives in storage/files.py).
-__all__ = ["AtomicJSONStorage", "CorruptFileError"]
 
 log = logging.getLogger(__name__)
 

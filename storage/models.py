@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from storage.identity import Identity
+from storage.parts import AgendaItem, GroupReview, PlanNote, StatementVersion
 from storage.records import Record, Time
 
 # Roles a member can hold. "Executive Committee focal point" is not stored: it is derived from the
@@ -136,7 +137,7 @@ class Meeting(Record):
     recurrence_id: str | None = None  # the occurrence's original start, for calendar files
     status: str = "scheduled"  # scheduled | cancelled
     sequence: int = 0
-    agenda: list[dict[str, Any]] = field(default_factory=list)
+    agenda: list[AgendaItem] = field(default_factory=list)
     created_by: str = ""
     created_at: Time = ""
     updated_at: Time = ""  # when invitees were last told: reminders due before it are moot
@@ -258,7 +259,7 @@ class Statement(Record):
     requested_by: str
     requested_at: str
     status: str = "requested"  # requested | in_approval | adopted | not_adopted | published
-    versions: list[dict[str, Any]] = field(default_factory=list)  # number, text, by, at, poll
+    versions: list[StatementVersion] = field(default_factory=list)
     published_at: str | None = None
     published_by: str | None = None
 
@@ -313,7 +314,7 @@ class Group(Record):
     terms: str = ""  # terms of reference: a link or a text
     status: str = "active"  # active | closed
     consultation_id: int | None = None  # the adopted consultation that created it
-    reviews: list[dict[str, Any]] = field(default_factory=list)  # at, by, note
+    reviews: list[GroupReview] = field(default_factory=list)
     created_by: str = ""
     created_at: str = ""
     closed_at: str | None = None
@@ -331,7 +332,7 @@ class PlanAction(Record):
     objectives: list[int] = field(default_factory=list)
     partners: list[str] = field(default_factory=list)
     status: str = "planned"  # planned | in_progress | done | postponed | abandoned
-    notes: list[dict[str, Any]] = field(default_factory=list)  # at, by, status, text
+    notes: list[PlanNote] = field(default_factory=list)
     created_by: str = ""
     created_at: Time = ""
     updated_at: Time = ""

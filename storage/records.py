@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import typing
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Annotated, Any, ClassVar, Self
@@ -35,6 +36,8 @@ def _plain(value: Any) -> Any:
         return [_plain(v) for v in value]
     if value is None or isinstance(value, (str, int, float)):
         return value
+    if isinstance(value, Part):
+        return value.to_dict()
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return dataclasses.asdict(value)
     return value
@@ -50,6 +53,44 @@ def field_names(cls: type) -> tuple[str, ...]:
     if names is None:
         names = _FIELDS[cls] = tuple(f.name for f in dataclasses.fields(cls))
     return names
+
+
+@dataclasses.dataclass(frozen=True)
+class Part:
+    """A small typed value stored inside a record (an agenda item, a version of a statement, a
+    dated note): a plain JSON object, with no schema tag of its own — its record's covers it.
+    Frozen: a change is a new part appended or put in place, never an edit behind the record's
+    back."""
+
+    @classmethod
+    def from_dict(cls, doc: Mapping[str, Any]) -> Self:
+        """The part as stored; keys this version does not know are left aside."""
+        return cls(**{k: doc[k] for k in field_names(cls) if k in doc})
+
+    def to_dict(self) -> dict[str, Any]:
+        """The stored form: one key per field, in field order."""
+        return {name: _plain(getattr(self, name)) for name in field_names(type(self))}
+
+
+_PARTS: dict[type, tuple[tuple[str, type[Part], bool], ...]] = {}
+
+
+def parts_of(cls: type) -> tuple[tuple[str, type[Part], bool], ...]:
+    """The fields of a record class that hold parts: (name, part class, a list of them?),
+    found once per class from its annotations."""
+    found = _PARTS.get(cls)
+    if found is None:
+        hints = typing.get_type_hints(cls)
+        entries = []
+        for name in field_names(cls):
+            tp = hints[name]
+            many = typing.get_origin(tp) is list
+            for arg in (tp, *typing.get_args(tp)):
+                if isinstance(arg, type) and issubclass(arg, Part):
+                    entries.append((name, arg, many))
+                    break
+        found = _PARTS[cls] = tuple(entries)
+    return found
 
 
 @dataclasses.dataclass
@@ -81,7 +122,13 @@ class Record:
                 f"v{cls.SCHEMA}: upgrade reseau-bot"
             )
         data = cls.upgrade(json_copy(doc), version)
-        return cls(**{k: data[k] for k in field_names(cls) if k in data})
+        values = {k: data[k] for k in field_names(cls) if k in data}
+        for name, part, many in parts_of(cls):
+            value = values.get(name)
+            if value is not None:
+                values[name] = ([part.from_dict(v) for v in value] if many
+                                else part.from_dict(value))
+        return cls(**values)
 
 
 def to_iso(moment: datetime) -> str:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from storage.files import CorruptFileError
-from storage.records import TIME, Record, SchemaError, json_copy
+from storage.records import TIME, Part, Record, SchemaError, json_copy
 
 Check = Callable[[Any], bool]
 
@@ -53,7 +53,8 @@ class _Field:
     check: Check
     expected: str
     required: bool
-    nested: type[Record] | None = None  # a typed sub-record, explained field by field
+    nested: type[Record] | type[Part] | None = None  # explained field by field when wrong
+    many: bool = False  # a list of ``nested``
 
 
 def _any(_: Any) -> bool:
@@ -89,7 +90,7 @@ def _describe(tp: Any) -> str:
         return f"array<{_describe(item)}>" if item is not Any else "array"
     if origin is dict or tp is dict:
         return "object"
-    if isinstance(tp, type) and issubclass(tp, Record):
+    if isinstance(tp, type) and issubclass(tp, (Record, Part)):
         return f"object ({tp.__name__})"
     return JSON_NAMES.get(tp, getattr(tp, "__name__", str(tp)))
 
@@ -133,7 +134,7 @@ def _check_of(tp: Any) -> Check:
             return lambda v: type(v) is dict
         each = _check_of(value)
         return lambda v: type(v) is dict and all(each(x) for x in v.values())
-    if isinstance(tp, type) and issubclass(tp, Record):
+    if isinstance(tp, type) and issubclass(tp, (Record, Part)):
         return lambda v, r=tp: type(v) is dict and problem(r, v) is None
     raise TypeError(f"no check for stored type {tp!r}")
 
@@ -141,7 +142,7 @@ def _check_of(tp: Any) -> Check:
 _SCHEMAS: dict[type, list[_Field]] = {}
 
 
-def schema_of(record: type[Record]) -> list[_Field]:
+def schema_of(record: type[Record] | type[Part]) -> list[_Field]:
     """The compiled checks of ``record``'s fields (once per class)."""
     compiled = _SCHEMAS.get(record)
     if compiled is None:
@@ -152,11 +153,12 @@ def schema_of(record: type[Record]) -> list[_Field]:
             required = (f.default is dataclasses.MISSING
                         and f.default_factory is dataclasses.MISSING)
             nested = next((t for t in (tp, *typing.get_args(tp))
-                           if isinstance(t, type) and issubclass(t, Record)), None)
+                           if isinstance(t, type) and issubclass(t, (Record, Part))), None)
             check, expected = _check_of(tp), _describe(tp)
             if _is_time(tp) and f.default == "":  # not known yet: the empty string
                 check, expected = (lambda v: v == "" or is_time(v)), f'"" or {expected}'
-            compiled.append(_Field(f.name, check, expected, required, nested))
+            compiled.append(_Field(f.name, check, expected, required, nested,
+                                   typing.get_origin(tp) is list))
         _SCHEMAS[record] = compiled
     return compiled
 
@@ -173,9 +175,13 @@ def found(value: Any) -> str:
 MISSING = "missing"  # the ``found`` of a required field that is absent
 
 
-def problem(record: type[Record], doc: Mapping[str, Any]) -> tuple[str, str, str] | None:
+def problem(record: type[Record] | type[Part],
+            doc: Mapping[str, Any]) -> tuple[str, str, str] | None:
     """``None`` if ``doc`` reads as a ``record``; else (field, expected, found) of the first
-    field that does not. Older schema versions are upgraded (on a copy) before the check."""
+    field that does not. Older schema versions are upgraded (on a copy) before the check; a
+    part has no version of its own."""
+    if issubclass(record, Part):
+        return _fields_problem(record, doc)
     version = doc.get("v", 1)
     if type(version) is not int or version < 1:
         return "v", "integer >= 1", found(version)
@@ -187,17 +193,34 @@ def problem(record: type[Record], doc: Mapping[str, Any]) -> tuple[str, str, str
             doc = record.upgrade(json_copy(dict(doc)), version)
         except (KeyError, TypeError, ValueError) as exc:
             return "v", f"a v{version} record this bot can upgrade", f"{exc!r}"[:80]
+    return _fields_problem(record, doc)
+
+
+def _fields_problem(record: type[Record] | type[Part],
+                    doc: Mapping[str, Any]) -> tuple[str, str, str] | None:
     for f in schema_of(record):
         if f.name in doc:
             value = doc[f.name]
             if not f.check(value):
-                if f.nested is not None and type(value) is dict:
-                    inner = problem(f.nested, value)
-                    if inner is not None:
-                        return f"{f.name}.{inner[0]}", inner[1], inner[2]
-                return f.name, f.expected, found(value)
+                inner = _nested_problem(f, value)
+                return inner if inner is not None else (f.name, f.expected, found(value))
         elif f.required:
             return f.name, f.expected, MISSING
+    return None
+
+
+def _nested_problem(f: _Field, value: Any) -> tuple[str, str, str] | None:
+    """Where inside a nested record (``agenda[2].text``) a wrong field is, if it is one."""
+    if f.nested is None:
+        return None
+    items = (list(enumerate(value)) if f.many and type(value) is list
+             else [(None, value)] if not f.many else [])
+    for index, item in items:
+        if type(item) is dict:
+            inner = problem(f.nested, item)
+            if inner is not None:
+                at = f.name if index is None else f"{f.name}[{index}]"
+                return f"{at}.{inner[0]}", inner[1], inner[2]
     return None
 
 

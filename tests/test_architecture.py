@@ -13,6 +13,8 @@ never run, and they are how a module names a type of a module that depends on it
 from __future__ import annotations
 
 import ast
+import importlib
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -202,6 +204,43 @@ def test_handlers_are_platform_neutral() -> None:
     assert found == []
 
 
+ADAPTERS = ("bot.platforms", "bot.console_chat")  # modules that translate, nothing more
+
+
+def _storage_touches(tree: ast.Module) -> Iterator[str]:
+    """What a module takes from storage beyond exception types, and its reads of ``.store``."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            yield from (f"import {a.name}" for a in node.names
+                        if a.name.split(".")[0] == "storage")
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "storage":
+            source = importlib.import_module(node.module or "")
+            for alias in node.names:
+                value = getattr(source, alias.name, None)
+                if not (isinstance(value, type) and issubclass(value, BaseException)):
+                    yield f"{node.module}.{alias.name}"
+        elif isinstance(node, ast.Attribute) and node.attr == "store":
+            yield f"{ast.unparse(node)} (line {node.lineno})"
+
+
+def test_a_storage_touch_is_found() -> None:
+    tree = ast.parse("from storage.faults import StorageUnavailable\n"
+                     "from storage.records import to_iso\napp.store.members.save(m)\n")
+    assert list(_storage_touches(tree)) == ["storage.records.to_iso", "app.store (line 3)"]
+
+
+def test_adapters_touch_no_storage() -> None:
+    """Adapters translate, nothing more: the console chat read the members and saved a
+    member's console identity itself, Slack's inbound took ``to_iso`` and Telegram's menus
+    ``FOCAL_POINT`` from storage. Modules under bot/platforms/ and bot/console_chat.py take
+    nothing from storage but exception types (to answer « not recorded » when a write was
+    refused), and never read ``app.store``."""
+    found = sorted(f"{module}: {touch}" for module, path in MODULES.items()
+                   if module.startswith(ADAPTERS)
+                   for touch in _storage_touches(ast.parse(path.read_text(encoding="utf-8"))))
+    assert found == []
+
+
 def _long_modules(layer: str) -> list[str]:
     return sorted(f"{path.relative_to(REPO)}: {n} lines" for name, path in MODULES.items()
                   if name.split(".")[0] == layer
@@ -302,3 +341,104 @@ def test_the_command_table_holds_no_handler() -> None:
     tree = ast.parse(MODULES["handlers.commands"].read_text(encoding="utf-8"))
     defined = [n.name for n in tree.body if isinstance(n, ast.FunctionDef | ast.ClassDef)]
     assert defined == ["build_router"]
+
+
+PLATFORMS = ("slack", "telegram", "console")
+
+
+def _identities_by_hand(tree: ast.AST) -> Iterator[str]:
+    """``x.startswith("console:")`` and ``x.split(":", 1)`` / ``x.partition(":")`` on a value
+    named for an identity or a recipient's ref: what ``Identity.parse`` is for (a dispatcher
+    target key, ``platform:address``, is not an identity: tests/test_identity.py)."""
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                and node.args and isinstance(node.args[0], ast.Constant)):
+            continue
+        text, on = node.args[0].value, ast.unparse(node.func.value)
+        platform_test = (node.func.attr == "startswith" and isinstance(text, str)
+                         and text.endswith(":") and text.rstrip(":") in PLATFORMS)
+        split = (node.func.attr in ("split", "partition") and text == ":"
+                 and any(word in on for word in ("identit", "ref", "lead")))
+        if platform_test or split:
+            yield ast.unparse(node)
+
+
+def test_an_identity_split_by_hand_is_found() -> None:
+    tree = ast.parse('a = i.startswith("console:")\nb = member.identities[0].split(":", 1)\n'
+                     'c = clock.split(":")\n')
+    assert list(_identities_by_hand(tree)) == [
+        "i.startswith('console:')", "member.identities[0].split(':', 1)"]
+
+
+def test_no_identity_split_by_hand() -> None:
+    """``handlers/identities.py`` and ``bot/dispatch/targets.py`` tested
+    ``startswith("console:")``, ``bench/outage.py`` and the dispatcher's targets split
+    ``platform:user`` themselves: an identity is read with ``storage.identity.Identity`` only."""
+    files = [*MODULES.values(), *sorted((REPO / "bench").glob("*.py"))]
+    found = [f"{path.relative_to(REPO)}: {call}" for path in files
+             if path.name != "identity.py"
+             for call in _identities_by_hand(ast.parse(path.read_text(encoding="utf-8")))]
+    assert found == []
+
+
+def test_the_open_statuses_of_the_workplan_are_defined_once() -> None:
+    """``OPEN`` was defined in both ``handlers/workplan.py`` and ``storage/plan.py``: a
+    constant storage defines is imported by the handlers, not written again."""
+    def constants(module: str) -> dict[str, str]:
+        tree = ast.parse(MODULES[module].read_text(encoding="utf-8"))
+        return {name: ast.unparse(node.value) for node in tree.body
+                if isinstance(node, ast.Assign) for t in node.targets
+                if isinstance(t, ast.Name) and (name := t.id).isupper()}
+    twice = sorted(f"{h}.{name} = {s}.{name}"
+                   for h in MODULES if h.startswith("handlers")
+                   for s in MODULES if s.startswith("storage")
+                   for name, value in constants(h).items() if constants(s).get(name) == value)
+    assert twice == []
+
+
+MENTIONED = re.compile(
+    r"\b(?:bot|handlers|scheduler|storage|tests|bench|docs)/[\w/]*\w\.(?:py|md)\b")
+LINK = re.compile(r"\]\(([^)#\s]+)\)")
+
+
+def _documents() -> list[Path]:
+    """The texts that name modules: the code's docstrings and comments, README and docs/."""
+    return [REPO / "README.md", *sorted((REPO / "docs").glob("*.md")), *MODULES.values(),
+            *sorted((REPO / "tests").rglob("*.py")), *sorted((REPO / "bench").glob("*.py"))]
+
+
+def test_every_module_named_in_the_docs_exists() -> None:
+    """The modules ``bot/dispatcher`` and ``bot/config`` were still named after they became
+    the packages ``bot/dispatch/`` and ``bot/config/``: every ``path/to/module.py`` a docstring,
+    the README or docs/ names is a file, and every relative link of a markdown page leads to
+    one."""
+    missing = sorted({f"{path.relative_to(REPO)}: {name}" for path in _documents()
+                      for name in MENTIONED.findall(path.read_text(encoding="utf-8"))
+                      if not (REPO / name).exists()})
+    for page in [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]:
+        missing += [f"{page.relative_to(REPO)}: link {target}"
+                    for target in LINK.findall(page.read_text(encoding="utf-8"))
+                    if "://" not in target and not (page.parent / target).exists()]
+    assert missing == []
+
+
+def test_the_architecture_page_follows_each_journey_to_its_modules() -> None:
+    """docs/architecture.md names, for a click, a reminder and an outbound message, the
+    modules in the order they act, each linked: a journey is two hops from the page."""
+    page = (REPO / "docs" / "architecture.md").read_text(encoding="utf-8")
+    journeys = {
+        "The life of a click": ["bot/platforms/slack/door.py", "bot/platforms/slack/inbound.py",
+                                "bot/app.py", "handlers/router.py", "storage/journal.py",
+                                "bot/dispatch/dispatcher.py", "bot/platforms/slack/deliver.py"],
+        "The life of a reminder": ["scheduler/jobs/schedule.py", "scheduler/runner.py",
+                                   "bot/app.py", "handlers/scheduled.py",
+                                   "storage/jobs_done.py"],
+        "The life of an outbound message": ["handlers/context.py", "storage/outbox.py",
+                                            "bot/dispatch/dispatcher.py",
+                                            "bot/dispatch/targets.py", "bot/dispatch/ledger.py",
+                                            "bot/platforms/slack/deliver.py"],
+    }
+    for title, modules in journeys.items():
+        section = page.split(f"## {title}")[1].split("\n## ")[0]
+        places = [section.find(f"](../{module})") for module in modules]
+        assert -1 not in places and places == sorted(places), title

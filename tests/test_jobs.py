@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot import app as app_module
+from bot import jobs_table
 from bot.app import BotApp
 from scheduler.jobs import (
     KINDS,
@@ -67,7 +68,7 @@ def test_other_texts_are_not_jobs(text: str) -> None:
 
 
 def test_every_kind_has_a_handler_given_the_typed_job() -> None:
-    assert set(app_module.JOB_HANDLERS) == set(KINDS)
+    assert set(jobs_table.JOB_HANDLERS) == set(KINDS)
 
 
 def test_a_job_failure_stored_with_its_text_reference_still_reads() -> None:

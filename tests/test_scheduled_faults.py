@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import app as app_module
+from bot import jobs_table
 from bot.app import BotApp
 from bot.config.network import load_network
 from bot.config.problems import ConfigError
@@ -77,7 +77,7 @@ def failing(monkeypatch, kind: type) -> list[object]:
         calls.append(job)
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setitem(app_module.JOB_HANDLERS, kind, broken)
+    monkeypatch.setitem(jobs_table.JOB_HANDLERS, kind, broken)
     return calls
 
 

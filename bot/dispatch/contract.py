@@ -44,7 +44,9 @@ class RetryLater(Exception):
 class Unreachable(Exception):
     """Raised by an adapter when the platform refuses for good to deliver to this target until
     something changes (Telegram's 403 "bot can't initiate conversation with a user": the person
-    never opened the bot). ``reason`` is one of ``handlers.delivery.REASONS``."""
+    never opened the bot). ``reason`` names the catalog entry the secretariat is told with
+    (``undelivered.<reason>``); those only the person can fix are
+    ``handlers.delivery.PERSON_REASONS``."""
 
     def __init__(self, reason: str, detail: str = "") -> None:
         self.reason = reason

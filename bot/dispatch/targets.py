@@ -35,7 +35,7 @@ def telling(reasons: Mapping[str, str]) -> tuple[str, str]:
     only the person can fix (they never opened the bot) before what the network can (a
     platform not connected), a real platform before the console."""
     identity = min(reasons, key=lambda i: (reasons[i] not in delivery.PERSON_REASONS,
-                                           i.startswith("console:")))
+                                           Identity.parse(i).platform == "console"))
     return reasons[identity], identity
 
 
@@ -66,8 +66,8 @@ def targets_of(row: OutboxRow, *, store: Store, network: Network, catalog: Catal
             channel=reply.mode == "chat" and reply.chat not in ("", reply.user),
             reply=reply)]
     if recipient.kind == "identity":
-        platform, _, address = recipient.ref.partition(":")
-        return [Target(platform, address, catalog.t(
+        identity = Identity.parse(recipient.ref)
+        return [Target(identity.platform, identity.user, catalog.t(
             lang, "dispatch.identity_label", identity=recipient.ref))]
     member = store.members.get(recipient.ref)
     if member is None or not member.active:

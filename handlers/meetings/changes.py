@@ -19,6 +19,7 @@ from handlers.settings import fold, slugify
 from handlers.types import Message
 from handlers.when_text import reading_lines
 from storage.models import Meeting
+from storage.parts import AgendaItem
 
 MAX_AGENDA_ITEM = 300
 MAX_PLACE = 200
@@ -134,8 +135,8 @@ def agenda(req: Request) -> Message:
     if len(text) > MAX_AGENDA_ITEM:
         raise UserError("error.text_too_long", limit=MAX_AGENDA_ITEM)
     require_future(req, meeting)
-    meeting.agenda.append({"text": text, "by": req.member.id if req.member else "",
-                           "at": ctx.now_iso()})
+    meeting.agenda.append(AgendaItem(text=text, by=req.member.id if req.member else "",
+                                     at=ctx.now_iso()))
     bump(ctx, meeting)
     position = len(meeting.agenda)
     notify(ctx, meeting, f"meeting:{meeting.id}:agenda:{meeting.sequence}",

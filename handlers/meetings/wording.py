@@ -39,7 +39,7 @@ def agenda_lines(ctx: Context, lang: str, meeting: Meeting) -> list[str]:
     if not meeting.agenda:
         return [ctx.t(lang, "meeting.agenda_empty")]
     return [ctx.t(lang, "meeting.agenda_heading")] + [
-        f"{n}. {item['text']}" for n, item in enumerate(meeting.agenda, start=1)]
+        f"{n}. {item.text}" for n, item in enumerate(meeting.agenda, start=1)]
 
 
 def details(ctx: Context, lang: str, meeting: Meeting) -> list[str]:

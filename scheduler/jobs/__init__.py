@@ -12,8 +12,8 @@ kind to the handler that does the work, and the handler receives the typed job.
 **Derived, never stored.** APScheduler keeps its jobs in memory only. At start-up the whole
 schedule is derived from storage (``schedule.all_jobs``): the meetings to come, the open
 consultations, the followed workplan actions, the next digest, the « Plus tard » reminders
-waiting (``storage/laters.py``). Afterwards, the store reports
-which of those records a transaction changed (``Store.take_changes``), and only their jobs are
+waiting (``storage/laters.py``). Afterwards, the store reports which of those records a
+transaction changed (``store.changes.take()``), and only their jobs are
 derived again (``schedule.jobs_of``); a click that changes none of them costs the schedule
 nothing. A job's id comes from storage alone, so a restart derives the very same ids.
 

@@ -33,10 +33,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app import BotApp
 from bot.platforms.slack.render import action_name
+from handlers.clocks import stored_time
 from handlers.info import meant_for_capture
 from handlers.links import labelled, looks_like_an_address
 from handlers.types import Inbound, Reply, ReplyTo
-from storage.records import to_iso
 
 log = logging.getLogger(__name__)
 
@@ -212,7 +212,7 @@ class SlackInbound:
         """A ``response_url`` and until when Slack takes answers there (30 minutes)."""
         if not url:
             return {}
-        return {"url": url, "url_until": to_iso(self.now() + RESPONSE_URL_LIFE)}
+        return {"url": url, "url_until": stored_time(self.now() + RESPONSE_URL_LIFE)}
 
     async def _command(self, command: dict[str, Any]) -> Reply:
         """``/reseau <commande>``: handled now; answered privately (ephemeral, through the

@@ -25,10 +25,9 @@ from telegram.error import TelegramError
 
 from bot.app import BotApp
 from handlers.commands import GROUP_MENU
-from handlers.roles import EXEC_FOCAL_POINT
+from handlers.roles import FOCAL_POINTS
 from handlers.router import Command, Router
 from handlers.settings import fold
-from storage.models import FOCAL_POINT
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +35,7 @@ PLATFORM = "telegram"
 MENU_SIZE = 100  # Telegram's maximum
 MENU_TEXT = 256  # a command's description, at most
 MENU_LANGUAGES = (("fr", None), ("en", "en"))  # French by default, English for English clients
-MEMBER_ROLES = frozenset({EXEC_FOCAL_POINT, FOCAL_POINT})  # what the private menu offers
+MEMBER_ROLES = FOCAL_POINTS  # what the private menu offers
 
 
 def telegram_name(name: str) -> str:
