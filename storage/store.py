@@ -25,6 +25,7 @@ from storage.meetings import Meetings, Rsvps, Series
 from storage.members import Members
 from storage.outbox import Outbox
 from storage.plan import Plan
+from storage.position_readings import PositionReadings
 from storage.sharded import ShardedCollection
 from storage.statements import Statements
 from storage.web_tokens import WebTokens
@@ -95,6 +96,7 @@ class Store:
             self.plan = Plan(self._open("plan", Plan.record, watch=True))
             self.web_tokens = WebTokens(self._open("web_tokens", WebTokens.record))
             self.deployment = DeploymentInfo(self._open("deployment", DeploymentInfo.record))
+            self.readings = PositionReadings(self._open("readings", PositionReadings.record))
             self.engine.on_rollback(self._reindex)
         except BaseException:
             self.close(compact=False)
