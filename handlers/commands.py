@@ -31,6 +31,8 @@ from handlers.later import choice as later_choice
 from handlers.meetings import changes as meeting_changes
 from handlers.meetings import rsvp, scheduling, series
 from handlers.meetings import views as meeting_views
+from handlers.natural import replies as natural_replies
+from handlers.natural import taps as natural_taps
 from handlers.roles import (
     ANYONE,
     CO_CHAIRS,
@@ -140,9 +142,14 @@ ACTIONS: list[Action] = [
     Action("override.keep", FOCAL_POINTS, override.keep_click),
     Action("later", MEMBERS, later_choice.later_click),
     Action("later.set", MEMBERS, later_choice.later_set_click),
+    Action("natural.confirm", FOCAL_POINTS, natural_taps.confirm_click),
+    Action("natural.pick", FOCAL_POINTS, natural_taps.pick_click),
+    Action("natural.cancel", FOCAL_POINTS, natural_taps.cancel_click),
 ]
 
 
 def build_router(catalog: Catalog) -> Router:
-    """The router over this table; a message in a group chat goes to ``info.capture``."""
-    return Router(COMMANDS, ACTIONS, catalog, capture=info.capture)
+    """The router over this table; a message in a group chat goes to ``info.capture``, words
+    that are no command (and replies to the bot's messages) to ``natural_replies``."""
+    return Router(COMMANDS, ACTIONS, catalog, capture=info.capture,
+                  natural=natural_replies.natural_reply)

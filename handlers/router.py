@@ -43,6 +43,8 @@ class Request:
 
 
 Handler = Callable[[Request], "Message | Reply"]
+# Reads what is no command (words that may be a position); ``None``: not its business.
+Reader = Callable[[Request], "Message | Reply | None"]
 
 
 @dataclass(frozen=True)
@@ -90,9 +92,10 @@ class Router:
     """The command table and the button table, and the one way in for every platform."""
 
     def __init__(self, commands: list[Command], actions: list[Action], catalog: Catalog,
-                 capture: Handler | None = None) -> None:
+                 capture: Handler | None = None, natural: Reader | None = None) -> None:
         self.commands = commands
         self.capture = capture
+        self.natural = natural
         self.actions = {a.name: a for a in actions}
         self.catalog = catalog
         self._names: dict[tuple[str, ...], tuple[Command, str]] = {}
@@ -170,6 +173,9 @@ class Router:
                                                    limit=MAX_TEXT)]), lang)
         found = self.find(text)
         if found is None:
+            read = self._natural(ctx, inbound, member, lang, text)
+            if read is not None:
+                return read
             guess = self.suggest(text, lang)
             typed = text.split()[0][:40]
             key = "error.unknown_command_suggest" if guess else "error.unknown_command"
@@ -189,12 +195,25 @@ class Router:
                  lang: str) -> Reply:
         """A message in a group chat: quiet unless the capture handler finds something (from
         anyone: it tells a non-member why their link was not kept)."""
+        text = clean(inbound.text or "")[:MAX_TEXT]
+        if inbound.in_reply_to is not None:  # a reply to the bot's message: addressed to it
+            read = self._natural(ctx, inbound, member, lang, text)
+            if read is not None:
+                return read
         if self.capture is None:
             return Reply(Message(), lang)
-        text = clean(inbound.text or "")[:MAX_TEXT]
         roles = roles_of(member, ctx.network, ctx.is_group_chair(member))
         request = Request(ctx, inbound, member, roles, lang, text, "", self)
         return self._as_reply(self.capture(request), lang)
+
+    def _natural(self, ctx: Context, inbound: Inbound, member: Member | None, lang: str,
+                 text: str) -> Reply | None:
+        """Words that are no command, read by ``natural`` (a position written in words)."""
+        if self.natural is None:
+            return None
+        roles = roles_of(member, ctx.network, ctx.is_group_chair(member))
+        read = self.natural(Request(ctx, inbound, member, roles, lang, text, "", self))
+        return None if read is None else self._as_reply(read, lang)
 
     def _click(self, ctx: Context, inbound: Inbound, member: Member | None, lang: str) -> Reply:
         action = self.actions.get(inbound.action or "")

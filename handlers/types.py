@@ -153,6 +153,10 @@ class Inbound:
     # The platform's own id for this event (``slack:<event_id>``, ``slack:trigger:<trigger_id>``,
     # ``telegram:update:<update_id>``): the answer's idempotency key.
     event: str = ""
+    # The bot's message this one answers (a Telegram reply to it, a Slack thread under it):
+    # ``None`` when it answers none. In a group chat, only such a reply is read as addressed
+    # to the bot.
+    in_reply_to: CardRef | None = None
 
     @property
     def identity(self) -> str:
@@ -280,3 +284,15 @@ class Entry:
     def from_dict(cls, data: dict[str, Any]) -> Entry:
         return cls(data.get("text", ""), tuple(Button(**b) for b in data.get("buttons", [])),
                    data.get("tag", ""))
+
+
+@dataclass(frozen=True)
+class CardRef:
+    """One of the bot's messages that a person replied to, as the adapter read it: the
+    platform's id for it (a Slack ``ts``, a Telegram ``message_id``) and the buttons it carries
+    as (action, value) pairs — what tells a handler which consultation a card is about
+    (``position.agree`` / ``12.3``). No buttons: a message of the bot's that names nothing the
+    handler can use (an announcement, or a card the platform would not show again)."""
+
+    message: str = ""
+    buttons: tuple[tuple[str, str], ...] = ()

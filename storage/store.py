@@ -27,6 +27,7 @@ from storage.members import Members
 from storage.outbox import Outbox
 from storage.pending_overrides import PendingOverrides
 from storage.plan import Plan
+from storage.position_readings import PositionReadings
 from storage.sharded import ShardedCollection
 from storage.statements import Statements
 from storage.todo_views import TodoViews
@@ -101,6 +102,7 @@ class Store:
             self.todo_views = TodoViews(self._open("todo_views", TodoViews.record))
             self.later = Laters(self._open("later", Laters.record, watch=True))
             self.overrides = PendingOverrides(self._open("overrides", PendingOverrides.record))
+            self.readings = PositionReadings(self._open("readings", PositionReadings.record))
             self.engine.on_rollback(self._reindex)
         except BaseException:
             self.close(compact=False)

@@ -234,13 +234,14 @@ class FakeSlack:
             ts = f"{seconds}.{next(self._ts):06d}"
             self.history.setdefault(str(args.get("channel")), []).append(
                 {"type": "message", "ts": ts, "text": args.get("text", ""), "bot_id": BOT_ID,
-                 "user": BOT_USER})
+                 "user": BOT_USER, "blocks": args.get("blocks") or []})
             return {**ok, "channel": args.get("channel"), "ts": ts,
                     "message": {"text": args.get("text"), "ts": ts}}
         if method == "conversations.history":
             oldest = float(args.get("oldest") or 0)
+            latest = float(args.get("latest") or "inf")
             posts = [m for m in self.history.get(str(args.get("channel")), [])
-                     if float(m["ts"]) >= oldest]
+                     if oldest <= float(m["ts"]) <= latest]
             return {**ok, "messages": posts[::-1], "has_more": False}
         if method == "chat.update":
             return {**ok, "channel": args.get("channel"), "ts": args.get("ts")}

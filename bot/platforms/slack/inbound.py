@@ -2,12 +2,14 @@
 reading of Slack's payloads and text.
 
 The ``/reseau`` slash command, direct messages, button clicks, mentions of the bot (``@reseau
-partager …``, answered privately) and messages posted in the network channel (public or
-private) become ``Inbound`` for ``BotApp.handle_durably``, which stores what changed and waits
-for the fsync covering it (one shared by all requests arriving meanwhile) before the request is
-acknowledged (``process_before_response=True``): what Slack saw acknowledged is never lost.
-When the data dir refuses the write, the request is answered 503 before any ack (Slack shows the
-person an error, and sends an event again), never as done. ``users.info`` is given at most a
+partager …``, answered privately), messages posted in the network channel (public or
+private) and replies in a thread under the bot's messages there or in a DM (with the card they
+answer, read back from Slack: ``CardRef``) become ``Inbound`` for ``BotApp.handle_durably``,
+which stores what changed and waits for the fsync covering it (one shared by all requests
+arriving meanwhile) before the request is acknowledged (``process_before_response=True``):
+what Slack saw acknowledged is never lost. When the data dir refuses the write, the request is
+answered 503 before any ack (Slack shows the person an error, and sends an event again), never
+as done. ``users.info`` is given at most a
 second, so the ack stays within Slack's 3 s.
 
 The answer is queued in that same transaction, as an outbox row (``ReplyTo``: in the DM for a
@@ -36,7 +38,7 @@ from bot.platforms.slack.render import action_name
 from handlers.clocks import stored_time
 from handlers.info import meant_for_capture
 from handlers.links import labelled, looks_like_an_address
-from handlers.types import Inbound, Reply, ReplyTo
+from handlers.types import CardRef, Inbound, Reply, ReplyTo
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +97,23 @@ def without_mention(text: str, user_id: str | None) -> str:
     return _mention_of(user_id).sub(" ", text).strip() if user_id else text
 
 
+def replies_to(event: dict[str, Any], user_id: str | None) -> bool:
+    """A reply in a thread under a message of ``user_id`` (the bot): addressed to the bot."""
+    thread = event.get("thread_ts")
+    return bool(user_id) and bool(thread) and thread != event.get("ts") \
+        and event.get("parent_user_id") == user_id
+
+
+def card_of(ts: str, message: dict[str, Any] | None) -> CardRef:
+    """The bot's message ``ts`` as a neutral card: its buttons' actions and values."""
+    blocks = (message or {}).get("blocks") or []
+    return CardRef(ts, tuple((action_name(str(element.get("action_id", ""))),
+                              str(element.get("value", "")))
+                             for block in blocks if block.get("type") == "actions"
+                             for element in block.get("elements") or []
+                             if element.get("action_id")))
+
+
 def from_a_person(event: dict[str, Any]) -> bool:
     """Not the bot's own or another bot's message, not an edit or a deletion."""
     subtype = event.get("subtype")
@@ -135,14 +154,18 @@ class SlackInbound:
             if not from_a_person(event):
                 return
             direct = event.get("channel_type") == "im"
+            threaded = replies_to(event, context.bot_user_id)  # under the bot's message
             if not direct and (event.get("channel") != self.app.network.channels.get("slack")
                                or mentions(event.get("text", ""), context.bot_user_id)
-                               or not meant_for_capture(from_slack(event.get("text", "")))):
+                               or not (threaded or meant_for_capture(
+                                   from_slack(event.get("text", ""))))):
                 return  # another channel, a mention (app_mention answers it), conversation
             event_id = body.get("event_id")
             # The event id is recorded with what the event changes, in one transaction.
             key = f"slack:{event_id}" if event_id else None
-            reply = await (self._direct(event, key) if direct else self._capture(event, key))
+            card = await self._card(event) if threaded else None
+            reply = await (self._direct(event, key, card) if direct
+                           else self._capture(event, key, card))
             if reply is None:
                 log.info("slack: event %s already processed (redelivery)", event_id)
 
@@ -195,6 +218,21 @@ class SlackInbound:
         self._people[user_id] = (user.get("locale"), name)
         return self._people[user_id]
 
+    async def _card(self, event: dict[str, Any]) -> CardRef:
+        """The message a thread reply answers, read back from Slack (``conversations.history``
+        at its ``ts``, given at most a second, as it runs before the ack): its buttons tell
+        which consultation it is about. Unread, it is a card naming nothing."""
+        channel, ts = event.get("channel", ""), str(event.get("thread_ts", ""))
+        try:
+            response = await asyncio.wait_for(self.client.conversations_history(
+                channel=channel, latest=ts, oldest=ts, inclusive=True, limit=1), timeout=1.0)
+        except Exception as exc:  # still answered, as a reply to a card naming nothing
+            log.warning("slack: the thread's first message was not read: %s",
+                        type(exc).__name__)
+            return CardRef(ts)
+        found = [m for m in response.get("messages") or [] if m.get("ts") == ts]
+        return card_of(ts, found[0] if found else None)
+
     async def _handle(self, inbound: Inbound, event_key: str | None = None) -> Reply | None:
         """Handled and durable; ``None`` for an event already handled (a redelivery)."""
         if event_key is None:
@@ -229,21 +267,25 @@ class SlackInbound:
             event=f"slack:trigger:{trigger}" if trigger else "")
         return await self.app.handle_durably(inbound)
 
-    async def _direct(self, event: dict[str, Any], event_key: str | None) -> Reply | None:
-        """A direct message to the bot is a command; the answer goes back in that DM."""
+    async def _direct(self, event: dict[str, Any], event_key: str | None,
+                      card: CardRef | None = None) -> Reply | None:
+        """A direct message to the bot is a command (or words answering the ``card`` it is
+        threaded under); the answer goes back in that DM."""
         return await self._handle(await self._inbound(
             event["user"], event["channel"], visible=True,
-            text=from_slack(event.get("text", "")),
+            text=from_slack(event.get("text", "")), in_reply_to=card,
             reply_to=ReplyTo("slack", event["user"], event["channel"], "chat")), event_key)
 
-    async def _capture(self, event: dict[str, Any], event_key: str | None) -> Reply | None:
-        """A message in the network channel, handed to the capture handler. A message kept gets
-        a ✅; the answer (what was recorded, or why nothing was) goes to its author only, in
-        its thread."""
+    async def _capture(self, event: dict[str, Any], event_key: str | None,
+                       card: CardRef | None = None) -> Reply | None:
+        """A message in the network channel, handed to the capture handler (or, in a thread
+        under the bot's ``card``, read as words answering it). A message kept gets a ✅; the
+        answer (what was recorded, or why nothing was) goes to its author only, in its
+        thread."""
         ts = event.get("ts", "")
         return await self._handle(await self._inbound(
             event["user"], event["channel"], private=False, capture=True, visible=True,
-            text=from_slack(event.get("text", "")),
+            text=from_slack(event.get("text", "")), in_reply_to=card,
             reply_to=ReplyTo("slack", event["user"], event["channel"], "private", message=ts,
                              thread=event.get("thread_ts") or ts)), event_key)
 

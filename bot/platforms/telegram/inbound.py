@@ -2,7 +2,8 @@
 checked) or polling's updates, read as commands, plain text, button presses and captures.
 
 Commands (``/reunion …``, ``/reunion_deplacer …``, ``/cmd@bot``), plain text in a private chat,
-button presses (callback queries) and messages posted in the network chat become ``Inbound``
+button presses (callback queries), messages posted in the network chat and replies to the
+bot's messages (with the card they answer and its buttons: ``CardRef``) become ``Inbound``
 for ``BotApp.handle_once_durably``. A webhook update is handled, and what it changed fsynced
 together with its ``update_id``, before Telegram gets its 200, so an acknowledged update is
 never lost; a repeated ``update_id`` is handled once. When the data dir refuses the write, the
@@ -33,7 +34,7 @@ from bot.platforms.telegram.menus import CommandMenus, command_table
 from bot.platforms.telegram.render import parse_callback
 from handlers.info import meant_for_capture
 from handlers.links import labelled
-from handlers.types import Inbound, Reply, ReplyTo
+from handlers.types import CardRef, Inbound, Reply, ReplyTo
 from storage.faults import StorageUnavailable
 
 log = logging.getLogger(__name__)
@@ -152,10 +153,27 @@ class TelegramInbound:
             return f"{spelled} {found.group(3) or ''}".strip(), False
         if message.chat.type == ChatType.PRIVATE:
             return text, False
-        if str(message.chat.id) == self.app.network.channels.get("telegram") \
-                and meant_for_capture(text):
+        network = str(message.chat.id) == self.app.network.channels.get("telegram")
+        if self._card(message) is not None and (network or not meant_for_capture(text)):
+            return text, True  # a reply to the bot's message: addressed to it, answered
+        if network and meant_for_capture(text):
             return text, True
         return None  # conversation, or another group: nothing is recorded
+
+    def _card(self, message: TelegramMessage) -> CardRef | None:
+        """The bot's message ``message`` replies to, with the buttons it carries (their
+        callback data names what the card is about); ``None`` when it replies to no message of
+        the bot's."""
+        replied = message.reply_to_message
+        author = replied.from_user if replied is not None else None
+        if replied is None or author is None or not author.is_bot or not self.username \
+                or (author.username or "").lower() != self.username.lower():
+            return None
+        markup = replied.reply_markup
+        buttons = tuple(parse_callback(button.callback_data)
+                        for row in (markup.inline_keyboard if markup is not None else ())
+                        for button in row if isinstance(button.callback_data, str))
+        return CardRef(str(replied.message_id), buttons)
 
     def _inbound(self, update: Update, **what: Any) -> Inbound:
         user = update.effective_user
@@ -178,7 +196,8 @@ class TelegramInbound:
                          str(message.chat_id), "chat",
                          message=str(message.message_id) if group else "")
         reply = await self._handle(update, self._inbound(update, text=text, capture=capture,
-                                                         visible=True, reply_to=answer))
+                                                         visible=True, reply_to=answer,
+                                                         in_reply_to=self._card(message)))
         if reply is not None and not group and message.from_user is not None:
             await self.menus.menu_for(str(message.from_user.id))
 
