@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 from bot.dispatch.contract import Adapter
 from bot.dispatch.dispatcher import Dispatcher
 from bot.pacing import AcksFirst
-from handlers import delivery, digest, scheduled, workplan
+from handlers import delivery, digest, prompts, scheduled, workplan
 from handlers.commands import build_router
 from handlers.consultations import closing
 from handlers.consultations import reminders as consultation_reminders
@@ -193,7 +193,9 @@ class BotApp:
             if inbound.remember_locale:
                 self.ctx.remember_locale(member, inbound.locale)
             delivery.heard_from(self.ctx, inbound)  # what waited for this account can go now
+            inbound = prompts.answering(self.ctx, inbound)  # the answer to a question asked
             reply = self.router.handle(self.ctx, inbound)
+            prompts.remember(self.ctx, inbound, reply)
             answered = False
             if inbound.reply_to is not None:
                 answered = self._queue_answer(inbound, reply)
@@ -216,6 +218,8 @@ class BotApp:
         if message.empty:
             return False  # nothing to say (ordinary conversation in a group)
         assert inbound.reply_to is not None
+        if message.ask is not None and inbound.reply_to.mode == "form":
+            return False  # a form's refused answer: the adapter shows why in the form
         reply_to = replace(inbound.reply_to, accepted=reply.accepted)
         event = inbound.event or f"{inbound.platform}:anonymous:{secrets.token_hex(8)}"
         return self.ctx.queue(Outgoing(Recipient.answer(reply_to), message, reply.language,

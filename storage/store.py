@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from storage.cards import Cards
 from storage.collection import Collection
 from storage.consultations import Consultations, Positions
 from storage.deployment import DeploymentInfo
@@ -25,6 +26,7 @@ from storage.meetings import Meetings, Rsvps, Series
 from storage.members import Members
 from storage.outbox import Outbox
 from storage.plan import Plan
+from storage.prompts import Prompts
 from storage.sharded import ShardedCollection
 from storage.statements import Statements
 from storage.web_tokens import WebTokens
@@ -95,6 +97,8 @@ class Store:
             self.plan = Plan(self._open("plan", Plan.record, watch=True))
             self.web_tokens = WebTokens(self._open("web_tokens", WebTokens.record))
             self.deployment = DeploymentInfo(self._open("deployment", DeploymentInfo.record))
+            self.prompts = Prompts(self._open("prompts", Prompts.record))
+            self.cards = Cards(self._open("cards", Cards.record))
             self.engine.on_rollback(self._reindex)
         except BaseException:
             self.close(compact=False)

@@ -185,7 +185,9 @@ def test_a_click_on_a_card_older_than_a_colleagues_position_is_refused_with_fres
                                          number=1, choice="Accord", name="Awa Traoré")]
     assert len(app.store.positions.history(1)) == 1
 
-    changed = click(app, "kadiatou", "position.reservations", f"1.{awas.id}")  # seen it now
+    asked = click(app, "kadiatou", "position.reservations", f"1.{awas.id}")  # seen it now
+    assert asked.message.ask is not None  # the reservations' reason is asked first
+    changed = say(app, "kadiatou", "-", chat_id="console")  # none given
     assert changed.message.paragraphs[0] == t(app, "poll.recorded", agency=acronym(app, "UNICEF"),
                                               number=1, choice="Accord avec réserves")
     assert app.store.positions.current(1)["UNICEF"].member_id == "kadiatou"
