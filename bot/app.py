@@ -23,7 +23,7 @@ from bot.dispatch.contract import Adapter
 from bot.dispatch.dispatcher import Dispatcher
 from bot.jobs_table import JOB_HANDLERS, source_of
 from bot.pacing import AcksFirst
-from handlers import delivery, scheduled, todo_views
+from handlers import delivery, prompts, scheduled, todo_views
 from handlers.commands import build_router
 from handlers.console_seat import Seat, give_console_identity, seat_for
 from handlers.context import REPLY_RELEVANCE, Context, utc_now
@@ -159,7 +159,9 @@ class BotApp:
             if inbound.remember_locale:
                 self.ctx.remember_locale(member, inbound.locale)
             delivery.heard_from(self.ctx, inbound)  # what waited for this account can go now
+            inbound = prompts.answering(self.ctx, inbound)  # the answer to a question asked
             reply = self.router.handle(self.ctx, inbound)
+            prompts.remember(self.ctx, inbound, reply)
             answered = False
             if inbound.reply_to is not None:
                 answered = self._queue_answer(inbound, reply)
@@ -183,6 +185,8 @@ class BotApp:
         if message.empty:
             return False  # nothing to say (ordinary conversation in a group)
         assert inbound.reply_to is not None
+        if message.ask is not None and inbound.reply_to.mode == "form":
+            return False  # a form's refused answer: the adapter shows why in the form
         reply_to = replace(inbound.reply_to, accepted=reply.accepted)
         event = inbound.event or f"{inbound.platform}:anonymous:{secrets.token_hex(8)}"
         if reply_to.mode == todo_views.MODE:  # the person opened their to-do view

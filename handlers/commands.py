@@ -17,12 +17,13 @@ from handlers import (
     info,
     knowledge,
     members,
+    prompts,
     report,
     statements,
     todo_actions,
     workplan,
 )
-from handlers.consultations import closing, deadline, opening, override, positions
+from handlers.consultations import closing, deadline, opening, override, positions, reasons
 from handlers.consultations import views as consultation_views
 from handlers.consultations.lookup import CHOICES
 from handlers.help import help_command, topic_click
@@ -83,7 +84,7 @@ COMMANDS: list[Command] = [
     Command("poll_note", CO_CHAIRS, closing.outcome_note_command),
     Command("poll", MEMBERS, consultation_views.status_command),
     Command("polls", MEMBERS, consultation_views.list_command),
-    Command("position", FOCAL_POINTS, positions.position_command),
+    Command("position", FOCAL_POINTS, reasons.position_or_ask),
     Command("decisions", MEMBERS, consultation_views.decisions_command),
     Command("statement_request", MEMBERS, statements.request_command),
     Command("statement_draft", CO_CHAIRS, statements.draft_command),
@@ -128,7 +129,11 @@ ACTIONS: list[Action] = [
     Action("rsvp.excused", MEMBERS, rsvp.rsvp_click("excused")),
     Action("series.confirm", LEADS, series.confirm_click),
     *[Action(f"position.{choice}", FOCAL_POINTS, positions.position_click(choice))
-      for choice in CHOICES],
+      for choice in CHOICES if choice not in reasons.ASKED],
+    *[Action(f"position.{choice}", FOCAL_POINTS, reasons.reason_click(choice))
+      for choice in reasons.ASKED],
+    Action(positions.REASON_ACTION, FOCAL_POINTS, reasons.answer),
+    Action(prompts.CANCEL, ANYONE, prompts.cancelled),
     *[Action(f"plan.{status}", FOCAL_POINTS | LEADS, workplan.status_click(status))
       for status in ("in_progress", "done", "postponed")],
     Action("help.topic", ANYONE, topic_click),

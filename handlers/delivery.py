@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from handlers.consultations import cards
 from handlers.consultations.sending import delivery_outcome
 from handlers.context import Context
 from handlers.deeplinks import OPEN_PAYLOAD
@@ -31,8 +32,9 @@ PERSON_REASONS = frozenset({"not_started", "blocked", "deactivated"})
 NOTICE = "undelivered"  # the key prefix of the secretariat's notices
 GIVEN_UP = ("expired", "rejected")  # why a target was given up, as the secretariat is told
 SUBJECTS = 10  # at most this many subjects named in one notice
-# Answers to someone who just wrote: they know whether they got one, nobody else is told.
-ANSWERS = ("identity", "reply")
+# Answers to someone who just wrote: they know whether they got one, nobody else is told;
+# nor of a card's edit (the card itself was delivered).
+ANSWERS = ("identity", "reply", "card")
 
 
 def report(ctx: Context, row: OutboxRow, unreachable: dict[str, str]) -> None:
@@ -134,6 +136,8 @@ def outcome(ctx: Context, row: OutboxRow) -> None:
     member = ctx.store.members.get(recipient.ref)
     if member is None:
         return
+    if row.refs:
+        cards.remember(ctx, row, member)
     if row.done:
         state = "reached"
     elif row.status == "held":

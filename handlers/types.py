@@ -74,6 +74,7 @@ class Message:
     # Lines that each carry their own buttons (a to-do list): shown with their buttons under
     # them where the platform allows it (Slack sections, Telegram keyboard rows).
     entries: list[Entry] = field(default_factory=list)
+    ask: Ask | None = None  # a text asked of the reader (a reason), rendered natively
 
     def to_dict(self) -> dict[str, Any]:
         """The stored form (``dataclasses.asdict``'s, written out: a message is stored for each
@@ -89,7 +90,8 @@ class Message:
                             for a in self.attachments],
             "secret": asdict(self.secret) if self.secret is not None else None,
             **({"entries": [entry.to_dict() for entry in self.entries]} if self.entries
-               else {})}
+               else {}),
+            **({"ask": asdict(self.ask)} if self.ask is not None else {})}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Message:
@@ -105,6 +107,7 @@ class Message:
             ],
             secret=Secret(**data["secret"]) if data.get("secret") else None,
             entries=[Entry.from_dict(e) for e in data.get("entries", [])],
+            ask=Ask(**data["ask"]) if data.get("ask") else None,
         )
 
     @property
@@ -157,6 +160,12 @@ class Inbound:
     # ``None`` when it answers none. In a group chat, only such a reply is read as addressed
     # to the bot.
     in_reply_to: CardRef | None = None
+    # The platform shows an ``Ask`` as a form of its own, answered apart (a Slack modal opened
+    # with this click's trigger): the person's next message is not taken as the answer.
+    forms: bool = False
+    # Typed as a command the platform marks as one (Telegram's ``/name``): never the answer to
+    # a question the bot asked.
+    explicit: bool = False
 
     @property
     def identity(self) -> str:
@@ -189,7 +198,10 @@ class ReplyTo:
     - ``private``: seen by the person only, in that conversation (a Slack slash command's
       ephemeral answer through ``url``, or under ``thread``; a Telegram group click's toast),
       else in their private chat;
-    - ``edit``: under the clicked message ``message`` (the answer added to it), else private.
+    - ``edit``: under the clicked message ``message`` (the answer added to it), else private;
+    - ``form``: the answer to a form the platform showed (a Slack modal's submission): a new
+      ``Ask`` (the answer refused) is shown in the form by the adapter, not queued; anything
+      else goes as ``private``.
 
     ``url`` is an address the platform gave to answer this event (Slack's ``response_url``),
     usable until ``url_until`` (UTC ISO 8601); ``user`` is the person's id on the platform,
@@ -227,7 +239,8 @@ class Recipient:
     ``kind`` is ``member`` (``ref`` = member id), ``identity`` (``ref`` = ``platform:user`` of
     someone not yet a member), ``channel`` (``ref`` = ``network`` or a group's channel name) or
     ``reply`` (the answer to one event: ``ref`` = ``platform:user`` of the person who acted,
-    ``reply`` = where and how it is shown).
+    ``reply`` = where and how it is shown) or ``card`` (an edit of a card delivered earlier:
+    ``ref`` = its ``storage.cards.Card`` id).
     ``skip`` is the one chat (``platform:chat id``) a channel message is not posted to: the one
     where what it announces was posted in the first place.
     """
@@ -296,3 +309,26 @@ class CardRef:
 
     message: str = ""
     buttons: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Ask:
+    """A text asked of the person, then handed to an action: "ask this person for a text,
+    then call ``action`` with ``value`` and the text" (the answer's ``Inbound`` carries
+    ``action``, ``value`` and the text in ``text``). Carried by a ``Message`` whose paragraphs
+    say what is asked; each adapter shows it natively (a Slack modal, a Telegram reply prompt,
+    a question on the console), and a form's refused answer comes back as a new ``Ask``.
+
+    ``title`` names the form (short: Slack allows 24 characters), ``label`` the field,
+    ``required`` says whether an empty answer is refused; ``until`` (UTC ISO 8601) is when a
+    reply stops being taken as the answer."""
+
+    action: str
+    value: str
+    title: str
+    label: str
+    placeholder: str = ""
+    required: bool = False
+    submit: str = ""
+    cancel: str = ""
+    until: str = ""

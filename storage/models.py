@@ -94,6 +94,9 @@ class OutboxRow(Record):
     attempted_at: str = ""  # when ``attempting`` was written (UTC ISO 8601)
     failed: dict[str, str] = field(default_factory=dict)  # target → why it was given up
     topic: str = ""  # what the message is about, for the handler told of its fate ("poll:12")
+    # For a row with a topic: per target delivered, the platform's reference of the message
+    # (Slack ``channel:ts``, Telegram ``chat:message_id``), so that it can be edited later.
+    refs: dict[str, str] = field(default_factory=dict)
 
 
 def new_calendar_uid() -> str:

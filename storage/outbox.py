@@ -19,6 +19,7 @@ class Outbox(Numbered[OutboxRow]):
         super().__init__(collection)
         self._keys: dict[str, int] = {}  # idempotency key → row number
         self._pending: set[int] = set()
+        self._pending_keys: dict[int, str] = {}  # pending row → its key (``supersede``)
         self._held: dict[int, str] = {}  # held row → the identity it could not reach
         self._given_up: dict[int, str] = {}  # expired or dead row → its status
         for row in collection:
@@ -37,7 +38,7 @@ class Outbox(Numbered[OutboxRow]):
             next_attempt_at=now_iso, language=language, relevant_until=relevant_until,
             topic=topic))
         self._keys[key] = row.id
-        self._pending.add(row.id)
+        self._index(row)
         return row
 
     def number_of(self, key: str) -> int | None:
@@ -87,6 +88,16 @@ class Outbox(Numbered[OutboxRow]):
             return [row for row in self.given_up() if row.status == status]
         return self._c.find(lambda r: r.status == status)
 
+    def supersede(self, prefix: str, now_iso: str) -> int:
+        """Pending rows whose key starts with ``prefix`` are dropped (``skipped``): a newer
+        row says the same thing better (a card's later edit). How many."""
+        numbers = sorted(n for n, key in self._pending_keys.items() if key.startswith(prefix))
+        rows = [row for row in map(self._c.get_number, numbers) if row is not None]
+        for row in rows:
+            row.status, row.last_error, row.next_attempt_at = "skipped", "superseded", now_iso
+            self.save(row)
+        return len(rows)
+
     def save(self, row: OutboxRow) -> None:
         """Write ``row`` (an ``OSError`` leaves the indexes as the disk is)."""
         super().save(row)
@@ -95,8 +106,10 @@ class Outbox(Numbered[OutboxRow]):
     def _index(self, row: OutboxRow) -> None:
         if row.status == "pending":
             self._pending.add(row.id)
+            self._pending_keys[row.id] = row.key
         else:
             self._pending.discard(row.id)
+            self._pending_keys.pop(row.id, None)
         if row.status == "held":
             self._held[row.id] = row.held_target
         else:

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from storage.cards import Cards
 from storage.collection import Collection
 from storage.consultations import Consultations, Positions
 from storage.deployment import DeploymentInfo
@@ -28,6 +29,7 @@ from storage.outbox import Outbox
 from storage.pending_overrides import PendingOverrides
 from storage.plan import Plan
 from storage.position_readings import PositionReadings
+from storage.prompts import Prompts
 from storage.sharded import ShardedCollection
 from storage.statements import Statements
 from storage.todo_views import TodoViews
@@ -103,6 +105,8 @@ class Store:
             self.later = Laters(self._open("later", Laters.record, watch=True))
             self.overrides = PendingOverrides(self._open("overrides", PendingOverrides.record))
             self.readings = PositionReadings(self._open("readings", PositionReadings.record))
+            self.prompts = Prompts(self._open("prompts", Prompts.record))
+            self.cards = Cards(self._open("cards", Cards.record))
             self.engine.on_rollback(self._reindex)
         except BaseException:
             self.close(compact=False)

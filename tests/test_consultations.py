@@ -109,8 +109,9 @@ def test_positions_one_per_agency_latest_counts_history_kept(full: BotApp, store
     # A second UNICEF focal point changes the agency's position: the first is told.
     store.members.save(Member(id="moussa-u", name="Moussa Sangaré", agency="UNICEF",
                               roles=[FOCAL_POINT], identities=["slack:UMS"]))
-    refused = click(full, "slack:UMS", "position.objection", "1")
-    assert spoken.shown(refused, "poll.reason_needed")
+    asked = click(full, "slack:UMS", "position.objection", "1")
+    assert spoken.shown(asked, "reason.prompt.objection", number=1)  # the reason is asked
+    assert asked.message.ask is not None and asked.message.ask.required
     assert len(store.positions.history(1)) == 1  # not recorded without a reason
     asked = say(full, "slack:UMS", "position 1 objection Le budget n'est pas chiffré")
     assert [b.action for b in asked.message.buttons] == ["override.confirm", "override.keep"]

@@ -186,6 +186,8 @@ def test_a_click_on_a_card_older_than_a_colleagues_position_is_refused_with_fres
     assert len(app.store.positions.history(1)) == 1
 
     asked = click(app, "kadiatou", "position.reservations", f"1.{awas.id}")  # seen it now
+    assert asked.message.ask is not None  # the reservations' reason is asked first
+    asked = say(app, "kadiatou", "-", chat_id="console")  # none given
     assert [b.action for b in asked.message.buttons] == ["override.confirm", "override.keep"]
     changed = click(app, "kadiatou", "override.confirm", asked.message.buttons[0].value)
     assert changed.message.paragraphs[0] == t(app, "poll.recorded", agency=acronym(app, "UNICEF"),

@@ -13,7 +13,7 @@ from bot.platforms.telegram.adapter import TelegramPlatform
 from bot.runtime import Runtime
 from storage.models import FOCAL_POINT, Member
 from tests.support.fake_slack import SECRET, FakeSlack, SlackSender
-from tests.support.fake_telegram import TOKEN, FakeTelegram, callback_update
+from tests.support.fake_telegram import TOKEN, FakeTelegram, callback_update, text_update
 from tests.support.spoken import Spoken
 from tests.support.telegram_runtime import post
 
@@ -59,6 +59,8 @@ async def test_one_consultation_two_platforms_one_outcome(app: BotApp, spoken: S
                                             (2002, "agree"))):
             assert await post(runtime, callback_update(500 + n, user, f"position.{choice}|1"),
                               secret="s3cret-webhook") == 200
+        # « Réserves » asks its (optional) reason by reply prompt: OHCHR gives none.
+        assert await post(runtime, text_update(510, 2001, "-"), secret="s3cret-webhook") == 200
         current = app.store.positions.current(1)
         assert {k: v.choice for k, v in current.items()} == {
             "UNHCR": "agree", "UNDP": "abstain", "ILO": "agree", "UNICEF": "agree",

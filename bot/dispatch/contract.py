@@ -79,6 +79,9 @@ class Target:
     channel: bool = False
     reply: ReplyTo | None = None
     unsure_since: str = ""
+    # The platform's reference of a message delivered earlier (``OutboxRow.refs``) that this
+    # one replaces: the adapter edits it (a card kept true); one gone is dropped, logged.
+    edit: str = ""
 
     @property
     def key(self) -> str:
@@ -87,13 +90,15 @@ class Target:
 
 class Adapter(Protocol):
     """What the dispatcher needs of a platform: deliver one message to one target, or raise
-    (``RetryLater``, ``Unreachable``, ``Rejected``, or anything for a failure to retry);
+    (``RetryLater``, ``Unreachable``, ``Rejected``, or anything for a failure to retry) —
+    returning the platform's reference of the message posted (``channel:ts``,
+    ``chat:message_id``) where it can be edited later, else ``None``;
     ``probe``, a cheap call that raises while the platform cannot be used; and the
     ``rate_limits`` its sends are paced to."""
 
     platform: str
     rate_limits: RateLimits
 
-    async def deliver(self, target: Target, message: Message) -> None: ...
+    async def deliver(self, target: Target, message: Message) -> str | None: ...
 
     async def probe(self) -> None: ...

@@ -231,8 +231,9 @@ class Dispatcher:
         if self.pace is not None:  # its fsync would hold up a request's
             await self.pace()
         await self.ledger.durable()  # nothing leaves before what queued and marked it is on disk
+        ref = None
         try:
-            await adapter.deliver(target, attempt.message)
+            ref = await adapter.deliver(target, attempt.message)
         except RetryLater as later:
             attempt.waiting[target.key] = (self.clock() + timedelta(seconds=later.seconds),
                                            later.why or f"{adapter.platform} rate limit")
@@ -256,6 +257,8 @@ class Dispatcher:
             await self._failed(row, target, adapter, error, attempt)
             return
         row.done.append(target.key)
+        if ref and row.topic:  # a message followed by a handler: where it is, to edit it
+            row.refs[target.key] = ref
         if target.key in row.attempting:
             row.attempting.remove(target.key)
         self.ledger.save_sent(row)  # it went: if not recorded now, owed, never sent again

@@ -65,6 +65,8 @@ def targets_of(row: OutboxRow, *, store: Store, network: Network, catalog: Catal
             lang, "dispatch.identity_label", identity=recipient.ref),
             channel=reply.mode == "chat" and reply.chat not in ("", reply.user),
             reply=reply)]
+    if recipient.kind == "card":
+        return card_targets(recipient.ref, store, catalog, lang, adapters)
     if recipient.kind == "identity":
         identity = Identity.parse(recipient.ref)
         return [Target(identity.platform, identity.user, catalog.t(
@@ -84,6 +86,22 @@ def targets_of(row: OutboxRow, *, store: Store, network: Network, catalog: Catal
     else:
         chosen_ones = [preferred_identity(usable, member.preference, adapters, fallback)]
     return [member_target(member, chosen, network, catalog) for chosen in chosen_ones]
+
+
+def card_targets(card_id: str, store: Store, catalog: Catalog, lang: str,
+                 adapters: Mapping[str, Adapter]) -> list[Target]:
+    """The copies of a card delivered earlier, to edit: those on a platform this process
+    serves (none left: nothing to do)."""
+    card = store.cards.get(card_id)
+    if card is None:
+        return []
+    targets = []
+    for key, ref in card.refs.items():
+        platform, address = astuple(Identity.parse(key))
+        if platform in adapters:
+            targets.append(Target(platform, address, catalog.t(
+                lang, "dispatch.identity_label", identity=key), edit=ref))
+    return targets
 
 
 def member_target(member: Member, identity: str, network: Network, catalog: Catalog) -> Target:

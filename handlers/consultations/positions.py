@@ -8,12 +8,14 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 
+from handlers.consultations.cards import refresh
 from handlers.consultations.choices import choose_consultation, open_for_agency
 from handlers.consultations.lookup import number_of
 from handlers.consultations.override import ask_first
 from handlers.consultations.seats import consulted_agencies
 from handlers.consultations.wording import choice_label, position_buttons, proposal_message
 from handlers.context import UserError, parse_ref
+from handlers.prompts import settled
 from handlers.router import Request
 from handlers.settings import fold
 from handlers.types import Message, Reply
@@ -26,18 +28,11 @@ CHOICE_WORDS = {
     "abstention": "abstain", "abstain": "abstain", "abstenir": "abstain",
 }
 MAX_REASON = 1000
+REASON_ACTION = "position.reason"  # what an asked reason is handed to (``reasons.answer``)
 
 
-def record_position(req: Request, consultation: Consultation, choice: str,
-                    reason: str, version: int | None = None, confirmed: bool = False) -> Message:
-    """Give or change the agency's position; every earlier one stays in the history.
-
-    ``version`` is a clicked card's (``card_version``); a typed command has none. A click made
-    on a card older than the agency's current position — a colleague answered since, or the
-    same signed click is replayed after a later one — does not overwrite it: the same choice
-    changes nothing, another is refused with the current position and fresh buttons, so that a
-    click made after seeing the current state goes through. Changing a colleague's position
-    asks first (``override.ask_first``) unless ``confirmed``."""
+def check_may_answer(req: Request, consultation: Consultation) -> None:
+    """A ``UserError`` unless the person may give their agency's position now."""
     ctx, member = req.ctx, req.member
     assert member is not None
     if consultation.status != "open" or datetime.fromisoformat(
@@ -48,6 +43,22 @@ def record_position(req: Request, consultation: Consultation, choice: str,
     if member.agency not in {a.code for a in consulted_agencies(ctx, consultation)}:
         raise UserError("poll.agency_not_consulted", number=consultation.id,
                         agency=ctx.agency_label(member.agency, req.lang))
+
+
+def record_position(req: Request, consultation: Consultation, choice: str,
+                    reason: str, version: int | None = None,
+                    clicked: bool = False, confirmed: bool = False) -> Message:
+    """Give or change the agency's position; every earlier one stays in the history.
+
+    ``version`` is a clicked card's (``card_version``); a typed command has none. A click made
+    on a card older than the agency's current position — a colleague answered since, or the
+    same signed click is replayed after a later one — does not overwrite it: the same choice
+    changes nothing, another is refused with the current position and fresh buttons, so that a
+    click made after seeing the current state goes through. Changing a colleague's position
+    asks first (``override.ask_first``) unless ``confirmed``."""
+    ctx, member = req.ctx, req.member
+    assert member is not None
+    check_may_answer(req, consultation)
     reason = reason.strip()[:MAX_REASON]
     if choice == "objection" and not reason:
         raise UserError("poll.reason_needed", number=consultation.id,
@@ -55,7 +66,7 @@ def record_position(req: Request, consultation: Consultation, choice: str,
                                 f"{req.t('poll.word.objection')}")
     previous = ctx.store.positions.latest_of(consultation.id, member.agency)
     if previous is not None and version is not None and previous.id > version:
-        return _older_card(req, consultation, previous, choice)
+        return older_card(req, consultation, previous, choice)
     if (not confirmed and previous is not None and previous.member_id != member.id
             and previous.choice != choice):
         return ask_first(req, consultation, previous, choice, reason)
@@ -66,6 +77,9 @@ def record_position(req: Request, consultation: Consultation, choice: str,
     position = ctx.store.positions.add(lambda n: Position(
         id=n, consultation_id=consultation.id, agency=member.agency, member_id=member.id,
         choice=choice, reason=reason, at=ctx.now_iso()))
+    settled(ctx, req.inbound.identity, REASON_ACTION, f"{consultation.id}.")
+    # Every card of the agency shows it, but the one just clicked: its answer shows it.
+    refresh(ctx, consultation, member.agency, skip=member.id if clicked else None)
     if previous is not None and previous.member_id != member.id:
         earlier = ctx.store.members.get(previous.member_id)
         if earlier is not None and earlier.active:
@@ -80,7 +94,7 @@ def record_position(req: Request, consultation: Consultation, choice: str,
                                      choice=choice_label(ctx, req.lang, choice))])
 
 
-def _older_card(req: Request, consultation: Consultation, current: Position,
+def older_card(req: Request, consultation: Consultation, current: Position,
                 choice: str) -> Message:
     """A click on a card older than the agency's current position: nothing is written."""
     ctx = req.ctx
@@ -111,15 +125,17 @@ def position_command(req: Request) -> Message:
 def position_click(choice: str) -> Callable[[Request, str], Message | Reply]:
     """A position button: ``<n°>.<card version>`` (``<n°>`` alone on cards sent before
     versions: not checked). A click taken in (``accepted``) answers with the card's fresh
-    buttons, so the next click on it counts as made after this position; a refused one
-    offers them too (``_older_card``)."""
+    buttons, the choice marked, so the next click on it counts as made after this position;
+    a refused one offers them too (``older_card``). (An objection's and reservations' buttons
+    ask the reason first: ``reasons.reason_click``.)"""
     def handler(req: Request, value: str) -> Message | Reply:
         number, dot, version = value.partition(".")
         consultation = number_of(req, number)
         seen = parse_ref(version, "poll.bad_number") if dot else None
-        answer = record_position(req, consultation, choice, "", seen)
+        answer = record_position(req, consultation, choice, "", seen, clicked=True)
         if answer.buttons:
             return answer
-        return Reply(replace(answer, buttons=position_buttons(req.ctx, req.lang, consultation)),
+        return Reply(replace(answer, buttons=position_buttons(req.ctx, req.lang, consultation,
+                                                              current=choice)),
                      req.lang, accepted=True)
     return handler

@@ -31,17 +31,22 @@ def card_version(ctx: Context, consultation: Consultation) -> int:
     return ctx.store.positions.last_number(consultation.id)
 
 
-def position_buttons(ctx: Context, lang: str, consultation: Consultation) -> list[Button]:
+def position_buttons(ctx: Context, lang: str, consultation: Consultation,
+                     current: str | None = None) -> list[Button]:
     """The four choices; each value is ``<n°>.<card version>`` (a few bytes: Telegram allows
-    64 for an action and its value)."""
+    64 for an action and its value). ``current``, the agency's position, is marked (✓, and
+    the primary style), so a card shows what its reader's agency answered."""
     value = f"{consultation.id}.{card_version(ctx, consultation)}"
-    styles = {"agree": "primary", "objection": "danger"}
+    styles = {"agree": "primary", "objection": "danger"} if current is None else {
+        "objection": "danger", current: "primary"}
     hint_name = ctx.t(lang, "cmd.position.name")
     words = {"agree": ctx.t(lang, "poll.word.agree"),
              "reservations": ctx.t(lang, "poll.word.reservations"),
              "objection": ctx.t(lang, "poll.word.objection"),
              "abstain": ctx.t(lang, "poll.word.abstain")}
-    return [Button(f"position.{choice}", value, choice_label(ctx, lang, choice),
+    return [Button(f"position.{choice}", value,
+                   ctx.t(lang, "card.chosen", choice=choice_label(ctx, lang, choice))
+                   if choice == current else choice_label(ctx, lang, choice),
                    hint=f"{hint_name} {consultation.id} {words[choice]}"
                    + (f" <{ctx.t(lang, 'poll.reason_word')}>" if choice == "objection" else ""),
                    style=styles.get(choice))

@@ -264,6 +264,11 @@ class FakeSlack:
             view = args.get("view") or {}
             return {**ok, "view": {"id": f"V{next(self._ts):06d}", "type": view.get("type"),
                                    "blocks": view.get("blocks", [])}}
+        if method == "views.open":  # a modal opened with a click's trigger_id
+            view = args.get("view")
+            view = json.loads(view) if isinstance(view, str) else dict(view or {})
+            args["view"] = view
+            return {**ok, "view": {**view, "id": f"V{next(self._ts):06d}", "hash": "h1"}}
         if method == "apps.connections.open":
             return {**ok, "url": f"ws://127.0.0.1:{self.port}/socket"}
         return ok
@@ -370,6 +375,24 @@ def click_payload(fake: FakeSlack, user: str, action_id: str, value: str,
     }
 
 
+def view_submission_payload(user: str, view: dict[str, Any], text: str | None,
+                            view_id: str = "V0VIEW") -> dict[str, Any]:
+    """A modal the bot opened (``views.open``'s ``view``), submitted by ``user`` with ``text``
+    in its one field (``None``: left empty, as Slack sends it)."""
+    trigger = trigger_id()
+    fields = [b for b in view.get("blocks", []) if b.get("type") == "input"]
+    values = {b["block_id"]: {b["element"]["action_id"]: {"type": "plain_text_input",
+                                                          "value": text}} for b in fields}
+    return {"type": "view_submission", "team": {"id": TEAM}, "api_app_id": "A0RESEAU",
+            "user": {"id": user, "name": user.lower(), "team_id": TEAM},
+            "trigger_id": trigger,
+            "view": {"id": view_id, "hash": f"h{trigger.split('.')[0]}", "type": "modal",
+                     "team_id": TEAM, "callback_id": view.get("callback_id"),
+                     "private_metadata": view.get("private_metadata", ""),
+                     "title": view.get("title"), "blocks": view.get("blocks", []),
+                     "state": {"values": values}}}
+
+
 def event_envelope(event: dict[str, Any], event_id: str) -> dict[str, Any]:
     return {"token": "legacy", "team_id": TEAM, "api_app_id": "A0RESEAU",
             "type": "event_callback", "event_id": event_id, "event_time": int(time.time()),
@@ -402,6 +425,15 @@ class SlackSender:
                     ref: str = "click") -> tuple[int, str]:
         payload = click_payload(self.fake, user, action_id, value, message, channel, ref)
         return await self.post(urlencode({"payload": json.dumps(payload)}))
+
+    async def payload(self, payload: dict[str, Any]) -> tuple[int, str]:
+        """An interactivity payload as Slack posts it (a click, a modal's submission)."""
+        return await self.post(urlencode({"payload": json.dumps(payload)}))
+
+    async def submit(self, user: str, view: dict[str, Any],
+                     text: str | None) -> tuple[int, str]:
+        """``user`` submits the modal ``view`` with ``text`` in its field."""
+        return await self.payload(view_submission_payload(user, view, text))
 
     async def event(self, event: dict[str, Any], event_id: str,
                     retry: int | None = None) -> tuple[int, str]:

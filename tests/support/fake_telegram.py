@@ -29,6 +29,7 @@ class Call:
     method: str
     args: dict[str, Any]
     files: dict[str, bytes] = field(default_factory=dict)
+    result: Any = None  # what the fake answered (a sent message: its message_id)
 
 
 class FakeTelegram:
@@ -190,14 +191,15 @@ class FakeTelegram:
             self.calls.append(Call(f"{method}:dropped", args))
             self._changed.set()
             return await self.door.misbehave(request, fault)
-        self.calls.append(Call(method, args, files))
+        call = Call(method, args, files, self._result(method, args))
+        self.calls.append(call)
         self._changed.set()
         held = self._held.get(method)
         if held is not None:
             await held.wait()
         if fault is not None:
             return await self.door.misbehave(request, fault)
-        return web.json_response({"ok": True, "result": self._result(method, args)})
+        return web.json_response({"ok": True, "result": call.result})
 
     async def _take_updates(self, args: dict[str, Any]) -> list[dict[str, Any]]:
         """Long polling: answer at once if updates wait, else after a short while."""

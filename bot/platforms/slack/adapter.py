@@ -206,6 +206,6 @@ class SlackPlatform:
         """``auth.test``: raises while Slack cannot be used (down, or the token refused)."""
         await self.client.auth_test()
 
-    async def deliver(self, target: Target, message: Message) -> None:
+    async def deliver(self, target: Target, message: Message) -> str | None:
         """One outbox message to one target (``deliver.py``)."""
-        await self.delivery.deliver(target, message)
+        return await self.delivery.deliver(target, message)

@@ -20,6 +20,7 @@ import hashlib
 import json
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TypeVar
 
@@ -32,6 +33,7 @@ from bot.dispatch.contract import OutcomeUnknown, Rejected, RetryLater, Target, 
 from bot.platforms.slack.auth import BotIdentity
 from bot.platforms.slack.home import home_view
 from bot.platforms.slack.inbound import is_direct
+from bot.platforms.slack.modals import modal
 from bot.platforms.slack.render import has_text, render, with_answer
 from handlers.types import Message, ReplyTo
 
@@ -103,21 +105,26 @@ class SlackDelivery:
         # Posts whose outcome is unknown (channel, text) → when tried: look before posting again.
         self._unsure: dict[tuple[str, str], datetime] = {}
 
-    async def deliver(self, target: Target, message: Message) -> None:
+    async def deliver(self, target: Target, message: Message) -> str | None:
         """Post ``message`` to a channel or a person's DM, or show an answer (``target.reply``),
-        then its files. A retry after a failed upload does not post the text again (parts
-        already sent are remembered in memory)."""
+        then its files; or edit a card posted earlier (``target.edit``). A retry after a failed
+        upload does not post the text again (parts already sent are remembered in memory).
+        Returns ``channel:ts`` of a message posted, to edit it later."""
         key = target.key + ":" + hashlib.sha256(
             json.dumps(message.to_dict(), sort_keys=True).encode()).hexdigest()
         done = self._partial.setdefault(key, set())
+        posted = None
         try:
-            if target.reply is not None:
+            if target.edit:
+                await self._edit_card(target.edit, message)
+            elif target.reply is not None:
                 await self._answer(target.reply, message, done, target.unsure_since)
             else:
                 channel = (target.address if target.channel
                            else await self._dm_channel(target.address))
                 if "text" not in done and has_text(message):
-                    await self._post(channel, message, target.unsure_since)
+                    ts = await self._post(channel, message, target.unsure_since)
+                    posted = f"{channel}:{ts}" if ts else None
                 done.add("text")
                 await self._upload(channel, message, done)
         except SlackApiError as error:
@@ -135,6 +142,7 @@ class SlackDelivery:
             self._partial.pop(key, None)
             raise
         self._partial.pop(key, None)
+        return posted
 
     async def _dm_channel(self, user_id: str) -> str:
         if user_id not in self._dm_channels:
@@ -142,7 +150,7 @@ class SlackDelivery:
             self._dm_channels[user_id] = response["channel"]["id"]
         return self._dm_channels[user_id]
 
-    async def _post(self, channel: str, message: Message, since: str = "") -> None:
+    async def _post(self, channel: str, message: Message, since: str = "") -> str | None:
         """``chat.postMessage``, never twice: after an unknown outcome (``since`` it was tried,
         here or by a process that stopped), the history is read first."""
         rendered = render(message)
@@ -156,16 +164,30 @@ class SlackDelivery:
                 log.warning("slack: a post whose outcome was unknown is there: not posted "
                             "again")
                 self._unsure.pop(key, None)
-                return
+                return None
         started = self.now()
         try:
-            await call(self.client.chat_postMessage(channel=channel, unfurl_links=False,
-                                                    **rendered))
+            response = await call(self.client.chat_postMessage(
+                channel=channel, unfurl_links=False, **rendered))
         except MaybeSent as unsure:
             self._unsure[key] = started
             raise RetryLater(SETTLE.total_seconds(),
                              f"slack: outcome unknown ({unsure}), looking soon") from unsure
         self._unsure.pop(key, None)
+        ts = response.get("ts")
+        return ts if isinstance(ts, str) else None
+
+    async def _edit_card(self, card: str, message: Message) -> None:
+        """A card posted earlier, rewritten as it should read now (``chat.update``: the same
+        every time it is repeated). One Slack will not edit any more (deleted, too old, the
+        conversation gone) is dropped with a log line: retrying cannot help."""
+        channel, _, ts = card.partition(":")
+        try:
+            await self.client.chat_update(channel=channel, ts=ts, **render(message))
+        except SlackApiError as error:
+            if error.response.status_code == 429 or error.response.status_code >= 500:
+                raise
+            log.warning("slack: card not updated (%s): dropped", error.response.get("error"))
 
     async def _posted(self, channel: str, text: str, since: datetime) -> bool:
         """Whether the conversation shows a message of the bot's with ``text`` since ``since``
@@ -210,6 +232,11 @@ class SlackDelivery:
         if reply.accepted and "mark" not in done and reply.message:
             await self._mark(reply)
             done.add("mark")
+        if message.ask is not None:
+            if "form" not in done and await self._open_form(reply, message):
+                return
+            done.add("form")  # no form: asked privately, with the button that opens it
+            reply = replace(reply, mode="private")
         if reply.mode == "chat":
             if "text" not in done and has_text(message):
                 await self._post(reply.chat, message, since)
@@ -228,6 +255,23 @@ class SlackDelivery:
             await self._upload(await self._dm_channel(reply.user), message, done)
         if unknown is not None:
             raise unknown
+
+    async def _open_form(self, reply: ReplyTo, message: Message) -> bool:
+        """The question as a modal, with the click's ``trigger_id`` (Slack takes it for 3
+        seconds); ``False`` when Slack did not open it (no trigger, expired, refused, no
+        answer): the caller asks privately instead, so the click is never lost."""
+        trigger = reply.context.get("trigger")
+        if not trigger:
+            return False
+        try:
+            await call(self.client.views_open(trigger_id=trigger,
+                                              view=modal(message, reply.chat)))
+        except (SlackApiError, MaybeSent, aiohttp.ClientError, TimeoutError) as error:
+            why = error.response.get("error") if isinstance(error, SlackApiError) \
+                else type(error).__name__
+            log.info("slack: views.open failed (%s): the question goes in a message", why)
+            return False
+        return True
 
     async def _mark(self, reply: ReplyTo) -> None:
         """✅ on a captured message (repeating it changes nothing: ``already_reacted``)."""

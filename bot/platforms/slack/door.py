@@ -151,6 +151,20 @@ def _block_actions(body: dict[str, Any]) -> str:
             or _strings("", body, ("response_url",)))
 
 
+def _view_submission(body: dict[str, Any]) -> str:
+    """A modal submitted: who, and the view with its metadata and state, as ``_form`` reads
+    them."""
+    user = body.get("user")
+    if not isinstance(user, dict) or not isinstance(user.get("id"), str):
+        return "user is not an object with an id"
+    view = body.get("view")
+    if not isinstance(view, dict):
+        return "view is not an object"
+    if not _optional(view.get("state"), dict):
+        return "view.state is not an object"
+    return _strings("view.", view, ("private_metadata", "id", "hash", "callback_id"))
+
+
 def _command(body: dict[str, Any]) -> str:
     """A slash command: a form (every value a string), the person's id given."""
     if not isinstance(body.get("user_id"), str) or not body["user_id"]:
@@ -176,6 +190,8 @@ def check_shape(body: dict[str, Any]) -> Refused | None:
                 problem = _message_event(event)
         elif kind == "block_actions":
             problem = _block_actions(body)
+        elif kind == "view_submission":
+            problem = _view_submission(body)
         elif "command" in body:
             problem = _command(body)
     return Refused(400, problem) if problem else None

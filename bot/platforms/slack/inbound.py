@@ -34,6 +34,7 @@ from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app import BotApp
+from bot.platforms.slack.modals import CALLBACK_ID, field_error, submitted
 from bot.platforms.slack.render import action_name
 from handlers.clocks import stored_time
 from handlers.info import meant_for_capture
@@ -147,6 +148,14 @@ class SlackInbound:
         async def on_click(ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
             await self._click(body, action)
             await ack()
+
+        @bolt.view(CALLBACK_ID)
+        async def on_form(ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
+            reply = await self._form(body, view)
+            if reply is not None and reply.message.ask is not None:  # refused: say why there
+                await ack(response_action="errors", errors=field_error(reply.message))
+            else:
+                await ack()
 
         @bolt.event("message")
         async def on_message(body: dict[str, Any], event: dict[str, Any],
@@ -263,8 +272,9 @@ class SlackInbound:
             private=is_direct(channel) or command.get("channel_name") == "directmessage",
             text=from_slack(command.get("text", "")).strip() or HOME_COMMAND,
             reply_to=ReplyTo("slack", user_id, channel, "private",
+                             context={"trigger": trigger} if trigger else {},
                              **self._response_url(command.get("response_url", ""))),
-            event=f"slack:trigger:{trigger}" if trigger else "")
+            event=f"slack:trigger:{trigger}" if trigger else "", forms=bool(trigger))
         return await self.app.handle_durably(inbound)
 
     async def _direct(self, event: dict[str, Any], event_key: str | None,
@@ -289,6 +299,23 @@ class SlackInbound:
             reply_to=ReplyTo("slack", event["user"], event["channel"], "private", message=ts,
                              thread=event.get("thread_ts") or ts)), event_key)
 
+    async def _form(self, body: dict[str, Any], view: dict[str, Any]) -> Reply | None:
+        """A modal of ours submitted: the text typed, handed to the action it was asked for.
+        The answer goes privately where the click was (``form``); a refused answer (a new
+        question) comes back for the modal to show."""
+        read = submitted(view)
+        user = (body.get("user") or {}).get("id", "")
+        if read is None or not user:
+            log.warning("slack: a view submission that is not ours was ignored")
+            return None
+        action, value, channel, text = read
+        inbound = await self._inbound(
+            user, channel, (body.get("user") or {}).get("name", ""),
+            private=is_direct(channel) if channel else True, action=action, value=value,
+            text=text, reply_to=ReplyTo("slack", user, channel or user, "form"),
+            event=f"slack:view:{view.get('id', '')}:{view.get('hash', '')}", forms=True)
+        return await self.app.handle_durably(inbound)
+
     async def _click(self, body: dict[str, Any], action: dict[str, Any]) -> Reply:
         """A button: the same handler as the typed command, handled now. The answer is shown
         on the clicked message (in a DM), or privately to the person (in a shared channel)."""
@@ -297,17 +324,22 @@ class SlackInbound:
         channel = (body.get("channel") or {}).get("id") or container.get("channel_id", "")
         clicked = body.get("message")
         urls = self._response_url(body.get("response_url", ""))
+        # A question the answer asks opens a modal with the click's trigger (valid 3 s).
+        trigger = body.get("trigger_id") if isinstance(body.get("trigger_id"), str) else ""
+        form = {"trigger": trigger} if trigger else {}
         if (clicked and is_direct(channel) and not container.get("is_ephemeral")
                 and container.get("message_ts")):
             answer = ReplyTo("slack", user.get("id", ""), channel, "edit",
                              message=container["message_ts"],
                              context={"text": clicked.get("text", ""),
-                                      "blocks": clicked.get("blocks") or []}, **urls)
+                                      "blocks": clicked.get("blocks") or [], **form}, **urls)
         else:
-            answer = ReplyTo("slack", user.get("id", ""), channel, "private", **urls)
-        event = body.get("trigger_id") or action.get("action_ts", "")
+            answer = ReplyTo("slack", user.get("id", ""), channel, "private", context=form,
+                             **urls)
+        event = trigger or action.get("action_ts", "")
         inbound = await self._inbound(user.get("id", ""), channel, user.get("name", ""),
                                       action=action_name(action.get("action_id", "")),
                                       value=action.get("value", ""), reply_to=answer,
-                                      event=f"slack:trigger:{event}" if event else "")
+                                      event=f"slack:trigger:{event}" if event else "",
+                                      forms=bool(trigger))
         return await self.app.handle_durably(inbound)

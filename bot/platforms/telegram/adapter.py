@@ -134,6 +134,6 @@ class TelegramPlatform:
         """``getMe``: raises while the Bot API cannot be used (down, or the token refused)."""
         await self.application.bot.get_me()
 
-    async def deliver(self, target: Target, message: Message) -> None:
+    async def deliver(self, target: Target, message: Message) -> str | None:
         """One outbox message to one target (``deliver.py``)."""
-        await self.delivery.deliver(target, message)
+        return await self.delivery.deliver(target, message)

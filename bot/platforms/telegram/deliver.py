@@ -30,6 +30,7 @@ from pathlib import PurePath
 
 import httpx
 from telegram import Bot, InlineKeyboardMarkup, InputFile, LinkPreviewOptions, ReplyParameters
+from telegram import Message as TelegramMessage
 from telegram.constants import ParseMode
 from telegram.error import (
     BadRequest,
@@ -89,18 +90,23 @@ class TelegramDelivery:
         self.bot = bot
         self._partial: dict[str, set[str]] = {}  # deliveries cut short: the parts already sent
 
-    async def deliver(self, target: Target, message: Message) -> None:
-        """Send one outbox message, or show an answer (``target.reply``). A multi-part message
-        (chunks, files) interrupted by a failure is taken up where it stopped on the retry
-        (parts already sent are remembered in memory)."""
+    async def deliver(self, target: Target, message: Message) -> str | None:
+        """Send one outbox message, or show an answer (``target.reply``), or edit a card sent
+        earlier (``target.edit``). A multi-part message (chunks, files) interrupted by a
+        failure is taken up where it stopped on the retry (parts already sent are remembered
+        in memory). Returns ``chat:message_id`` of the message carrying the buttons."""
         key = target.key + ":" + hashlib.sha256(
             json.dumps(message.to_dict(), sort_keys=True).encode()).hexdigest()
         done = self._partial.setdefault(key, set())
+        posted = None
         try:
-            if target.reply is not None:
+            if target.edit:
+                await self._edit_card(target.edit, message)
+            elif target.reply is not None:
                 await self._answer(target.reply, message, done)
             else:
-                await self._send(target.address, message, done)
+                sent = await self._send(target.address, message, done)
+                posted = f"{target.address}:{sent}" if sent is not None else None
         except RetryAfter as error:
             raise RetryLater(retry_seconds(error)) from error
         except Forbidden as error:
@@ -119,6 +125,7 @@ class TelegramDelivery:
             self._partial.pop(key, None)
             raise
         self._partial.pop(key, None)
+        return posted
 
     # Answers: the reply to one update.
 
@@ -130,6 +137,10 @@ class TelegramDelivery:
         if query and "toast" not in done:
             await self._toast(query, message)
             done.add("toast")
+        if message.ask is not None:  # a reply prompt, in the private chat: never on the card
+            await self._send(reply.user if reply.mode == "private" else reply.chat, message,
+                             done)
+            return
         if reply.mode == "chat":
             await self._send(reply.chat, message, done,
                              int(reply.message) if reply.message.isdigit() else None)
@@ -193,22 +204,51 @@ class TelegramDelivery:
             return False
         return True
 
+    async def _edit_card(self, ref: str, message: Message) -> None:
+        """A card sent earlier, rewritten as it should read now (its keyboard only when the
+        text takes more than one message). Editing twice changes nothing, so a failure that
+        may pass is retried (raised); one Telegram refuses (deleted, too old) is dropped with
+        a log line."""
+        chat, _, message_id = ref.rpartition(":")
+        texts, markup = render(message)
+        keys = markup if isinstance(markup, InlineKeyboardMarkup) else None
+        try:
+            if len(texts) == 1:
+                await self.bot.edit_message_text(
+                    texts[0], chat_id=chat, message_id=int(message_id),
+                    parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW,
+                    reply_markup=keys)
+            else:
+                await self.bot.edit_message_reply_markup(chat_id=chat,
+                                                         message_id=int(message_id),
+                                                         reply_markup=keys)
+        except BadRequest as error:
+            if "not modified" not in str(error).lower():
+                log.warning("telegram: card not edited (%s): dropped", error)
+        except Forbidden as error:
+            log.warning("telegram: card not edited (%s): dropped", error)
+
     # Messages.
 
     async def _send(self, chat_id: str, message: Message, done: set[str],
-                    reply_to: int | None = None) -> None:
+                    reply_to: int | None = None) -> int | None:
         """Each part (text chunks, then files) once: those in ``done`` are skipped, and one
-        that may have reached Telegram counts as sent (``OutcomeUnknown`` at the end)."""
+        that may have reached Telegram counts as sent (``OutcomeUnknown`` at the end).
+        Returns the id of the message carrying the buttons, when sent now."""
         unknown: list[str] = []
+        carrying: list[int] = []
 
         async def once(part: str, request: Awaitable[object]) -> None:
             try:
-                await request
+                sent = await request
             except TelegramError as error:
                 if not maybe_sent(error):
                     raise
                 unknown.append(f"{part}: {type(error).__name__} "
                                f"({type(error.__cause__).__name__})")
+            else:
+                if part == f"text:{len(texts) - 1}" and isinstance(sent, TelegramMessage):
+                    carrying.append(sent.message_id)
             done.add(part)
 
         texts, markup = render(message)
@@ -231,3 +271,4 @@ class TelegramDelivery:
                     attachment.content, filename=PurePath(attachment.filename).name)))
         if unknown:
             raise OutcomeUnknown("; ".join(unknown))
+        return carrying[0] if carrying else None

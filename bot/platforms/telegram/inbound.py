@@ -195,9 +195,10 @@ class TelegramInbound:
         answer = ReplyTo(PLATFORM, str(message.from_user.id if message.from_user else ""),
                          str(message.chat_id), "chat",
                          message=str(message.message_id) if group else "")
-        reply = await self._handle(update, self._inbound(update, text=text, capture=capture,
-                                                         visible=True, reply_to=answer,
-                                                         in_reply_to=self._card(message)))
+        reply = await self._handle(update, self._inbound(
+            update, text=text, capture=capture, visible=True, reply_to=answer,
+            in_reply_to=self._card(message),
+            explicit=(message.text or "").lstrip().startswith("/")))
         if reply is not None and not group and message.from_user is not None:
             await self.menus.menu_for(str(message.from_user.id))
 

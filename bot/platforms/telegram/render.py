@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 from dataclasses import replace
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup
 
 from handlers.types import Button, Message
 
@@ -22,6 +22,7 @@ CALLBACK_BYTES = 64
 BUTTON_LABEL = 64
 ROW = 2
 SEPARATOR = "|"
+PLACEHOLDER = 64  # a reply prompt's input_field_placeholder, at most
 
 
 def callback_data(button: Button) -> str:
@@ -125,8 +126,14 @@ def entry_rows(message: Message) -> list[list[InlineKeyboardButton]]:
     return rows
 
 
-def render(message: Message) -> tuple[list[str], InlineKeyboardMarkup | None]:
-    """The HTML chunks of ``message`` and the keyboard for its last chunk."""
+def render(message: Message) -> tuple[list[str], InlineKeyboardMarkup | ForceReply | None]:
+    """The HTML chunks of ``message`` and the keyboard for its last chunk; a message that asks
+    a text (``Ask``) gets a reply prompt instead, the field's placeholder in it (its buttons
+    are for platforms without one)."""
+    if message.ask is not None:
+        return chunks(lines_of(message)), ForceReply(
+            selective=True,
+            input_field_placeholder=message.ask.placeholder[:PLACEHOLDER] or None)
     rows = entry_rows(message)
     if not rows:
         return chunks(lines_of(message)), keyboard(message.buttons)

@@ -1,0 +1,75 @@
+"""Cards that stay true: the proposal each focal point received, with its buttons, edited when
+their agency's position changes — by a button, a form, a reply or a command, theirs or a
+colleague's — to show the current position and mark the chosen button.
+
+The dispatcher records, per delivered target, the platform's id of each message carrying the
+buttons (``OutboxRow.refs``); ``remember`` keeps those of a consultation's cards (``Card``).
+``refresh`` queues one edit per card of the agency (a ``card`` recipient, delivered as Slack's
+``chat.update`` / Telegram's ``editMessageText``), the edit not yet sent for the same card
+dropped (``Outbox.supersede``), so a burst of changes makes one edit per card, the latest.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from handlers.consultations.sending import topic_of
+from handlers.consultations.wording import (
+    choice_label,
+    deadline_line,
+    position_buttons,
+    rule_line,
+    seats_lines,
+)
+from handlers.context import Context
+from handlers.types import Message, Outgoing, Recipient
+from storage.cards import Card
+from storage.models import Consultation, Member, OutboxRow
+
+
+def remember(ctx: Context, row: OutboxRow, member: Member) -> None:
+    """A card delivered (some of) its targets: where each copy is, to edit it later."""
+    known = ctx.store.cards.get(str(row.id))
+    if known is not None and known.refs == row.refs:
+        return
+    ctx.store.cards.save(Card(id=str(row.id), topic=row.topic, member_id=member.id,
+                              agency=member.agency,
+                              title=str(row.message.get("title") or ""),
+                              language=row.language, refs=dict(row.refs)))
+
+
+def card_message(ctx: Context, lang: str, consultation: Consultation, title: str,
+                 agency: str) -> Message:
+    """The card as it should read now: the proposal, the agency's current position, and the
+    buttons with that choice marked."""
+    current = ctx.store.positions.latest_of(consultation.id, agency)
+    paragraphs = [consultation.proposal, deadline_line(ctx, lang, consultation),
+                  rule_line(ctx, lang, consultation), *seats_lines(ctx, lang, consultation)]
+    if current is not None:
+        by = ctx.store.members.get(current.member_id)
+        key = "card.current_reason" if current.reason else "card.current"
+        paragraphs.append(ctx.t(lang, key, agency=ctx.agency_label(agency, lang),
+                                choice=choice_label(ctx, lang, current.choice),
+                                reason=current.reason, name=by.name if by else "—",
+                                when=ctx.when(lang, datetime.fromisoformat(current.at))))
+    return Message(title=title, paragraphs=paragraphs, buttons=position_buttons(
+        ctx, lang, consultation, current=current.choice if current else None))
+
+
+def refresh(ctx: Context, consultation: Consultation, agency: str,
+            skip: str | None = None) -> int:
+    """Queue an edit of every card of ``agency``'s focal points (not ``skip``'s: the member
+    whose clicked card the answer edits already). How many."""
+    version = ctx.store.positions.last_number(consultation.id)
+    until = datetime.fromisoformat(consultation.deadline)
+    queued = 0
+    for card in ctx.store.cards.of_agency(topic_of(consultation), agency):
+        member = ctx.store.members.get(card.member_id)
+        if member is None or member.agency != agency or member.id == skip:
+            continue
+        lang = card.language or ctx.language_of(member)
+        prefix = f"card:{card.id}:"
+        ctx.store.outbox.supersede(prefix, ctx.now_iso())
+        queued += ctx.queue(Outgoing(Recipient("card", card.id), card_message(
+            ctx, lang, consultation, card.title, agency), lang, f"{prefix}{version}"), until)
+    return queued

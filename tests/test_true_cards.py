@@ -1,0 +1,162 @@
+"""Cards stay true: after a change by a button, a command, a form or a colleague of the same
+agency, each focal point's card (the proposal with its buttons, as delivered) is edited to show
+the agency's current position with the chosen button marked; a burst of changes makes one edit
+per card; an edit the platform refuses because the message is gone is dropped, not retried."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from bot.app import BotApp
+from handlers.types import Inbound
+from storage.models import FOCAL_POINT, Member
+from tests.support.fake_slack import (  # noqa: F401 (fixtures)
+    Bot,
+    Call,
+    bot_fixture,
+    fake_fixture,
+    network_fixture,
+)
+from tests.support.fake_telegram import FakeTelegram, text_update
+from tests.support.spoken import Spoken
+from tests.support.telegram_runtime import AWA, CHAIR, post, running
+
+MOUSSA, IBRAHIM, AICHA = "U0DEMOMK", "U0DEMOIM", "U0UNDP2"  # co-chair; UNDP's two focal points
+TELEGRAM_COLLEAGUE = 100000077  # a second UNICEF focal point, on Telegram
+
+
+@pytest.fixture
+async def telegram() -> AsyncIterator[FakeTelegram]:
+    server = FakeTelegram()
+    await server.start()
+    yield server
+    await server.stop()
+
+
+def dm_of(user: str) -> str:
+    return "D" + user[1:]
+
+
+def card_of(bot: Bot, user: str) -> Call:
+    return [c for c in bot.fake.called("chat.postMessage") if c.args["channel"] == dm_of(user)
+            and any(b["type"] == "actions" for b in c.args.get("blocks", []))][0]
+
+
+def buttons(blocks: list[dict[str, Any]]) -> dict[str, tuple[str, str | None]]:
+    """action → (label, style) of the buttons of a message."""
+    return {e["action_id"]: (e["text"]["text"], e.get("style")) for b in blocks
+            if b["type"] == "actions" for e in b["elements"]}
+
+
+def updates_of(bot: Bot, card: Call) -> list[Call]:
+    return [c for c in bot.fake.called("chat.update") if c.args["channel"] ==
+            card.args["channel"] and c.args["ts"] == card.response["ts"]]
+
+
+async def open_with_colleague(bot: Bot) -> tuple[Call, Call]:
+    """UNDP has two Slack focal points; consultation n° 1 reaches both: their cards."""
+    bot.app.store.members.save(Member(id="aicha", name="Aïcha Touré", agency="UNDP",
+                                      roles=[FOCAL_POINT], identities=[f"slack:{AICHA}"]))
+    await bot.slack.command(MOUSSA, "consultation ouvrir Adopter le plan 2027 | "
+                                    "vendredi 4 décembre 17h")
+    await bot.settle()
+    return card_of(bot, IBRAHIM), card_of(bot, AICHA)
+
+
+async def test_a_colleagues_click_edits_the_other_cards_of_the_agency(
+        bot: Bot, spoken: Spoken) -> None:
+    ibrahims, aichas = await open_with_colleague(bot)
+    # Where each card is was recorded as it was delivered.
+    cards = {card.member_id: card for card in bot.app.store.cards.of_agency("poll:1", "UNDP")}
+    assert cards["ibrahim"].refs == {
+        f"slack:{IBRAHIM}": f"{dm_of(IBRAHIM)}:{ibrahims.response['ts']}"}
+
+    await bot.slack.click(AICHA, "position.agree", "1.0", aichas.as_clicked())
+    await bot.settle()
+    [edit] = updates_of(bot, ibrahims)  # his card, edited for her change
+    marked = buttons(edit.args["blocks"])
+    assert marked["position.agree"] == (spoken.text("card.chosen", "fr"), "primary")
+    assert marked["position.abstain"][1] is None
+    assert spoken.has("card.current", "fr", agency="PNUD", name="Aïcha Touré")
+    assert spoken.shown(edit.args["text"], "card.current", "fr", agency="PNUD")
+    # Hers is edited once, by the answer to her click, which marks her choice too.
+    [answered] = updates_of(bot, aichas)
+    assert buttons(answered.args["blocks"])["position.agree"][1] == "primary"
+
+
+async def test_a_typed_position_edits_every_card_of_the_agency_including_ones_own(
+        bot: Bot, spoken: Spoken) -> None:
+    ibrahims, aichas = await open_with_colleague(bot)
+    bot.fake.reset()
+    await bot.slack.command(IBRAHIM, "position 1 objection Hors du mandat")
+    await bot.settle()
+    for card in (ibrahims, aichas):
+        [edit] = updates_of(bot, card)
+        assert buttons(edit.args["blocks"])["position.objection"] == (
+            spoken.text("card.chosen", "fr", choice=spoken.text("poll.choice.objection", "fr")),
+            "primary")
+    assert spoken.has("card.current_reason", "fr", reason="Hors du mandat", name="Ibrahim Maïga")
+
+
+async def test_a_burst_of_changes_makes_one_edit_per_card_the_latest(
+        bot: Bot, spoken: Spoken) -> None:
+    ibrahims, aichas = await open_with_colleague(bot)
+    bot.fake.reset()
+    for choice in ("accord", "abstention", "réserves"):  # before the dispatcher runs
+        bot.app.handle(Inbound(platform="slack", user_id=IBRAHIM, text=f"position 1 {choice}"))
+    await bot.settle()
+    for card in (ibrahims, aichas):
+        [edit] = updates_of(bot, card)
+        assert buttons(edit.args["blocks"])["position.reservations"][1] == "primary"
+    dropped = [row for row in bot.app.store.outbox.with_status("skipped")
+               if row.key.startswith("card:")]
+    assert len(dropped) == 4 and {row.last_error for row in dropped} == {"superseded"}
+
+
+async def test_an_edit_of_a_card_gone_is_dropped_not_retried(bot: Bot) -> None:
+    ibrahims, _ = await open_with_colleague(bot)
+    bot.fake.reset()
+    bot.fake.fail("chat.update", 200, error="message_not_found", times=5)
+    await bot.slack.command(AICHA, "position 1 accord")
+    await bot.settle()
+    assert len(bot.fake.called("chat.update!200")) == 2  # both cards tried once
+    rows = [row for row in bot.app.store.outbox.all() if row.key.startswith("card:")]
+    assert rows and {row.status for row in rows} == {"sent"}
+    await bot.settle()
+    assert len(bot.fake.called("chat.update!200")) == 2  # never tried again
+
+
+async def test_a_telegram_card_is_edited_after_a_colleagues_change(
+        app: BotApp, telegram: FakeTelegram, spoken: Spoken) -> None:
+    app.store.members.save(Member(id="salif", name="Salif Diarra", agency="UNICEF",
+                                  roles=[FOCAL_POINT],
+                                  identities=[f"telegram:{TELEGRAM_COLLEAGUE}"]))
+    runtime = await running(app, telegram)
+    try:
+        await post(runtime, text_update(60, CHAIR, "/consultation ouvrir Plan | vendredi 4 "
+                                                   "decembre 17h"))
+        [card] = [c for c in telegram.called("sendMessage")
+                  if str(c.args["chat_id"]) == str(AWA) and "reply_markup" in c.args]
+        telegram.calls.clear()
+        await post(runtime, text_update(61, TELEGRAM_COLLEAGUE, "/position 1 abstention"))
+        [edit] = [c for c in telegram.called("editMessageText")
+                  if str(c.args["chat_id"]) == str(AWA)]
+        assert edit.args["message_id"] == card.result["message_id"]
+        labels = [b["text"] for row in edit.args["reply_markup"]["inline_keyboard"]
+                  for b in row]
+        assert spoken.text("card.chosen", "fr",
+                           choice=spoken.text("poll.choice.abstain", "fr")) in labels
+        assert spoken.has("card.current", "fr", agency="UNICEF", name="Salif Diarra")
+
+        # Her card gone from the chat: the edit is dropped, not retried.
+        telegram.fail("editMessageText", 400, "Bad Request: message to edit not found", times=5)
+        telegram.calls.clear()
+        await post(runtime, text_update(62, TELEGRAM_COLLEAGUE, "/position 1 accord"))
+        await app.dispatcher.flush()
+        assert len([c for c in telegram.called("editMessageText:400")
+                    if str(c.args["chat_id"]) == str(AWA)]) == 1
+    finally:
+        await runtime.stop()
