@@ -289,7 +289,8 @@ class SlackDelivery:
         clicked = reply.context
         try:
             await self.client.chat_update(
-                channel=reply.chat, ts=reply.message, text=clicked.get("text", ""),
+                channel=reply.chat, ts=reply.message,
+                text=clicked.get("text") or message.plain_text(),  # what notifications show
                 blocks=with_answer(clicked.get("blocks") or [], message.plain_text(),
                                    message.buttons))
         except SlackApiError as error:
