@@ -13,8 +13,11 @@ import pytest
 from bot.app import BotApp
 from bot.config.environment import Environment, read_environment
 from bot.config.network import builtin_text, load_network
+from bot.dispatch.contract import Target, Unreachable
 from bot.platforms.email.adapter import EmailPlatform
+from bot.ratelimit import RateLimits
 from bot.runtime import build_platforms
+from handlers.types import Message, Outgoing, Recipient
 from storage.store import Store
 from tests.conftest import Clock, say
 from tests.support.smtp_server import Mailbox, smtp_server
@@ -158,3 +161,59 @@ def test_a_malformed_smtp_setting_is_refused_at_start_up() -> None:
                                "SMTP_FROM": "bot@example.org"})
     assert not secret.problems and "s3cret" not in repr(secret)
 
+
+def give_address(app: BotApp, member_id: str) -> None:
+    with app.store.transaction():
+        member = app.store.members.get(member_id)
+        member.identities.append(f"email:{ADDRESS}")
+        app.store.members.save(member)
+
+
+class NeverOpened:
+    """Telegram refusing to write first to someone who never opened the bot."""
+
+    platform = "telegram"
+    rate_limits = RateLimits()
+
+    async def deliver(self, target: Target, message: Message) -> None:
+        raise Unreachable("not_started")
+
+    async def probe(self) -> None:
+        return None
+
+
+async def test_a_member_whose_chat_account_cannot_be_reached_gets_email(
+        app: BotApp, server: tuple[str, Mailbox]) -> None:
+    give_address(app, "awa")  # telegram:100000001, never opened the bot
+    app.add_adapter(NeverOpened())
+    app.add_adapter(EmailPlatform(server[0], "bot@reseau.example.org"))
+    app.ctx.queue(Outgoing(Recipient("member", "awa"), Message(title="Bonjour"), "fr", "k"))
+    await app.dispatcher.flush()
+    row = app.store.outbox.all()[0]
+    assert row.status == "sent" and row.done == [f"email:{ADDRESS}"]
+    assert [r.recipients for r in server[1].received] == [[ADDRESS]]
+
+
+async def test_preference_email_sends_direct_messages_by_email(
+        app: BotApp, server: tuple[str, Mailbox], spoken: Spoken) -> None:
+    give_address(app, "sarah")  # slack:U0DEMOSJ
+    app.add_adapter(EmailPlatform(server[0], "bot@reseau.example.org"))
+    say(app, "slack:U0DEMOSJ", "preference email")
+    assert spoken.has("preference.set.email")
+    assert app.store.members.get("sarah").preference == "email"
+    app.ctx.queue(Outgoing(Recipient("member", "sarah"), Message(title="Hello"), "en", "k"))
+    await app.dispatcher.flush()
+    row = next(r for r in app.store.outbox.all() if r.key == "k")
+    assert row.done == [f"email:{ADDRESS}"]
+
+
+async def test_les_deux_means_the_two_chats_not_email_as_well(app: BotApp) -> None:
+    give_address(app, "moussa")  # console and slack
+    with app.store.transaction():
+        moussa = app.store.members.get("moussa")
+        moussa.identities.append("telegram:100000009")
+        moussa.preference = "both"
+        app.store.members.save(moussa)
+    app.ctx.queue(Outgoing(Recipient("member", "moussa"), Message(title="Annonce"), "fr", "k"))
+    row = app.store.outbox.all()[-1]
+    assert {t.platform for t in app.dispatcher.targets(row)} == {"slack", "telegram"}

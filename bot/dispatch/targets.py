@@ -91,7 +91,8 @@ def _targets_of(row: OutboxRow, *, store: Store, network: Network, catalog: Cata
         raise Held(*telling({i: avoid.get(i) or member.unreachable.get(i) or "no_adapter"
                              for i in member.identities}))
     if member.preference == "both":
-        chosen_ones = [i for i in usable if Identity.parse(i).platform != "console"] or usable[:1]
+        chosen_ones = [i for i in usable  # « les deux »: the two chats, not email as well
+                       if Identity.parse(i).platform not in ("console", "email")] or usable[:1]
     else:
         chosen_ones = [preferred_identity(usable, member.preference, adapters, fallback)]
     return [member_target(member, chosen, network, catalog) for chosen in chosen_ones]
