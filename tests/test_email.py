@@ -4,6 +4,9 @@ Message-ID that is the same on every attempt, and nothing sent by email without 
 
 from __future__ import annotations
 
+import shutil
+import ssl
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -217,3 +220,31 @@ async def test_les_deux_means_the_two_chats_not_email_as_well(app: BotApp) -> No
     app.ctx.queue(Outgoing(Recipient("member", "moussa"), Message(title="Annonce"), "fr", "k"))
     row = app.store.outbox.all()[-1]
     assert {t.platform for t in app.dispatcher.targets(row)} == {"slack", "telegram"}
+
+
+@pytest.fixture
+def certificate(tmp_path: Path) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1 (made with the openssl command)."""
+    if shutil.which("openssl") is None:
+        pytest.skip("the openssl command makes the test certificate")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+    return cert, key
+
+
+async def test_starttls_is_used_when_offered_and_the_certificate_checked(
+        certificate: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    cert, key = certificate
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    with smtp_server(starttls=context) as (url, mailbox):
+        email = EmailPlatform(url, "bot@reseau.example.org")
+        target = Target("email", ADDRESS, "Awa", outbox_key="k")
+        monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+        with pytest.raises(ssl.SSLCertVerificationError):  # not in the system's store
+            await email.deliver(target, Message(title="Bonjour"))
+        monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # the operator's own CA file
+        await email.deliver(target, Message(title="Bonjour"))
+    assert [r.recipients for r in mailbox.received] == [[ADDRESS]]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import email
 import socket
+import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -51,11 +52,14 @@ def free_port() -> int:
 
 
 @contextmanager
-def smtp_server() -> Iterator[tuple[str, Mailbox]]:
-    """An SMTP server on 127.0.0.1 (no STARTTLS offered): its ``smtp://`` URL and mailbox."""
+def smtp_server(starttls: ssl.SSLContext | None = None) -> Iterator[tuple[str, Mailbox]]:
+    """An SMTP server on 127.0.0.1: its ``smtp://`` URL and mailbox. With ``starttls`` it
+    offers STARTTLS with that context and refuses mail before it; without, plain only."""
     mailbox = Mailbox()
     port = free_port()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
+    tls: dict[str, Any] = ({"tls_context": starttls, "require_starttls": True}
+                           if starttls is not None else {})
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port, **tls)
     controller.start()
     try:
         yield f"smtp://127.0.0.1:{port}", mailbox
