@@ -43,6 +43,10 @@ def build_platforms(app: BotApp, env: Environment) -> list[Platform]:
         from bot.platforms.telegram.adapter import TelegramPlatform
 
         platforms.append(TelegramPlatform(app, env))
+    if env.smtp_url:  # nothing is sent by email without it
+        from bot.platforms.email.adapter import EmailPlatform
+
+        platforms.append(EmailPlatform(env.smtp_url, env.smtp_from))
     return platforms
 
 

@@ -31,7 +31,8 @@ WRONG_WINDOW = timedelta(hours=1)  # … within this time
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud or typed on a phone
 PLATFORM_CHOICES = {"slack": "slack", "telegram": "telegram", "les deux": "both",
                     "les_deux": "both",
-                    "both": "both", "lesdeux": "both", "deux": "both"}
+                    "both": "both", "lesdeux": "both", "deux": "both",
+                    "email": "email", "courriel": "email", "mail": "email"}
 
 
 def code_hash(code: str) -> str:
@@ -141,7 +142,7 @@ def tell_identity_added(ctx: Context, member: Member, identity: str, shown_name:
 
 
 def preference_command(req: Request) -> Message:
-    """``préférence slack|telegram|les deux``: where this member's direct messages go."""
+    """``préférence slack|telegram|email|les deux``: where this member's direct messages go."""
     choice = PLATFORM_CHOICES.get(" ".join(fold(req.args).split()))
     member = req.member
     if choice is None or member is None:

@@ -7,6 +7,7 @@ import re
 from handlers import consensus
 from handlers.consultations.seats import staffed_agencies
 from handlers.context import Context, UserError, parse_ref
+from handlers.email_identity import is_email_identity
 from handlers.meetings.invitations import invite_to_coming
 from handlers.router import Request
 from handlers.settings import Agency, fold
@@ -303,7 +304,7 @@ def add_member(req: Request) -> Message:
         raise UserError("member_add.usage", name=req.name)
     agency = _agency(req, words[0])
     identity = words[1]
-    if not IDENTITY.match(identity):
+    if not (IDENTITY.match(identity) or is_email_identity(identity)):
         raise UserError("member_add.bad_identity", typed=identity[:70])
     existing = ctx.store.members.by_identity(identity)
     if existing is not None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.config.problems import Problem
+from bot.platforms.email.settings import smtp_problem
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,8 @@ class Environment:
     public_url: str = ""  # RESEAU_PUBLIC_URL: where people reach this server (knowledge links)
     journal_mb: int = 8  # RESEAU_JOURNAL_MB: journal size that starts a compaction
     problems: tuple[Problem, ...] = field(default=())
+    smtp_url: str = field(default="", repr=False)  # SMTP_URL: email on (may hold a password)
+    smtp_from: str = ""  # SMTP_FROM: the sender of the bot's emails
 
     @property
     def platforms(self) -> list[str]:
@@ -76,6 +79,9 @@ def read_environment(env: dict[str, str] | None = None) -> Environment:
         problems.append(Problem("environment", "RESEAU_JOURNAL_MB",
                                 f"« {journal_text[:20]} » is not a size in megabytes (1-1024)"))
         journal_mb = 8
+    smtp = smtp_problem(env.get("SMTP_URL", ""), env.get("SMTP_FROM", ""))
+    if smtp:
+        problems.append(Problem("environment", smtp.split()[0], smtp))
     config = env.get("RESEAU_CONFIG")
     return Environment(
         slack_bot_token=env.get("SLACK_BOT_TOKEN", ""),
@@ -92,4 +98,6 @@ def read_environment(env: dict[str, str] | None = None) -> Environment:
         public_url=public_url,
         journal_mb=journal_mb,
         problems=tuple(problems),
+        smtp_url="" if smtp else env.get("SMTP_URL", "").strip(),
+        smtp_from=env.get("SMTP_FROM", "").strip(),
     )

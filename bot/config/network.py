@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.config.problems import BUILTIN, ConfigError, Problem
 from bot.config.reader import KNOWN_KEYS, LISTS, Reader, merge
+from handlers.email_identity import is_email_identity
 from handlers.settings import LANGUAGES, Agency, CoChairSeat, MemberSeed, Network, WorkingGroup
 from handlers.words import ARTICLES_FR
 from storage.models import ROLES
@@ -287,9 +288,9 @@ def _members(reader: Reader, items: list[dict[str, Any]], codes: set[str]) -> li
                             f"unknown role « {role} » (known: {', '.join(ROLES)})")
         member_identities = reader.strings(item, "members", i, "identities")
         for identity in member_identities:
-            if not IDENTITY.match(identity):
-                reader.fail("members", i, "identities",
-                            f"« {identity} » is not platform:id (console, slack or telegram)")
+            if not (IDENTITY.match(identity) or is_email_identity(identity)):
+                reader.fail("members", i, "identities", f"« {identity} » is not platform:id "
+                            "(console, slack, telegram or email:address)")
             elif identity in identities:
                 reader.fail("members", i, "identities", f"« {identity} » is used twice")
             identities.add(identity)

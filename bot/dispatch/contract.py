@@ -82,6 +82,8 @@ class Target:
     # The platform's reference of a message delivered earlier (``OutboxRow.refs``) that this
     # one replaces: the adapter edits it (a card kept true); one gone is dropped, logged.
     edit: str = ""
+    # The outbox row's key: what an adapter derives an idempotent id from (email's Message-ID).
+    outbox_key: str = ""
 
     @property
     def key(self) -> str:

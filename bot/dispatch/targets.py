@@ -9,7 +9,7 @@ only reads (members, the network's channels) and decides nothing about sending.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import astuple
+from dataclasses import astuple, replace
 
 from bot.dispatch.contract import Adapter, Target
 from handlers import delivery
@@ -42,6 +42,15 @@ def telling(reasons: Mapping[str, str]) -> tuple[str, str]:
 def targets_of(row: OutboxRow, *, store: Store, network: Network, catalog: Catalog,
                adapters: Mapping[str, Adapter], fallback: Adapter | None,
                avoid: Mapping[str, str] | None = None) -> list[Target]:
+    """``_targets_of``, each target knowing the row's key (an adapter's idempotent id)."""
+    return [replace(target, outbox_key=row.key) for target in _targets_of(
+        row, store=store, network=network, catalog=catalog, adapters=adapters,
+        fallback=fallback, avoid=avoid)]
+
+
+def _targets_of(row: OutboxRow, *, store: Store, network: Network, catalog: Catalog,
+                adapters: Mapping[str, Adapter], fallback: Adapter | None,
+                avoid: Mapping[str, str] | None = None) -> list[Target]:
     """Where ``row`` goes, avoiding the identities in ``avoid`` (found unreachable in this
     pass, with why) and those marked unreachable on the member. Raises ``Held`` when a
     member has no target at all."""
@@ -82,7 +91,8 @@ def targets_of(row: OutboxRow, *, store: Store, network: Network, catalog: Catal
         raise Held(*telling({i: avoid.get(i) or member.unreachable.get(i) or "no_adapter"
                              for i in member.identities}))
     if member.preference == "both":
-        chosen_ones = [i for i in usable if Identity.parse(i).platform != "console"] or usable[:1]
+        chosen_ones = [i for i in usable  # « les deux »: the two chats, not email as well
+                       if Identity.parse(i).platform not in ("console", "email")] or usable[:1]
     else:
         chosen_ones = [preferred_identity(usable, member.preference, adapters, fallback)]
     return [member_target(member, chosen, network, catalog) for chosen in chosen_ones]
