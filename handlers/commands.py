@@ -156,7 +156,8 @@ ACTIONS: list[Action] = [
 
 
 def build_router(catalog: Catalog) -> Router:
-    """The router over this table; a message in a group chat goes to ``info.capture``, words
+    """The router over this table; a message in a group chat goes to ``info.capture`` (one
+    carrying an invitation's link is stopped first: ``invitations.guard_capture``), words
     that are no command (and replies to the bot's messages) to ``natural_replies``."""
-    return Router(COMMANDS, ACTIONS, catalog, capture=info.capture,
+    return Router(COMMANDS, ACTIONS, catalog, capture=invitations.guard_capture(info.capture),
                   natural=natural_replies.natural_reply)

@@ -12,21 +12,26 @@ and a few wrong tries per account and hour.
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from handlers import members
 from handlers.context import Context, UserError
 from handlers.deeplinks import INVITE_PREFIX, OPEN_PAYLOAD
 from handlers.identities import ALPHABET, MAX_WRONG, WRONG_WINDOW
-from handlers.router import Request
+from handlers.router import Handler, Request
 from handlers.settings import Agency
-from handlers.types import SECRET_MARK, Message, Secret
+from handlers.types import SECRET_MARK, Message, Reply, Secret
 from storage.member_invites import MemberInvite
 from storage.records import to_iso
 
 INVITE_LIFETIME = timedelta(days=7)
 TOKEN_LENGTH = 16  # from a 32-letter alphabet: 80 bits
+# An invitation's link pasted in a message (``…?start=join-<code>``).
+LINK_IN_TEXT = re.compile(
+    rf"{re.escape(INVITE_PREFIX)}([A-Za-z0-9]{{{TOKEN_LENGTH}}})(?![A-Za-z0-9])")
 
 
 def token_hash(token: str) -> str:
@@ -164,3 +169,19 @@ def burn(ctx: Context, invite: MemberInvite) -> None:
             paragraphs=[ctx.t(lang, "invite.burnt_notice", number=invite.id,
                               agency=ctx.agency_label(invite.agency, lang),
                               command=ctx.t(lang, "cmd.member_invite.name"))]))
+
+
+def guard_capture(capture: Handler) -> Callable[[Request], Message | Reply]:
+    """``capture`` (a message shared in a group chat) except for one carrying an invitation's
+    link: that one is never kept as an item for the network to read, and the invitation,
+    seen by others, is burnt."""
+    def guarded(req: Request) -> Message | Reply:
+        found = LINK_IN_TEXT.findall(req.inbound.text or "")
+        if not found:
+            return capture(req)
+        for token in found:
+            invite = req.ctx.store.member_invites.by_token_hash(token_hash(token))
+            if invite is not None and invite.status == "open":
+                burn(req.ctx, invite)
+        return Message(paragraphs=[req.t("invite.not_private")])
+    return guarded

@@ -15,8 +15,10 @@ from tests.conftest import Clock, click, say, text_of
 from tests.support.fake_telegram import FakeTelegram, text_update
 from tests.support.spoken import Spoken
 from tests.support.telegram_runtime import (  # noqa: F401 (fixture)
+    AWA,
     CHAIR,
     GROUP,
+    NETWORK_CHAT,
     buttons_of,
     fake,
     post,
@@ -130,6 +132,24 @@ async def test_invitation_posted_in_a_group_is_refused_and_burnt(
                    for m in rows_for(app, "mariam"))
         # Others saw it: in private, it no longer works either.
         await post(runtime, person(text_update(2, NEWCOMER, f"/rejoindre {code}")))
+        assert app.store.join_requests.pending_for(f"telegram:{NEWCOMER}") is None
+        assert spoken.shown(sent_text(fake, NEWCOMER)[-1], "invite.used")
+    finally:
+        await runtime.stop()
+
+
+async def test_invitation_link_shared_in_the_network_chat_is_not_kept_and_is_burnt(
+        app: BotApp, fake: FakeTelegram, spoken: Spoken) -> None:  # noqa: F811
+    runtime = await running(app, fake)
+    try:
+        payload, _ = invite(app)
+        shared = f"#partage https://t.me/reseau_bot?start={payload}"
+        await post(runtime, text_update(1, AWA, shared, chat_id=int(NETWORK_CHAT),
+                                        chat_type="supergroup"))
+        assert app.store.items.all() == []  # never an item the whole network reads
+        assert app.store.member_invites.get(1).status == "burnt"
+        assert spoken.has("invite.not_private")
+        await post(runtime, person(text_update(2, NEWCOMER, f"/start {payload}")))
         assert app.store.join_requests.pending_for(f"telegram:{NEWCOMER}") is None
         assert spoken.shown(sent_text(fake, NEWCOMER)[-1], "invite.used")
     finally:
