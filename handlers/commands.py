@@ -15,6 +15,7 @@ from handlers import (
     home,
     identities,
     info,
+    invitations,
     knowledge,
     members,
     prompts,
@@ -50,12 +51,13 @@ COMMANDS: list[Command] = [
     Command("start", ANYONE, deeplinks.start_command, hidden=True),
     Command("members", MEMBERS, members.list_members),
     Command("whoami", ANYONE, members.whoami),
-    Command("join", ANYONE, members.request_join),
+    Command("join", ANYONE, invitations.join_command),
     Command("language", MEMBERS, members.set_language, aliases=("lang",)),
     Command("join_requests", SECRETARIAT_ONLY, members.list_join_requests),
     Command("member_approve", SECRETARIAT_ONLY, members.approve_command),
     Command("member_refuse", SECRETARIAT_ONLY, members.refuse_command),
     Command("member_add", SECRETARIAT_ONLY, members.add_member),
+    Command("member_invite", SECRETARIAT_ONLY, invitations.invite_command),
     Command("member_remove", SECRETARIAT_ONLY, members.remove_member),
     Command("meeting", LEADS, scheduling.schedule_network),
     Command("meeting_executive", LEADS, scheduling.schedule_executive,
@@ -154,7 +156,8 @@ ACTIONS: list[Action] = [
 
 
 def build_router(catalog: Catalog) -> Router:
-    """The router over this table; a message in a group chat goes to ``info.capture``, words
+    """The router over this table; a message in a group chat goes to ``info.capture`` (one
+    carrying an invitation's link is stopped first: ``invitations.guard_capture``), words
     that are no command (and replies to the bot's messages) to ``natural_replies``."""
-    return Router(COMMANDS, ACTIONS, catalog, capture=info.capture,
+    return Router(COMMANDS, ACTIONS, catalog, capture=invitations.guard_capture(info.capture),
                   natural=natural_replies.natural_reply)

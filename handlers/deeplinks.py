@@ -3,8 +3,8 @@
 
 A payload is at most 64 characters of ``A-Za-z0-9_-``. It never grants anything by itself:
 each one runs the command a person could type (``lier <code>``, ``consultation <n°>``,
-``réunion voir <n°>``) with that person's own permissions, and a linking payload is a linking
-code, used once and expiring like one.
+``réunion voir <n°>``, ``rejoindre <code>``) with that person's own permissions, and a linking
+or invitation payload is a one-time code, used once and expiring like one.
 """
 
 from __future__ import annotations
@@ -21,8 +21,10 @@ OPEN_PAYLOAD = "hello"  # only opens the chat (what waits for the person is then
 LINK_PREFIX = "link-"
 POLL_PREFIX = "poll-"
 MEETING_PREFIX = "meeting-"
+INVITE_PREFIX = "join-"  # an invitation to become a focal point (handlers/invitations.py)
 # prefix → the command it runs (the command's key in handlers/commands.py)
-COMMANDS = {LINK_PREFIX: "link", POLL_PREFIX: "poll", MEETING_PREFIX: "meeting_show"}
+COMMANDS = {LINK_PREFIX: "link", POLL_PREFIX: "poll", MEETING_PREFIX: "meeting_show",
+            INVITE_PREFIX: "join"}
 
 
 def poll_payload(number: int) -> str:

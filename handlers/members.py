@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from handlers import consensus
+from handlers.consultations.newcomers import ask_newcomer
 from handlers.consultations.seats import staffed_agencies
 from handlers.context import Context, UserError, parse_ref
 from handlers.email_identity import is_email_identity
@@ -12,6 +13,7 @@ from handlers.meetings.invitations import invite_to_coming
 from handlers.router import Request
 from handlers.settings import Agency, fold
 from handlers.types import Button, Message, Reply
+from storage.identity import Identity
 from storage.models import CO_CHAIR, FOCAL_POINT, SECRETARIAT, JoinRequest, Member
 
 IDENTITY = re.compile(r"^(console|slack|telegram):([A-Za-z0-9_.@-]{1,64})$")
@@ -37,7 +39,8 @@ def same_name(ctx: Context, name: str) -> Member | None:
 def pending_line(ctx: Context, lang: str, request: JoinRequest) -> str:
     """A waiting request in ``demandes`` and the digest, flagged when the name is taken."""
     line = ctx.t(lang, "join.pending_line", number=request.id, name=request.name,
-                 identity=request.identity, agency=ctx.agency_label(request.agency, lang))
+                 identity=account_label(request),
+                 agency=ctx.agency_label(request.agency, lang))
     twin = same_name(ctx, request.name)
     if twin is not None:
         line += " " + ctx.t(lang, "join.pending_same_name", name=twin.name,
@@ -159,21 +162,46 @@ def request_join(req: Request) -> Message:
         raise UserError("join.usage", name=req.name)
     agency = _agency(req, words[0])
     typed_name = " ".join(words[1:]).strip()
-    name = (typed_name or inbound.display_name or inbound.user_id)[:MAX_NAME]
     pending = ctx.store.join_requests.pending_for(inbound.identity)
     if pending is not None:
         return Message(paragraphs=[req.t("join.already_pending", number=pending.id,
                                          agency=ctx.agency_label(pending.agency, req.lang))])
+    request = file_request(req, agency, typed_name)
+    return Message(paragraphs=[req.t("join.sent", number=request.id,
+                                     agency=agency.acronym(req.lang))])
+
+
+def account_label(request: JoinRequest) -> str:
+    """How the secretariat reads the account a request came from: the platform and the
+    person's username there (``Telegram @awa_t``), never a number nobody can check (the
+    console's accounts are names already)."""
+    identity = Identity.parse(request.identity)
+    if identity.platform == "console":
+        return request.identity
+    platform = identity.platform.capitalize()
+    return f"{platform} @{request.handle}" if request.handle else platform
+
+
+def file_request(req: Request, agency: Agency, typed_name: str = "",
+                 invite: int | None = None) -> JoinRequest:
+    """Record the person's request for ``agency`` (the name typed, else their name on the
+    platform) and send each secretariat member the buttons that decide it."""
+    ctx, inbound = req.ctx, req.inbound
+    name = (typed_name or inbound.display_name or inbound.user_id)[:MAX_NAME]
     request = ctx.store.join_requests.add(inbound.identity, name, agency.code,
                                           ctx.language_of(None, inbound.locale)
                                           if inbound.locale else req.lang, ctx.now_iso())
+    request.handle, request.invite = inbound.handle[:MAX_NAME], invite
+    ctx.store.join_requests.save(request)
     secretariat = ctx.store.members.with_role(SECRETARIAT)
     twin = same_name(ctx, request.name)
 
     def build(lang: str) -> Message:
         paragraphs = [ctx.t(lang, "join.request_body", name=request.name,
                             agency=agency.acronym(lang), agency_name=agency.name(lang),
-                            identity=request.identity)]
+                            identity=account_label(request))]
+        if invite is not None:
+            paragraphs.append(ctx.t(lang, "invite.request_came_through", number=invite))
         if twin is not None:
             paragraphs.append(_same_name_warning(ctx, lang, twin))
         return Message(
@@ -189,8 +217,7 @@ def request_join(req: Request) -> Message:
             ])
 
     ctx.send_to_members(secretariat, f"join:{request.id}:ask", build)
-    return Message(paragraphs=[req.t("join.sent", number=request.id,
-                                     agency=agency.acronym(req.lang))])
+    return request
 
 
 def _same_name_warning(ctx: Context, lang: str, twin: Member) -> str:
@@ -246,6 +273,7 @@ def _decide(req: Request, number: int, approve: bool, reason: str = "",
             paragraphs=[ctx.t(lang, "join.welcome_body", agency=ctx.agency_label(
                 agency_code, lang), help=ctx.t(lang, "cmd.help.name"))]))
         invite_to_coming(ctx, member)
+        ask_newcomer(ctx, member)
         text = req.t("join.approved", number=number, name=member.name,
                      agency=ctx.agency_label(agency_code, req.lang))
     else:

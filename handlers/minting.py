@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from handlers import identities, knowledge
+from handlers import identities, invitations, knowledge
 from handlers.context import Context
 from handlers.types import SECRET_MARK, Field, Message
 from storage.models import Member
@@ -17,6 +17,11 @@ from storage.models import Member
 MINTERS: dict[str, Callable[[Context, Member], str]] = {
     "link": identities.mint_code,
     "knowledge": knowledge.mint_token,
+}
+# Secrets of a record rather than a member (``Secret.member_id`` holds the record's id):
+# ``None`` when it may no longer be minted.
+RECORD_MINTERS: dict[str, Callable[[Context, str], str | None]] = {
+    "invite": invitations.mint_token,
 }
 
 
@@ -26,11 +31,17 @@ def reveal(ctx: Context, message: Message) -> Message | None:
     secret = message.secret
     if secret is None:
         return message
-    member = ctx.store.members.get(secret.member_id)
-    mint = MINTERS.get(secret.kind)
-    if member is None or not member.active or mint is None:
-        return None
-    value = mint(ctx, member)
+    if secret.kind in RECORD_MINTERS:
+        minted = RECORD_MINTERS[secret.kind](ctx, secret.member_id)
+        if minted is None:
+            return None
+        value = minted
+    else:
+        member = ctx.store.members.get(secret.member_id)
+        mint = MINTERS.get(secret.kind)
+        if member is None or not member.active or mint is None:
+            return None
+        value = mint(ctx, member)
 
     def put(text: str) -> str:
         return text.replace(SECRET_MARK, value)

@@ -166,6 +166,9 @@ class Inbound:
     # Typed as a command the platform marks as one (Telegram's ``/name``): never the answer to
     # a question the bot asked.
     explicit: bool = False
+    # The person's username on the platform (Telegram's ``@name``), shown to whoever decides
+    # about them: their display name alone may be anyone's.
+    handle: str = ""
 
     @property
     def identity(self) -> str:

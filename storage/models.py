@@ -56,6 +56,8 @@ class JoinRequest(Record):
     decided_at: str | None = None
     decided_by: str | None = None
     member_id: str | None = None
+    handle: str = ""  # the person's username on their platform (Telegram's ``@name``)
+    invite: int | None = None  # the invitation it came through, if any
 
 
 @dataclass

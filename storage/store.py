@@ -24,6 +24,7 @@ from storage.laters import Laters
 from storage.link_codes import LinkAttemptsLog, LinkCodes
 from storage.lock import DataDirLock
 from storage.meetings import Meetings, Rsvps, Series
+from storage.member_invites import MemberInvites
 from storage.members import Members
 from storage.outbox import Outbox
 from storage.pending_overrides import PendingOverrides
@@ -107,6 +108,8 @@ class Store:
             self.readings = PositionReadings(self._open("readings", PositionReadings.record))
             self.prompts = Prompts(self._open("prompts", Prompts.record))
             self.cards = Cards(self._open("cards", Cards.record))
+            self.member_invites = MemberInvites(self._open("member_invites",
+                                                           MemberInvites.record))
             self.engine.on_rollback(self._reindex)
         except BaseException:
             self.close(compact=False)

@@ -208,7 +208,8 @@ async def test_a_focal_point_approved_for_an_empty_seat_while_open_may_answer(
     clock.now = datetime(2026, 12, 2, 17, 0, tzinfo=UTC)  # the 48-hour reminder reaches her
     assert ran(await app.run_due_jobs(), "consultation.reminder") == 2
     newcomer = app.store.members.by_identity("telegram:901")
-    assert len(messages_to(app, "member", newcomer.id)) == 3  # welcome, two reminders
+    # welcome, the two proposals still open (sent on approval), two reminders
+    assert len(messages_to(app, "member", newcomer.id)) == 5
     say(app, "telegram:901", "position 1 objection Le chiffrage manque")
     clock.now = DEADLINE
     await app.run_due_jobs()

@@ -70,7 +70,7 @@ def test_on_demand_digest_has_every_section(app: BotApp, clock: Clock, spoken: S
                 outcome=app.catalog.t("fr", "poll.outcome_short.adopted"))
     assert line("meeting.agency_line", agency="UNICEF", present=1, online=0, excused=0)
     assert line("digest.agenda_line", number=1, text="Retours volontaires")
-    assert line("join.pending_line", number=1, name="Oumar Touré", identity="telegram:555",
+    assert line("join.pending_line", number=1, name="Oumar Touré", identity="Telegram",
                 agency="PAM")
     [md] = digest.attachments
     assert md.media_type == "text/markdown" and md.filename == "synthese-2026-11-30.md"

@@ -43,7 +43,7 @@ def test_join_request_approved_by_button(app: BotApp, spoken: Spoken) -> None:
     assert [(b["action"], b["value"], b["hint"]) for b in buttons] == [
         ("join.approve", "1", "membre approuver 1"), ("join.refuse", "1", "membre refuser 1")]
     assert asks[0].message["paragraphs"][0] == spoken.text(
-        "join.request_body", name="Kadiatou Konaté", agency="UNICEF", identity="telegram:777")
+        "join.request_body", name="Kadiatou Konaté", agency="UNICEF", identity="Telegram")
 
     # Only the secretariat may click.
     spoken.clear()
@@ -92,7 +92,7 @@ def test_pending_requests_list(app: BotApp, spoken: Spoken) -> None:
     assert spoken.shown(say(app, "mariam", "demandes"), "join.none_pending")
     say(app, "telegram:5", "rejoindre PAM Oumar")
     assert spoken.shown(say(app, "mariam", "demandes"), "join.pending_line", number=1,
-                        name="Oumar", agency="PAM", identity="telegram:5")
+                        name="Oumar", agency="PAM", identity="Telegram")
 
 
 def test_secretariat_adds_and_removes_a_member(app: BotApp, spoken: Spoken) -> None:

@@ -106,7 +106,7 @@ def render(message: Message, *, sender: str, to: str, message_id: str, now: date
             method, data = scheduling(attachment.content, to, attendee_name)
             mail.add_alternative(data.decode("utf-8"), subtype="calendar",
                                  params={"method": method})
-            files.append(("application", "ics", data, "invite.ics"))
+            files.append(("application", "ics", data, "reseau-invite.ics"))
         else:
             maintype, _, subtype = attachment.media_type.partition("/")
             files.append((maintype, subtype or "octet-stream", attachment.content,

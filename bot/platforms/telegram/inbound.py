@@ -182,7 +182,8 @@ class TelegramInbound:
                        chat_id=str(chat.id if chat else ""),
                        private=bool(chat and chat.type == ChatType.PRIVATE),
                        display_name=user.full_name if user else "",
-                       locale=user.language_code if user else None, **what)
+                       locale=user.language_code if user else None,
+                       handle=(user.username or "") if user else "", **what)
 
     async def _text(self, update: Update) -> None:
         message = update.message
