@@ -94,7 +94,15 @@ def open_store(catalog: Catalog, lang: str, data_dir: Path,
     return None
 
 
-def start(who: str | None) -> int:
+async def console_with_web(app: BotApp, who: str, env: Environment) -> None:
+    """The console chat with the web server beside it (``--web``)."""
+    from bot.console_web import console_web
+
+    async with console_web(app, env):
+        await run_console(app, who)
+
+
+def start(who: str | None, web: bool = False) -> int:
     catalog = Catalog.load()
     lang = cli_language()
     loaded = load(catalog, lang)
@@ -113,6 +121,9 @@ def start(who: str | None) -> int:
             say(catalog.t(lang, "cli.serving", platforms=", ".join(env.platforms),
                           host=env.host, port=env.port))
             asyncio.run(Runtime(app, env).run_forever())
+        elif web:
+            say(catalog.t(lang, "cli.console_web", host=env.host, port=env.port))
+            asyncio.run(console_with_web(app, who or network.console_member, env))
         else:
             asyncio.run(run_console(app, who or network.console_member))
     except KeyboardInterrupt:
@@ -187,17 +198,21 @@ def main(argv: list[str] | None = None) -> int:
         "Bot du Réseau des Nations Unies pour les migrations au Mali / "
         "UN Network on Migration in Mali bot"))
     commands = parser.add_subparsers(dest="command")
-    commands.add_parser("run", help="start the bot (the console chat when no platform token)")
+    run = commands.add_parser("run", help="start the bot (the console chat when no platform token)")
     console = commands.add_parser("console", help="chat with the bot in this terminal")
+    for parser_ in (run, console):
+        parser_.add_argument("--web", action="store_true", help=(
+            "in the console, also serve the web pages (knowledge page, calendar feeds)"))
     console.add_argument("--as", dest="who", default=None,
                          help="member id or name to act as (default: the demo co-chair)")
     commands.add_parser("check", help="validate configuration and environment")
     args = parser.parse_args(argv)
     if args.command == "check":
         return check()
+    web = bool(getattr(args, "web", False))
     if args.command == "console":
-        return start(args.who or "")
-    return start(None)
+        return start(args.who or "", web)
+    return start(None, web)
 
 
 if __name__ == "__main__":

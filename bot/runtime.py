@@ -26,6 +26,7 @@ from bot.http_limits import (
 )
 from bot.platforms.base import Platform
 from bot.web import knowledge_routes
+from bot.web.calendar_feed import calendar_routes
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +73,7 @@ def web_application(app: BotApp, platforms: list[Platform], env: Environment | N
     web_app.router.add_get("/healthz", health)
     app.set_web_url((env or Environment()).base_url)
     knowledge_routes(web_app, app)
+    calendar_routes(web_app, app)
     for platform in platforms:
         platform.add_routes(web_app)
     return web_app

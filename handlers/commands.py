@@ -8,6 +8,7 @@ do.
 from __future__ import annotations
 
 from handlers import (
+    calendar_feed,
     choosing,
     deeplinks,
     digest,
@@ -98,6 +99,9 @@ COMMANDS: list[Command] = [
     Command("search", MEMBERS, info.search_command, aliases=("chercher", "find")),
     Command("more", MEMBERS, info.more_command, aliases=("next",)),
     Command("knowledge_link", MEMBERS, knowledge.link_command),
+    Command("calendar_renew", MEMBERS, calendar_feed.renew_command),
+    Command("calendar_network", LEADS, calendar_feed.network_command),
+    Command("calendar", MEMBERS, calendar_feed.calendar_command),
     Command("digest", LEADS_AND_GROUP_CHAIRS, digest.digest_command, aliases=("synthese",)),
     Command("report", LEADS, report.report_command),
     Command("link", ANYONE, identities.link_command),
@@ -152,6 +156,7 @@ ACTIONS: list[Action] = [
     Action("natural.confirm", FOCAL_POINTS, natural_taps.confirm_click),
     Action("natural.pick", FOCAL_POINTS, natural_taps.pick_click),
     Action("natural.cancel", FOCAL_POINTS, natural_taps.cancel_click),
+    Action(calendar_feed.SUBSCRIBE, MEMBERS, calendar_feed.subscribe_click),
 ]
 
 

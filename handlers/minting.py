@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from handlers import identities, invitations, knowledge
+from handlers import calendar_feed, identities, invitations, knowledge
 from handlers.context import Context
 from handlers.types import SECRET_MARK, Field, Message
 from storage.models import Member
@@ -17,6 +17,8 @@ from storage.models import Member
 MINTERS: dict[str, Callable[[Context, Member], str]] = {
     "link": identities.mint_code,
     "knowledge": knowledge.mint_token,
+    "calendar": calendar_feed.mint_personal,
+    "calendar-network": calendar_feed.mint_network,
 }
 # Secrets of a record rather than a member (``Secret.member_id`` holds the record's id):
 # ``None`` when it may no longer be minted.

@@ -10,3 +10,6 @@ from __future__ import annotations
 # The knowledge page, by language (its permalinks, feed and table hang below it).
 KNOWLEDGE_PATHS = {"fr": "/savoirs", "en": "/knowledge"}
 STYLESHEET_PATH = "/savoirs.css"
+# Calendar subscriptions: ``<CALENDAR_PATH>/<token>.ics`` (the same in both languages: the link
+# is read by calendar applications, not people).
+CALENDAR_PATH = "/calendrier"

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from storage.calendar_tokens import CalendarTokens
 from storage.cards import Cards
 from storage.collection import Collection
 from storage.consultations import Consultations, Positions
@@ -110,6 +111,8 @@ class Store:
             self.cards = Cards(self._open("cards", Cards.record))
             self.member_invites = MemberInvites(self._open("member_invites",
                                                            MemberInvites.record))
+            self.calendar_tokens = CalendarTokens(self._open("calendar_tokens",
+                                                             CalendarTokens.record))
             self.engine.on_rollback(self._reindex)
         except BaseException:
             self.close(compact=False)

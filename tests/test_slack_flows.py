@@ -139,7 +139,8 @@ async def test_a_meeting_invite_carries_its_calendar_file_and_rsvp_updates_it(
     assert spoken.shown(invite.args["text"], "meeting.invite_title", "en", number=1,
                         kind=spoken.text("meeting.kind.network", "en"))
     assert action_ids(invite.args) == [("rsvp.present", "1"), ("rsvp.online", "1"),
-                                       ("rsvp.excused", "1"), ("later", "meeting.1")]
+                                       ("rsvp.excused", "1"), ("later", "meeting.1"),
+                                       ("feed.subscribe", "personal")]
 
     # The .ics goes through files_upload_v2's three calls, into the same DM.
     asked = bot.fake.called("files.getUploadURLExternal")

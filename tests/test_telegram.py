@@ -135,7 +135,8 @@ async def test_meeting_invites_with_keyboard_and_calendar_file(app: BotApp, fake
                         if str(c.args["chat_id"]) == str(person)]
             assert invite.args["text"].startswith("<b>")
             assert buttons_of(invite.args) == ["rsvp.present|1", "rsvp.online|1",
-                                               "rsvp.excused|1", "later|meeting.1"]
+                                               "rsvp.excused|1", "later|meeting.1",
+                                               "feed.subscribe|personal"]
             [document] = [c for c in fake.called("sendDocument")
                           if str(c.args["chat_id"]) == str(person)]
             assert document.args["document_filename"] == "reunion-1.ics"
@@ -152,7 +153,7 @@ async def test_meeting_invites_with_keyboard_and_calendar_file(app: BotApp, fake
         assert spoken.shown(html.unescape(edited.args["text"]), "rsvp.done.present", number=1)
         assert edited.args["parse_mode"] == "HTML"
         assert buttons_of(edited.args) == ["rsvp.present|1", "rsvp.online|1", "rsvp.excused|1",
-                                           "later|meeting.1"]
+                                           "later|meeting.1", "feed.subscribe|personal"]
         assert app.store.rsvps.get(1, "awa").status == "present"
         # she changes her mind on the edited message: her new answer replaces the old one
         shown = html.unescape(re.sub(r"</?[bi]>", "", edited.args["text"]))

@@ -9,6 +9,7 @@ from datetime import datetime
 
 from handlers.context import Context
 from handlers.later.buttons import later_button
+from handlers.meetings.calendar_links import add_links, subscribe_button
 from handlers.meetings.ics import calendar_file
 from handlers.meetings.invitees import invitees, kind_invites
 from handlers.meetings.rsvp import SERIES, rsvp_buttons
@@ -23,9 +24,9 @@ def invite_message(ctx: Context, lang: str, meeting: Meeting, title_key: str,
     return Message(
         title=ctx.t(lang, title_key, kind=kind_label(ctx, lang, meeting), number=meeting.id),
         paragraphs=([change] if change else []) + details(ctx, lang, meeting)
-        + [ctx.t(lang, "meeting.answer_hint")],
+        + [ctx.t(lang, "meeting.answer_hint"), add_links(ctx, lang, meeting)],
         buttons=[*rsvp_buttons(ctx, lang, meeting),
-                 later_button(ctx, lang, "meeting", meeting.id)],
+                 later_button(ctx, lang, "meeting", meeting.id), *subscribe_button(ctx, lang)],
         attachments=[calendar_file(ctx, lang, meeting)])
 
 
@@ -40,7 +41,7 @@ def series_invite(ctx: Context, lang: str, occurrences: list[Meeting]) -> Messag
         paragraphs=["\n".join(dates), ctx.t(lang, "meeting.series_answer_hint",
                                             number=first.id)],
         buttons=[*rsvp_buttons(ctx, lang, first, f"{SERIES}{first.series_id}"),
-                 later_button(ctx, lang, "meeting", first.id)],
+                 later_button(ctx, lang, "meeting", first.id), *subscribe_button(ctx, lang)],
         attachments=[calendar_file(ctx, lang, first)])
 
 
