@@ -185,7 +185,7 @@ class BotApp:
         if message.empty:
             return False  # nothing to say (ordinary conversation in a group)
         assert inbound.reply_to is not None
-        if message.ask is not None and inbound.reply_to.mode == "form":
+        if (message.ask or message.form) is not None and inbound.reply_to.mode == "form":
             return False  # a form's refused answer: the adapter shows why in the form
         reply_to = replace(inbound.reply_to, accepted=reply.accepted)
         event = inbound.event or f"{inbound.platform}:anonymous:{secrets.token_hex(8)}"

@@ -28,6 +28,8 @@ from handlers import (
 from handlers.consultations import closing, deadline, opening, override, positions, reasons
 from handlers.consultations import views as consultation_views
 from handlers.consultations.lookup import CHOICES
+from handlers.forms.table import ACTIONS as FORM_ACTIONS
+from handlers.forms.table import or_form
 from handlers.help import help_command, topic_click
 from handlers.i18n import Catalog
 from handlers.later import choice as later_choice
@@ -60,7 +62,7 @@ COMMANDS: list[Command] = [
     Command("member_add", SECRETARIAT_ONLY, members.add_member),
     Command("member_invite", SECRETARIAT_ONLY, invitations.invite_command),
     Command("member_remove", SECRETARIAT_ONLY, members.remove_member),
-    Command("meeting", LEADS, scheduling.schedule_network),
+    Command("meeting", LEADS, or_form("meeting", scheduling.schedule_network)),
     Command("meeting_executive", LEADS, scheduling.schedule_executive,
             aliases=("meeting executive", "meeting exec")),
     Command("meeting_annual", LEADS, scheduling.schedule_annual),
@@ -81,11 +83,11 @@ COMMANDS: list[Command] = [
             aliases=("a distance", "remote")),
     Command("rsvp_excused", MEMBERS, rsvp.rsvp_command("excused"),
             aliases=("excusee", "absent", "absente")),
-    Command("poll_open", LEADS_AND_GROUP_CHAIRS, opening.open_command),
+    Command("poll_open", LEADS_AND_GROUP_CHAIRS, or_form("consultation", opening.open_command)),
     Command("poll_close", LEADS, closing.close_command),
     Command("poll_extend", LEADS, deadline.extend_command),
     Command("poll_note", CO_CHAIRS, closing.outcome_note_command),
-    Command("poll", MEMBERS, consultation_views.status_command),
+    Command("poll", MEMBERS, or_form("consultation", consultation_views.status_command)),
     Command("polls", MEMBERS, consultation_views.list_command),
     Command("position", FOCAL_POINTS, reasons.position_or_ask),
     Command("decisions", MEMBERS, consultation_views.decisions_command),
@@ -93,7 +95,7 @@ COMMANDS: list[Command] = [
     Command("statement_draft", CO_CHAIRS, statements.draft_command),
     Command("statement_publish", CO_CHAIRS, statements.publish_command),
     Command("statements", MEMBERS, statements.show_command),
-    Command("share", MEMBERS, info.share_command),
+    Command("share", MEMBERS, or_form("share", info.share_command)),
     Command("items", MEMBERS, info.list_command, aliases=("info list",)),
     Command("item", MEMBERS, info.show_command),
     Command("search", MEMBERS, info.search_command, aliases=("chercher", "find")),
@@ -143,6 +145,7 @@ ACTIONS: list[Action] = [
     *[Action(f"plan.{status}", FOCAL_POINTS | LEADS, workplan.status_click(status))
       for status in ("in_progress", "done", "postponed")],
     Action("help.topic", ANYONE, topic_click),
+    *FORM_ACTIONS,
     Action("todo.nudge", LEADS, todo_actions.nudge_click),
     Action("todo.extend", LEADS, todo_actions.extend_click),
     Action("todo.extend_by", LEADS, todo_actions.extend_by_click),

@@ -107,7 +107,11 @@ def parse_share(ctx: Context, text: str) -> Share:
 def share(ctx: Context, req: Request, text: str) -> InfoItem | Message:
     """Store an item unless the same link (or text) exists; tell the network about it (except
     in the chat where the person's own message already shows it)."""
-    parsed = parse_share(ctx, text)
+    return share_parsed(ctx, req, parse_share(ctx, text))
+
+
+def share_parsed(ctx: Context, req: Request, parsed: Share) -> InfoItem | Message:
+    """``share`` of what was already read (typed, or chosen in a form)."""
     link, rest = parsed.link, parsed.text
     if link is None and not rest:
         raise UserError("info.share_usage", name=req.t("cmd.share.name"))
@@ -165,7 +169,11 @@ def item_message(ctx: Context, lang: str, item: InfoItem, announce: bool = False
 
 
 def share_command(req: Request) -> Message:
-    result = share(req.ctx, req, req.args)
+    return shared_reply(req, share(req.ctx, req, req.args))
+
+
+def shared_reply(req: Request, result: InfoItem | Message) -> Message:
+    """What the sharer is told: the item stored with its objectives, or why it was not."""
     if isinstance(result, Message):
         return result
     return Message(paragraphs=[req.t("info.shared", number=result.id,

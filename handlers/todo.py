@@ -15,6 +15,7 @@ from datetime import datetime
 from handlers.consultations.seats import consulted_agencies, silent_agencies
 from handlers.consultations.wording import position_buttons
 from handlers.context import Context
+from handlers.forms.buttons import form_buttons
 from handlers.meetings.invitees import kind_invites
 from handlers.meetings.rsvp import rsvp_buttons
 from handlers.meetings.wording import full_line, kind_label
@@ -128,4 +129,5 @@ def todo_message(ctx: Context, lang: str, member: Member, todo: Todo) -> Message
     if left:
         entries.append(Entry(ctx.t(lang, "todo.more", count=left)))
     paragraphs = [] if entries else [ctx.t(lang, "todo.nothing")]
-    return Message(title=ctx.t(lang, "todo.title"), paragraphs=paragraphs, entries=entries)
+    return Message(title=ctx.t(lang, "todo.title"), paragraphs=paragraphs, entries=entries,
+                   buttons=form_buttons(ctx, lang, roles_of(member, ctx.network)))

@@ -75,6 +75,7 @@ class Message:
     # them where the platform allows it (Slack sections, Telegram keyboard rows).
     entries: list[Entry] = field(default_factory=list)
     ask: Ask | None = None  # a text asked of the reader (a reason), rendered natively
+    form: Form | None = None  # several fields asked at once (a meeting), rendered natively
 
     def to_dict(self) -> dict[str, Any]:
         """The stored form (``dataclasses.asdict``'s, written out: a message is stored for each
@@ -91,7 +92,8 @@ class Message:
             "secret": asdict(self.secret) if self.secret is not None else None,
             **({"entries": [entry.to_dict() for entry in self.entries]} if self.entries
                else {}),
-            **({"ask": asdict(self.ask)} if self.ask is not None else {})}
+            **({"ask": asdict(self.ask)} if self.ask is not None else {}),
+            **({"form": asdict(self.form)} if self.form is not None else {})}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Message:
@@ -108,6 +110,7 @@ class Message:
             secret=Secret(**data["secret"]) if data.get("secret") else None,
             entries=[Entry.from_dict(e) for e in data.get("entries", [])],
             ask=Ask(**data["ask"]) if data.get("ask") else None,
+            form=Form.from_dict(data["form"]) if data.get("form") else None,
         )
 
     @property
@@ -169,6 +172,9 @@ class Inbound:
     # The person's username on the platform (Telegram's ``@name``), shown to whoever decides
     # about them: their display name alone may be anyone's.
     handle: str = ""
+    # A form's fields as submitted (``Form``): (field name, value) pairs, several chosen
+    # values joined by ``,``; the form's name is in ``value``.
+    answers: tuple[tuple[str, str], ...] = ()
 
     @property
     def identity(self) -> str:
@@ -335,3 +341,57 @@ class Ask:
     submit: str = ""
     cancel: str = ""
     until: str = ""
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One option of a ``FormField`` of kind ``choice`` or ``choices``."""
+
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class FormField:
+    """One field of a ``Form``. ``kind``: ``text``, ``multiline``, ``url``, ``date``
+    (YYYY-MM-DD), ``time`` (HH:MM, in the network's zone), ``choice`` (one of ``choices``) or
+    ``choices`` (several). ``initial`` is what it holds when shown (several values joined by
+    ``,``); ``hint`` is said under it."""
+
+    name: str
+    kind: str
+    label: str
+    required: bool = False
+    choices: tuple[Choice, ...] = ()
+    initial: str = ""
+    placeholder: str = ""
+    hint: str = ""
+    max_length: int = 0
+
+
+@dataclass(frozen=True)
+class Form:
+    """Several fields asked at once, then handed to ``action`` with ``value`` and the answers
+    (``Inbound.answers``). Each adapter shows it natively (a Slack modal); a refused answer
+    comes back as the same form with ``errors``: (field name, why) pairs, in the reader's
+    language. ``title`` is short (Slack allows 24 characters)."""
+
+    action: str
+    value: str
+    title: str
+    fields: tuple[FormField, ...]
+    submit: str = ""
+    cancel: str = ""
+    errors: tuple[tuple[str, str], ...] = ()
+    intro: str = ""
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Form:
+        return cls(
+            action=data["action"], value=data.get("value", ""), title=data.get("title", ""),
+            fields=tuple(FormField(**{**f, "choices": tuple(Choice(**c) for c in
+                                                            f.get("choices", ()))})
+                         for f in data.get("fields", ())),
+            submit=data.get("submit", ""), cancel=data.get("cancel", ""),
+            errors=tuple(tuple(e) for e in data.get("errors", ())),  # type: ignore[misc]
+            intro=data.get("intro", ""))

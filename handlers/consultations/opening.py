@@ -78,20 +78,35 @@ def open_command(req: Request) -> Message:
             group = found.name
         elif extra:
             deadline_text = extra
-    if not req.roles & LEADS:  # a group's chairs consult their own group only
-        found = groups.find_group(ctx, group or "")
+    require_may_open(req, group)
+    reading = read_deadline(req, deadline_text)
+    return open_typed(req, proposal=proposal, deadline=reading.start, mode=mode, group=group,
+                      extra=reading_lines(ctx, req.lang, reading))
+
+
+def require_may_open(req: Request, group: str | None) -> None:
+    """The co-chairs and the secretariat consult anyone; a group's chairs their group only."""
+    if not req.roles & LEADS:
+        found = groups.find_group(req.ctx, group or "")
         if found is None:
             raise UserError("group.scope_needed")
         groups.require_group_lead(req, found)
-    reading = read_deadline(req, deadline_text)
+
+
+def open_typed(req: Request, *, proposal: str, deadline: datetime, mode: str,
+               group: str | None, extra: list[str] | None = None) -> Message:
+    """Open what was asked (typed on one line, or chosen in a form) and tell the person who
+    opened it."""
+    ctx = req.ctx
+    require_may_open(req, group)
     consultation = open_consultation(
-        ctx, proposal=proposal, deadline=reading.start, mode=mode,
+        ctx, proposal=proposal, deadline=deadline, mode=mode,
         scope="group" if group else "network", group=group,
         opened_by=req.member.id if req.member else "", lang=req.lang)
     asked = len(consulted_agencies(ctx, consultation))
     return Message(title=req.t("poll.opened", number=consultation.id),
                    paragraphs=[deadline_line(ctx, req.lang, consultation),
-                               *reading_lines(ctx, req.lang, reading),
+                               *(extra or []),
                                rule_line(ctx, req.lang, consultation),
                                req.t("poll.asked", agencies=asked,
                                      people=len(consulted_people(ctx, consultation))),

@@ -3,6 +3,8 @@ meeting created and its invitations sent to everyone its kind invites."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from handlers import groups
 from handlers.context import UserError
 from handlers.meetings.invitations import invite, invite_message
@@ -13,23 +15,36 @@ from handlers.router import Request
 from handlers.types import Message
 from handlers.when_text import reading_lines
 from storage.models import Meeting
+from storage.parts import AgendaItem
 
 
 def _create(req: Request, kind: str, when_text: str, group: str | None = None) -> Message:
-    ctx = req.ctx
     reading = read_time_range(req, when_text)
-    start, end = reading.start, reading.end or reading.start + DEFAULT_DURATION
+    return create_meeting(req, kind, reading.start, reading.end or reading.start
+                          + DEFAULT_DURATION, group=group,
+                          extra=reading_lines(req.ctx, req.lang, reading))
+
+
+def create_meeting(req: Request, kind: str, start: datetime, end: datetime, *,
+                   group: str | None = None, place: str = "", link: str | None = None,
+                   agenda: list[str] | None = None, extra: list[str] | None = None) -> Message:
+    """One meeting stored and its invitations sent (typed on one line, or chosen in a form);
+    ``extra`` lines tell how the time was read."""
+    ctx = req.ctx
     now = ctx.now_iso()
+    by = req.member.id if req.member else ""
     meeting = ctx.store.meetings.add(lambda n: Meeting(
         id=n, kind=kind, start=stored_time(start), end=stored_time(end), group=group,
-        created_by=req.member.id if req.member else "", created_at=now, updated_at=now))
+        place=place, link=link or None,
+        agenda=[AgendaItem(text=text, by=by, at=now) for text in agenda or []],
+        created_by=by, created_at=now, updated_at=now))
     sent = invite(ctx, [meeting], eligible(ctx, meeting),
                   f"meeting:{meeting.id}:invite:{meeting.sequence}",
                   lambda lang: invite_message(ctx, lang, meeting, "meeting.invite_title"))
     return Message(
         title=req.t("meeting.scheduled", kind=kind_label(ctx, req.lang, meeting),
                     number=meeting.id),
-        paragraphs=[full_line(ctx, req.lang, meeting), *reading_lines(ctx, req.lang, reading),
+        paragraphs=[full_line(ctx, req.lang, meeting), *(extra or []),
                     req.t("meeting.invites_sent", count=sent)])
 
 

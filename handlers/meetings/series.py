@@ -42,20 +42,28 @@ def schedule_series(req: Request) -> Message:
         first, rule = parse_recurrence(req.args, now=ctx.now(), tz=ctx.network.timezone)
     except WhenError as error:
         raise refusal(ctx, error) from None
+    return create_series(req, first, rule, int(DEFAULT_DURATION.total_seconds() // 60))
+
+
+def create_series(req: Request, first: datetime, rule: str, minutes: int, *,
+                  place: str = "", link: str | None = None) -> Message:
+    """A network series from its first start and its RRULE (typed, or chosen in a form);
+    ``place`` and ``link`` are given to the occurrences created now (a draft waiting for its
+    confirmation gets the usual place)."""
+    ctx = req.ctx
     if "COUNT=" not in rule and "UNTIL=" not in rule:
         rule = f"{rule};COUNT={SERIES_COUNT}"
     starts = series_starts(ctx, first, rule)
     now = ctx.now_iso()
     similar = similar_series(ctx, "network", rule, starts)
     status = "active" if similar is None else "draft"
-    minutes = int(DEFAULT_DURATION.total_seconds() // 60)
     series = ctx.store.series.add(lambda n: MeetingSeries(
         id=n, kind="network", rrule=rule, first_start=stored_time(starts[0]),
         duration_minutes=minutes, created_by=req.member.id if req.member else "",
         created_at=now, status=status))
     if similar is not None:
         return _ask_to_confirm(req, similar, series)
-    return _open_series(req, series, starts)
+    return _open_series(req, series, starts, place, link)
 
 
 def series_starts(ctx: Context, first: datetime, rule: str) -> list[datetime]:
@@ -127,7 +135,8 @@ def confirm_click(req: Request, value: str) -> Message:
     return confirm_series(req, value)
 
 
-def _open_series(req: Request, series: MeetingSeries, starts: list[datetime]) -> Message:
+def _open_series(req: Request, series: MeetingSeries, starts: list[datetime],
+                 place: str = "", link: str | None = None) -> Message:
     """Create the occurrences not yet created (a rerun after a crash adds none twice), make
     the series active, and invite once."""
     ctx = req.ctx
@@ -138,7 +147,7 @@ def _open_series(req: Request, series: MeetingSeries, starts: list[datetime]) ->
         if stored_time(s) not in existing:
             ctx.store.meetings.add(lambda n, s=s: Meeting(
                 id=n, kind=series.kind, start=stored_time(s), end=stored_time(s + duration),
-                series_id=series.id, recurrence_id=stored_time(s),
+                series_id=series.id, recurrence_id=stored_time(s), place=place, link=link,
                 created_by=series.created_by, created_at=now, updated_at=now))
     if series.status != "active":
         series.status = "active"

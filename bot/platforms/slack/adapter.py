@@ -32,6 +32,7 @@ from bot.pacing import AcksFirst
 from bot.platforms.slack.auth import BotIdentity, IdentityUnknown
 from bot.platforms.slack.deliver import SlackDelivery
 from bot.platforms.slack.door import Refused, check_shape, check_signature, parse
+from bot.platforms.slack.form_listeners import listen_forms
 from bot.platforms.slack.inbound import SlackInbound
 from bot.ratelimit import RateLimits
 from handlers.types import Message
@@ -100,6 +101,7 @@ class SlackPlatform:
         self._session: aiohttp.ClientSession | None = None
         self.inbound = SlackInbound(app, self.client)
         self.inbound.listen(self.bolt)
+        listen_forms(self.bolt, self.inbound)
         self.delivery = SlackDelivery(self.client, self.identity, app.ctx.now,
                                       self._http_session)
 

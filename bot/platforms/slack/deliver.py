@@ -31,6 +31,7 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.dispatch.contract import OutcomeUnknown, Rejected, RetryLater, Target, Unreachable
 from bot.platforms.slack.auth import BotIdentity
+from bot.platforms.slack.forms import form_view
 from bot.platforms.slack.home import home_view
 from bot.platforms.slack.inbound import is_direct
 from bot.platforms.slack.modals import modal
@@ -232,7 +233,7 @@ class SlackDelivery:
         if reply.accepted and "mark" not in done and reply.message:
             await self._mark(reply)
             done.add("mark")
-        if message.ask is not None:
+        if message.ask is not None or message.form is not None:
             if "form" not in done and await self._open_form(reply, message):
                 return
             done.add("form")  # no form: asked privately, with the button that opens it
@@ -264,8 +265,9 @@ class SlackDelivery:
         if not trigger:
             return False
         try:
-            await call(self.client.views_open(trigger_id=trigger,
-                                              view=modal(message, reply.chat)))
+            view = form_view(message, reply.chat) if message.form is not None \
+                else modal(message, reply.chat)
+            await call(self.client.views_open(trigger_id=trigger, view=view))
         except (SlackApiError, MaybeSent, aiohttp.ClientError, TimeoutError) as error:
             why = error.response.get("error") if isinstance(error, SlackApiError) \
                 else type(error).__name__
