@@ -4,6 +4,7 @@ meeting created and its invitations sent to everyone its kind invites."""
 from __future__ import annotations
 
 from handlers import groups
+from handlers.channel_cards import meeting_card
 from handlers.context import UserError
 from handlers.meetings.invitations import invite, invite_message
 from handlers.meetings.invitees import eligible
@@ -26,6 +27,7 @@ def _create(req: Request, kind: str, when_text: str, group: str | None = None) -
     sent = invite(ctx, [meeting], eligible(ctx, meeting),
                   f"meeting:{meeting.id}:invite:{meeting.sequence}",
                   lambda lang: invite_message(ctx, lang, meeting, "meeting.invite_title"))
+    meeting_card.scheduled(ctx, meeting)
     return Message(
         title=req.t("meeting.scheduled", kind=kind_label(ctx, req.lang, meeting),
                     number=meeting.id),
