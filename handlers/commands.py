@@ -87,6 +87,8 @@ COMMANDS: list[Command] = [
     Command("poll_close", LEADS, closing.close_command),
     Command("poll_extend", LEADS, deadline.extend_command),
     Command("poll_note", CO_CHAIRS, closing.outcome_note_command),
+    Command("poll_nudge", LEADS, todo_actions.nudge_command,
+            aliases=("consultation remind", "poll nudge")),
     Command("poll", MEMBERS, or_form("consultation", consultation_views.status_command)),
     Command("polls", MEMBERS, consultation_views.list_command),
     Command("position", FOCAL_POINTS, reasons.position_or_ask),

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from handlers.channel_cards import live
 from handlers.consultations import cards
 from handlers.consultations.sending import delivery_outcome
 from handlers.context import Context
@@ -129,6 +130,9 @@ def gave_up(ctx: Context, rows: list[OutboxRow]) -> int:
 def outcome(ctx: Context, row: OutboxRow) -> None:
     """The fate of a row a handler follows (``topic``): a consultation's proposal learns
     whether it reached the agency of the focal point it was for."""
+    if row.topic.startswith(live.PREFIX):  # a channel card: where its copies are
+        live.remember(ctx, row)
+        return
     kind, _, number = row.topic.partition(":")
     recipient = Recipient.from_dict(row.recipient)
     if kind != "poll" or not number.isdigit() or recipient.kind != "member":

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from handlers.channel_cards import consultation_card
+from handlers.consultations.choices import choose_consultation, open_visible
 from handlers.consultations.closing import close
 from handlers.consultations.lookup import number_of
 from handlers.consultations.seats import consulted_agencies, consulted_people, decision_of
@@ -53,6 +55,12 @@ def nudge_click(req: Request, value: str) -> Message:
         ctx.agency_label(code, req.lang) for code in reminded))])
 
 
+def nudge_command(req: Request) -> Message:
+    """``consultation relancer [n°]``: « Relancer » typed — the same reminder, the same rule."""
+    consultation, _ = choose_consultation(req, open_visible(req))
+    return nudge_click(req, str(consultation.id))
+
+
 def extend_click(req: Request, value: str) -> Message:
     """« Prolonger »: the two usual extensions, as buttons."""
     consultation = _open(req, value)
@@ -87,6 +95,7 @@ def extend_by_click(req: Request, value: str) -> Message:
     announce(ctx, consultation, key, lambda lang: Message(
         title=ctx.t(lang, "poll.extended_title", number=consultation.id),
         paragraphs=[deadline_line(ctx, lang, consultation)]), until=deadline)
+    consultation_card.changed(ctx, consultation)
     return Message(paragraphs=[req.t("poll.extended", number=consultation.id),
                                deadline_line(ctx, req.lang, consultation)])
 

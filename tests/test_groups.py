@@ -104,8 +104,12 @@ def test_only_a_groups_chairs_act_for_it(app: BotApp, spoken: Spoken) -> None:
 async def test_group_scope_of_meetings_and_consultations(app: BotApp, clock: Clock,
                                                          spoken: Spoken) -> None:
     say(app, "aminata", "réunion groupe données migratoires jeudi 3 décembre 10h")
-    invited = {Recipient.from_dict(r.recipient).ref for r in app.store.outbox.all()}
+    invited = {Recipient.from_dict(r.recipient).ref for r in app.store.outbox.all()
+               if r.recipient["kind"] == "member"}
     assert invited == {"sarah", "awa", "ibrahim", "mariam"}
+    # The meeting's card goes to the group's channel, not the network's.
+    assert [r.recipient["ref"] for r in app.store.outbox.all()
+            if r.recipient["kind"] == "channel"] == ["donnees-migratoires"]
     before = len(app.store.outbox.all())
     say(app, "sarah", "consultation ouvrir Protocole de partage | vendredi 4 décembre 17h | "
                       "groupe Données migratoires")
@@ -121,7 +125,7 @@ async def test_group_scope_of_meetings_and_consultations(app: BotApp, clock: Clo
 
 
 async def test_a_group_consultation_is_decided_and_told_within_the_group_only(
-        app: BotApp, clock: Clock) -> None:
+        app: BotApp, clock: Clock, spoken: Spoken) -> None:
     """Its deadline passed, it is decided by the group's agencies alone (an outsider's position
     is refused, not counted) and only the group's members and channel hear the outcome."""
     say(app, "sarah", "consultation ouvrir Protocole de partage | vendredi 4 décembre 17h | "
@@ -137,7 +141,14 @@ async def test_a_group_consultation_is_decided_and_told_within_the_group_only(
     assert sorted(consultation.decision["silent"]) == ["IOM", "UNDP", "UNHCR"]
     told = {Recipient.from_dict(r.recipient).ref for r in app.store.outbox.all()[before:]
             if r.key.startswith("poll:1:outcome")}
-    assert told == {"sarah", "awa", "ibrahim", "mariam", "donnees-migratoires"}
+    assert told == {"sarah", "awa", "ibrahim", "mariam"}
+    # The group's channel reads it on the consultation's card (not delivered yet here: the
+    # post itself now shows the outcome, and still goes out).
+    [card] = [r for r in app.store.outbox.all() if r.recipient["kind"] == "channel"]
+    assert card.recipient["ref"] == "donnees-migratoires"
+    assert spoken.shown(card.message["title"], "poll.outcome_title_group.not_adopted",
+                        number=1)
+    assert card.status != "expired"
 
 
 def test_a_group_cannot_be_founded_on_a_consultation_that_was_not_adopted(

@@ -292,18 +292,25 @@ async def test_slack_thread_reply_under_a_card_names_its_consultation(bot: Bot,
 async def test_slack_several_open_offer_buttons_and_another_agency_is_refused(
         bot: Bot, spoken: Spoken) -> None:
     first, second = await opened_on_slack(bot, "Premier texte", "Second texte")
-    announcement = posts_to(bot, NETWORK_CHANNEL)[-1]
-    await bot.slack.event(message_event(IBRAHIM, "d'accord", NETWORK_CHANNEL,
-                                        "1764349300.000500", **under(announcement)), "EvN004")
+    announcement = posts_to(bot, NETWORK_CHANNEL)[-1]  # the second's card in the channel
+    await bot.slack.event(message_event(IBRAHIM, "d'accord", "D0DEMOIM", "1764349300.000500"),
+                          "EvN004")
     await bot.slack.event(message_event(IBRAHIM, "d'accord pour l'UNICEF", NETWORK_CHANNEL,
                                         "1764349300.000600", **under(announcement)), "EvN005")
     await bot.settle()
-    which, refused = ephemerals(bot, IBRAHIM)
+    which = posts_to(bot, "D0DEMOIM")[-1]
+    [refused] = ephemerals(bot, IBRAHIM)
     [reading] = bot.app.store.readings.all()
     assert [v for a, v in slack_actions(which) if a == "natural.pick"] == [
         f"{reading.id}.{first}", f"{reading.id}.{second}"]
     assert spoken.shown(refused.args["text"], "natural.other_agency", "fr", named="UNICEF")
     assert slack_actions(refused) == []
+    # Under a consultation's channel card, the card names the consultation: none to pick.
+    await bot.slack.event(message_event(IBRAHIM, "d'accord", NETWORK_CHANNEL,
+                                        "1764349300.000700", **under(announcement)), "EvN009")
+    await bot.settle()
+    assert spoken.shown(ephemerals(bot, IBRAHIM)[-1].args["text"], "natural.confirm_title",
+                        "fr", number=second)
 
 
 async def test_slack_not_a_position_in_a_thread_is_answered_but_chatter_is_not(

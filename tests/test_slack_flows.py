@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.app import BotApp
+from handlers.channel_cards.live import EDIT_GAP
 from storage.models import FOCAL_POINT, Member
 from tests.conftest import Clock
 from tests.support.fake_slack import (  # noqa: F401 (fixtures)
@@ -112,7 +113,11 @@ async def test_a_consultation_from_command_to_outcome(bot: Bot, clock: Clock,
     # At the deadline the outcome is announced in the network channel and told to everyone.
     clock.now = datetime(2026, 12, 4, 17, 0, tzinfo=UTC)
     await bot.app.run_due_jobs()
-    outcome = last_post(bot, NETWORK_CHANNEL).args
+    clock.now += EDIT_GAP  # the channel card's edit goes after the coalescing gap
+    await bot.settle()
+    assert not bot.fake.posted(NETWORK_CHANNEL)  # no new post: the card is edited
+    outcome = [c for c in bot.fake.called("chat.update")
+               if c.args["channel"] == NETWORK_CHANNEL][-1].args  # the card, edited in place
     assert bot.app.store.consultations.get(1).outcome == "not_adopted"
     assert outcome["blocks"][0] == {"type": "header", "text": {
         "type": "plain_text", "emoji": True,
@@ -193,7 +198,7 @@ def inert(payload: dict[str, Any]) -> bool:
     return "<!" not in sent and "<@" not in sent and "<http" not in sent
 
 
-async def test_mentions_and_links_in_user_text_are_made_inert(bot: Bot) -> None:
+async def test_mentions_and_links_in_user_text_are_made_inert(bot: Bot, clock: Clock) -> None:
     # As Slack sends text: typed markup arrives escaped, a real mention arrives as an entity.
     proposal = "Texte &lt;!channel&gt; &lt;@U0DEMOSJ&gt; &lt;http://evil.example&gt; &amp; <!here>"
     await bot.slack.command(MOUSSA, f"consultation ouvrir {proposal} | vendredi 4 décembre 17h")
@@ -212,7 +217,10 @@ async def test_mentions_and_links_in_user_text_are_made_inert(bot: Bot) -> None:
                                    "&gt; <!channel>"}, "Ev0100")
     await bot.slack.command(MOUSSA, "consultation clore 1", ref="close")
     await bot.settle()
-    outcome = last_post(bot, NETWORK_CHANNEL).args
+    clock.now += EDIT_GAP  # the channel card's edit goes after the coalescing gap
+    await bot.settle()
+    outcome = [c for c in bot.fake.called("chat.update")
+               if c.args["channel"] == NETWORK_CHANNEL][-1].args  # the card, edited
     assert "Voir &lt;http://evil.example|le budget&gt; @channel" in json.dumps(
         outcome["blocks"], ensure_ascii=False)
     assert all(inert(c.args) for c in bot.fake.called("chat.postMessage"))

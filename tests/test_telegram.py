@@ -14,6 +14,7 @@ import pytest
 from bot.app import BotApp
 from bot.platforms.telegram.adapter import TelegramPlatform
 from bot.runtime import Runtime
+from handlers.channel_cards.live import EDIT_GAP
 from handlers.types import Inbound, Message
 from tests.conftest import Clock, text_of
 from tests.support import telegram_runtime
@@ -179,7 +180,7 @@ async def test_meeting_invites_with_keyboard_and_calendar_file(app: BotApp, fake
 
 
 async def test_a_consultation_answered_by_buttons(app: BotApp, fake: FakeTelegram,
-                                                  spoken: Spoken) -> None:
+                                                  spoken: Spoken, clock: Clock) -> None:
     runtime = await running(app, fake)
     try:
         await post(runtime, text_update(30, CHAIR, "/consultation ouvrir Plan | vendredi 4 "
@@ -205,7 +206,11 @@ async def test_a_consultation_answered_by_buttons(app: BotApp, fake: FakeTelegra
         assert spoken.shown(text, "poll.outcome.not_adopted", "fr")
         assert app.store.consultations.get(1).outcome == "not_adopted"
         await app.dispatcher.flush()
-        outcome = [t for t in sent_text(fake, NETWORK_CHAT)
+        clock.now += EDIT_GAP  # the channel card's edit goes after the coalescing gap
+        await app.dispatcher.flush()
+        edited = [c.args["text"] for c in fake.called("editMessageText")
+                  if str(c.args["chat_id"]) == NETWORK_CHAT]  # the group's card, edited
+        outcome = [t for t in edited
                    if spoken.shown(t, "poll.outcome_title.not_adopted", number=1)]
         assert outcome and spoken.shown(outcome[0], "poll.tally_line", agency="UNICEF",
                                         choice=spoken.text("poll.choice.agree", "fr"))

@@ -11,7 +11,9 @@ from bot.config.environment import Environment
 from bot.platforms.slack.adapter import SlackPlatform
 from bot.platforms.telegram.adapter import TelegramPlatform
 from bot.runtime import Runtime
+from handlers.channel_cards.live import EDIT_GAP
 from storage.models import FOCAL_POINT, Member
+from tests.support.chat import Clock
 from tests.support.fake_slack import SECRET, FakeSlack, SlackSender
 from tests.support.fake_telegram import TOKEN, FakeTelegram, callback_update, text_update
 from tests.support.spoken import Spoken
@@ -20,7 +22,8 @@ from tests.support.telegram_runtime import post
 SLACK_CHANNEL, TELEGRAM_CHAT = "C0NET", "-1009999"
 
 
-async def test_one_consultation_two_platforms_one_outcome(app: BotApp, spoken: Spoken) -> None:
+async def test_one_consultation_two_platforms_one_outcome(app: BotApp, spoken: Spoken,
+                                                          clock: Clock) -> None:
     slack_fake, telegram_fake = FakeSlack(), FakeTelegram()
     await slack_fake.start()
     await telegram_fake.start()
@@ -67,12 +70,17 @@ async def test_one_consultation_two_platforms_one_outcome(app: BotApp, spoken: S
             "OHCHR": "reservations", "UNODC": "agree"}
         assert (await sender.command("U0DEMOMK", "consultation clore 1"))[0] == 200
         await app.dispatcher.flush()
+        clock.now += EDIT_GAP  # the channel card's edit, coalesced, goes a little later
+        await app.dispatcher.flush()
         def outcome(text: str) -> bool:
             return spoken.shown(text, "poll.outcome_title.adopted", "fr", number=1)
 
-        slack_outcome = [p for p in slack_fake.posted(SLACK_CHANNEL) if outcome(p["text"])]
-        telegram_outcome = [c.args["text"] for c in telegram_fake.called("sendMessage")
+        # The outcome is shown on the one card of each channel, edited in place.
+        slack_outcome = [c.args for c in slack_fake.called("chat.update")
+                         if c.args["channel"] == SLACK_CHANNEL and outcome(c.args["text"])]
+        telegram_outcome = [c.args["text"] for c in telegram_fake.called("editMessageText")
                             if str(c.args["chat_id"]) == TELEGRAM_CHAT and outcome(c.args["text"])]
+        assert len(slack_fake.posted(SLACK_CHANNEL)) == 1
         assert len(slack_outcome) == 1 and len(telegram_outcome) == 1
         assert spoken.shown(telegram_outcome[0], "poll.tally_line", "fr", agency="HCDH",
                             choice=spoken.text("poll.choice.reservations", "fr"))

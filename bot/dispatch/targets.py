@@ -110,7 +110,8 @@ def card_targets(card_id: str, store: Store, catalog: Catalog, lang: str,
         platform, address = astuple(Identity.parse(key))
         if platform in adapters:
             targets.append(Target(platform, address, catalog.t(
-                lang, "dispatch.identity_label", identity=key), edit=ref))
+                lang, "dispatch.identity_label", identity=key), edit=ref,
+                channel=not card.member_id))  # a channel card: paced as a group
     return targets
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from handlers import consensus
+from handlers.channel_cards import consultation_card
 from handlers.consultations.choices import (
     choose_consultation,
     closed_without_note,
@@ -53,7 +54,8 @@ def close(ctx: Context, consultation: Consultation, by: str) -> str:
 
     key = f"poll:{consultation.id}:outcome"
     ctx.send_to_members(audience(ctx, consultation), key, build)
-    announce(ctx, consultation, key, build)
+    if not consultation_card.changed(ctx, consultation):  # from before cards: a new post
+        announce(ctx, consultation, key, build)
     return consultation.outcome
 
 
@@ -80,7 +82,9 @@ def outcome_note_command(req: Request) -> Message:
     if channel_of(consultation) is None:
         req.ctx.send_to_members(audience(req.ctx, consultation), key,
                                 lambda lang: status_message(req.ctx, lang, consultation))
-    announce(req.ctx, consultation, key, lambda lang: status_message(req.ctx, lang, consultation))
+    if not consultation_card.changed(req.ctx, consultation):
+        announce(req.ctx, consultation, key,
+                 lambda lang: status_message(req.ctx, lang, consultation))
     return Message(paragraphs=[req.t("poll.note_saved", number=consultation.id)])
 
 

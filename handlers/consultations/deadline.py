@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from handlers.channel_cards import consultation_card
 from handlers.consultations.choices import choose_consultation, open_visible
 from handlers.consultations.seats import consulted_people
 from handlers.consultations.sending import announce, ask
@@ -57,6 +58,7 @@ def extend_command(req: Request) -> Message:
     announce(ctx, consultation, key, lambda lang: Message(
         title=ctx.t(lang, "poll.extended_title", number=consultation.id),
         paragraphs=[deadline_line(ctx, lang, consultation)]), until=deadline)
+    consultation_card.changed(ctx, consultation)
     return Message(paragraphs=[req.t("poll.extended", number=consultation.id),
                                deadline_line(ctx, req.lang, consultation),
                                *reading_lines(ctx, req.lang, reading)])

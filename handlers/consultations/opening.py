@@ -7,10 +7,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from handlers import groups
+from handlers.channel_cards import consultation_card
 from handlers.consultations.deadline import read_deadline
 from handlers.consultations.seats import consulted_agencies, consulted_people, seats_for
-from handlers.consultations.sending import announce, ask
-from handlers.consultations.wording import agency_list, deadline_line, rule_line, seats_lines
+from handlers.consultations.sending import ask
+from handlers.consultations.wording import agency_list, deadline_line, rule_line
 from handlers.context import Context, UserError
 from handlers.roles import LEADS
 from handlers.router import Request
@@ -46,11 +47,7 @@ def open_consultation(ctx: Context, *, proposal: str, deadline: datetime, mode: 
         empty_seat_blocks=seats.empty_seat_blocks))
     ask(ctx, consultation, consulted_people(ctx, consultation), f"poll:{consultation.id}:open",
         "poll.open_title")
-    announce(ctx, consultation, f"poll:{consultation.id}:open", lambda lang: Message(
-        title=ctx.t(lang, "poll.announce_title", number=consultation.id),
-        paragraphs=[consultation.proposal, deadline_line(ctx, lang, consultation),
-                    rule_line(ctx, lang, consultation), *seats_lines(ctx, lang, consultation)]),
-        until=deadline)
+    consultation_card.opened(ctx, consultation)
     return consultation
 
 

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 
+from handlers.channel_cards import consultation_card
 from handlers.consultations.cards import refresh
 from handlers.consultations.choices import choose_consultation, open_for_agency
 from handlers.consultations.lookup import number_of
@@ -80,6 +81,7 @@ def record_position(req: Request, consultation: Consultation, choice: str,
     settled(ctx, req.inbound.identity, REASON_ACTION, f"{consultation.id}.")
     # Every card of the agency shows it, but the one just clicked: its answer shows it.
     refresh(ctx, consultation, member.agency, skip=member.id if clicked else None)
+    consultation_card.changed(ctx, consultation)
     if previous is not None and previous.member_id != member.id:
         earlier = ctx.store.members.get(previous.member_id)
         if earlier is not None and earlier.active:

@@ -193,10 +193,10 @@ def status_message(ctx: Context, lang: str, consultation: Consultation) -> Messa
     if consultation.scope == "group" and (deciding or others):
         paragraphs.append(ctx.t(lang, "poll.silent_group", group=consultation.group,
                                 agencies=", ".join(a.acronym(lang) for a in deciding + others)))
-    elif deciding or others:
-        paragraphs.append(ctx.t(lang, "poll.silent",
+    elif deciding or others:  # the Executive Committee named, the others counted
+        paragraphs.append(ctx.t(lang, "poll.silent" if others else "poll.silent_executive",
                                 executive=", ".join(a.acronym(lang) for a in deciding) or "—",
-                                others=", ".join(a.acronym(lang) for a in others) or "—"))
+                                count=len(others)))
     if consultation.status == "open":
         paragraphs += seats_lines(ctx, lang, consultation)
         paragraphs += reached_lines(ctx, lang, consultation)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from handlers import groups
+from handlers.channel_cards import meeting_card
 from handlers.context import Context, UserError
 from handlers.meetings.choices import split_number
 from handlers.meetings.ics import calendar_file
@@ -66,6 +67,7 @@ def move(req: Request) -> Message:
     bump(ctx, meeting)
     notify(ctx, meeting, f"meeting:{meeting.id}:moved:{meeting.sequence}",
            lambda lang: invite_message(ctx, lang, meeting, "meeting.moved_title"))
+    meeting_card.changed(ctx, meeting, "card.meeting_moved")
     return Message(title=req.t("meeting.moved", number=meeting.id),
                    paragraphs=[req.t("meeting.was", line=old_line),
                                req.t("meeting.now", line=full_line(ctx, req.lang, meeting)),
@@ -85,6 +87,7 @@ def cancel(req: Request) -> Message:
                     number=meeting.id),
         paragraphs=[full_line(ctx, lang, meeting)],
         attachments=[calendar_file(ctx, lang, meeting)]))
+    meeting_card.changed(ctx, meeting, "card.meeting_cancelled")
     return Message(paragraphs=[req.t("meeting.cancel_done", number=meeting.id,
                                      line=full_line(ctx, req.lang, meeting))])
 
@@ -98,6 +101,7 @@ def _update(req: Request, field: str, value: str) -> Message:
     bump(ctx, meeting)
     notify(ctx, meeting, f"meeting:{meeting.id}:updated:{meeting.sequence}",
            lambda lang: invite_message(ctx, lang, meeting, "meeting.updated_title"))
+    meeting_card.changed(ctx, meeting)
     return Message(title=req.t("meeting.updated", number=meeting.id),
                    paragraphs=details(ctx, req.lang, meeting))
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from handlers import groups
+from handlers.channel_cards import meeting_card
 from handlers.context import UserError
 from handlers.meetings.invitations import invite, invite_message
 from handlers.meetings.invitees import eligible
@@ -41,6 +42,7 @@ def create_meeting(req: Request, kind: str, start: datetime, end: datetime, *,
     sent = invite(ctx, [meeting], eligible(ctx, meeting),
                   f"meeting:{meeting.id}:invite:{meeting.sequence}",
                   lambda lang: invite_message(ctx, lang, meeting, "meeting.invite_title"))
+    meeting_card.scheduled(ctx, meeting)
     return Message(
         title=req.t("meeting.scheduled", kind=kind_label(ctx, req.lang, meeting),
                     number=meeting.id),

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrulestr
 
+from handlers.channel_cards import meeting_card
 from handlers.context import Context, UserError, parse_ref
 from handlers.meetings.invitations import invite, series_invite
 from handlers.meetings.invitees import eligible
@@ -155,6 +156,7 @@ def _open_series(req: Request, series: MeetingSeries, starts: list[datetime],
     meetings = ctx.store.meetings.of_series(series.id)
     sent = invite(ctx, meetings, eligible(ctx, meetings[0]), f"series:{series.id}:invite",
                   lambda lang: series_invite(ctx, lang, meetings))
+    meeting_card.scheduled(ctx, meetings[0])
     lines = [f"• {full_line(ctx, req.lang, m)} ({req.t('word.number', number=m.id)})"
              for m in meetings]
     return Message(title=req.t("meeting.series_scheduled", number=series.id, count=len(meetings)),
