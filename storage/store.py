@@ -12,6 +12,7 @@ from storage.cards import Cards
 from storage.collection import Collection
 from storage.consultations import Consultations, Positions
 from storage.deployment import DeploymentInfo
+from storage.drafts import Drafts
 from storage.engine import COMPACT_AFTER, Engine
 from storage.events import FOLDER as EVENTS
 from storage.events import ProcessedEvents
@@ -107,6 +108,7 @@ class Store:
             self.readings = PositionReadings(self._open("readings", PositionReadings.record))
             self.prompts = Prompts(self._open("prompts", Prompts.record))
             self.cards = Cards(self._open("cards", Cards.record))
+            self.drafts = Drafts(self._open("drafts", Drafts.record))
             self.engine.on_rollback(self._reindex)
         except BaseException:
             self.close(compact=False)

@@ -211,6 +211,10 @@ async def test_mentions_and_links_in_user_text_are_made_inert(bot: Bot) -> None:
                                    "&gt; <!channel>"}, "Ev0100")
     await bot.slack.command(MOUSSA, "consultation clore 1", ref="close")
     await bot.settle()
+    assert "preview.send" in json.dumps(answer_of(bot.fake, "close"))  # previewed first
+    draft = bot.app.store.drafts.all()[-1]
+    await bot.slack.click(MOUSSA, "preview.send", str(draft.id), ref="sent")
+    await bot.settle()
     outcome = last_post(bot, NETWORK_CHANNEL).args
     assert "Voir &lt;http://evil.example|le budget&gt; @channel" in json.dumps(
         outcome["blocks"], ensure_ascii=False)

@@ -66,6 +66,8 @@ async def test_one_consultation_two_platforms_one_outcome(app: BotApp, spoken: S
             "UNHCR": "agree", "UNDP": "abstain", "ILO": "agree", "UNICEF": "agree",
             "OHCHR": "reservations", "UNODC": "agree"}
         assert (await sender.command("U0DEMOMK", "consultation clore 1"))[0] == 200
+        draft = app.store.drafts.all()[-1]  # previewed first: « Envoyer »
+        assert (await sender.click("U0DEMOMK", "preview.send", str(draft.id)))[0] == 200
         await app.dispatcher.flush()
         def outcome(text: str) -> bool:
             return spoken.shown(text, "poll.outcome_title.adopted", "fr", number=1)
