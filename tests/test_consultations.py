@@ -339,7 +339,7 @@ def test_joint_statement_lifecycle(full: BotApp, clock: Clock, spoken: Spoken) -
     assert spoken.text("statement.asked_title", "fr", number=1) in [
         m.title for m in messages_to(full, "member", "aminata")]
     assert not_published()
-    reply = say(full, "aminata", "déclaration projet 1 Le réseau rappelle… | "
+    reply = say_and_send(full, "aminata", "déclaration projet 1 Le réseau rappelle… | "
                                  "vendredi 4 décembre 17h")
     assert spoken.shown(reply, "statement.draft_sent", number=1, version=1)
     poll = full.store.consultations.get(1)
@@ -347,13 +347,13 @@ def test_joint_statement_lifecycle(full: BotApp, clock: Clock, spoken: Spoken) -
     assert messages_to(full, "member", "fatoumata") == []  # WFP is not on the Committee
     all_executive_agree(full)
     # Amending starts a new round; positions on version 1 do not count for version 2.
-    say(full, "aminata", "déclaration projet 1 Le réseau rappelle, avec force… | "
+    say_and_send(full, "aminata", "déclaration projet 1 Le réseau rappelle, avec force… | "
                          "vendredi 4 décembre 17h")
     assert full.store.consultations.get(1).outcome == "superseded"
     assert full.store.positions.current(2) == {}
     say_and_send(full, "moussa", "consultation clore 2")
     assert not_published()
-    say(full, "aminata", "déclaration projet 1 Version 3 | vendredi 4 décembre 17h")
+    say_and_send(full, "aminata", "déclaration projet 1 Version 3 | vendredi 4 décembre 17h")
     all_executive_agree(full, "3")
     say_and_send(full, "aminata", "consultation clore 3")
     assert spoken.shown(say(full, "mariam", "déclaration publier 1"), "error.not_allowed")

@@ -355,7 +355,8 @@ def test_a_groups_decision_shows_its_scope_in_the_register(app: BotApp) -> None:
 
 def test_a_statement_draft_is_not_announced_in_the_network_channel(app: BotApp) -> None:
     say(app, "awa", "déclaration demander Journée internationale des migrants")
-    say(app, "aminata", "déclaration projet 1 Le réseau rappelle… | vendredi 4 décembre 17h")
+    say_and_send(app, "aminata",
+                 "déclaration projet 1 Le réseau rappelle… | vendredi 4 décembre 17h")
     all_four_agree(app)
     say(app, "moussa", "consultation conclusion 1 x")  # still open: refused, nothing sent
     say_and_send(app, "moussa", "consultation clore 1")

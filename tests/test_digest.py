@@ -184,7 +184,7 @@ def test_report_figures_from_a_known_history(app: BotApp, clock: Clock, spoken: 
     say(app, "sarah", "position 1 objection No")
     say(app, "fatoumata", "position 1 abstention")
     say(app, "aminata", "déclaration demander Journée des migrants")
-    say(app, "aminata", "déclaration projet 1 Texte | mercredi 2 décembre 17h")
+    say_and_send(app, "aminata", "déclaration projet 1 Texte | mercredi 2 décembre 17h")
     for who in ("mariam", "awa", "sarah", "ibrahim", "slack:UILO"):
         say(app, who, "position 2 accord")
     clock.now = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)

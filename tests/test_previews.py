@@ -166,3 +166,18 @@ def test_a_meeting_cancellation_is_previewed_then_sent(app: BotApp, spoken: Spok
     sent = send_preview(app, "aminata", reply)
     assert spoken.shown(sent, "meeting.cancel_done", number=1)
     assert app.store.meetings.get(1).status == "cancelled"
+
+
+def test_a_statement_draft_is_previewed_then_put_to_the_committee(app: BotApp,
+                                                                   spoken: Spoken) -> None:
+    say(app, "awa", "déclaration demander Journée internationale des migrants")
+    reply = say(app, "aminata", "déclaration projet 1 Le réseau rappelle… | vendredi 4 "
+                                "décembre 17h")
+    assert spoken.shown(reply, "preview.statement_draft", number=1, version=1)
+    assert spoken.shown(reply, "preview.warn.executive_seat", count=4)
+    assert app.store.consultations.all() == []
+    assert spoken.shown(send_preview(app, "aminata", reply), "statement.draft_sent", number=1,
+                        version=1)
+    round_ = app.store.consultations.get(1)
+    assert round_.scope == "executive"
+    assert spoken.shown(reply, "preview.reach", count=len(consulted_people(app.ctx, round_)))

@@ -1,14 +1,16 @@
 """Which commands are previewed, and what each preview holds: the consultation closed early,
-the consultation extended, the meeting cancelled. Each ``build`` reads the command as its
-effect will (same functions, same refusals) and changes nothing."""
+the consultation extended, the meeting cancelled, the statement draft put to the Committee.
+Each ``build`` reads the command as its effect will (same functions, same refusals) and
+changes nothing."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
+from handlers import statements
 from handlers.consultations import closing, deadline
 from handlers.consultations.choices import choose_consultation, open_visible
-from handlers.consultations.seats import audience, consulted_people, decision_of
+from handlers.consultations.seats import audience, consulted_people, decision_of, seats_for
 from handlers.consultations.wording import deadline_line, reason_lines
 from handlers.context import UserError
 from handlers.meetings import changes
@@ -20,6 +22,7 @@ from handlers.previews.preview import Preview, Previewed
 from handlers.previews.warnings import holiday_warnings, silent_executive_seats
 from handlers.router import Request
 from handlers.when_text import reading_lines
+from storage.models import Consultation
 from storage.records import to_iso
 
 SHORT_PROPOSAL = 120
@@ -75,8 +78,30 @@ def cancel_meeting(req: Request) -> Preview:
         people=len(invitees(ctx, meeting)))
 
 
+def statement_draft(req: Request) -> Preview:
+    """``déclaration projet``: the version put to the Executive Committee, who is asked."""
+    ctx = req.ctx
+    statement, text, reading = statements.read_draft(req)
+    seats = seats_for(ctx, "executive", None)
+    round_ = Consultation(id=0, proposal=text, deadline=to_iso(reading.start),
+                          scope="executive", deciding=list(seats.deciding),
+                          empty_seats=list(seats.empty))
+    version = len(statement.versions) + 1
+    return Preview(
+        args=req.args.strip(),
+        parsed={"statement": statement.id, "version": version, "text": text,
+                "deadline": round_.deadline},
+        lines=[req.t("preview.statement_draft", number=statement.id, version=version,
+                     text=_short(text)),
+               deadline_line(ctx, req.lang, round_), *reading_lines(ctx, req.lang, reading)],
+        people=len(consulted_people(ctx, round_)),
+        warnings=[*holiday_warnings(ctx, req.lang, reading.start),
+                  *silent_executive_seats(ctx, req.lang, round_)])
+
+
 PREVIEWED: dict[str, Previewed] = {kind.key: kind for kind in (
     Previewed("poll_close", close_poll, closing.close_command),
     Previewed("poll_extend", extend_poll, deadline.extend_command),
     Previewed("meeting_cancel", cancel_meeting, changes.cancel),
+    Previewed("statement_draft", statement_draft, statements.draft_command),
 )}
