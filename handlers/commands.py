@@ -38,6 +38,9 @@ from handlers.meetings import rsvp, scheduling, series
 from handlers.meetings import views as meeting_views
 from handlers.natural import replies as natural_replies
 from handlers.natural import taps as natural_taps
+from handlers.previews import clicks as preview_clicks
+from handlers.previews import preview
+from handlers.previews.kinds import PREVIEWED
 from handlers.roles import (
     ANYONE,
     CO_CHAIRS,
@@ -125,6 +128,8 @@ COMMANDS: list[Command] = [
     Command("annual_review", LEADS, workplan.review_command),
     Command("todo", ANYONE, home.home_command, aliases=("afaire", "a faire", "to do")),
 ]
+# A broadcast a lead starts is previewed first (``handlers.previews``).
+COMMANDS = preview.wrap(COMMANDS, PREVIEWED)
 
 # The short menu a shared chat offers (Telegram's group command menu): what is useful to
 # everyone there; the rest is for one-to-one conversations.
@@ -162,6 +167,9 @@ ACTIONS: list[Action] = [
     Action("natural.pick", FOCAL_POINTS, natural_taps.pick_click),
     Action("natural.cancel", FOCAL_POINTS, natural_taps.cancel_click),
     Action(calendar_feed.SUBSCRIBE, MEMBERS, calendar_feed.subscribe_click),
+    Action(preview.SEND, LEADS_AND_GROUP_CHAIRS, preview_clicks.send_click),
+    Action(preview.EDIT, LEADS_AND_GROUP_CHAIRS, preview_clicks.edit_click),
+    Action(preview.CANCEL, LEADS_AND_GROUP_CHAIRS, preview_clicks.cancel_click),
 ]
 
 

@@ -13,6 +13,7 @@ from handlers.roles import EXEC_FOCAL_POINT, LEADS
 from handlers.router import Request
 from handlers.types import Message
 from handlers.when_text import reading_lines
+from scheduler.when import Reading
 from storage.models import CO_CHAIR, Statement
 from storage.parts import StatementVersion
 
@@ -51,10 +52,9 @@ def request_command(req: Request) -> Message:
     return Message(paragraphs=[req.t("statement.requested", number=statement.id)])
 
 
-def draft_command(req: Request) -> Message:
-    """``déclaration projet <n°> <texte> [| <échéance>]``: a new version, put to the Executive
-    Committee; an open round on an older version is closed, its positions no longer count."""
-    ctx = req.ctx
+def read_draft(req: Request) -> tuple[Statement, str, Reading]:
+    """``déclaration projet <n°> <texte> [| <échéance>]`` read without changing anything: the
+    statement, the text of its new version and the round's deadline."""
     words = req.args.split(None, 1)
     if len(words) < 2:
         raise UserError("statement.draft_usage", name=req.name)
@@ -67,7 +67,14 @@ def draft_command(req: Request) -> Message:
         raise UserError("statement.draft_usage", name=req.name)
     if len(text) > MAX_TEXT:
         raise UserError("error.text_too_long", limit=MAX_TEXT)
-    reading = read_deadline(req, deadline_text)
+    return statement, text, read_deadline(req, deadline_text)
+
+
+def draft_command(req: Request) -> Message:
+    """``déclaration projet <n°> <texte> [| <échéance>]``: a new version, put to the Executive
+    Committee; an open round on an older version is closed, its positions no longer count."""
+    ctx = req.ctx
+    statement, text, reading = read_draft(req)
     number = len(statement.versions) + 1
     by = req.member.id if req.member else ""
     poll = open_consultation(  # first: it may refuse, and then nothing changed

@@ -13,6 +13,7 @@ from storage.cards import Cards
 from storage.collection import Collection
 from storage.consultations import Consultations, Positions
 from storage.deployment import DeploymentInfo
+from storage.drafts import Drafts
 from storage.engine import COMPACT_AFTER, Engine
 from storage.events import FOLDER as EVENTS
 from storage.events import ProcessedEvents
@@ -113,6 +114,7 @@ class Store:
                                                            MemberInvites.record))
             self.calendar_tokens = CalendarTokens(self._open("calendar_tokens",
                                                              CalendarTokens.record))
+            self.drafts = Drafts(self._open("drafts", Drafts.record))
             self.engine.on_rollback(self._reindex)
         except BaseException:
             self.close(compact=False)

@@ -28,6 +28,7 @@ from handlers.calendar_feed import token_hash
 from handlers.meetings.feed import KEEP_CANCELLED
 from handlers.types import Message, Recipient
 from tests.conftest import Clock, click, say, text_of
+from tests.support.previews import say_and_send
 from tests.support.spoken import Spoken
 
 WINDOW = (datetime(2026, 1, 1), datetime(2028, 1, 1))
@@ -81,7 +82,7 @@ async def test_the_feed_follows_a_move_and_a_cancellation(app: BotApp, client: T
 
     clock.now += timedelta(hours=1)
     say(app, "aminata", "réunion déplacer 3 mercredi 3 février 2027 15h")
-    say(app, "aminata", "réunion annuler 4")
+    say_and_send(app, "aminata", "réunion annuler 4")
     after = {str(e["UID"]): e for e in expanded((await fetch(client, path))[1])}
     assert len(after) == 7
     moved = after[moved_uid]

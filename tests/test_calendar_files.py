@@ -20,6 +20,7 @@ from handlers.types import Message, Recipient
 from storage.models import Meeting, MeetingSeries
 from storage.store import Store
 from tests.conftest import Clock, say
+from tests.support.previews import say_and_send
 from tests.support.spoken import Spoken
 
 BAMAKO = ZoneInfo("Africa/Bamako")
@@ -51,8 +52,8 @@ def test_files_sent_in_chat_are_publish_with_the_network_as_organizer(configured
     say(app, "aminata", "réunion mardi 1 décembre 10h")
     say(app, "aminata", "réunion série tous les deux mois le premier mardi à 10h")
     say(app, "aminata", "réunion déplacer 1 mercredi 2 décembre 10h")
-    say(app, "aminata", "réunion annuler 1")
-    say(app, "aminata", "réunion annuler 3")
+    say_and_send(app, "aminata", "réunion annuler 1")
+    say_and_send(app, "aminata", "réunion annuler 3")
     sent = files_to(app, "sarah")
     assert len(sent) == 5
     for _, cal in sent:

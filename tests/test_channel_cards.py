@@ -25,6 +25,7 @@ from storage.models import FOCAL_POINT, Member
 from tests.support.chat import Clock, say
 from tests.support.fake_slack import SECRET, FakeSlack, SlackSender
 from tests.support.fake_telegram import TOKEN, FakeTelegram, callback_update
+from tests.support.previews import say_and_send
 from tests.support.spoken import Spoken
 from tests.support.telegram_runtime import post
 
@@ -42,6 +43,12 @@ class Both:
     telegram_fake: FakeTelegram
     runtime: Runtime
     clock: Clock
+
+    async def send_draft(self, user: str) -> None:
+        """``user`` presses « Envoyer » under the preview of the broadcast they just typed."""
+        await self.app.dispatcher.flush()
+        draft = self.app.store.drafts.all()[-1]
+        assert (await self.slack.click(user, "preview.send", str(draft.id), ref="sent"))[0] == 200
 
     async def later(self) -> None:
         """The coalescing gap passes, and the dispatcher runs."""
@@ -129,6 +136,7 @@ async def test_the_channel_card_is_posted_once_edited_with_the_tally_then_the_ou
     assert len(both.slack_fake.posted(SLACK_CHANNEL)) == 1  # no new post for a position
 
     assert (await both.slack.command(MOUSSA, "consultation clore 1"))[0] == 200
+    await both.send_draft(MOUSSA)  # « Envoyer » under its preview
     await both.later()
     closed = both.slack_updates(slack_card["ts"])[-1]
     assert spoken.shown(closed["text"], "poll.outcome_title.not_adopted", "fr", number=1)
@@ -177,6 +185,7 @@ async def test_a_meeting_card_is_posted_then_edited_after_a_move_and_a_cancellat
     both.slack_card(spoken, "card.meeting_moved", number=1)  # and a short note
 
     assert (await both.slack.command(MOUSSA, "réunion annuler 1"))[0] == 200
+    await both.send_draft(MOUSSA)  # « Envoyer » under its preview
     await both.later()
     cancelled = both.slack_updates(slack_card["ts"])[-1]
     assert spoken.shown(cancelled["text"], "meeting.cancelled_title", "fr", number=1)
@@ -199,7 +208,7 @@ def test_the_outcome_names_silent_executive_entities_and_counts_the_others(
     say(app, "aminata", "consultation ouvrir Plan 2027 | vendredi 4 décembre 17h")
     say(app, "awa", "position 1 accord")
     spoken.clear()
-    say(app, "aminata", "consultation clore 1")
+    say_and_send(app, "aminata", "consultation clore 1")
     silent = spoken.last("poll.silent")
     executive = silent.params["executive"]
     assert "UNICEF" not in str(executive) and "OIM" in str(executive)
@@ -251,7 +260,7 @@ async def test_where_no_card_can_be_edited_the_outcome_is_posted_as_before(
     say(app, "aminata", "consultation ouvrir Plan 2027 | vendredi 4 décembre 17h")
     await app.dispatcher.flush()
     assert app.store.cards.of_agency("channel:poll:1", "") == []
-    say(app, "aminata", "consultation clore 1")
+    say_and_send(app, "aminata", "consultation clore 1")
     await app.dispatcher.flush()
     titles = [title for address, title in console.received if address == "network"]
     assert titles == [spoken.text("poll.announce_title", number=1),
@@ -265,7 +274,7 @@ def test_a_series_has_one_card_and_a_cancelled_occurrence_is_marked_on_it(
     assert card.key == "channelcard:series:1:network"
     occurrences = app.store.meetings.of_series(1)
     assert spoken.shown(card.message["title"], "card.series_title", count=len(occurrences))
-    say(app, "aminata", f"réunion annuler {occurrences[1].id}")
+    say_and_send(app, "aminata", f"réunion annuler {occurrences[1].id}")
     card = app.store.outbox.get(card.id)  # not delivered yet: the post itself is rewritten
     assert spoken.shown(card.message["paragraphs"][0], "card.occurrence_cancelled",
                         number=occurrences[1].id)

@@ -20,6 +20,7 @@ from tests.support.fake_slack import (  # noqa: F401 (fixtures)
     bot_fixture,
     fake_fixture,
 )
+from tests.support.previews import say_and_send
 from tests.support.spoken import Spoken
 
 # Demo members cover IOM, UNICEF, UNHCR, UNDP; these complete the Executive Committee.
@@ -247,7 +248,7 @@ def test_early_close_extension_note_and_register(full: BotApp, clock: Clock,
         return full.catalog.t("fr", key, **params)
 
     open_poll(full)
-    reply = say(full, "aminata", "consultation prolonger 1 vendredi 11 décembre 17h")
+    reply = say_and_send(full, "aminata", "consultation prolonger 1 vendredi 11 décembre 17h")
     assert spoken.shown(reply, "poll.extended", number=1)
     deadline = full.store.consultations.get(1).deadline
     assert deadline == "2026-12-11T17:00:00.000000+00:00"
@@ -257,7 +258,8 @@ def test_early_close_extension_note_and_register(full: BotApp, clock: Clock,
                         "poll.extend_earlier")
     assert full.store.consultations.get(1).deadline == deadline
     say(full, "awa", "position 1 objection =HYPERLINK(\"http://x\")")
-    assert spoken.shown(say(full, "moussa", "consultation clore 1"), "poll.outcome.not_adopted")
+    assert spoken.shown(say_and_send(full, "moussa", "consultation clore 1"),
+                        "poll.outcome.not_adopted")
     assert spoken.shown(say(full, "awa", "position 1 accord"), "poll.closed", number=1)
     assert spoken.shown(say(full, "mariam", "consultation conclusion 1 Texte"),
                         "error.not_allowed")
@@ -339,7 +341,7 @@ def test_joint_statement_lifecycle(full: BotApp, clock: Clock, spoken: Spoken) -
     assert spoken.text("statement.asked_title", "fr", number=1) in [
         m.title for m in messages_to(full, "member", "aminata")]
     assert not_published()
-    reply = say(full, "aminata", "déclaration projet 1 Le réseau rappelle… | "
+    reply = say_and_send(full, "aminata", "déclaration projet 1 Le réseau rappelle… | "
                                  "vendredi 4 décembre 17h")
     assert spoken.shown(reply, "statement.draft_sent", number=1, version=1)
     poll = full.store.consultations.get(1)
@@ -347,15 +349,15 @@ def test_joint_statement_lifecycle(full: BotApp, clock: Clock, spoken: Spoken) -
     assert messages_to(full, "member", "fatoumata") == []  # WFP is not on the Committee
     all_executive_agree(full)
     # Amending starts a new round; positions on version 1 do not count for version 2.
-    say(full, "aminata", "déclaration projet 1 Le réseau rappelle, avec force… | "
+    say_and_send(full, "aminata", "déclaration projet 1 Le réseau rappelle, avec force… | "
                          "vendredi 4 décembre 17h")
     assert full.store.consultations.get(1).outcome == "superseded"
     assert full.store.positions.current(2) == {}
-    say(full, "moussa", "consultation clore 2")
+    say_and_send(full, "moussa", "consultation clore 2")
     assert not_published()
-    say(full, "aminata", "déclaration projet 1 Version 3 | vendredi 4 décembre 17h")
+    say_and_send(full, "aminata", "déclaration projet 1 Version 3 | vendredi 4 décembre 17h")
     all_executive_agree(full, "3")
-    say(full, "aminata", "consultation clore 3")
+    say_and_send(full, "aminata", "consultation clore 3")
     assert spoken.shown(say(full, "mariam", "déclaration publier 1"), "error.not_allowed")
     assert spoken.shown(say(full, "aminata", "déclaration publier 1"), "statement.published",
                         number=1)

@@ -23,6 +23,7 @@ from handlers.types import Message, Recipient
 from storage.models import FOCAL_POINT, Consultation, Member
 from storage.store import Store
 from tests.conftest import BIN, REPO, Clock, cli_env, ran, say, text_of
+from tests.support.previews import say_and_send
 from tests.support.spoken import Spoken
 
 FOUR = ["IOM", "UNDP", "UNHCR", "UNICEF"]  # the built-in network's staffed Executive seats
@@ -152,7 +153,7 @@ def test_the_outcome_says_why_it_was_not_adopted(app: BotApp, spoken: Spoken) ->
     say(app, "aminata", "consultation ouvrir Plan 2027 | vendredi 4 décembre 17h")
     say(app, "sarah", "position 1 objection Budget not costed")
     say(app, "awa", "position 1 accord")
-    reply = say(app, "moussa", "consultation clore 1").message
+    reply = say_and_send(app, "moussa", "consultation clore 1").message
     assert reply.paragraphs == [
         t(app, "poll.outcome.not_adopted"),
         t(app, "poll.why.objected", agencies="HCR"),
@@ -342,7 +343,7 @@ async def test_a_group_silence_procedure_is_broken_by_a_group_agency(
 def test_a_groups_decision_shows_its_scope_in_the_register(app: BotApp) -> None:
     say(app, "sarah", "consultation ouvrir Protocole | vendredi 4 décembre 17h | silence | "
                       "groupe Données migratoires")
-    say(app, "mariam", "consultation clore 1")
+    say_and_send(app, "mariam", "consultation clore 1")
     register = text_of(say(app, "fatoumata", "décisions"))
     assert "n° 1 — samedi 28 novembre 2026 — groupe Données migratoires — adoptée — Protocole" \
         in register
@@ -355,10 +356,11 @@ def test_a_groups_decision_shows_its_scope_in_the_register(app: BotApp) -> None:
 
 def test_a_statement_draft_is_not_announced_in_the_network_channel(app: BotApp) -> None:
     say(app, "awa", "déclaration demander Journée internationale des migrants")
-    say(app, "aminata", "déclaration projet 1 Le réseau rappelle… | vendredi 4 décembre 17h")
+    say_and_send(app, "aminata",
+                 "déclaration projet 1 Le réseau rappelle… | vendredi 4 décembre 17h")
     all_four_agree(app)
     say(app, "moussa", "consultation conclusion 1 x")  # still open: refused, nothing sent
-    say(app, "moussa", "consultation clore 1")
+    say_and_send(app, "moussa", "consultation clore 1")
     say(app, "aminata", "consultation conclusion 1 Texte à publier lundi.")
     assert [r for r in app.store.outbox.all() if r.recipient["kind"] == "channel"] == []
     # The co-chairs, who publish, are told the outcome and the note directly.

@@ -12,6 +12,7 @@ from handlers.types import Message, Recipient
 from storage.models import FOCAL_POINT, Member
 from storage.store import Store
 from tests.conftest import Clock, click, ran, say, text_of
+from tests.support.previews import say_and_send
 from tests.support.spoken import Spoken
 
 
@@ -38,7 +39,7 @@ def test_on_demand_digest_has_every_section(app: BotApp, clock: Clock, spoken: S
     history(app, clock)
     app.dispatcher.store.outbox.save(_dead(app))
     clock.now = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
-    say(app, "moussa", "consultation clore 2")
+    say_and_send(app, "moussa", "consultation clore 2")
     spoken.clear()
     digest = digest_of(app, "aminata")
     assert digest.title == spoken.text("digest.title", "fr", since=app.catalog.date(
@@ -174,7 +175,7 @@ def test_report_figures_from_a_known_history(app: BotApp, clock: Clock, spoken: 
     click(app, "sarah", "rsvp.online", "1")
     click(app, "ibrahim", "rsvp.excused", "1")
     click(app, "mariam", "rsvp.present", "2")
-    say(app, "aminata", "réunion annuler 2")
+    say_and_send(app, "aminata", "réunion annuler 2")
     say(app, "awa", "partager https://x.org/1 Un #1 #7")
     say(app, "sarah", "share https://x.org/2 Two #7")
     say(app, "ibrahim", "partager Sans objectif")
@@ -183,12 +184,12 @@ def test_report_figures_from_a_known_history(app: BotApp, clock: Clock, spoken: 
     say(app, "sarah", "position 1 objection No")
     say(app, "fatoumata", "position 1 abstention")
     say(app, "aminata", "déclaration demander Journée des migrants")
-    say(app, "aminata", "déclaration projet 1 Texte | mercredi 2 décembre 17h")
+    say_and_send(app, "aminata", "déclaration projet 1 Texte | mercredi 2 décembre 17h")
     for who in ("mariam", "awa", "sarah", "ibrahim", "slack:UILO"):
         say(app, who, "position 2 accord")
     clock.now = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
-    say(app, "moussa", "consultation clore 1")
-    say(app, "moussa", "consultation clore 2")
+    say_and_send(app, "moussa", "consultation clore 1")
+    say_and_send(app, "moussa", "consultation clore 2")
     say(app, "aminata", "déclaration publier 1")
     clock.now = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)
 

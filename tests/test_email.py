@@ -23,6 +23,7 @@ from bot.runtime import build_platforms
 from handlers.types import Message, Outgoing, Recipient
 from storage.store import Store
 from tests.conftest import Clock, say
+from tests.support.previews import say_and_send
 from tests.support.smtp_server import Mailbox, smtp_server
 from tests.support.spoken import Spoken
 
@@ -108,7 +109,7 @@ async def test_a_cancelled_meeting_is_an_itip_cancel_with_the_same_uid_and_a_hig
         mailed: BotApp, server: tuple[str, Mailbox]) -> None:
     say(mailed, "aminata", "réunion mardi 1 décembre 10h")
     await mailed.dispatcher.flush()
-    say(mailed, "aminata", "réunion annuler 1")
+    say_and_send(mailed, "aminata", "réunion annuler 1")
     await mailed.dispatcher.flush()
     (_, request), (method, cancel) = calendars_of(server[1])
     assert method == "CANCEL" and cancel["METHOD"] == "CANCEL"

@@ -15,6 +15,7 @@ from bot.web.pages import Page
 from handlers.knowledge import Filters
 from storage.store import Store
 from tests.conftest import Clock, say
+from tests.support.previews import say_and_send
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 BOM = b"\xef\xbb\xbf"
@@ -22,7 +23,7 @@ BOM = b"\xef\xbb\xbf"
 
 def closed_consultation(app: BotApp) -> None:
     say(app, "aminata", "consultation ouvrir =Adopter le plan 2027 | vendredi 4 décembre 17h")
-    say(app, "moussa", "consultation clore 1")
+    say_and_send(app, "moussa", "consultation clore 1")
 
 
 def rows_of(data: bytes, separator: str) -> list[list[str]]:

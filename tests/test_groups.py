@@ -9,6 +9,7 @@ from bot.app import BotApp
 from handlers.types import Recipient
 from storage.models import EXTERNAL_PARTNER, Member
 from tests.conftest import Clock, ran, say
+from tests.support.previews import say_and_send
 from tests.support.spoken import Spoken
 
 
@@ -18,7 +19,7 @@ def test_group_lifecycle(app: BotApp, clock: Clock, spoken: Spoken) -> None:
     assert all(g.name != "Retours" for g in app.store.groups.all())
     say(app, "aminata", "consultation ouvrir Créer un groupe Retours | lundi 30 novembre 9h | "
                         "silence")
-    say(app, "aminata", "consultation clore 1")
+    say_and_send(app, "aminata", "consultation clore 1")
     assert app.store.consultations.get(1).outcome == "adopted"  # no one broke the silence
     reply = say(app, "aminata", "groupe créer Retours et réintégration | consultation 1")
     assert spoken.shown(reply, "group.created", group="Retours et réintégration")
@@ -70,7 +71,7 @@ def test_only_a_groups_chairs_act_for_it(app: BotApp, spoken: Spoken) -> None:
 
     def refused_as_not_chair(who: str, text: str) -> bool:
         spoken.clear()
-        say(app, who, text)
+        say_and_send(app, who, text)  # a previewed command is sent, when it is not refused
         return spoken.has("group.not_chair", group="Retours")
 
     # Sarah chairs "Données migratoires" (the demo group), not "Retours".
@@ -155,7 +156,7 @@ def test_a_group_cannot_be_founded_on_a_consultation_that_was_not_adopted(
         app: BotApp, spoken: Spoken) -> None:
     say(app, "aminata", "consultation ouvrir Créer un groupe Retours | lundi 30 novembre 9h")
     say(app, "awa", "position 1 objection")
-    say(app, "aminata", "consultation clore 1")
+    say_and_send(app, "aminata", "consultation clore 1")
     assert app.store.consultations.get(1).outcome == "not_adopted"
     spoken.clear()
     say(app, "aminata", "groupe créer Retours | consultation 1")

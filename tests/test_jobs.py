@@ -27,6 +27,7 @@ from scheduler.jobs import (
 )
 from storage.job_failures import JobFailure
 from tests.conftest import Clock, click, say
+from tests.support.previews import say_and_send
 
 WHEN = "2026-12-01T10:00:00.000000+00:00"
 times = st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1),
@@ -108,14 +109,14 @@ async def test_a_request_derives_again_only_the_jobs_of_what_it_changed(
         click(app, "sarah", "rsvp.present", "1")
         say(app, "awa", "réunions")
         assert asked == []
-        say(app, "aminata", "consultation prolonger 1 lundi 7 décembre 17h")
+        say_and_send(app, "aminata", "consultation prolonger 1 lundi 7 décembre 17h")
         assert asked == [("consultation", 1)]
         say(app, "aminata", "réunion déplacer 1 mercredi 9 décembre 10h")
         assert asked[1:] == [("meeting", 1)]
         monkeypatch.setattr(app_module, "all_jobs", real.__globals__["all_jobs"])
         assert held(app) == derived(app)
-        say(app, "aminata", "réunion annuler 1")
-        say(app, "aminata", "consultation clore 1")
+        say_and_send(app, "aminata", "réunion annuler 1")
+        say_and_send(app, "aminata", "consultation clore 1")
         assert held(app) == derived(app) == ["digest:2026-11-30"]
     finally:
         app.stop()

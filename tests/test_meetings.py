@@ -13,6 +13,7 @@ from bot.app import BotApp
 from handlers.types import Message, Recipient
 from storage.models import EXTERNAL_PARTNER, Member
 from tests.conftest import click, say, text_of
+from tests.support.previews import say_and_send
 from tests.support.spoken import Spoken
 
 BAMAKO = ZoneInfo("Africa/Bamako")
@@ -138,7 +139,7 @@ def test_moving_and_cancelling_notify_with_updated_files(app: BotApp, spoken: Sp
     assert starts(calendar_of(moved)) == [datetime(2026, 12, 2, 14, 30, tzinfo=BAMAKO)]
     assert calendar_of(moved).walk("VEVENT")[0]["SEQUENCE"] == 1
 
-    say(app, "aminata", "réunion annuler 1")
+    say_and_send(app, "aminata", "réunion annuler 1")
     cancelled = sent_to(app, "ibrahim")[-1]
     assert cancelled.title == spoken.text("meeting.cancelled_title", "fr", number=1,
                                           kind=network_meeting)
@@ -171,7 +172,7 @@ def test_a_series_is_one_file_that_expands_to_exactly_the_announced_meetings(
     expected[1] = datetime(2027, 2, 3, 15, tzinfo=BAMAKO)
     assert starts(calendar_of(moved)) == expected
 
-    say(app, "aminata", "réunion annuler 3")
+    say_and_send(app, "aminata", "réunion annuler 3")
     cancelled = calendar_of(sent_to(app, "awa")[-1])  # the series, without that date
     assert cancelled["METHOD"] == "PUBLISH"
     assert starts(cancelled) == [expected[0], expected[1], expected[3], expected[4], expected[5]]

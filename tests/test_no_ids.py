@@ -15,6 +15,7 @@ from tests.support.fake_slack import (  # noqa: F401 (fixtures)
     network_fixture,
 )
 from tests.support.fake_telegram import FakeTelegram, callback_update, text_update
+from tests.support.previews import say_and_send, send_preview
 from tests.support.spoken import Spoken
 from tests.support.telegram_runtime import AWA, buttons_of, post, running
 from tests.support.telegram_runtime import fake as telegram_fake  # noqa: F401 (fixture)
@@ -91,18 +92,18 @@ def test_position_without_a_number_means_the_one_open_or_offers_them(
 
 def test_leads_commands_mean_the_only_open_consultation(app: BotApp, spoken: Spoken) -> None:
     say(app, "aminata", "consultation ouvrir Premier texte | vendredi 4 décembre 17h")
-    say(app, "aminata", "consultation prolonger lundi 7 décembre 17h")
+    say_and_send(app, "aminata", "consultation prolonger lundi 7 décembre 17h")
     assert app.store.consultations.get(1).deadline.startswith("2026-12-07T17:00")
     spoken.clear()
     assert spoken.shown(say(app, "awa", "consultation"), "poll.status_title", number=1)
     say(app, "aminata", "consultation ouvrir Second texte | vendredi 4 décembre 17h")
-    reply = say(app, "aminata", "consultation clore")
+    reply = say_and_send(app, "aminata", "consultation clore")
     assert offered(reply) == [("pick", "poll_close:1"), ("pick", "poll_close:2")]
     assert [c.status for c in app.store.consultations.all()] == ["open", "open"]
     # A pick button is checked like the command it stands for: not a focal point's.
     assert spoken.shown(click(app, "awa", "pick", "poll_close:2"), "error.not_allowed")
     assert app.store.consultations.get(2).status == "open"
-    click(app, "aminata", "pick", "poll_close:2")
+    send_preview(app, "aminata", click(app, "aminata", "pick", "poll_close:2"))
     assert [c.status for c in app.store.consultations.all()] == ["open", "closed"]
 
 

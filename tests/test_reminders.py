@@ -11,6 +11,7 @@ from bot.app import BotApp
 from handlers.types import Recipient
 from storage.store import Store
 from tests.conftest import Clock, click, ran, say
+from tests.support.previews import say_and_send
 from tests.support.spoken import Spoken
 
 
@@ -87,7 +88,7 @@ async def test_a_moved_meeting_gets_fresh_reminders(app: BotApp, clock: Clock) -
 
 async def test_a_cancelled_meeting_sends_no_reminder(app: BotApp, clock: Clock) -> None:
     say(app, "aminata", "réunion mardi 1 décembre 10h")
-    say(app, "aminata", "réunion annuler 1")
+    say_and_send(app, "aminata", "réunion annuler 1")
     clock.now = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
     assert ran(await app.run_due_jobs(), "meeting.reminder") == 0 and reminders(app) == []
 
@@ -105,7 +106,7 @@ async def test_apscheduler_holds_exactly_the_jobs_derived_from_storage(app: BotA
         say(app, "aminata", "réunion déplacer 1 mercredi 9 décembre 10h")
         moved = app.jobs.job_ids()[1:]
         assert len(moved) == 3 and not set(moved) & set(ids)
-        say(app, "aminata", "réunion annuler 1")
+        say_and_send(app, "aminata", "réunion annuler 1")
         assert app.jobs.job_ids() == ["digest:2026-11-30"]
     finally:
         app.stop()

@@ -25,6 +25,7 @@ from storage.journal import Journal
 from storage.models import SECRETARIAT
 from storage.store import Store
 from tests.conftest import Clock, say, text_of
+from tests.support.previews import say_and_send
 
 START = datetime(2026, 11, 28, 17, 0, tzinfo=UTC)
 J_MINUS_1 = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)  # the day-before reminder of meeting 1
@@ -285,7 +286,7 @@ async def test_work_done_within_the_grace_is_not_told(tmp_path: Path, network: N
 async def test_a_late_job_that_had_nothing_left_to_do_is_only_logged(app: BotApp, clock: Clock,
                                                                      caplog) -> None:
     say(app, "aminata", "réunion mardi 1 décembre 10h")
-    say(app, "aminata", "réunion annuler 1")
+    say_and_send(app, "aminata", "réunion annuler 1")
     start = app.store.meetings.get(1).start
     clock.now = J_MINUS_1 + timedelta(hours=5)
     with caplog.at_level(logging.WARNING, logger="handlers.scheduled"):

@@ -217,6 +217,10 @@ async def test_mentions_and_links_in_user_text_are_made_inert(bot: Bot, clock: C
                                    "&gt; <!channel>"}, "Ev0100")
     await bot.slack.command(MOUSSA, "consultation clore 1", ref="close")
     await bot.settle()
+    assert "preview.send" in json.dumps(answer_of(bot.fake, "close"))  # previewed first
+    draft = bot.app.store.drafts.all()[-1]
+    await bot.slack.click(MOUSSA, "preview.send", str(draft.id), ref="sent")
+    await bot.settle()
     clock.now += EDIT_GAP  # the channel card's edit goes after the coalescing gap
     await bot.settle()
     outcome = [c for c in bot.fake.called("chat.update")

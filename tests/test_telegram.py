@@ -25,6 +25,7 @@ from tests.support.fake_telegram import (
     edited_update,
     text_update,
 )
+from tests.support.previews import send_preview
 from tests.support.spoken import Spoken
 from tests.support.telegram_runtime import (
     AWA,
@@ -201,8 +202,9 @@ async def test_a_consultation_answered_by_buttons(app: BotApp, fake: FakeTelegra
         current = app.store.positions.current(1)
         assert {k: v.choice for k, v in current.items()} == {
             "UNICEF": "agree", "WFP": "objection", "UNHCR": "abstain"}
-        text = text_of(app.handle(Inbound(platform="telegram", user_id=str(CHAIR),
-                                          text="consultation clore 1")))
+        preview = app.handle(Inbound(platform="telegram", user_id=str(CHAIR),
+                                     text="consultation clore 1"))
+        text = text_of(send_preview(app, f"telegram:{CHAIR}", preview))
         assert spoken.shown(text, "poll.outcome.not_adopted", "fr")
         assert app.store.consultations.get(1).outcome == "not_adopted"
         await app.dispatcher.flush()

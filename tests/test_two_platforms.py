@@ -69,6 +69,8 @@ async def test_one_consultation_two_platforms_one_outcome(app: BotApp, spoken: S
             "UNHCR": "agree", "UNDP": "abstain", "ILO": "agree", "UNICEF": "agree",
             "OHCHR": "reservations", "UNODC": "agree"}
         assert (await sender.command("U0DEMOMK", "consultation clore 1"))[0] == 200
+        draft = app.store.drafts.all()[-1]  # previewed first: « Envoyer »
+        assert (await sender.click("U0DEMOMK", "preview.send", str(draft.id)))[0] == 200
         await app.dispatcher.flush()
         clock.now += EDIT_GAP  # the channel card's edit, coalesced, goes a little later
         await app.dispatcher.flush()

@@ -16,6 +16,7 @@ from bot.app import BotApp
 from handlers.types import Message, Recipient
 from storage.store import Store
 from tests.conftest import Clock, say, text_of
+from tests.support.previews import say_and_send
 
 BAMAKO = ZoneInfo("Africa/Bamako")
 
@@ -31,7 +32,7 @@ def test_a_deadline_without_a_time_is_the_end_of_the_working_day(app: BotApp) ->
     assert deadline_of(app) == datetime(2026, 12, 4, 17, 0, tzinfo=BAMAKO)
     assert app.ctx.t("fr", "when.read_as", meanings=app.ctx.t(
         "fr", "when.meaning.end_of_day", time="17:00")) in reply.message.paragraphs
-    say(app, "aminata", "consultation prolonger 1 au plus tard lundi 7 décembre")
+    say_and_send(app, "aminata", "consultation prolonger 1 au plus tard lundi 7 décembre")
     assert deadline_of(app) == datetime(2026, 12, 7, 17, 0, tzinfo=BAMAKO)
     say(app, "aminata", "consultation ouvrir Note | d'ici 72h")
     assert deadline_of(app, 2) == datetime(2026, 12, 1, 17, 0, tzinfo=BAMAKO)

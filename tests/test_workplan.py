@@ -9,6 +9,7 @@ from bot.app import BotApp
 from handlers.markdown import md
 from storage.store import Store
 from tests.conftest import Clock, click, ran, say, text_of
+from tests.support.previews import say_and_send
 from tests.support.spoken import Spoken
 
 
@@ -110,7 +111,7 @@ def test_annual_review_figures_from_a_known_history(app: BotApp, clock: Clock,
     say(app, "awa", "partager https://x.org/a A #1")
     say(app, "aminata", "consultation ouvrir P | lundi 30 novembre 9h | silence")
     clock.now = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
-    say(app, "moussa", "consultation clore 1")
+    say_and_send(app, "moussa", "consultation clore 1")
     spoken.clear()
     reply = say(app, "aminata", "bilan 2026").message
     assert reply.title == spoken.text("plan.review_title", year=2026)

@@ -15,6 +15,7 @@ from handlers.router import Request
 from handlers.types import Message
 from handlers.when_text import reading_lines, refusal
 from scheduler.when import Reading, WhenError, read_when
+from storage.models import Consultation
 from storage.records import to_iso
 
 DEFAULT_DEADLINE = timedelta(days=7)
@@ -34,9 +35,11 @@ def read_deadline(req: Request, text: str) -> Reading:
         raise refusal(ctx, error) from None
 
 
-def extend_command(req: Request) -> Message:
-    """``consultation prolonger [n°] <échéance>``: a later deadline; everyone consulted is told."""
-    ctx = req.ctx
+def read_extension(req: Request) -> tuple[Consultation, str, Reading]:
+    """``consultation prolonger [n°] <échéance>`` read without changing anything: the open
+    consultation, the words of the new deadline, and the deadline — read from now like any
+    deadline (« lundi » is the coming Monday, not the Monday after the old deadline), refused
+    when it is not later than the current one."""
     if not req.args.strip():
         raise UserError("poll.extend_usage", name=req.name)
     consultation, when_text = choose_consultation(req, open_visible(req))
@@ -45,10 +48,17 @@ def extend_command(req: Request) -> Message:
     if consultation.status != "open":
         raise UserError("poll.closed", number=consultation.id)
     reading = read_deadline(req, when_text)
-    deadline = reading.start
-    if to_iso(deadline) <= consultation.deadline:
-        raise UserError("poll.extend_earlier", when=ctx.when(
+    if to_iso(reading.start) <= consultation.deadline:
+        raise UserError("poll.extend_earlier", when=req.ctx.when(
             req.lang, datetime.fromisoformat(consultation.deadline)))
+    return consultation, when_text, reading
+
+
+def extend_command(req: Request) -> Message:
+    """``consultation prolonger [n°] <échéance>``: a later deadline; everyone consulted is told."""
+    ctx = req.ctx
+    consultation, _, reading = read_extension(req)
+    deadline = reading.start
     consultation.previous_deadlines.append(consultation.deadline)
     consultation.deadline = to_iso(deadline)
     consultation.told_at = ctx.now_iso()

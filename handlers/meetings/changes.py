@@ -38,7 +38,7 @@ def bump(ctx: Context, meeting: Meeting) -> None:
             ctx.store.series.save(series)
 
 
-def _require_lead_for(req: Request, meeting: Meeting) -> None:
+def require_lead_for(req: Request, meeting: Meeting) -> None:
     """Leads manage every meeting; a group's chairs only their group's."""
     if req.roles & LEADS:
         return
@@ -54,7 +54,7 @@ def move(req: Request) -> Message:
     nothing and tells nobody."""
     ctx = req.ctx
     meeting, when_text = split_number(req)
-    _require_lead_for(req, meeting)
+    require_lead_for(req, meeting)
     require_future(req, meeting)
     old_start, old_end = start_end(meeting)
     reading = read_time_range(req, when_text, duration=old_end - old_start)
@@ -78,7 +78,7 @@ def cancel(req: Request) -> Message:
     """``réunion annuler <n°>``: invitees get a cancellation file; other occurrences stand."""
     ctx = req.ctx
     meeting, _ = split_number(req)
-    _require_lead_for(req, meeting)
+    require_lead_for(req, meeting)
     require_future(req, meeting)
     meeting.status = "cancelled"
     bump(ctx, meeting)
@@ -95,7 +95,7 @@ def cancel(req: Request) -> Message:
 def _update(req: Request, field: str, value: str) -> Message:
     ctx = req.ctx
     meeting, _ = split_number(req)
-    _require_lead_for(req, meeting)
+    require_lead_for(req, meeting)
     require_future(req, meeting)
     setattr(meeting, field, value)
     bump(ctx, meeting)

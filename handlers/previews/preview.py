@@ -1,0 +1,91 @@
+"""The neutral preview: what one broadcast would send, kept as a draft until the lead decides.
+
+A previewed command (``kinds.PREVIEWED``) answers with ``show``: its ``build`` reads what was
+typed without changing anything, the draft is stored, and the lead sees the message with its
+three buttons. Its ``send`` is the command's effect, run on « Envoyer »."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from handlers.router import Command, Handler, Request
+from handlers.types import Button, Message
+from storage.drafts import Draft
+from storage.records import to_iso
+
+# How long a preview may be sent: long enough to check with a colleague, short enough that
+# what it shows still holds (a draft is sent only if the command still reads the same).
+DRAFT_LIFETIME = timedelta(hours=24)
+SEND, EDIT, CANCEL = "preview.send", "preview.edit", "preview.cancel"
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What ``build`` read: the command's words with the item's number written in (``args``,
+    run on « Envoyer »), what they were read as (``parsed``), the lines that say what goes
+    out, how many people it reaches, and the warnings, all in the reader's language."""
+
+    args: str
+    parsed: dict[str, Any]
+    lines: list[str]
+    people: int
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Previewed:
+    """A command that is previewed: ``build`` (no change made) and ``send`` (the effect)."""
+
+    key: str
+    build: Callable[[Request], Preview]
+    send: Handler
+
+
+def show(kind: Previewed) -> Handler:
+    """The handler a previewed command runs when typed: the preview, kept as a draft."""
+
+    def handler(req: Request) -> Message:
+        preview = kind.build(req)
+        ctx = req.ctx
+        now = ctx.now()
+        draft = ctx.store.drafts.add(lambda n: Draft(
+            id=n, member_id=req.member.id if req.member else "", command=kind.key,
+            args=preview.args, parsed=preview.parsed, created_at=to_iso(now),
+            expires_at=to_iso(now + DRAFT_LIFETIME)))
+        return message(req, draft, preview)
+
+    return handler
+
+
+def message(req: Request, draft: Draft, preview: Preview) -> Message:
+    """The preview as the lead reads it, with « Envoyer », « Modifier », « Annuler »."""
+    value = str(draft.id)
+    expires = datetime.fromisoformat(draft.expires_at)
+    return Message(
+        title=req.t("preview.title"),
+        paragraphs=[*preview.lines, req.t("preview.reach", count=preview.people),
+                    *preview.warnings,
+                    req.t("preview.expires", when=req.ctx.when(req.lang, expires))],
+        buttons=[Button(SEND, value, req.t("preview.button.send"), style="primary"),
+                 Button(EDIT, value, req.t("preview.button.edit")),
+                 Button(CANCEL, value, req.t("preview.button.cancel"), style="danger")])
+
+
+def typed_again(req: Request, draft: Draft) -> Request:
+    """``req`` (a click) as if its person had typed the draft's command again."""
+    command = command_of(req, draft)
+    name = req.router.name(command, req.lang) if command else req.name
+    return replace(req, args=draft.args, name=name)
+
+
+def command_of(req: Request, draft: Draft) -> Command | None:
+    return next((c for c in req.router.commands if c.key == draft.command), None)
+
+
+def wrap(commands: list[Command], previewed: dict[str, Previewed]) -> list[Command]:
+    """The command table with each previewed command answering with its preview."""
+    return [replace(c, handler=show(previewed[c.key])) if c.key in previewed else c
+            for c in commands]
