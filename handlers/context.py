@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from handlers.clocks import Lifetimes, ProcessClock
 from handlers.i18n import Catalog
@@ -14,6 +14,8 @@ from handlers.types import Message, Outgoing, Recipient
 from storage.models import Member
 from storage.records import to_iso
 from storage.store import Store
+
+R_co = TypeVar("R_co", covariant=True)
 
 MAX_LOCALE = 35  # the longest IETF tag worth keeping ("zh-Hant-TW", "en-US-u-ca-gregory")
 # How long a message keeps mattering when its handler names no moment (``until``): the
@@ -54,6 +56,26 @@ def parse_ref(text: str, bad_key: str) -> int:
     if not is_number(cleaned):
         raise UserError(bad_key, typed=text.strip()[:20] or "—")
     return int(cleaned)
+
+
+class NumberedLookup(Protocol[R_co]):
+    """What ``find_numbered`` needs of a repository: a record by its number."""
+
+    def get(self, number: int) -> R_co | None: ...
+
+
+def find_numbered(records: NumberedLookup[R_co], text: str, bad_key: str,
+                  missing_key: str) -> R_co:
+    """The record numbered in ``text`` (« 3 », « n°3 »): ``UserError(bad_key)`` when ``text``
+    holds no number, ``UserError(missing_key, number=…)`` when there is no such record.
+
+    Example: ``find_numbered(ctx.store.meetings, "n°3", "meeting.bad_number",
+    "meeting.not_found")``."""
+    number = parse_ref(text, bad_key)
+    found = records.get(number)
+    if found is None:
+        raise UserError(missing_key, number=number)
+    return found
 
 
 def utc_now() -> datetime:

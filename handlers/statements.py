@@ -8,7 +8,7 @@ from datetime import datetime
 from handlers.consultations.deadline import read_deadline
 from handlers.consultations.opening import cannot_answer_lines, open_consultation
 from handlers.consultations.wording import deadline_line
-from handlers.context import UserError, parse_ref
+from handlers.context import UserError, find_numbered
 from handlers.roles import EXEC_FOCAL_POINT, LEADS
 from handlers.router import Request
 from handlers.types import Message
@@ -22,11 +22,8 @@ MAX_TEXT = 3000
 
 
 def statement_number(req: Request, text: str) -> Statement:
-    number = parse_ref(text, "statement.bad_number")
-    statement = req.ctx.store.statements.get(number)
-    if statement is None:
-        raise UserError("statement.not_found", number=number)
-    return statement
+    return find_numbered(req.ctx.store.statements, text, "statement.bad_number",
+                         "statement.not_found")
 
 
 def request_command(req: Request) -> Message:

@@ -7,18 +7,17 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from handlers.channel_cards import consultation_card
 from handlers.consultations.choices import choose_consultation, open_visible
 from handlers.consultations.closing import close
+from handlers.consultations.deadline import extend
 from handlers.consultations.lookup import number_of
 from handlers.consultations.seats import consulted_agencies, consulted_people, decision_of
-from handlers.consultations.sending import announce, ask
+from handlers.consultations.sending import ask
 from handlers.consultations.wording import deadline_line, outcome_line, reason_lines
 from handlers.context import UserError
 from handlers.router import Request
 from handlers.types import Button, Message
 from storage.models import Consultation
-from storage.records import to_iso
 
 NUDGE_EVERY = timedelta(hours=1)
 NUDGE_MARK = "todo-nudge"  # jobs_done marks: ``todo-nudge:<n°>:<when>``
@@ -75,7 +74,6 @@ def extend_click(req: Request, value: str) -> Message:
 def extend_by_click(req: Request, value: str) -> Message:
     """+2 days or +1 week from the current deadline; everyone consulted is told, as with
     ``consultation prolonger``. A second click on the same card extends nothing more."""
-    ctx = req.ctx
     number, _, rest = value.partition(":")
     span, _, version = rest.partition(":")
     consultation = _open(req, number)
@@ -85,19 +83,8 @@ def extend_by_click(req: Request, value: str) -> Message:
         raise UserError("todo.extend_already", number=consultation.id,
                         when=req.ctx.when(req.lang, datetime.fromisoformat(
                             consultation.deadline)))
-    deadline = datetime.fromisoformat(consultation.deadline) + EXTENSIONS[span]
-    consultation.previous_deadlines.append(consultation.deadline)
-    consultation.deadline = to_iso(deadline)
-    consultation.told_at = ctx.now_iso()
-    ctx.store.consultations.save(consultation)
-    key = f"poll:{consultation.id}:extended:{consultation.deadline}"
-    ask(ctx, consultation, consulted_people(ctx, consultation), key, "poll.extended_title")
-    announce(ctx, consultation, key, lambda lang: Message(
-        title=ctx.t(lang, "poll.extended_title", number=consultation.id),
-        paragraphs=[deadline_line(ctx, lang, consultation)]), until=deadline)
-    consultation_card.changed(ctx, consultation)
-    return Message(paragraphs=[req.t("poll.extended", number=consultation.id),
-                               deadline_line(ctx, req.lang, consultation)])
+    return extend(req, consultation,
+                  datetime.fromisoformat(consultation.deadline) + EXTENSIONS[span])
 
 
 def close_click(req: Request, value: str) -> Message:

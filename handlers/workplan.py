@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from handlers import info, report
 from handlers.consultations.seats import focal_points
-from handlers.context import Context, UserError, is_number, parse_ref
+from handlers.context import Context, UserError, find_numbered, is_number
 from handlers.markdown import to_html, to_markdown
 from handlers.plan_view import action_line, status_label
 from handlers.roles import LEADS
@@ -41,11 +41,8 @@ MAX_TITLE = 300
 
 
 def number_of(req: Request, text: str) -> PlanAction:
-    number = parse_ref(text, "plan.bad_number")
-    action = req.ctx.store.plan.get(number)
-    if action is None:
-        raise UserError("plan.not_found", number=number)
-    return action
+    return find_numbered(req.ctx.store.plan, text, "plan.bad_number",
+                         "plan.not_found")
 
 
 def add_command(req: Request) -> Message:

@@ -56,9 +56,17 @@ def read_extension(req: Request) -> tuple[Consultation, str, Reading]:
 
 def extend_command(req: Request) -> Message:
     """``consultation prolonger [n°] <échéance>``: a later deadline; everyone consulted is told."""
-    ctx = req.ctx
     consultation, _, reading = read_extension(req)
-    deadline = reading.start
+    answer = extend(req, consultation, reading.start)
+    answer.paragraphs += reading_lines(req.ctx, req.lang, reading)
+    return answer
+
+
+def extend(req: Request, consultation: Consultation, deadline: datetime) -> Message:
+    """Move the deadline to ``deadline`` (the earlier one kept), tell everyone consulted and
+    the channel, and update the channel card; what the lead is answered. Used by the command
+    and by the to-do's « Prolonger » buttons."""
+    ctx = req.ctx
     consultation.previous_deadlines.append(consultation.deadline)
     consultation.deadline = to_iso(deadline)
     consultation.told_at = ctx.now_iso()
@@ -70,5 +78,4 @@ def extend_command(req: Request) -> Message:
         paragraphs=[deadline_line(ctx, lang, consultation)]), until=deadline)
     consultation_card.changed(ctx, consultation)
     return Message(paragraphs=[req.t("poll.extended", number=consultation.id),
-                               deadline_line(ctx, req.lang, consultation),
-                               *reading_lines(ctx, req.lang, reading)])
+                               deadline_line(ctx, req.lang, consultation)])

@@ -3,7 +3,7 @@ take."""
 
 from __future__ import annotations
 
-from handlers.context import UserError, parse_ref
+from handlers.context import find_numbered
 from handlers.router import Request
 from storage.models import Consultation
 
@@ -11,8 +11,5 @@ CHOICES = ("agree", "reservations", "objection", "abstain")
 
 
 def number_of(req: Request, text: str) -> Consultation:
-    number = parse_ref(text, "poll.bad_number")
-    consultation = req.ctx.store.consultations.get(number)
-    if consultation is None:
-        raise UserError("poll.not_found", number=number)
-    return consultation
+    return find_numbered(req.ctx.store.consultations, text, "poll.bad_number",
+                         "poll.not_found")

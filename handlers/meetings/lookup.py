@@ -5,17 +5,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from handlers.context import UserError, parse_ref
+from handlers.context import UserError, find_numbered
 from handlers.router import Request
 from storage.models import Meeting
 
 
 def meeting_number(req: Request, text: str) -> Meeting:
-    number = parse_ref(text, "meeting.bad_number")
-    meeting = req.ctx.store.meetings.get(number)
-    if meeting is None:
-        raise UserError("meeting.not_found", number=number)
-    return meeting
+    return find_numbered(req.ctx.store.meetings, text, "meeting.bad_number",
+                         "meeting.not_found")
 
 
 def require_future(req: Request, meeting: Meeting) -> None:
