@@ -184,7 +184,10 @@ class Figures:
 # The requests.
 
 def click_body(fake: SimpleNamespace, user: str, consultation: int, choice: str) -> str:
-    payload = click_payload(fake, user, f"position.{choice}", str(consultation))
+    """A click on the member's own card, in their own direct message with the bot (as Slack
+    sends it: each person's card is in their DM, so answers to them go to distinct chats)."""
+    payload = click_payload(fake, user, f"position.{choice}", str(consultation),
+                            channel=f"D{user[1:]}")
     return urlencode({"payload": json.dumps(payload)})
 
 
