@@ -88,11 +88,16 @@ class Outbox(Numbered[OutboxRow]):
             return [row for row in self.given_up() if row.status == status]
         return self._c.find(lambda r: r.status == status)
 
+    def pending_with(self, prefix: str) -> list[OutboxRow]:
+        """The pending rows whose key starts with ``prefix``, oldest first: only those are
+        decoded, however many other rows wait."""
+        numbers = sorted(n for n, key in self._pending_keys.items() if key.startswith(prefix))
+        return [row for row in map(self._c.get_number, numbers) if row is not None]
+
     def supersede(self, prefix: str, now_iso: str) -> int:
         """Pending rows whose key starts with ``prefix`` are dropped (``skipped``): a newer
         row says the same thing better (a card's later edit). How many."""
-        numbers = sorted(n for n, key in self._pending_keys.items() if key.startswith(prefix))
-        rows = [row for row in map(self._c.get_number, numbers) if row is not None]
+        rows = self.pending_with(prefix)
         for row in rows:
             row.status, row.last_error, row.next_attempt_at = "skipped", "superseded", now_iso
             self.save(row)

@@ -75,8 +75,7 @@ def update(ctx: Context, item: str, channel: str, build: Callable[[str], Message
 def _edit(ctx: Context, card: Card, message: Message, lang: str) -> None:
     """One edit of ``card``, replacing the one not sent yet and going when it would have."""
     prefix = f"channelcard-edit:{card.id}:"
-    waiting = [row.next_attempt_at for row in ctx.store.outbox.pending()
-               if row.key.startswith(prefix)]
+    waiting = [row.next_attempt_at for row in ctx.store.outbox.pending_with(prefix)]
     ctx.store.outbox.supersede(prefix, ctx.now_iso())
     n = 0
     while ctx.store.outbox.number_of(f"{prefix}{n}") is not None:
