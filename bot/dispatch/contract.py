@@ -23,6 +23,8 @@ the delivery pass works.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -104,3 +106,11 @@ class Adapter(Protocol):
     async def deliver(self, target: Target, message: Message) -> str | None: ...
 
     async def probe(self) -> None: ...
+
+
+def parts_key(target: Target, message: Message) -> str:
+    """What an adapter remembers the parts already sent under (chunks, files), so that a retry
+    of the same message to the same target takes up where it stopped: a changed message starts
+    afresh."""
+    digest = hashlib.sha256(json.dumps(message.to_dict(), sort_keys=True).encode()).hexdigest()
+    return f"{target.key}:{digest}"

@@ -16,8 +16,6 @@ what the outbox holds, once.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
@@ -29,7 +27,14 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from bot.dispatch.contract import OutcomeUnknown, Rejected, RetryLater, Target, Unreachable
+from bot.dispatch.contract import (
+    OutcomeUnknown,
+    Rejected,
+    RetryLater,
+    Target,
+    Unreachable,
+    parts_key,
+)
 from bot.platforms.slack.auth import BotIdentity
 from bot.platforms.slack.forms import form_view
 from bot.platforms.slack.home import home_view
@@ -111,8 +116,7 @@ class SlackDelivery:
         then its files; or edit a card posted earlier (``target.edit``). A retry after a failed
         upload does not post the text again (parts already sent are remembered in memory).
         Returns ``channel:ts`` of a message posted, to edit it later."""
-        key = target.key + ":" + hashlib.sha256(
-            json.dumps(message.to_dict(), sort_keys=True).encode()).hexdigest()
+        key = parts_key(target, message)
         done = self._partial.setdefault(key, set())
         posted = None
         try:

@@ -20,8 +20,6 @@ sent, the rest of the message goes on, and the dispatcher records it with the no
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import warnings
 from collections.abc import Awaitable
@@ -41,7 +39,14 @@ from telegram.error import (
     TelegramError,
 )
 
-from bot.dispatch.contract import OutcomeUnknown, Rejected, RetryLater, Target, Unreachable
+from bot.dispatch.contract import (
+    OutcomeUnknown,
+    Rejected,
+    RetryLater,
+    Target,
+    Unreachable,
+    parts_key,
+)
 from bot.platforms.telegram.render import SAFE, keyboard, render, size, with_answer
 from handlers.types import Button, Message, ReplyTo
 
@@ -95,8 +100,7 @@ class TelegramDelivery:
         earlier (``target.edit``). A multi-part message (chunks, files) interrupted by a
         failure is taken up where it stopped on the retry (parts already sent are remembered
         in memory). Returns ``chat:message_id`` of the message carrying the buttons."""
-        key = target.key + ":" + hashlib.sha256(
-            json.dumps(message.to_dict(), sort_keys=True).encode()).hexdigest()
+        key = parts_key(target, message)
         done = self._partial.setdefault(key, set())
         posted = None
         try:
