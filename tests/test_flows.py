@@ -267,3 +267,54 @@ def test_membre_ajouter_invites_by_link_or_adds_a_known_account(app: BotApp,
     assert spoken.has("member_add.done")
     added = app.store.members.by_identity("telegram:4242")
     assert (added.agency, added.name) == ("UNICEF", "Quelqu'un")
+
+
+def test_a_consultation_asked_step_by_step(app: BotApp, spoken: Spoken) -> None:
+    reply = go(app, "aminata", "consultation ouvrir")
+    assert reply.message.ask is not None and spoken.has("form.field.proposal")
+    reply = go(app, "aminata", "Adopter le plan de travail 2027")
+    reply = press(app, "aminata", reply, "flow.skip")  # no document
+    spoken.clear()
+    reply = go(app, "aminata", "vendredi 4 décembre")  # a deadline: the end of that day
+    assert spoken.has("flow.confirm_moment")
+    reply = go(app, "aminata", "oui")
+    reply = pick(app, "aminata", reply, 1)  # silence
+    spoken.clear()
+    pick(app, "aminata", reply, 0)  # the whole network
+    opened = app.store.consultations.get(1)
+    assert opened.proposal == "Adopter le plan de travail 2027"
+    assert opened.mode == "silence" and opened.deadline.startswith("2026-12-04T")
+    assert conversation_of(app, "aminata").status == DONE
+
+
+def test_a_command_meanwhile_works_and_the_question_waits(app: BotApp, spoken: Spoken) -> None:
+    meeting_up_to_the_moment(app, "aminata")
+    spoken.clear()
+    say(app, "aminata", "réunions", converses=True, explicit=True)  # Telegram's /reunions
+    assert not spoken.has("flow.confirm_moment") and not spoken.has("when.unrecognised")
+    go(app, "aminata", "jeudi 3 décembre 10h")
+    assert spoken.has("flow.confirm_moment")
+
+
+def test_hostile_button_values_are_refused_calmly(app: BotApp, spoken: Spoken) -> None:
+    reply = go(app, "aminata", "réunion")
+    number = conversation_of(app, "aminata").id
+    for action, value in (("flow.pick", "abc"), ("flow.pick", f"{number}.0.99"),
+                          ("flow.pick", f"{number}.5.0"), ("flow.pick", f"{number}.0.-1"),
+                          ("flow.skip", f"{number}.0"), ("flow.confirm", f"{number}.yes"),
+                          ("flow.cancel", "99999999999999999999"), ("flow.answer", "")):
+        spoken.clear()
+        click(app, "aminata", action, value)
+        assert spoken.has("flow.stale"), (action, value)
+    assert conversation_of(app, "aminata").answers == {}
+    pick(app, "aminata", reply, 0)
+    assert conversation_of(app, "aminata").answers == {"kind": "network"}
+
+
+def test_starting_another_conversation_drops_the_one_open_in_that_chat(app: BotApp) -> None:
+    meeting_up_to_the_moment(app, "aminata")
+    first = conversation_of(app, "aminata")
+    say(app, "aminata", "partager", converses=True, explicit=True)  # Telegram's /partager
+    assert app.store.conversations.get(first.id).status == CANCELLED
+    assert conversation_of(app, "aminata").flow == "share"
+    assert len(app.store.conversations.open()) == 1

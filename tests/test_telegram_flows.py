@@ -10,7 +10,7 @@ import re
 
 from bot.app import BotApp
 from storage.conversations import CANCELLED, DONE
-from storage.models import CO_CHAIR, Member
+from storage.models import CO_CHAIR, SECRETARIAT, Member
 from tests.conftest import Clock
 from tests.support import telegram_runtime
 from tests.support.fake_telegram import FakeTelegram, callback_update, text_update
@@ -19,6 +19,7 @@ from tests.support.telegram_runtime import AWA, CHAIR, buttons_of, post, running
 
 fake = telegram_runtime.fake  # the fixture: the fake Bot API, serving
 OTHER_CHAIR = 434343
+SECRETARY = 454545
 
 
 def last_keyboard(fake: FakeTelegram, chat: int, starts: str = "flow.") -> dict:
@@ -141,5 +142,57 @@ async def test_annuler_and_who_may_start(app: BotApp, fake: FakeTelegram,
         assert spoken.has("error.not_allowed")
         assert not [c for c in app.store.conversations.all()
                     if c.identity == f"telegram:{AWA}"]
+    finally:
+        await runtime.stop()
+
+
+async def test_a_consultation_and_a_share_asked_on_telegram(app: BotApp, fake: FakeTelegram,
+                                                            spoken: Spoken) -> None:
+    runtime = await running(app, fake)
+    try:
+        await post(runtime, text_update(50, CHAIR, "/consultation"))
+        assert fake.called("sendMessage")[-1].args["reply_markup"]["force_reply"] is True
+        await post(runtime, text_update(51, CHAIR, "Adopter le plan 2027"))
+        await press(runtime, fake, 52, CHAIR, "flow.skip|")  # no document
+        await post(runtime, text_update(53, CHAIR, "vendredi 4 décembre"))
+        await press(runtime, fake, 54, CHAIR, "flow.confirm|", 0)
+        await press(runtime, fake, 55, CHAIR, "flow.pick|", 0)  # consensus
+        await press(runtime, fake, 56, CHAIR, "flow.pick|", 0)  # the whole network
+        opened = app.store.consultations.get(1)
+        assert opened.proposal == "Adopter le plan 2027" and opened.mode == "consensus"
+        assert opened.deadline.startswith("2026-12-04T")
+
+        await post(runtime, text_update(60, AWA, "/partager"))
+        await post(runtime, text_update(61, AWA, "pas un lien"))
+        assert spoken.has("info.bad_link")
+        assert fake.called("sendMessage")[-1].args["reply_markup"]["force_reply"] is True
+        await post(runtime, text_update(62, AWA, "https://example.org/etude"))
+        await press(runtime, fake, 63, AWA, "flow.skip|")  # no title
+        await post(runtime, text_update(64, AWA, "2 21"))
+        await press(runtime, fake, 65, AWA, "flow.pick|", 2)  # a study
+        item = app.store.items.get(1)
+        assert (item.url, item.objectives, item.type) == ("https://example.org/etude", [2, 21],
+                                                          "study")
+    finally:
+        await runtime.stop()
+
+
+async def test_membre_ajouter_on_telegram_gives_an_invitation_link(app: BotApp,
+                                                                   fake: FakeTelegram) -> None:
+    runtime = await running(app, fake)
+    app.store.members.save(Member(id="sec", name="Secrétariat", agency="IOM",
+                                  roles=[SECRETARIAT], identities=[f"telegram:{SECRETARY}"],
+                                  language="fr"))
+    try:
+        await post(runtime, text_update(70, SECRETARY, "/membre_ajouter"))
+        shown = last_keyboard(fake, SECRETARY)
+        labels = [b["text"] for row in shown["reply_markup"]["inline_keyboard"] for b in row]
+        await press(runtime, fake, 71, SECRETARY, "flow.pick|", labels.index("UNICEF"))
+        await press(runtime, fake, 72, SECRETARY, "flow.pick|", 0)  # an invitation link
+        await post(runtime, text_update(73, SECRETARY, "Jean Diarra"))
+        [invite] = app.store.member_invites.all()
+        assert (invite.agency, invite.name) == ("UNICEF", "Jean Diarra")
+        link = fake.called("sendMessage")[-1].args["text"]
+        assert "?start=" in link  # the deep link to forward, minted as it left
     finally:
         await runtime.stop()

@@ -53,6 +53,8 @@ def question(req: Request, form: Form, conversation: Conversation, field: FormFi
         paragraphs.append(req.t("flow.hint.choices"))
     elif field.kind == "url":
         paragraphs.append(req.t("flow.hint.url"))
+    if not field.required and field.placeholder and field.kind in ("text", "multiline"):
+        paragraphs.append(req.t("flow.hint.default", value=field.placeholder))
     if not field.required:
         buttons.append(Button(SKIP, value, req.t("flow.button.skip"),
                               hint=req.t("flow.word.skip")))
