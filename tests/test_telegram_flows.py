@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import timedelta
 
 from bot.app import BotApp
-from storage.conversations import CANCELLED, DONE
+from storage.conversations import CANCELLED, DONE, EXPIRED
 from storage.models import CO_CHAIR, SECRETARIAT, Member
 from tests.conftest import Clock
 from tests.support import telegram_runtime
@@ -194,5 +195,24 @@ async def test_membre_ajouter_on_telegram_gives_an_invitation_link(app: BotApp,
         assert (invite.agency, invite.name) == ("UNICEF", "Jean Diarra")
         link = fake.called("sendMessage")[-1].args["text"]
         assert "?start=" in link  # the deep link to forward, minted as it left
+    finally:
+        await runtime.stop()
+
+
+async def test_a_conversation_left_on_telegram_is_closed_with_a_message(
+        app: BotApp, fake: FakeTelegram, clock: Clock, spoken: Spoken) -> None:
+    runtime = await running(app, fake)
+    try:
+        await post(runtime, text_update(80, CHAIR, "/partager"))
+        clock.now += timedelta(minutes=31)
+        spoken.clear()
+        await app.run_due_jobs()
+        await app.dispatcher.flush()
+        told = fake.called("sendMessage")[-1].args
+        assert str(told["chat_id"]) == str(CHAIR)
+        assert spoken.shown(html.unescape(told["text"]), "flow.expired", minutes=30)
+        assert conversation_of(app, CHAIR).status == EXPIRED
+        await post(runtime, text_update(81, CHAIR, "https://example.org/tard"))
+        assert app.store.items.get(1) is None  # no longer an answer
     finally:
         await runtime.stop()
