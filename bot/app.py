@@ -27,6 +27,7 @@ from handlers import delivery, prompts, scheduled, todo_views
 from handlers.commands import build_router
 from handlers.console_seat import Seat, give_console_identity, seat_for
 from handlers.context import REPLY_RELEVANCE, Context, utc_now
+from handlers.flows import typed as flow_answers
 from handlers.groups import seed_groups
 from handlers.i18n import Catalog
 from handlers.members import seed_members
@@ -159,6 +160,7 @@ class BotApp:
             if inbound.remember_locale:
                 self.ctx.remember_locale(member, inbound.locale)
             delivery.heard_from(self.ctx, inbound)  # what waited for this account can go now
+            inbound = flow_answers.answering(self.ctx, inbound)  # a guided conversation
             inbound = prompts.answering(self.ctx, inbound)  # the answer to a question asked
             reply = self.router.handle(self.ctx, inbound)
             prompts.remember(self.ctx, inbound, reply)

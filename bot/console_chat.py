@@ -47,7 +47,7 @@ async def run_console(app: BotApp, who: str) -> None:
         try:
             reply = await app.handle_durably(Inbound(
                 platform="console", user_id=user_id, chat_id="console", private=True, text=line,
-                display_name=display, locale=locale, remember_locale=False))
+                display_name=display, locale=locale, remember_locale=False, converses=True))
         except StorageUnavailable:  # nothing was recorded: say so, never "done"
             adapter.show(Message(paragraphs=[app.catalog.t(lang, "error.storage_unavailable")]))
             continue

@@ -13,11 +13,13 @@ from handlers import digest, workplan
 from handlers.consultations import closing
 from handlers.consultations import reminders as consultation_reminders
 from handlers.context import Context
+from handlers.flows import timeout as flow_timeout
 from handlers.later import firing as later_firing
 from handlers.meetings import reminders as meeting_reminders
 from scheduler.jobs import (
     ConsultationClose,
     ConsultationReminder,
+    ConversationTimeout,
     Digest,
     JobIdError,
     LaterReminder,
@@ -38,10 +40,11 @@ JOB_HANDLERS: dict[type, Callable[[Context, Any], object]] = {
     PlanReminder: workplan.send_reminder,
     PlanOverdue: workplan.send_overdue,
     LaterReminder: later_firing.send_later,
+    ConversationTimeout: flow_timeout.close_idle,
 }
 # The collections the schedule is derived from, and the source each of their records is.
 SOURCES = {"meetings": "meeting", "consultations": "consultation", "plan": "plan",
-           "later": "later"}
+           "later": "later", "conversations": "conversation"}
 
 
 def source_of(collection: str, record_id: object) -> Source | None:

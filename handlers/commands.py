@@ -28,6 +28,7 @@ from handlers import (
 from handlers.consultations import closing, deadline, opening, override, positions, reasons
 from handlers.consultations import views as consultation_views
 from handlers.consultations.lookup import CHOICES
+from handlers.flows import table as flows
 from handlers.forms.table import ACTIONS as FORM_ACTIONS
 from handlers.forms.table import or_form
 from handlers.help import help_command, topic_click
@@ -135,6 +136,10 @@ COMMANDS = preview.wrap(COMMANDS, PREVIEWED)
 # everyone there; the rest is for one-to-one conversations.
 GROUP_MENU = ("help", "meetings", "polls", "decisions", "share", "items", "search", "members")
 
+# Typed alone where the platform converses (Telegram, the console), the form's commands ask
+# for each answer in turn (``handlers.flows``).
+COMMANDS = flows.wrap(COMMANDS)
+
 ACTIONS: list[Action] = [
     Action("join.approve", SECRETARIAT_ONLY, members.approve_click),
     Action("join.approve_duplicate", SECRETARIAT_ONLY, members.approve_duplicate_click),
@@ -170,6 +175,7 @@ ACTIONS: list[Action] = [
     Action(preview.SEND, LEADS_AND_GROUP_CHAIRS, preview_clicks.send_click),
     Action(preview.EDIT, LEADS_AND_GROUP_CHAIRS, preview_clicks.edit_click),
     Action(preview.CANCEL, LEADS_AND_GROUP_CHAIRS, preview_clicks.cancel_click),
+    *flows.ACTIONS,
 ]
 
 

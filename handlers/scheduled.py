@@ -21,6 +21,7 @@ from handlers.types import Message
 from scheduler.jobs import (
     ConsultationClose,
     ConsultationReminder,
+    ConversationTimeout,
     Digest,
     JobSpec,
     LaterReminder,
@@ -133,6 +134,8 @@ def describe(ctx: Context, lang: str, spec: JobSpec) -> str:
             return ctx.t(lang, f"job.what.{job.kind}", number=number)
         case LaterReminder(number, _):
             return ctx.t(lang, "later.what", number=number)
+        case ConversationTimeout(number, _):
+            return ctx.t(lang, "flow.what", number=number)
         case Digest(day):
             return ctx.t(lang, "job.what.digest", date=format_date(
                 day, ctx.t(lang, "format.date"), locale=lang))

@@ -175,6 +175,9 @@ class Inbound:
     # A form's fields as submitted (``Form``): (field name, value) pairs, several chosen
     # values joined by ``,``; the form's name is in ``value``.
     answers: tuple[tuple[str, str], ...] = ()
+    # A chat that converses (Telegram's private chats, the console): a command typed alone
+    # asks for each argument in turn (``handlers.flows``) instead of answering with its usage.
+    converses: bool = False
 
     @property
     def identity(self) -> str:

@@ -47,6 +47,7 @@ from scheduler.jobs.kinds import (
     KINDS,
     ConsultationClose,
     ConsultationReminder,
+    ConversationTimeout,
     Digest,
     Job,
     JobIdError,
@@ -73,4 +74,5 @@ __all__ = [
     "Job", "JobIdError", "JobSpec", "LaterReminder", "MeetingReminder", "PlanOverdue",
     "PlanReminder", "Rules", "Source", "all_jobs", "decode", "digest_slots", "encode",
     "jobs_of", "sources",
+    "ConversationTimeout",
 ]

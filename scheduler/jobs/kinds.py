@@ -8,7 +8,8 @@ a consultation makes new jobs, with new ids, instead of reusing the marks of the
 ``decode`` reads one back. These ids are stored, so their text never changes:
 ``meeting-reminder:<n°>:<start>:<seconds>``, ``consultation-reminder:<n°>:<deadline>:<seconds>``,
 ``consultation-close:<n°>:<deadline>``, ``digest:<YYYY-MM-DD>``,
-``plan-reminder:<n°>:<due>:<seconds>``, ``plan-overdue:<n°>:<due>``, ``later:<n°>:<due>``.
+``plan-reminder:<n°>:<due>:<seconds>``, ``plan-overdue:<n°>:<due>``, ``later:<n°>:<due>``,
+``conversation-timeout:<n°>:<updated>``.
 """
 
 from __future__ import annotations
@@ -121,10 +122,24 @@ class LaterReminder:
         return ("later", self.later_id)
 
 
+@dataclass(frozen=True)
+class ConversationTimeout:
+    """Close guided conversation ``conversation_id``, untouched since ``updated`` (each answer
+    moves it on, so each answer makes a new job)."""
+
+    kind: ClassVar[str] = "conversation.timeout"
+    conversation_id: int
+    updated: str
+
+    @property
+    def source(self) -> Source:
+        return ("conversation", self.conversation_id)
+
+
 Job = (MeetingReminder | ConsultationReminder | ConsultationClose | Digest | PlanReminder
-       | PlanOverdue | LaterReminder)
+       | PlanOverdue | LaterReminder | ConversationTimeout)
 KINDS: tuple[type, ...] = (MeetingReminder, ConsultationReminder, ConsultationClose, Digest,
-                           PlanReminder, PlanOverdue, LaterReminder)
+                           PlanReminder, PlanOverdue, LaterReminder, ConversationTimeout)
 
 
 def _seconds(offset: timedelta) -> int:
@@ -148,6 +163,8 @@ def encode(job: Job) -> str:
             return f"plan-overdue:{number}:{due}"
         case LaterReminder(number, due):
             return f"later:{number}:{due}"
+        case ConversationTimeout(number, updated):
+            return f"conversation-timeout:{number}:{updated}"
     raise TypeError(f"not a job: {job!r}")
 
 
@@ -175,6 +192,8 @@ def decode(job_id: str) -> Job:
             return PlanOverdue(number, moment)
         if prefix == "later":
             return LaterReminder(number, moment)
+        if prefix == "conversation-timeout":
+            return ConversationTimeout(number, moment)
     except ValueError as error:
         raise JobIdError(job_id) from error
     raise JobIdError(job_id)

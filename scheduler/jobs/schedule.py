@@ -12,6 +12,7 @@ from scheduler.jobs.kinds import (
     DIGEST_SOURCE,
     ConsultationClose,
     ConsultationReminder,
+    ConversationTimeout,
     Digest,
     Job,
     LaterReminder,
@@ -21,6 +22,7 @@ from scheduler.jobs.kinds import (
     Source,
     encode,
 )
+from storage.conversations import IDLE_LIMIT, OPEN, Conversation
 from storage.laters import WAITING, Later
 from storage.models import Consultation, Meeting, PlanAction
 from storage.records import to_iso
@@ -156,6 +158,19 @@ def later_jobs(later: Later | None, done: Container[str], now: datetime) -> list
     return [JobSpec.of(job, due) if due > now else JobSpec.of(job, now, due=due)]
 
 
+def conversation_jobs(conversation: Conversation | None, done: Container[str],
+                      now: datetime) -> list[JobSpec]:
+    """An open guided conversation's closing, ``IDLE_LIMIT`` after its last answer (now, if
+    that passed while the bot was down)."""
+    if conversation is None or conversation.status != OPEN:
+        return []
+    job = ConversationTimeout(conversation.id, conversation.updated_at)
+    due = parse_time(conversation.updated_at) + IDLE_LIMIT
+    if encode(job) in done:
+        return []
+    return [JobSpec.of(job, due) if due > now else JobSpec.of(job, now, due=due)]
+
+
 def digest_slots(schedule: str, tz: str, now: datetime) -> tuple[datetime, datetime]:
     """The last scheduled moment at or before ``now`` and the next one after it, for a
     schedule like ``mon 08:00`` (weekly) or ``daily 08:00``."""
@@ -196,6 +211,8 @@ def jobs_of(store: Store, source: Source, rules: Rules, now: datetime) -> list[J
         return action_jobs(store.plan.get(number), rules, done, now)
     if kind == "later":
         return later_jobs(store.later.get(number), done, now)
+    if kind == "conversation":
+        return conversation_jobs(store.conversations.get(number), done, now)
     if source == DIGEST_SOURCE:
         return digest_jobs(rules, done.done_at(INSTALLED), done, now)
     raise ValueError(f"unknown source {source!r}")
@@ -209,6 +226,7 @@ def sources(store: Store, now: datetime) -> list[Source]:
             + [("consultation", c.id) for c in store.consultations.open()]
             + [("plan", a.id) for a in store.plan.open()]
             + [("later", later.id) for later in store.later.waiting()]
+            + [("conversation", c.id) for c in store.conversations.open()]
             + [DIGEST_SOURCE])
 
 

@@ -183,7 +183,8 @@ class TelegramInbound:
                        private=bool(chat and chat.type == ChatType.PRIVATE),
                        display_name=user.full_name if user else "",
                        locale=user.language_code if user else None,
-                       handle=(user.username or "") if user else "", **what)
+                       handle=(user.username or "") if user else "",
+                       converses=bool(chat and chat.type == ChatType.PRIVATE), **what)
 
     async def _text(self, update: Update) -> None:
         message = update.message
