@@ -57,6 +57,7 @@ from bot.ratelimit import RateLimiter
 from handlers import delivery
 from handlers.context import Context, to_iso, utc_now
 from handlers.i18n import Catalog
+from handlers.live import written
 from handlers.minting import reveal
 from handlers.settings import Network
 from handlers.types import Message, Recipient
@@ -243,7 +244,8 @@ class Dispatcher:
                     attempt: _Attempt) -> None:
         """Deliver to one target and record what happened to it on ``row`` and ``attempt``."""
         if attempt.message is None:
-            attempt.message = self.ledger.write(lambda: reveal(self.ctx, attempt.template))
+            attempt.message = self.ledger.write(lambda: reveal(self.ctx, written(
+                self.ctx, attempt.template, row.language)))
         if attempt.message is None:  # the secret's owner left the network: nothing to mint
             row.failed[target.key] = "inactive"
             row.last_error = "secret not minted: member inactive"
