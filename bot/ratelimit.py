@@ -47,9 +47,15 @@ class RateLimiter:
 
     def delay(self, address: str, group: bool) -> float:
         """Seconds to wait before sending to ``address`` now."""
+        return max(self._last_any + self.interval - self.clock(),
+                   self.chat_delay(address, group))
+
+    def chat_delay(self, address: str, group: bool = False) -> float:
+        """Seconds before the chat ``address`` may take another message, its own limits only
+        (not the platform's overall rate): what the dispatcher must not wait for while other
+        chats are free."""
         now = self.clock()
-        wait = max(0.0, self._last_any + self.interval - now,
-                   self._last_chat.get(address, float("-inf")) + self.per_chat_interval - now)
+        wait = max(0.0, self._last_chat.get(address, float("-inf")) + self.per_chat_interval - now)
         if group and self.group_per_minute:
             sends = self._group_sends.get(address, deque())
             while sends and sends[0] <= now - 60:

@@ -76,6 +76,7 @@ class Message:
     entries: list[Entry] = field(default_factory=list)
     ask: Ask | None = None  # a text asked of the reader (a reason), rendered natively
     form: Form | None = None  # several fields asked at once (a meeting), rendered natively
+    live: str = ""  # "<kind>:<args>": written as it leaves, from what is true then (handlers.live)
 
     def to_dict(self) -> dict[str, Any]:
         """The stored form (``dataclasses.asdict``'s, written out: a message is stored for each
@@ -93,7 +94,8 @@ class Message:
             **({"entries": [entry.to_dict() for entry in self.entries]} if self.entries
                else {}),
             **({"ask": asdict(self.ask)} if self.ask is not None else {}),
-            **({"form": asdict(self.form)} if self.form is not None else {})}
+            **({"form": asdict(self.form)} if self.form is not None else {}),
+            **({"live": self.live} if self.live else {})}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Message:
@@ -111,6 +113,7 @@ class Message:
             entries=[Entry.from_dict(e) for e in data.get("entries", [])],
             ask=Ask(**data["ask"]) if data.get("ask") else None,
             form=Form.from_dict(data["form"]) if data.get("form") else None,
+            live=data.get("live", ""),
         )
 
     @property

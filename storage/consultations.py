@@ -29,14 +29,16 @@ class Positions(Numbered[Position]):
     def __init__(self, collection: ShardedCollection[Position]) -> None:
         super().__init__(collection)
         self._latest: dict[int, dict[str, int]] = {}  # consultation → agency → number
+        self._choices: dict[int, dict[str, str]] = {}  # consultation → agency → its choice
         for key in collection.shards:
             for doc in sorted(collection.shard(key).stored(), key=lambda d: d["id"]):
-                self._note(doc["consultation_id"], doc["agency"], doc["id"])
+                self._note(doc["consultation_id"], doc["agency"], doc["id"], doc["choice"])
 
-    def _note(self, consultation_id: int, agency: str, number: int) -> None:
+    def _note(self, consultation_id: int, agency: str, number: int, choice: str) -> None:
         latest = self._latest.setdefault(consultation_id, {})
         if number > latest.get(agency, 0):
             latest[agency] = number
+            self._choices.setdefault(consultation_id, {})[agency] = choice
 
     def history(self, consultation_id: int) -> list[Position]:
         """Every position given on the consultation, oldest first (decodes them all)."""
@@ -62,7 +64,14 @@ class Positions(Numbered[Position]):
                 found[agency] = position
         return found
 
+    def choices(self, consultation_id: int) -> dict[str, str]:
+        """Agency code → the choice of its latest position, in the order the agencies first
+        answered: what a decision is computed from, read from memory (a live card recomputes
+        the decision after every click; decoding every agency's position each time was the
+        larger part of a click under a burst)."""
+        return dict(self._choices.get(consultation_id, {}))
+
     def add(self, build: Callable[[int], Position]) -> Position:
         position = super().add(build)
-        self._note(position.consultation_id, position.agency, position.id)
+        self._note(position.consultation_id, position.agency, position.id, position.choice)
         return position

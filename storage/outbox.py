@@ -19,7 +19,9 @@ class Outbox(Numbered[OutboxRow]):
         super().__init__(collection)
         self._keys: dict[str, int] = {}  # idempotency key → row number
         self._pending: set[int] = set()
-        self._pending_keys: dict[int, str] = {}  # pending row → its key (``supersede``)
+        # The pending rows by their key's family (the key up to its last ":"): a card's edits
+        # are "card:<n>:<version>", so its waiting edit is found without a scan (``supersede``).
+        self._families: dict[str, set[int]] = {}
         self._held: dict[int, str] = {}  # held row → the identity it could not reach
         self._given_up: dict[int, str] = {}  # expired or dead row → its status
         for row in collection:
@@ -88,16 +90,22 @@ class Outbox(Numbered[OutboxRow]):
             return [row for row in self.given_up() if row.status == status]
         return self._c.find(lambda r: r.status == status)
 
-    def pending_with(self, prefix: str) -> list[OutboxRow]:
-        """The pending rows whose key starts with ``prefix``, oldest first: only those are
-        decoded, however many other rows wait."""
-        numbers = sorted(n for n, key in self._pending_keys.items() if key.startswith(prefix))
+    def pending_in(self, family: str) -> list[OutboxRow]:
+        """The pending rows of a key ``family`` — the key up to its last ":", as
+        ``card:12:`` for ``card:12:<version>`` —, oldest first: found by an index and only
+        they decoded, however many other rows wait (under a burst every click looks here)."""
+        numbers = sorted(self._families.get(family, ()))
         return [row for row in map(self._c.get_number, numbers) if row is not None]
 
-    def supersede(self, prefix: str, now_iso: str) -> int:
-        """Pending rows whose key starts with ``prefix`` are dropped (``skipped``): a newer
-        row says the same thing better (a card's later edit). How many."""
-        rows = self.pending_with(prefix)
+    def waiting_in(self, family: str) -> bool:
+        """Whether a row of ``family`` waits that no delivery has begun (none of its targets
+        tried or reached): a live message there will still be written when it leaves."""
+        return any(not row.attempting and not row.done for row in self.pending_in(family))
+
+    def supersede(self, family: str, now_iso: str) -> int:
+        """The pending rows of ``family`` are dropped (``skipped``): a newer row says the same
+        thing better (a card's later edit). How many."""
+        rows = self.pending_in(family)
         for row in rows:
             row.status, row.last_error, row.next_attempt_at = "skipped", "superseded", now_iso
             self.save(row)
@@ -109,12 +117,17 @@ class Outbox(Numbered[OutboxRow]):
         self._index(row)
 
     def _index(self, row: OutboxRow) -> None:
+        family = _family(row.key)
         if row.status == "pending":
             self._pending.add(row.id)
-            self._pending_keys[row.id] = row.key
+            self._families.setdefault(family, set()).add(row.id)
         else:
             self._pending.discard(row.id)
-            self._pending_keys.pop(row.id, None)
+            members = self._families.get(family)
+            if members is not None:
+                members.discard(row.id)
+                if not members:
+                    del self._families[family]
         if row.status == "held":
             self._held[row.id] = row.held_target
         else:
@@ -123,3 +136,9 @@ class Outbox(Numbered[OutboxRow]):
             self._given_up[row.id] = row.status
         else:
             self._given_up.pop(row.id, None)
+
+
+def _family(key: str) -> str:
+    """``card:12:7`` → ``card:12:``: the rows that replace one another share it."""
+    head, colon, _ = key.rpartition(":")
+    return head + colon

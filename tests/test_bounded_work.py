@@ -12,6 +12,9 @@ import pytest
 
 from bench.history import SMALL, Scale, generate, member_id
 from bot.app import BotApp
+from bot.dispatch.contract import Target
+from bot.ratelimit import RateLimits
+from handlers.types import Message
 from storage.collection import Collection
 from storage.models import Meeting
 from storage.store import Store
@@ -35,6 +38,7 @@ def decoded(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
 
     def counting(self: Collection, doc: dict) -> object:
         seen.append(self.name)
+
         return real(self, doc)
 
     monkeypatch.setattr(Collection, "_load", counting)
@@ -206,3 +210,44 @@ def test_a_newer_to_do_view_replaces_the_waiting_one_by_its_row_not_by_a_scan(
     first, second = sorted(views, key=lambda r: r.id)
     assert (first.status, second.status) == ("skipped", "pending")
     assert app.store.todo_views.get(str(person)).row == second.id
+
+
+class Posting:
+    """Slack, as far as the dispatcher can tell: every message posted, with its place."""
+
+    platform = "slack"
+    rate_limits = RateLimits()
+
+    async def deliver(self, target: Target, message: Message) -> str:
+        return f"{target.address}:1764349200.000100"
+
+    async def probe(self) -> None:
+        pass
+
+
+async def test_a_change_decodes_one_position_however_many_agencies_answered(
+        tmp_path: Path, decoded: list[str]) -> None:
+    """The cards show the decision as it would be now, computed again after every position:
+    it was computed by decoding every agency's position, several times per click — most of a
+    click's work under a burst. The choices are kept in memory beside the latest numbers."""
+    data = tmp_path / "data"
+    network = generate(data, Scale(members=46, years=1, items=20, event_ids=100), now=NOW)
+    store = Store.open(data)
+    app = BotApp(store, network, clock=Clock(NOW))
+    app.add_adapter(Posting())
+    app.jobs.scheduler.start(paused=True)
+    try:
+        say(app, "slack:UCHAIR", "consultation ouvrir Texte | dans 10 jours")
+        await app.dispatcher.flush()  # the cards are out: changes edit them
+        number = max(c.id for c in store.consultations.open())
+        for n in range(23):  # every agency answers
+            click(app, f"slack:U{n:06d}", "position.agree", str(number))
+        decoded.clear()
+        asked = click(app, "slack:U000023", "position.abstain", str(number))
+        click(app, "slack:U000023", "override.confirm", asked.message.buttons[0].value)
+        assert decoded.count("positions") <= 3
+        agency = store.members.get(member_id(23)).agency
+        assert store.positions.latest_of(number, agency).choice == "abstain"
+    finally:
+        app.stop()
+        store.close()

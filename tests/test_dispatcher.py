@@ -9,7 +9,7 @@ from datetime import timedelta
 from bot.app import BotApp
 from bot.dispatch.contract import Target
 from bot.dispatch.timing import backoff
-from bot.ratelimit import RateLimits
+from bot.ratelimit import RateLimiter, RateLimits
 from handlers.types import Message, Outgoing, Recipient, ReplyTo
 from tests.conftest import Clock
 
@@ -213,3 +213,38 @@ async def test_an_answer_queued_during_a_fan_out_goes_before_the_rest_of_it(
     await passing
     assert [m.title for _, m in telegram.sent][:2] == ["Invitation 0", "Réponse"]
     assert len(telegram.sent) == 6
+
+
+class Ticking:
+    """Time that moves only when someone waits: a rate limiter's clock and sleep."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def clock(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+async def test_a_chat_waiting_for_its_turn_does_not_hold_back_the_other_chats(
+        app: BotApp) -> None:
+    """Three messages for one chat that has just received one, then one for another chat: the
+    other chat's goes at once and the first chat's three follow in their order. Before, the
+    pass waited for the busy chat's turn before each of its rows, and everything queued behind
+    them (under a burst: the answers to other people) waited too."""
+    telegram = Recorder("telegram")
+    app.add_adapter(telegram)
+    time = Ticking()
+    limiter = RateLimiter(per_chat_interval=1.0, clock=time.clock, sleep=time.sleep)
+    app.dispatcher.limiters["telegram"] = limiter
+    app.dispatcher.sleep = time.sleep
+    await limiter.wait("42")  # the chat has just received something
+    for n in range(3):
+        queue(app, f"busy:{n}", Recipient("identity", "telegram:42"), title=f"busy {n}")
+    queue(app, "free", Recipient("identity", "telegram:43"), title="free")
+    assert await app.dispatcher.flush() == 4
+    assert [(t.address, m.title) for t, m in telegram.sent] == [
+        ("43", "free"), ("42", "busy 0"), ("42", "busy 1"), ("42", "busy 2")]
+    assert time.now == 1003.0  # one second between two messages in the busy chat, no more

@@ -15,7 +15,8 @@ holds the row (``handlers.delivery`` decides who is told and when it goes).
 
 The answer to a person (a ``reply`` recipient: ``handlers.types.ReplyTo``) is a row like the
 others, queued with what the event changed; it goes before every other due row, and a pass
-under way takes new answers between two rows, so a fan-out never makes someone wait.
+under way takes new answers between two rows, so a fan-out never makes someone wait. A row whose
+chat may not take a message yet waits while the others go (``lanes.py``).
 
 Nothing goes out that could not be recorded (``ledger.py``): the targets about to be tried are
 written down (``attempting``) before the platform is called, and the result after; while the
@@ -46,14 +47,17 @@ from bot.dispatch.contract import (
     Target,
     Unreachable,
 )
+from bot.dispatch.health import health_of
+from bot.dispatch.lanes import Lanes, until_free, waiting_chats
 from bot.dispatch.ledger import Ledger
 from bot.dispatch.outages import Outage, mark_down, probe_outages
 from bot.dispatch.targets import Held, targets_of, telling
-from bot.dispatch.timing import MAX_BACKOFF, WAITING_AFTER, backoff, relevance
+from bot.dispatch.timing import MAX_BACKOFF, backoff, relevance
 from bot.ratelimit import RateLimiter
 from handlers import delivery
 from handlers.context import Context, to_iso, utc_now
 from handlers.i18n import Catalog
+from handlers.live import written
 from handlers.minting import reveal
 from handlers.settings import Network
 from handlers.types import Message, Recipient
@@ -97,6 +101,8 @@ class Dispatcher:
         self._released: set[int] = set()  # rows due at once: their platform answers again
         self.ledger = Ledger(store)  # what a refused write leaves owed, and whether paused
         self._fresh = False  # an answer queued since the rows to deliver were looked up
+        self._nudge = asyncio.Event()  # set by a new answer: a pass waiting for a chat looks
+        self.sleep: Callable[[float], Awaitable[None]] = asyncio.sleep  # waits for a chat
         # Awaited before each row: requests waiting for their ack go first (bot/pacing.py).
         self.pace = pace
 
@@ -105,6 +111,8 @@ class Dispatcher:
         when it is an ``answer`` to someone, so it never waits behind a long fan-out."""
         self._fresh = self._fresh or answer
         self._wake.set()
+        if answer:
+            self._nudge.set()
 
     def targets(self, row: OutboxRow, avoid: Mapping[str, str] | None = None) -> list[Target]:
         """Where ``row`` goes now (``targets.py``); raises ``Held`` when a member has none."""
@@ -113,8 +121,6 @@ class Dispatcher:
 
     def _adapter_for(self, target: Target) -> Adapter | None:
         return self.adapters.get(target.platform) or self.fallback
-
-    # One pass.
 
     async def flush(self) -> int:
         """Deliver every due row, including those queued meanwhile (a notice about a row that
@@ -131,13 +137,17 @@ class Dispatcher:
                 await self._probe_outages()
                 given_up = self._expire_held()
                 while True:
+                    self._nudge.clear()
                     due = [row for row in self._due() if row.id not in tried]
                     if not due and not given_up:
                         await self.ledger.durable()
                         return completed
+                    lanes = Lanes()  # chats not free yet: their rows wait, others go (lanes.py)
                     for row in due:
                         if self._fresh and row is not due[0]:
                             break  # queued meanwhile: answers to people go first
+                        if lanes.hold(*self._chats_of(row)):
+                            continue
                         tried.add(row.id)
                         if self.pace is not None:
                             await self.pace()  # requests waiting for their ack go first
@@ -147,6 +157,9 @@ class Dispatcher:
                         self.ledger.report(
                             lambda rows=list(given_up): delivery.gave_up(self.ctx, rows))
                         given_up = []
+                    if lanes.soonest is not None and not self._fresh:
+                        await self.ledger.durable()
+                        await until_free(lanes.soonest, self._nudge, self.sleep)
             except StorageUnavailable as error:
                 self.ledger.pause(error)
                 return completed
@@ -163,6 +176,18 @@ class Dispatcher:
         self._released.clear()
         return sorted(rows.values(),
                       key=lambda row: (row.recipient.get("kind") != "reply", row.id))
+
+    def _chats_of(self, row: OutboxRow) -> tuple[list[str], float]:
+        try:
+            return waiting_chats(self.targets(row), row, self._adapter_for, self._limiter)
+        except Held:
+            return [], 0.0
+
+    def _limiter(self, adapter: Adapter) -> RateLimiter:
+        limiter = self.limiters.get(adapter.platform)
+        if limiter is None:
+            limiter = self.limiters[adapter.platform] = RateLimiter.of(adapter.rate_limits)
+        return limiter
 
     async def _deliver(self, row: OutboxRow, given_up: list[OutboxRow]) -> bool:
         """One pass over ``row``: every target not yet reached is tried on its own (a member's
@@ -219,15 +244,13 @@ class Dispatcher:
                     attempt: _Attempt) -> None:
         """Deliver to one target and record what happened to it on ``row`` and ``attempt``."""
         if attempt.message is None:
-            attempt.message = self.ledger.write(lambda: reveal(self.ctx, attempt.template))
+            attempt.message = self.ledger.write(lambda: reveal(self.ctx, written(
+                self.ctx, attempt.template, row.language)))
         if attempt.message is None:  # the secret's owner left the network: nothing to mint
             row.failed[target.key] = "inactive"
             row.last_error = "secret not minted: member inactive"
             return
-        limiter = self.limiters.get(adapter.platform)
-        if limiter is None:
-            limiter = self.limiters[adapter.platform] = RateLimiter.of(adapter.rate_limits)
-        await limiter.wait(target.address, group=target.channel)
+        await self._limiter(adapter).wait(target.address, group=target.channel)
         if self.pace is not None:  # its fsync would hold up a request's
             await self.pace()
         await self.ledger.durable()  # nothing leaves before what queued and marked it is on disk
@@ -342,49 +365,22 @@ class Dispatcher:
                 self._give_up(row, "expired", given_up)
         return given_up
 
-    # Platforms that fail.
-
     def _down(self, platform: str, error: str) -> Outage:
         return mark_down(self.outages, platform, error, self.clock())
 
     async def _probe_outages(self) -> None:
-        """Probe each platform that is down and due for it; one that answers gets everything
-        that waited for it at once, without waiting for each row's own timer."""
-        def adapter_of(platform: str) -> Adapter | None:
-            return self.adapters.get(platform) or (
-                self.fallback if self.fallback is not None
-                and self.fallback.platform == platform else None)
-
-        self._released |= await probe_outages(self.outages, adapter_of, self.clock())
-
-    # Storage that refuses writes (``ledger.py``).
+        """Probe each platform that is down; one that answers gets what waited for it at once."""
+        self._released |= await probe_outages(self.outages, self.adapters, self.fallback,
+                                              self.clock())
 
     @property
     def paused(self) -> str | None:
         """Why the data dir refuses writes, while it does (nothing is sent meanwhile)."""
         return self.ledger.paused
 
-    # What /healthz says.
-
     def health(self) -> dict[str, Any]:
-        """``ok``, or ``degraded`` with the reasons: ``disk`` (writes refused: paused),
-        ``platform:<name>`` (down, probed), ``deliveries_waiting`` (rows queued a while ago
-        and still not delivered); with the outbox's counts."""
-        counts = self.store.outbox.counts()
-        horizon = to_iso(self.clock() - WAITING_AFTER)
-        waiting = sum(1 for row in self.store.outbox.pending() if row.created_at < horizon)
-        reasons = (["disk"] if self.paused else []) + [
-            f"platform:{platform}" for platform in sorted(self.outages)] + (
-            ["deliveries_waiting"] if waiting else [])
-        return {
-            "status": "degraded" if reasons else "ok", "reasons": reasons,
-            "disk": self.paused or "ok",
-            "platforms_down": {platform: {"since": to_iso(outage.since), "error": outage.error,
-                                          "waiting": len(outage.rows)}
-                               for platform, outage in sorted(self.outages.items())},
-            "outbox_pending": counts["pending"], "outbox_waiting": waiting,
-            "outbox_held": counts["held"], "outbox_expired": counts["expired"],
-            "outbox_dead": counts["dead"]}
+        """What /healthz says (``health.py``)."""
+        return health_of(self.store, self.clock(), self.paused, self.outages)
 
     async def run(self, interval: float = 1.0) -> None:
         """Deliver forever: on every wake-up, and every ``interval`` seconds for retries and

@@ -8,7 +8,7 @@ Apart from the delivery pass because it is about a platform's health, not about 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -45,13 +45,14 @@ def mark_down(outages: dict[str, Outage], platform: str, error: str, now: dateti
     return outage
 
 
-async def probe_outages(outages: dict[str, Outage],
-                        adapter_of: Callable[[str], Adapter | None], now: datetime) -> set[int]:
+async def probe_outages(outages: dict[str, Outage], adapters: Mapping[str, Adapter],
+                        fallback: Adapter | None, now: datetime) -> set[int]:
     """Probe each platform that is down and due for it; returns the rows of those that answer
     again (and of those no adapter serves any more), to be sent at once."""
     released: set[int] = set()
     for platform, outage in list(outages.items()):
-        adapter = adapter_of(platform)
+        adapter = adapters.get(platform) or (
+            fallback if fallback is not None and fallback.platform == platform else None)
         if adapter is None:
             released |= outages.pop(platform).rows
             continue

@@ -22,6 +22,9 @@ from storage.models import Consultation
 NUDGE = "todo.nudge"  # the to-do's « Relancer »: the same handler, the same once-an-hour rule
 
 
+LIVE_CHANNEL_CARD = "poll-channel-card"  # ``Message.live`` kind of its edits
+
+
 def item_of(consultation: Consultation) -> str:
     return f"poll:{consultation.id}"
 
@@ -56,4 +59,12 @@ def changed(ctx: Context, consultation: Consultation) -> bool:
     if channel is None:
         return False
     return live.update(ctx, item_of(consultation), channel,
-                       lambda lang: card(ctx, lang, consultation))
+                       lambda lang: card(ctx, lang, consultation),
+                       live=f"{LIVE_CHANNEL_CARD}:{consultation.id}")
+
+
+def live_card(ctx: Context, placeholder: Message, lang: str, args: str) -> Message:
+    """The card as it should read when its edit leaves (``handlers.live``): ``args`` is the
+    consultation's number."""
+    consultation = ctx.store.consultations.get(int(args))
+    return placeholder if consultation is None else card(ctx, lang, consultation)

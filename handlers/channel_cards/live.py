@@ -6,7 +6,9 @@ topic, so the dispatcher records where each copy went, ``OutboxRow.refs``), reme
 Edits are coalesced: a new edit replaces the one not yet sent (``Outbox.supersede``) and goes
 when that one would have gone, else ``EDIT_GAP`` from now, so a burst of positions makes one
 edit per card every few seconds at most (Telegram allows about twenty edits a minute in a
-group). A change made before the post went out rewrites the post itself."""
+group). A card whose edits are written when they leave (``live``: a consultation's, changed
+by every click) queues none while one waits. A change made before the post went out rewrites
+the post itself."""
 
 from __future__ import annotations
 
@@ -49,7 +51,8 @@ def remember(ctx: Context, row: OutboxRow) -> None:
                               language=row.language, refs=dict(row.refs)))
 
 
-def update(ctx: Context, item: str, channel: str, build: Callable[[str], Message]) -> bool:
+def update(ctx: Context, item: str, channel: str, build: Callable[[str], Message],
+           live: str = "") -> bool:
     """The card of ``item`` should now read ``build(lang)``: its copies are edited (coalesced),
     or its post, not yet out, rewritten. ``False`` when the item has no card to edit (none
     posted: an item from before cards; or posted where nothing can be edited, the console):
@@ -66,6 +69,11 @@ def update(ctx: Context, item: str, channel: str, build: Callable[[str], Message
                                     to_iso(ctx.now() + EDIT_RELEVANCE))  # news, even late
         ctx.store.outbox.save(posted)
         return True
+    if live:  # written when it leaves (``handlers.live``): built only for the edits queued
+        for card in cards:
+            if not ctx.store.outbox.waiting_in(f"channelcard-edit:{card.id}:"):
+                _edit(ctx, card, Message(live=live), lang)
+        return True
     message = build(lang)
     for card in cards:
         _edit(ctx, card, message, lang)
@@ -75,7 +83,7 @@ def update(ctx: Context, item: str, channel: str, build: Callable[[str], Message
 def _edit(ctx: Context, card: Card, message: Message, lang: str) -> None:
     """One edit of ``card``, replacing the one not sent yet and going when it would have."""
     prefix = f"channelcard-edit:{card.id}:"
-    waiting = [row.next_attempt_at for row in ctx.store.outbox.pending_with(prefix)]
+    waiting = [row.next_attempt_at for row in ctx.store.outbox.pending_in(prefix)]
     ctx.store.outbox.supersede(prefix, ctx.now_iso())
     n = 0
     while ctx.store.outbox.number_of(f"{prefix}{n}") is not None:

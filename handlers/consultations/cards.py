@@ -26,6 +26,8 @@ from handlers.types import Message, Outgoing, Recipient
 from storage.cards import Card
 from storage.models import Consultation, Member, OutboxRow
 
+LIVE_CARD = "poll-card"  # ``Message.live`` kind of a focal point's card
+
 
 def remember(ctx: Context, row: OutboxRow, member: Member) -> None:
     """A card delivered (some of) its targets: where each copy is, to edit it later."""
@@ -59,17 +61,31 @@ def card_message(ctx: Context, lang: str, consultation: Consultation, title: str
 def refresh(ctx: Context, consultation: Consultation, agency: str,
             skip: str | None = None) -> int:
     """Queue an edit of every card of ``agency``'s focal points (not ``skip``'s: the member
-    whose clicked card the answer edits already). How many."""
+    whose clicked card the answer edits already), unless one is still waiting for that card:
+    an edit is written when it leaves (``handlers.live``), so the waiting one will show this
+    change too. How many were queued."""
     version = ctx.store.positions.last_number(consultation.id)
     until = datetime.fromisoformat(consultation.deadline)
     queued = 0
     for card in ctx.store.cards.of_agency(topic_of(consultation), agency):
+        family = f"card:{card.id}:"
+        if card.member_id == skip or ctx.store.outbox.waiting_in(family):
+            continue
         member = ctx.store.members.get(card.member_id)
-        if member is None or member.agency != agency or member.id == skip:
+        if member is None or member.agency != agency:
             continue
         lang = card.language or ctx.language_of(member)
-        prefix = f"card:{card.id}:"
-        ctx.store.outbox.supersede(prefix, ctx.now_iso())
-        queued += ctx.queue(Outgoing(Recipient("card", card.id), card_message(
-            ctx, lang, consultation, card.title, agency), lang, f"{prefix}{version}"), until)
+        placeholder = Message(title=card.title, live=f"{LIVE_CARD}:{consultation.id}:{agency}")
+        queued += ctx.queue(Outgoing(Recipient("card", card.id), placeholder, lang,
+                                     f"{family}{version}"), until)
     return queued
+
+
+def live_card(ctx: Context, placeholder: Message, lang: str, args: str) -> Message:
+    """A card edit as it should read when it leaves (``handlers.live``): ``args`` is
+    ``<consultation n°>:<agency>``, the placeholder's title the card's."""
+    number, _, agency = args.partition(":")
+    consultation = ctx.store.consultations.get(int(number))
+    if consultation is None:
+        return placeholder
+    return card_message(ctx, lang, consultation, placeholder.title, agency)

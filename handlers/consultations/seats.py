@@ -64,7 +64,7 @@ def decision_of(ctx: Context, consultation: Consultation) -> Decision:
         return Decision.from_dict(consultation.decision)
     if consultation.status == "closed":  # closed before reasons were recorded
         return Decision(consultation.outcome or consensus.NOT_ADOPTED)
-    current = {code: p.choice for code, p in ctx.store.positions.current(consultation.id).items()}
+    current = ctx.store.positions.choices(consultation.id)
     return consensus.decide(consultation.mode, seats_of(ctx, consultation), current,
                             unreached(consultation))
 
