@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from storage.answer_links import AnswerLinks
 from storage.calendar_tokens import CalendarTokens
 from storage.cards import Cards
 from storage.collection import Collection
@@ -34,6 +35,7 @@ from storage.plan import Plan
 from storage.position_readings import PositionReadings
 from storage.prompts import Prompts
 from storage.sharded import ShardedCollection
+from storage.signing_keys import SigningKeys
 from storage.statements import Statements
 from storage.todo_views import TodoViews
 from storage.web_tokens import WebTokens
@@ -115,6 +117,8 @@ class Store:
             self.calendar_tokens = CalendarTokens(self._open("calendar_tokens",
                                                              CalendarTokens.record))
             self.drafts = Drafts(self._open("drafts", Drafts.record))
+            self.signing_keys = SigningKeys(self._open("signing_keys", SigningKeys.record))
+            self.answer_links = AnswerLinks(self._open("answer_links", AnswerLinks.record))
             self.engine.on_rollback(self._reindex)
         except BaseException:
             self.close(compact=False)
