@@ -28,6 +28,7 @@ from bot.platforms.base import Platform
 from bot.web import knowledge_routes
 from bot.web.answer_links import answer_routes
 from bot.web.calendar_feed import calendar_routes
+from bot.web.email_confirm import email_confirm_routes
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +78,7 @@ def web_application(app: BotApp, platforms: list[Platform], env: Environment | N
     knowledge_routes(web_app, app)
     calendar_routes(web_app, app)
     answer_routes(web_app, app)
+    email_confirm_routes(web_app, app)
     for platform in platforms:
         platform.add_routes(web_app)
     return web_app

@@ -15,3 +15,5 @@ STYLESHEET_PATH = "/savoirs.css"
 CALENDAR_PATH = "/calendrier"
 # One-tap answers to a consultation, sent by email: ``<ANSWER_PATH>/<signed token>``.
 ANSWER_PATH = "/reponse"
+# The confirmation of an address a member adds (``courriel``): ``<EMAIL_CONFIRM_PATH>/<token>``.
+EMAIL_CONFIRM_PATH = "/courriel"

@@ -15,6 +15,7 @@ from storage.collection import Collection
 from storage.consultations import Consultations, Positions
 from storage.deployment import DeploymentInfo
 from storage.drafts import Drafts
+from storage.email_claims import EmailClaims
 from storage.engine import COMPACT_AFTER, Engine
 from storage.events import FOLDER as EVENTS
 from storage.events import ProcessedEvents
@@ -119,6 +120,7 @@ class Store:
             self.drafts = Drafts(self._open("drafts", Drafts.record))
             self.signing_keys = SigningKeys(self._open("signing_keys", SigningKeys.record))
             self.answer_links = AnswerLinks(self._open("answer_links", AnswerLinks.record))
+            self.email_claims = EmailClaims(self._open("email_claims", EmailClaims.record))
             self.engine.on_rollback(self._reindex)
         except BaseException:
             self.close(compact=False)
