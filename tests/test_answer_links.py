@@ -280,3 +280,28 @@ async def test_a_link_sent_before_a_restart_records_after_it_once(
             assert [p.choice for p in store.positions.history(1)] == ["agree"]
     finally:
         store.close()
+
+
+async def test_the_page_speaks_the_members_language(
+        app: BotApp, client: TestClient, mailbox: tuple[str, Mailbox], spoken: Spoken) -> None:
+    fatou = app.store.members.get("fatou")
+    fatou.language = "en"
+    app.store.members.save(fatou)
+    links = await open_consultation(app, mailbox[1])
+    page = await client.get(links["reservations"])
+    assert '<html lang="en">' in await page.text()
+    assert spoken.has("link.answer.submit", "en") and not spoken.has("link.answer.submit", "fr")
+    assert spoken.has("reason.label.reservations", "en")
+
+
+async def test_without_a_web_address_the_email_shows_the_commands_instead(
+        app: BotApp, mailbox: tuple[str, Mailbox]) -> None:
+    app.add_adapter(EmailPlatform(mailbox[0], "Réseau <bot@reseau.example.org>",
+                                  link_maker(app.ctx)))
+    app.store.members.save(Member(id="fatou", name="Fatou Diallo", agency="UNICEF",
+                                  roles=[FOCAL_POINT], identities=[f"email:{ADDRESS}"]))
+    say_and_send(app, "aminata", "consultation ouvrir Adopter le plan | vendredi 4 décembre 17h")
+    await app.dispatcher.flush()
+    [received] = [r for r in mailbox[1].received if r.recipients == [ADDRESS]]
+    text = received.mail.get_body(("plain",)).get_content()
+    assert "/reponse/" not in text and "position 1 accord" in text
