@@ -80,6 +80,7 @@ class BotApp:
             seeded = seed_members(self.ctx)
             seed_groups(self.ctx)
             store.deployment.uid()  # made once, here, not by the first feed someone reads
+            store.signing_keys.key()  # likewise, not by the first email carrying links
         store.sync_now()
         if seeded:
             log.info("seeded %s members from the configuration", seeded)

@@ -26,7 +26,9 @@ from bot.http_limits import (
 )
 from bot.platforms.base import Platform
 from bot.web import knowledge_routes
+from bot.web.answer_links import answer_routes
 from bot.web.calendar_feed import calendar_routes
+from bot.web.email_confirm import email_confirm_routes
 
 log = logging.getLogger(__name__)
 
@@ -46,8 +48,9 @@ def build_platforms(app: BotApp, env: Environment) -> list[Platform]:
         platforms.append(TelegramPlatform(app, env))
     if env.smtp_url:  # nothing is sent by email without it
         from bot.platforms.email.adapter import EmailPlatform
+        from handlers.email_links.answers import link_maker
 
-        platforms.append(EmailPlatform(env.smtp_url, env.smtp_from))
+        platforms.append(EmailPlatform(env.smtp_url, env.smtp_from, link_maker(app.ctx)))
     return platforms
 
 
@@ -74,6 +77,8 @@ def web_application(app: BotApp, platforms: list[Platform], env: Environment | N
     app.set_web_url((env or Environment()).base_url)
     knowledge_routes(web_app, app)
     calendar_routes(web_app, app)
+    answer_routes(web_app, app)
+    email_confirm_routes(web_app, app)
     for platform in platforms:
         platform.add_routes(web_app)
     return web_app

@@ -28,6 +28,7 @@ from handlers import (
 from handlers.consultations import closing, deadline, opening, override, positions, reasons
 from handlers.consultations import views as consultation_views
 from handlers.consultations.lookup import CHOICES
+from handlers.email_links import courriel
 from handlers.flows import table as flows
 from handlers.forms.table import ACTIONS as FORM_ACTIONS
 from handlers.forms.table import or_form
@@ -114,6 +115,7 @@ COMMANDS: list[Command] = [
     Command("report", LEADS, report.report_command),
     Command("link", ANYONE, identities.link_command),
     Command("preference", MEMBERS, identities.preference_command),
+    Command("email", MEMBERS, courriel.courriel_command),
     Command("group_create", LEADS, groups.create),
     Command("group_add", LEADS_AND_GROUP_CHAIRS, groups.add),
     Command("group_join", MEMBERS, groups.join),

@@ -11,6 +11,7 @@ from dataclasses import replace
 
 from handlers import calendar_feed, identities, invitations, knowledge
 from handlers.context import Context
+from handlers.email_links import courriel
 from handlers.types import SECRET_MARK, Field, Message
 from storage.models import Member
 
@@ -24,6 +25,7 @@ MINTERS: dict[str, Callable[[Context, Member], str]] = {
 # ``None`` when it may no longer be minted.
 RECORD_MINTERS: dict[str, Callable[[Context, str], str | None]] = {
     "invite": invitations.mint_token,
+    courriel.SECRET_KIND: courriel.mint_token,
 }
 
 

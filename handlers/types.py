@@ -162,15 +162,13 @@ class Inbound:
     # The platform's own id for this event (``slack:<event_id>``, ``slack:trigger:<trigger_id>``,
     # ``telegram:update:<update_id>``): the answer's idempotency key.
     event: str = ""
-    # The bot's message this one answers (a Telegram reply to it, a Slack thread under it):
-    # ``None`` when it answers none. In a group chat, only such a reply is read as addressed
-    # to the bot.
+    # The bot's message this one answers (a Telegram reply to it, a Slack thread under it), if
+    # any. In a group chat, only such a reply is read as addressed to the bot.
     in_reply_to: CardRef | None = None
     # The platform shows an ``Ask`` as a form of its own, answered apart (a Slack modal opened
     # with this click's trigger): the person's next message is not taken as the answer.
     forms: bool = False
-    # Typed as a command the platform marks as one (Telegram's ``/name``): never the answer to
-    # a question the bot asked.
+    # Typed as a command the platform marks as one (Telegram's ``/name``): never an answer.
     explicit: bool = False
     # The person's username on the platform (Telegram's ``@name``), shown to whoever decides
     # about them: their display name alone may be anyone's.
@@ -178,9 +176,7 @@ class Inbound:
     # A form's fields as submitted (``Form``): (field name, value) pairs, several chosen
     # values joined by ``,``; the form's name is in ``value``.
     answers: tuple[tuple[str, str], ...] = ()
-    # A chat that converses (Telegram's private chats, the console): a command typed alone
-    # asks for each argument in turn (``handlers.flows``) instead of answering with its usage.
-    converses: bool = False
+    converses: bool = False  # a command typed alone asks each argument in turn (handlers.flows)
 
     @property
     def identity(self) -> str:

@@ -13,3 +13,7 @@ STYLESHEET_PATH = "/savoirs.css"
 # Calendar subscriptions: ``<CALENDAR_PATH>/<token>.ics`` (the same in both languages: the link
 # is read by calendar applications, not people).
 CALENDAR_PATH = "/calendrier"
+# One-tap answers to a consultation, sent by email: ``<ANSWER_PATH>/<signed token>``.
+ANSWER_PATH = "/reponse"
+# The confirmation of an address a member adds (``courriel``): ``<EMAIL_CONFIRM_PATH>/<token>``.
+EMAIL_CONFIRM_PATH = "/courriel"

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from storage.answer_links import AnswerLinks
 from storage.calendar_tokens import CalendarTokens
 from storage.cards import Cards
 from storage.collection import Collection
@@ -15,6 +16,7 @@ from storage.consultations import Consultations, Positions
 from storage.conversations import Conversations
 from storage.deployment import DeploymentInfo
 from storage.drafts import Drafts
+from storage.email_claims import EmailClaims
 from storage.engine import COMPACT_AFTER, Engine
 from storage.events import FOLDER as EVENTS
 from storage.events import ProcessedEvents
@@ -35,6 +37,7 @@ from storage.plan import Plan
 from storage.position_readings import PositionReadings
 from storage.prompts import Prompts
 from storage.sharded import ShardedCollection
+from storage.signing_keys import SigningKeys
 from storage.statements import Statements
 from storage.todo_views import TodoViews
 from storage.web_tokens import WebTokens
@@ -118,6 +121,9 @@ class Store:
             self.drafts = Drafts(self._open("drafts", Drafts.record))
             self.conversations = Conversations(self._open("conversations",
                                                           Conversations.record, watch=True))
+            self.signing_keys = SigningKeys(self._open("signing_keys", SigningKeys.record))
+            self.answer_links = AnswerLinks(self._open("answer_links", AnswerLinks.record))
+            self.email_claims = EmailClaims(self._open("email_claims", EmailClaims.record))
             self.engine.on_rollback(self._reindex)
         except BaseException:
             self.close(compact=False)

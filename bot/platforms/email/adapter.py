@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime
 from email.utils import make_msgid, parseaddr
 
@@ -27,9 +28,12 @@ from bot.dispatch.contract import Rejected, Target
 from bot.platforms.email.render import render
 from bot.platforms.email.settings import SmtpSettings, parse_smtp_url
 from bot.ratelimit import RateLimits
-from handlers.types import Message
+from handlers.types import Button, Message
 
 log = logging.getLogger(__name__)
+
+# The signed link doing what a button does, for an address (``handlers/email_links``), or None.
+Links = Callable[[str, Button], "str | None"]
 
 
 def message_id(outbox_key: str, address: str, sender: str) -> str:
@@ -50,10 +54,11 @@ class EmailPlatform:
     rate_limits = RateLimits(per_second=5.0)
     timeout = 30.0
 
-    def __init__(self, smtp_url: str, sender: str) -> None:
+    def __init__(self, smtp_url: str, sender: str, links: Links | None = None) -> None:
         self.settings: SmtpSettings = parse_smtp_url(smtp_url)
         self.sender = sender.strip()
         self._ready = False
+        self.links = links  # made as the message leaves: the outbox holds no working link
 
     @property
     def ready(self) -> bool:
@@ -86,6 +91,12 @@ class EmailPlatform:
         async with client:
             await client.noop()
 
+    def _link_for(self, address: str) -> Callable[[Button], str | None]:
+        links = self.links
+        if links is None:
+            return lambda _: None
+        return lambda button: links(address, button)
+
     async def deliver(self, target: Target, message: Message) -> str | None:
         """One message to one address; ``Rejected`` on a permanent (5xx) refusal."""
         if target.channel or target.reply is not None:
@@ -93,7 +104,7 @@ class EmailPlatform:
         mail = render(message, sender=self.sender, to=target.address,
                       message_id=message_id(target.outbox_key,
                                             target.address, self.sender),
-                      now=datetime.now(UTC))
+                      now=datetime.now(UTC), link_for=self._link_for(target.address))
         client = self._client()
         try:
             async with client:
