@@ -87,6 +87,9 @@ class BotApp:
         self.dispatcher.adapters[adapter.platform] = adapter
         if fallback:
             self.dispatcher.fallback = adapter
+            self.ctx.delivers_all = True
+        else:
+            self.ctx.delivers_to.add(adapter.platform)
 
     def set_start_link(self, platform: str, template: str) -> None:
         """An adapter says how to open its private chat with a payload (``{payload}`` in

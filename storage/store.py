@@ -12,6 +12,7 @@ from storage.calendar_tokens import CalendarTokens
 from storage.cards import Cards
 from storage.collection import Collection
 from storage.consultations import Consultations, Positions
+from storage.delivery_failures import DeliveryFailures
 from storage.deployment import DeploymentInfo
 from storage.drafts import Drafts
 from storage.engine import COMPACT_AFTER, Engine
@@ -115,6 +116,8 @@ class Store:
             self.calendar_tokens = CalendarTokens(self._open("calendar_tokens",
                                                              CalendarTokens.record))
             self.drafts = Drafts(self._open("drafts", Drafts.record))
+            self.delivery_failures = DeliveryFailures(self._open("delivery_failures",
+                                                                 DeliveryFailures.record))
             self.engine.on_rollback(self._reindex)
         except BaseException:
             self.close(compact=False)
