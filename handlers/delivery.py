@@ -45,9 +45,9 @@ def report(ctx: Context, row: OutboxRow, unreachable: dict[str, str]) -> None:
     recipient = Recipient.from_dict(row.recipient)
     if recipient.kind == "member":
         member = ctx.store.members.get(recipient.ref)
-        reach.record_unreachable(ctx, member, unreachable)  # the secretariat's « membres »
         marks = {identity: reason for identity, reason in unreachable.items()
                  if reason in PERSON_REASONS}
+        reach.record_unreachable(ctx, member, marks)  # the secretariat's « membres »
         if member is not None and any(member.unreachable.get(i) != r for i, r in marks.items()):
             member.unreachable.update(marks)
             ctx.store.members.save(member)

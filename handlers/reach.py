@@ -7,10 +7,10 @@ the next one, email included. ``reached_on`` follows the same steps without send
 ``membres`` shows the secretariat is where the next message would go.
 
 Failures are kept per member and platform (``storage/delivery_failures.py``): the dispatcher's
-reports (``handlers.delivery.report`` for an account it could not write to, ``gave_up`` for a
-message given up) land here. The co-chairs' digest names the members reached nowhere and those
-whose last delivery failed since the previous digest — names only, so it stays short with 200
-members.
+reports land here — ``handlers.delivery.report`` for an account only the person can make
+reachable again (a Telegram 403), ``gave_up`` for a message given up (expired, refused for
+good). The co-chairs' digest names the members reached nowhere and those whose last delivery
+failed since the previous digest — names only, so it stays short with 200 members.
 """
 
 from __future__ import annotations
@@ -154,8 +154,10 @@ def digest_section(ctx: Context, lang: str, since: datetime) -> list[tuple[str, 
 
 def record_unreachable(ctx: Context, member: Member | None,
                        unreachable: Mapping[str, str]) -> None:
-    """Accounts of ``member`` the dispatcher could not write to (a Telegram 403, a platform
-    this process does not serve), each with why."""
+    """Accounts of ``member`` the dispatcher could not write to, each with why: what only the
+    person can lift (a Telegram 403: never opened the bot, blocked it), and messages given up.
+    A platform this process does not serve is the network's setting, not a failure of theirs:
+    ``reached_on`` shows it as where they are (not) reached."""
     if member is None:
         return
     for identity, reason in unreachable.items():

@@ -181,6 +181,10 @@ async def test_where_reached_is_where_the_dispatcher_sends(app: BotApp) -> None:
         moussa.identities.append("telegram:100000009")
         moussa.preference = "both"
         app.store.members.save(moussa)
+        ibrahim = app.store.members.get("ibrahim")
+        ibrahim.identities.append("email:ibrahim@undp.org")
+        ibrahim.preference = "slack"
+        app.store.members.save(ibrahim)
         fatoumata = app.store.members.get("fatoumata")
         fatoumata.unreachable["telegram:100000002"] = "blocked"
         fatoumata.preference = "telegram"
@@ -196,3 +200,7 @@ async def test_where_reached_is_where_the_dispatcher_sends(app: BotApp) -> None:
     assert reach.reached_on(app.ctx, app.store.members.get("fatoumata")) == [
         "email:fatoumata@wfp.org"]
     assert reach.reached_on(app.ctx, app.store.members.get("mariam")) == []  # console only
+    # He prefers Slack, which this process does not serve: email it is, and that is where he
+    # is reached, not a failure of his.
+    assert rows["to-ibrahim"].done == ["email:ibrahim@undp.org"]
+    assert app.store.delivery_failures.all() == []
