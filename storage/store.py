@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from storage.calendar_replies import CalendarReplies
 from storage.calendar_tokens import CalendarTokens
 from storage.cards import Cards
 from storage.collection import Collection
@@ -118,6 +119,8 @@ class Store:
             self.drafts = Drafts(self._open("drafts", Drafts.record))
             self.delivery_failures = DeliveryFailures(self._open("delivery_failures",
                                                                  DeliveryFailures.record))
+            self.calendar_replies = CalendarReplies(self._open("calendar_replies",
+                                                               CalendarReplies.record))
             self.engine.on_rollback(self._reindex)
         except BaseException:
             self.close(compact=False)
