@@ -151,7 +151,7 @@ def member_of(ctx: Context, address: str) -> tuple[Member | None, str]:
 def target_of(ctx: Context, reply: CalendarReply) -> str:
     """The button value the UID names: ``12`` (a meeting alone, or the occurrence of a series
     a RECURRENCE-ID names), ``series.3.all`` (a whole series); empty when unknown."""
-    for meeting in ctx.store.meetings.upcoming(ctx.now_iso()):
+    for meeting in ctx.store.meetings.all():  # a past one too: refused as the button is
         if meeting.series_id is None and meeting.uid == reply.uid:
             return str(meeting.id)
     series = next((s for s in ctx.store.series.all() if s.uid == reply.uid), None)

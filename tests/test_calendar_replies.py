@@ -211,6 +211,17 @@ async def test_a_reply_not_sent_by_its_attendee_is_refused(
     assert (await reader.check())["kept"] == 1  # judged once, not again at every pass
 
 
+async def test_a_reply_after_the_meeting_began_is_refused_as_the_button_would_be(
+        mailed: BotApp, smtp: tuple[str, Mailbox], imap: int, client: MailboxClient,
+        clock: Clock) -> None:
+    requests = await invite(mailed, smtp)
+    late = client.append(reply(requests[AWA], "ACCEPTED", AWA))
+    clock.now = datetime.fromisoformat(mailed.store.meetings.get(1).end) + timedelta(days=1)
+    counts = await MailReader(mailed, parse_imap_url(url(imap))).check()
+    assert counts["refused"] == 1 and mailed.store.rsvps.get(1, "awa") is None
+    assert late in client.unseen()
+
+
 async def test_an_unknown_meeting_or_attendee_is_left_alone(
         mailed: BotApp, smtp: tuple[str, Mailbox], imap: int, client: MailboxClient) -> None:
     requests = await invite(mailed, smtp)
