@@ -17,12 +17,13 @@ import icalendar
 import pytest
 
 from bot.app import BotApp
-from bot.config.environment import read_environment
+from bot.config.environment import Environment, read_environment
 from bot.config.network import load_network
 from bot.mail_replies import MailReader, watch_mailbox
 from bot.platforms.email.adapter import EmailPlatform
 from bot.platforms.email.imap import ImapError
 from bot.platforms.email.imap_settings import parse_imap_url
+from bot.runtime import Runtime
 from handlers.calendar_replies import replies_in
 from handlers.i18n import Catalog
 from scheduler.jobs import MailCheck
@@ -251,6 +252,24 @@ async def test_the_running_bot_reads_the_mailbox_every_few_minutes(
     assert mailed.store.rsvps.get(1, "awa").status == "present"
     [following] = [s for s in mailed.job_specs() if s.kind == "mail.check"]
     assert following.run_at == spec.run_at + timedelta(minutes=5)
+
+
+async def test_the_runtime_reads_the_mailbox_when_imap_url_is_set(
+        mailed: BotApp, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(mailed.jobs, "start", lambda: None)  # nothing fires on the real clock
+    env = Environment(host="127.0.0.1", port=0, imap_url=url(143))
+    runtime = Runtime(mailed, env, platforms=[])
+    await runtime.start()
+    try:
+        assert MailCheck in mailed.async_jobs
+        assert [s.kind for s in mailed.job_specs()].count("mail.check") == 1
+        # A job woken a little before its time does not find that time again.
+        [spec] = [s for s in mailed.job_specs() if s.kind == "mail.check"]
+        mailed.ctx.clock = lambda: spec.run_at - timedelta(milliseconds=5)
+        [following] = [s for s in mailed.job_specs() if s.kind == "mail.check"]
+        assert following.run_at == spec.run_at + timedelta(minutes=5)
+    finally:
+        await runtime.stop()
 
 
 async def test_a_mailbox_that_cannot_be_reached_is_an_imap_error(mailed: BotApp) -> None:

@@ -189,11 +189,12 @@ def digest_jobs(rules: Rules, installed: str | None, done: Container[str],
 
 def mail_jobs(rules: Rules, now: datetime) -> list[JobSpec]:
     """The next reading of the mailbox: the first multiple of ``mail_every`` (counted from
-    the epoch) after ``now`` — never one in the past, so a restart owes no missed reading."""
+    the epoch) more than a second after ``now`` — never one in the past, so a restart owes no
+    missed reading, and a job woken a little early does not find its own time again."""
     if not rules.mail_every:
         return []
     step = rules.mail_every.total_seconds()
-    at = datetime.fromtimestamp((now.timestamp() // step + 1) * step, tz=now.tzinfo)
+    at = datetime.fromtimestamp(((now.timestamp() + 1) // step + 1) * step, tz=now.tzinfo)
     return [JobSpec.of(MailCheck(to_iso(at)), at)]
 
 
