@@ -14,10 +14,10 @@ from __future__ import annotations
 import logging
 import secrets
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from bot.dispatch.contract import Adapter
 from bot.dispatch.dispatcher import Dispatcher
@@ -72,6 +72,10 @@ class BotApp:
         self.dispatcher = Dispatcher(store, network, self.catalog, {}, clock=clock,
                                      ctx=self.ctx, pace=self.acks_first.turn)
         self.jobs = JobRunner(network.timezone, self.run_job)
+        # Jobs whose work is on the network, not in storage (the mailbox: ``bot/mail_replies.py``),
+        # each run outside any transaction by what registered it; and how often it reads.
+        self.async_jobs: dict[type, Callable[[Any], Awaitable[object]]] = {}
+        self.mail_every: timedelta | None = None
         with store.transaction():
             store.jobs_done.mark(INSTALLED, self.ctx.now_iso())  # only the first start counts
             # Event ids older than the previous month are of no use against redeliveries.
@@ -89,6 +93,9 @@ class BotApp:
         self.dispatcher.adapters[adapter.platform] = adapter
         if fallback:
             self.dispatcher.fallback = adapter
+            self.ctx.delivers_all = True
+        else:
+            self.ctx.delivers_to.add(adapter.platform)
 
     def set_start_link(self, platform: str, template: str) -> None:
         """An adapter says how to open its private chat with a payload (``{payload}`` in
@@ -290,7 +297,8 @@ class BotApp:
     def rules(self) -> Rules:
         network = self.network
         return Rules(network.meeting_reminders, network.consultation_reminders,
-                     network.workplan_reminders, network.digest_cron, network.timezone)
+                     network.workplan_reminders, network.digest_cron, network.timezone,
+                     self.mail_every)
 
     def schedule(self) -> dict[Source, list[JobSpec]]:
         """Every job, by source; a job that failed waits for its next attempt, one given up is
@@ -332,6 +340,11 @@ class BotApp:
         """Do one job's work (its handler checks it is still due and not done) as one
         transaction, then deliver. A failure is retried by the schedule itself; lateness and
         giving up are told."""
+        outside = self.async_jobs.get(type(spec.job))
+        if outside is not None:  # its own transactions; then the next one is derived
+            await outside(spec.job)
+            self.follow_changes(also=[spec.source])
+            return
         try:
             with self.store.transaction():
                 wrote = self.store.writes_to(todo_views.SOURCES)

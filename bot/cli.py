@@ -1,4 +1,5 @@
-"""``reseau-bot``: ``run`` (the default), ``console --as <member>`` and ``check``."""
+"""``reseau-bot``: ``run`` (the default), ``console --as <member>``, ``check`` and
+``courrier`` (calendar replies read from the mailbox)."""
 
 from __future__ import annotations
 
@@ -155,6 +156,11 @@ def check() -> int:
         say(catalog.t(lang, "cli.check_console"))
     else:
         say(catalog.t(lang, "cli.check_platforms", platforms=", ".join(env.platforms)))
+    if env.imap_url:
+        from bot.platforms.email.imap_settings import parse_imap_url
+
+        imap = parse_imap_url(env.imap_url)
+        say(catalog.t(lang, "imap.check", host=imap.host, mailbox=imap.mailbox))
     data_dir = env.data_dir.resolve()
     stored: list[Member] = []
     if not env.data_dir.exists():
@@ -183,6 +189,45 @@ def check() -> int:
     return 0
 
 
+def courrier() -> int:
+    """``reseau-bot courrier``: read the mailbox of ``IMAP_URL`` once for calendar replies
+    (``bot/mail_replies.py``, which the running bot does every few minutes) and say what came
+    of it. It needs the data dir, so a running bot refuses it (``cli.locked``). Exit codes: 0
+    read; 1 the data dir cannot be opened; 2 ``IMAP_URL`` unset or malformed; 3 the mailbox
+    cannot be read — said in words, never a traceback."""
+    from bot.mail_replies import MailReader
+    from bot.platforms.email.imap import ImapError
+    from bot.platforms.email.imap_settings import parse_imap_url
+
+    catalog = Catalog.load()
+    lang = cli_language()
+    loaded = load(catalog, lang)
+    if loaded is None:
+        return 2
+    env, network = loaded
+    if not env.imap_url:
+        say(catalog.t(lang, "imap.not_set"), err=True)
+        return 2
+    setup_logging(env.data_dir)
+    settings = parse_imap_url(env.imap_url)
+    store = open_store(catalog, lang, env.data_dir, env.journal_mb)
+    if store is None:
+        return 1
+    try:
+        counts = asyncio.run(MailReader(BotApp(store, network), settings).check())
+    except ImapError as error:
+        say(catalog.t(lang, f"imap.error.{error.reason}", detail=error.detail), err=True)
+        return 3
+    finally:
+        store.close()
+    say(catalog.t(lang, "imap.done", mailbox=settings.mailbox, recorded=counts["recorded"],
+                  again=counts["again"],
+                  refused=sum(counts[k] for k in ("forged", "refused", "unsupported")),
+                  unknown=counts["unknown_uid"] + counts["unknown_attendee"],
+                  other=counts["other"]))
+    return 0
+
+
 def empty_seats(network: Network, stored: list[Member]) -> list[Agency]:
     """Executive Committee seats no active focal point fills once the bot starts: the stored
     members, and the configured ones not stored yet (they are brought in at start-up)."""
@@ -206,9 +251,13 @@ def main(argv: list[str] | None = None) -> int:
     console.add_argument("--as", dest="who", default=None,
                          help="member id or name to act as (default: the demo co-chair)")
     commands.add_parser("check", help="validate configuration and environment")
+    commands.add_parser("courrier", aliases=["mail"], help=(
+        "read the mailbox of IMAP_URL once for calendar replies (Accept / Decline)"))
     args = parser.parse_args(argv)
     if args.command == "check":
         return check()
+    if args.command in ("courrier", "mail"):
+        return courrier()
     web = bool(getattr(args, "web", False))
     if args.command == "console":
         return start(args.who or "", web)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from handlers import digest, workplan
+from handlers import calendar_replies, digest, workplan
 from handlers.consultations import closing
 from handlers.consultations import reminders as consultation_reminders
 from handlers.context import Context
@@ -23,6 +23,7 @@ from scheduler.jobs import (
     Digest,
     JobIdError,
     LaterReminder,
+    MailCheck,
     MeetingReminder,
     PlanOverdue,
     PlanReminder,
@@ -41,6 +42,7 @@ JOB_HANDLERS: dict[type, Callable[[Context, Any], object]] = {
     PlanOverdue: workplan.send_overdue,
     LaterReminder: later_firing.send_later,
     ConversationTimeout: flow_timeout.close_idle,
+    MailCheck: calendar_replies.no_mailbox,  # the reading itself: bot/mail_replies.py
 }
 # The collections the schedule is derived from, and the source each of their records is.
 SOURCES = {"meetings": "meeting", "consultations": "consultation", "plan": "plan",

@@ -113,6 +113,10 @@ class Runtime:
         self.port = sockets[0].getsockname()[1] if sockets else self.env.port
         for platform in self.platforms:
             await platform.start()
+        if self.env.imap_url:  # calendar replies read from the mailbox every few minutes
+            from bot.mail_replies import watch_mailbox
+
+            watch_mailbox(self.app, self.env.imap_url)
         await self.app.start()
         # What start-up loaded (years of records, the libraries) stays for the process: keep it
         # out of the garbage collector's full passes, which would otherwise walk it all while

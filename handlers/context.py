@@ -104,6 +104,11 @@ class Context:
         # Where this process serves its web pages (``RESEAU_PUBLIC_URL``, else host and port),
         # given by the app when it runs the web server; ``None`` (the console): no link to give.
         self.web_url: str | None = None
+        # The platforms this process delivers to with an adapter of their own, and whether a
+        # fallback (the console) shows the rest: given by the app as adapters are added, for
+        # telling the secretariat where each member is reached (``handlers/reach.py``).
+        self.delivers_to: set[str] = set()
+        self.delivers_all = False
 
     def now(self) -> datetime:
         return self.clock()

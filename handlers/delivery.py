@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from handlers import reach
 from handlers.channel_cards import live
 from handlers.consultations import cards
 from handlers.consultations.sending import delivery_outcome
@@ -46,6 +47,7 @@ def report(ctx: Context, row: OutboxRow, unreachable: dict[str, str]) -> None:
         member = ctx.store.members.get(recipient.ref)
         marks = {identity: reason for identity, reason in unreachable.items()
                  if reason in PERSON_REASONS}
+        reach.record_unreachable(ctx, member, marks)  # the secretariat's « membres »
         if member is not None and any(member.unreachable.get(i) != r for i, r in marks.items()):
             member.unreachable.update(marks)
             ctx.store.members.save(member)
@@ -97,6 +99,7 @@ def gave_up(ctx: Context, rows: list[OutboxRow]) -> int:
     one notice per recipient and reason naming what did not reach them and on which platform,
     not one per row. Answers to someone who just wrote and the notices themselves are only
     recorded. Returns how many notices were queued."""
+    reach.record_given_up(ctx, rows)  # the secretariat's « membres » and digest
     batches: dict[tuple[str, str, str], list[OutboxRow]] = {}
     for row in rows:
         recipient = Recipient.from_dict(row.recipient)

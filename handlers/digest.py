@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from handlers import info, members
+from handlers import info, members, reach
 from handlers.consultations.seats import silent_agencies
 from handlers.context import Context, UserError
 from handlers.markdown import to_markdown
@@ -107,6 +107,7 @@ def sections(ctx: Context, lang: str, since: datetime) -> list[tuple[str, list[s
             t(lang, "digest.undelivered_line", number=row.id,
               recipient=_recipient(ctx, row.recipient), title=row.message.get("title", "")[:80],
               error=(row.last_error or "")[:80]) for row in dead]))
+    found += reach.digest_section(ctx, lang, since)  # members not reached
     return found
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from handlers import consensus
+from handlers import consensus, reach
 from handlers.consultations.newcomers import ask_newcomer
 from handlers.consultations.seats import staffed_agencies
 from handlers.context import Context, UserError, parse_ref
@@ -98,6 +98,7 @@ def list_members(req: Request) -> Message:
     ctx, lang = req.ctx, req.lang
     network = ctx.network
     active = ctx.store.members.active()
+    lead = reach.sees_reach(req)  # where each is reached: the secretariat's and co-chairs'
     by_agency: dict[str, list[Member]] = {}
     for member in active:
         by_agency.setdefault(member.agency, []).append(member)
@@ -106,8 +107,8 @@ def list_members(req: Request) -> Message:
         lines = []
         for agency in agencies:
             people = sorted(by_agency.get(agency.code, []), key=lambda m: fold(m.name))
-            names = "; ".join(_member_line(ctx, m, lang) for m in people) or ctx.t(
-                lang, "members.no_focal_point")
+            names = "; ".join(_member_line(ctx, m, lang) + reach.member_suffix(ctx, lang, m, lead)
+                              for m in people) or ctx.t(lang, "members.no_focal_point")
             lines.append(f"{mark}{agency.acronym(lang)} — {names}")
         return lines
 
@@ -132,6 +133,8 @@ def list_members(req: Request) -> Message:
                                 agencies=ctx.catalog.join(lang, [a.acronym(lang) for a in empty]),
                                 count=len(empty)))
     paragraphs += [ctx.t(lang, "members.others_heading"), "\n".join(block(others, ""))]
+    if lead:
+        paragraphs += reach.summary(ctx, lang, active)
     return Message(title=network.name(lang), paragraphs=paragraphs)
 
 

@@ -9,11 +9,13 @@ from pathlib import Path
 from typing import Any
 
 from storage.answer_links import AnswerLinks
+from storage.calendar_replies import CalendarReplies
 from storage.calendar_tokens import CalendarTokens
 from storage.cards import Cards
 from storage.collection import Collection
 from storage.consultations import Consultations, Positions
 from storage.conversations import Conversations
+from storage.delivery_failures import DeliveryFailures
 from storage.deployment import DeploymentInfo
 from storage.drafts import Drafts
 from storage.email_claims import EmailClaims
@@ -124,6 +126,10 @@ class Store:
             self.signing_keys = SigningKeys(self._open("signing_keys", SigningKeys.record))
             self.answer_links = AnswerLinks(self._open("answer_links", AnswerLinks.record))
             self.email_claims = EmailClaims(self._open("email_claims", EmailClaims.record))
+            self.delivery_failures = DeliveryFailures(self._open("delivery_failures",
+                                                                 DeliveryFailures.record))
+            self.calendar_replies = CalendarReplies(self._open("calendar_replies",
+                                                               CalendarReplies.record))
             self.engine.on_rollback(self._reindex)
         except BaseException:
             self.close(compact=False)

@@ -72,7 +72,9 @@ def test_join_approve_and_list_across_sessions(tmp_path: Path) -> None:
     assert t("join.approved", number=1, name="Kadiatou Konaté", agency=UNICEF) in second.stdout
     welcome = t("join.welcome_title", network=NETWORK.name("fr"))
     assert f"→ UNICEF (Kadiatou Konaté, console) :\n    {welcome}" in second.stdout
-    assert "★ UNICEF — Awa Traoré · telegram; Kadiatou Konaté" in second.stdout
+    # The secretariat sees where each member is reached.
+    assert (f"★ UNICEF — Awa Traoré · telegram {t('reach.line', where='Telegram')}; "
+            f"Kadiatou Konaté {t('reach.line', where=t('reach.where.console'))}") in second.stdout
 
     third = chat(data, ["moi"], "console", "--as", "Kadiatou Konaté")
     assert t("whoami.member", name="Kadiatou Konaté", agency="UNICEF",

@@ -19,7 +19,7 @@ def outbox_for(app: BotApp, kind: str, ref: str) -> list[str]:
 
 def test_members_lists_agencies_with_the_executive_committee_first_and_marked(
         app: BotApp, spoken: Spoken) -> None:
-    shown = text_of(say(app, "aminata", "membres"))
+    shown = text_of(say(app, "awa", "membres"))  # a focal point: no reach column
     lines = shown.splitlines()
     executive = [line for line in lines if line.startswith("★ ")]
     assert [line.split()[1] for line in executive] == [

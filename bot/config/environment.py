@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.config.problems import Problem
+from bot.platforms.email.imap_settings import imap_problem
 from bot.platforms.email.settings import smtp_problem
 
 
@@ -37,6 +38,7 @@ class Environment:
     problems: tuple[Problem, ...] = field(default=())
     smtp_url: str = field(default="", repr=False)  # SMTP_URL: email on (may hold a password)
     smtp_from: str = ""  # SMTP_FROM: the sender of the bot's emails
+    imap_url: str = field(default="", repr=False)  # IMAP_URL: calendar replies read (password)
 
     @property
     def platforms(self) -> list[str]:
@@ -82,6 +84,9 @@ def read_environment(env: dict[str, str] | None = None) -> Environment:
     smtp = smtp_problem(env.get("SMTP_URL", ""), env.get("SMTP_FROM", ""))
     if smtp:
         problems.append(Problem("environment", smtp.split()[0], smtp))
+    imap = imap_problem(env.get("IMAP_URL", ""))
+    if imap:
+        problems.append(Problem("environment", "IMAP_URL", imap))
     config = env.get("RESEAU_CONFIG")
     return Environment(
         slack_bot_token=env.get("SLACK_BOT_TOKEN", ""),
@@ -100,4 +105,5 @@ def read_environment(env: dict[str, str] | None = None) -> Environment:
         problems=tuple(problems),
         smtp_url="" if smtp else env.get("SMTP_URL", "").strip(),
         smtp_from=env.get("SMTP_FROM", "").strip(),
+        imap_url="" if imap else env.get("IMAP_URL", "").strip(),
     )

@@ -3,7 +3,9 @@ restarts and crashes.
 
 **Kinds.** Each kind of job is a small frozen dataclass (``kinds.py``): ``MeetingReminder``,
 ``ConsultationReminder``, ``ConsultationClose``, ``Digest``, ``PlanReminder``, ``PlanOverdue``,
-``LaterReminder`` (a person's « Plus tard »).
+``LaterReminder`` (a person's « Plus tard »), ``ConversationTimeout`` (a guided conversation
+left untouched), ``MailCheck`` (the mailbox read for calendar
+replies, every few minutes, while ``IMAP_URL`` is set; never marked done).
 A job names the record it is about and the version of it it was derived from (a meeting's
 start, a consultation's deadline, an action's due date). ``encode`` turns a job into its id and
 ``decode`` reads an id back; nothing else builds or splits that text. ``bot/app.py`` maps each
@@ -52,6 +54,7 @@ from scheduler.jobs.kinds import (
     Job,
     JobIdError,
     LaterReminder,
+    MailCheck,
     MeetingReminder,
     PlanOverdue,
     PlanReminder,
@@ -75,4 +78,5 @@ __all__ = [
     "PlanReminder", "Rules", "Source", "all_jobs", "decode", "digest_slots", "encode",
     "jobs_of", "sources",
     "ConversationTimeout",
+    "MailCheck",
 ]

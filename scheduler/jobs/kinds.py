@@ -9,7 +9,7 @@ a consultation makes new jobs, with new ids, instead of reusing the marks of the
 ``meeting-reminder:<n°>:<start>:<seconds>``, ``consultation-reminder:<n°>:<deadline>:<seconds>``,
 ``consultation-close:<n°>:<deadline>``, ``digest:<YYYY-MM-DD>``,
 ``plan-reminder:<n°>:<due>:<seconds>``, ``plan-overdue:<n°>:<due>``, ``later:<n°>:<due>``,
-``conversation-timeout:<n°>:<updated>``.
+``conversation-timeout:<n°>:<updated>``, ``mail-check:<time>``.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from typing import ClassVar
 # When that record changes, its jobs are derived again, and only its jobs.
 Source = tuple[str, int]
 DIGEST_SOURCE: Source = ("digest", 0)
+MAIL_SOURCE: Source = ("mail", 0)  # the mailbox read for calendar replies (``IMAP_URL``)
 
 
 class JobIdError(ValueError):
@@ -136,10 +137,25 @@ class ConversationTimeout:
         return ("conversation", self.conversation_id)
 
 
+@dataclass(frozen=True)
+class MailCheck:
+    """Read the network's mailbox for calendar replies at ``at`` (every few minutes while
+    ``IMAP_URL`` is set: ``bot/mail_replies.py``). Never marked done: the next one is derived
+    from the clock once it ran."""
+
+    kind: ClassVar[str] = "mail.check"
+    at: str
+
+    @property
+    def source(self) -> Source:
+        return MAIL_SOURCE
+
+
 Job = (MeetingReminder | ConsultationReminder | ConsultationClose | Digest | PlanReminder
-       | PlanOverdue | LaterReminder | ConversationTimeout)
+       | PlanOverdue | LaterReminder | ConversationTimeout | MailCheck)
 KINDS: tuple[type, ...] = (MeetingReminder, ConsultationReminder, ConsultationClose, Digest,
-                           PlanReminder, PlanOverdue, LaterReminder, ConversationTimeout)
+                           PlanReminder, PlanOverdue, LaterReminder, ConversationTimeout,
+                           MailCheck)
 
 
 def _seconds(offset: timedelta) -> int:
@@ -165,6 +181,8 @@ def encode(job: Job) -> str:
             return f"later:{number}:{due}"
         case ConversationTimeout(number, updated):
             return f"conversation-timeout:{number}:{updated}"
+        case MailCheck(at):
+            return f"mail-check:{at}"
     raise TypeError(f"not a job: {job!r}")
 
 
@@ -174,6 +192,9 @@ def decode(job_id: str) -> Job:
     try:
         if prefix == "digest":
             return Digest(date.fromisoformat(rest))
+        if prefix == "mail-check":
+            _time(rest)
+            return MailCheck(rest)
         number_text, _, moment = rest.partition(":")
         number = _number(number_text)
         if prefix in ("meeting-reminder", "consultation-reminder", "plan-reminder"):

@@ -10,12 +10,14 @@ from zoneinfo import ZoneInfo
 
 from scheduler.jobs.kinds import (
     DIGEST_SOURCE,
+    MAIL_SOURCE,
     ConsultationClose,
     ConsultationReminder,
     ConversationTimeout,
     Digest,
     Job,
     LaterReminder,
+    MailCheck,
     MeetingReminder,
     PlanOverdue,
     PlanReminder,
@@ -72,6 +74,7 @@ class Rules:
     plan_offsets: tuple[timedelta, ...]
     digest: str  # ``mon 08:00`` (weekly) or ``daily 08:00``
     timezone: str
+    mail_every: timedelta | None = None  # how often the mailbox is read (``IMAP_URL`` set)
 
 
 def parse_time(iso: str) -> datetime:
@@ -199,6 +202,17 @@ def digest_jobs(rules: Rules, installed: str | None, done: Container[str],
     return specs
 
 
+def mail_jobs(rules: Rules, now: datetime) -> list[JobSpec]:
+    """The next reading of the mailbox: the first multiple of ``mail_every`` (counted from
+    the epoch) more than a second after ``now`` — never one in the past, so a restart owes no
+    missed reading, and a job woken a little early does not find its own time again."""
+    if not rules.mail_every:
+        return []
+    step = rules.mail_every.total_seconds()
+    at = datetime.fromtimestamp(((now.timestamp() + 1) // step + 1) * step, tz=now.tzinfo)
+    return [JobSpec.of(MailCheck(to_iso(at)), at)]
+
+
 def jobs_of(store: Store, source: Source, rules: Rules, now: datetime) -> list[JobSpec]:
     """The jobs one source gives, from what storage holds now."""
     kind, number = source
@@ -215,6 +229,8 @@ def jobs_of(store: Store, source: Source, rules: Rules, now: datetime) -> list[J
         return conversation_jobs(store.conversations.get(number), done, now)
     if source == DIGEST_SOURCE:
         return digest_jobs(rules, done.done_at(INSTALLED), done, now)
+    if source == MAIL_SOURCE:
+        return mail_jobs(rules, now)
     raise ValueError(f"unknown source {source!r}")
 
 
@@ -227,7 +243,8 @@ def sources(store: Store, now: datetime) -> list[Source]:
             + [("plan", a.id) for a in store.plan.open()]
             + [("later", later.id) for later in store.later.waiting()]
             + [("conversation", c.id) for c in store.conversations.open()]
-            + [DIGEST_SOURCE])
+            + [DIGEST_SOURCE]
+            + [MAIL_SOURCE])
 
 
 def all_jobs(store: Store, rules: Rules, now: datetime) -> dict[Source, list[JobSpec]]:
