@@ -282,3 +282,10 @@ def test_the_buttons_can_be_typed_where_a_chat_shows_none(app: BotApp, spoken: S
     assert spoken.shown(say(app, "moussa", "preview 2 cancel", locale="en"),
                         "preview.cancelled")
     assert len(app.store.meetings.all()) == 1
+
+
+def test_a_series_warns_of_each_occurrence_on_a_mali_public_holiday(app: BotApp,
+                                                                    spoken: Spoken) -> None:
+    reply = say(app, "aminata", "réunion série tous les mois le 25 à 10h")
+    assert spoken.shown(reply, "preview.warn.holiday", "fr", holiday="Fête de Noël")
+    assert not spoken.has("preview.warn.short_notice")  # the first is four weeks ahead
