@@ -19,6 +19,7 @@ from bench.history import Scale, generate, slack_user
 from bot.app import BotApp
 from handlers.types import Inbound
 from storage.store import Store
+from tests.support.previews import handle_and_send
 
 
 def _click(app: BotApp, n: int, consultation: int) -> None:
@@ -51,8 +52,8 @@ async def run(what: str, top: int) -> None:
             started = time.perf_counter()
             if n == 29:
                 profile.enable()
-            app.handle(Inbound(platform="slack", user_id="UCHAIR", chat_id="D1",
-                               text=f"consultation ouvrir Texte {n} | dans 10 jours"))
+            handle_and_send(app, Inbound(platform="slack", user_id="UCHAIR", chat_id="D1",
+                                         text=f"consultation ouvrir Texte {n} | dans 10 jours"))
             if n == 29:
                 profile.disable()
             timings.append((time.perf_counter() - started) * 1000)

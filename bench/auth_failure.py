@@ -37,6 +37,7 @@ from tests.support.fake_slack import (
     event_envelope,
     running,
 )
+from tests.support.previews import handle_and_send
 
 PEOPLE = 10  # each sends one click, one command and one direct message during the outage
 AGENCIES = ["FAO", "WFP", "WHO", "UNFPA", "UNESCO", "OCHA", "UNAIDS", "UNIDO", "UNEP", "UNHABITAT"]
@@ -88,8 +89,8 @@ async def reseau_bot(folder: Path) -> dict[str, int]:
     for n, agency in enumerate(AGENCIES):
         store.members.save(Member(id=f"auth{n}", name=f"FP {agency}", agency=agency,
                                   roles=[FOCAL_POINT], identities=[f"slack:UAUTH{n:02d}"]))
-    app.handle(Inbound(platform="slack", user_id="U0DEMOMK",
-                       text="consultation ouvrir Banc d'essai | dans 7 jours"))
+    handle_and_send(app, Inbound(platform="slack", user_id="U0DEMOMK",
+                                 text="consultation ouvrir Banc d'essai | dans 7 jours"))
     fake = FakeSlack()
     await fake.start()
     fake.fail("auth.test", 500)

@@ -43,6 +43,7 @@ from storage.models import FOCAL_POINT, Member
 from storage.store import Store
 from tests.support.fake_slack import FakeSlack
 from tests.support.fake_telegram import TOKEN, FakeTelegram
+from tests.support.previews import handle_and_send
 
 START = datetime(2026, 11, 28, 17, 0, tzinfo=UTC)
 STEP = timedelta(seconds=60)  # between two dispatcher passes of the simulated clock
@@ -122,8 +123,9 @@ async def outage(platform: str, length: timedelta) -> dict[str, object]:
     fake = bench.slack if platform == "slack" else bench.telegram
     try:
         lead = Identity.parse(bench.store.members.get("aminata").identities[0])
-        bench.app.handle(Inbound(platform=lead.platform, user_id=lead.user,
-                                 text="consultation ouvrir Plan 2027 | samedi 5 décembre 17h"))
+        handle_and_send(bench.app, Inbound(
+            platform=lead.platform, user_id=lead.user,
+            text="consultation ouvrir Plan 2027 | samedi 5 décembre 17h"))
         bench.app.ctx.send_to_member(bench.store.members.get("awa"), "dm",
                                      lambda lang: Message(title="Message direct"))
         fake.down()

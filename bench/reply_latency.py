@@ -27,6 +27,7 @@ from handlers.types import Inbound
 from storage.store import Store
 from tests.support.fake_slack import SECRET, FakeSlack, SlackSender
 from tests.support.fake_telegram import TOKEN, FakeTelegram, text_update
+from tests.support.previews import handle_and_send
 
 ROUNDS = 200
 IBRAHIM, MOUSSA, AWA = "U0DEMOIM", "U0DEMOMK", 100000001
@@ -55,7 +56,8 @@ async def run() -> dict[str, tuple[list[float], list[float]]]:
     await telegram.start()
     store = Store.open(Path(tempfile.mkdtemp()) / "data")
     app = BotApp(store, load_network())
-    app.handle(Inbound(platform="slack", user_id=MOUSSA, text="réunion dans 20 jours 10h"))
+    handle_and_send(app, Inbound(platform="slack", user_id=MOUSSA,
+                                 text="réunion dans 20 jours 10h"))
     env = Environment(slack_bot_token="xoxb-test", slack_signing_secret=SECRET,
                       slack_api_url=slack.url, telegram_bot_token=TOKEN,
                       telegram_api_url=telegram.url, telegram_webhook_secret=WEBHOOK_SECRET,

@@ -42,6 +42,7 @@ from handlers.natural import replies as natural_replies
 from handlers.natural import taps as natural_taps
 from handlers.previews import clicks as preview_clicks
 from handlers.previews import preview
+from handlers.previews import typed as preview_typed
 from handlers.previews.kinds import PREVIEWED
 from handlers.roles import (
     ANYONE,
@@ -130,6 +131,7 @@ COMMANDS: list[Command] = [
     Command("plan_action", MEMBERS, workplan.action_command),
     Command("annual_review", LEADS, workplan.review_command),
     Command("todo", ANYONE, home.home_command, aliases=("afaire", "a faire", "to do")),
+    Command("preview", LEADS_AND_GROUP_CHAIRS, preview_typed.preview_command, hidden=True),
 ]
 # A broadcast a lead starts is previewed first (``handlers.previews``).
 COMMANDS = preview.wrap(COMMANDS, PREVIEWED)

@@ -30,6 +30,8 @@ class Draft(Record):
     parsed: dict[str, Any] = field(default_factory=dict)
     status: str = WAITING  # waiting | sent | dropped
     closed_at: str = ""
+    form: str = ""  # the form it was sent from (« Modifier » opens it again), if any
+    answers: dict[str, str] = field(default_factory=dict)  # that form's answers
 
 
 class Drafts(Numbered[Draft]):

@@ -22,6 +22,7 @@ from bot.runtime import Runtime
 from storage.models import FOCAL_POINT, Member
 from tests.support.fake_slack import SECRET, FakeSlack, SlackSender
 from tests.support.fake_telegram import TOKEN, FakeTelegram, callback_update, text_update
+from tests.support.previews import slack_command_and_send
 from tests.support.spoken import Spoken
 from tests.support.telegram_runtime import buttons_of, post
 
@@ -85,8 +86,9 @@ def slack_buttons(blocks: list[dict[str, Any]]) -> list[tuple[str, str]]:
 
 async def test_a_week_on_both_platforms(week: Week, spoken: Spoken) -> None:
     app = week.app
-    status, _ = await week.sender.command(CHAIR, "consultation ouvrir Adopter le plan 2027 | "
-                                                 "vendredi 4 décembre 17h")
+    status, _ = await slack_command_and_send(
+        week.sender, app, CHAIR, "consultation ouvrir Adopter le plan 2027 | vendredi 4 "
+                                 "décembre 17h")
     assert status == 200
     await app.dispatcher.flush()
     [consultation] = app.store.consultations.open()

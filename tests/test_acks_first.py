@@ -10,13 +10,13 @@ import threading
 from bot.app import BotApp
 from bot.pacing import AcksFirst
 from handlers.types import Inbound
-from tests.conftest import say
 from tests.support.fake_slack import (  # noqa: F401 (fixtures)
     Bot,
     bot_fixture,
     fake_fixture,
     network_fixture,
 )
+from tests.support.previews import say_and_send
 
 
 async def test_work_after_an_ack_waits_for_the_requests_in_flight() -> None:
@@ -74,7 +74,7 @@ async def test_the_dispatcher_delivers_once_no_request_waits_for_its_ack(bot: Bo
     """Under a burst, the colleagues' messages used to compete with the acks still owed."""
     app = bot.app
     with app.acks_first.request():  # a click still waiting for its ack
-        say(app, "aminata", "réunion mardi 1 décembre 10h")  # queues the invitations
+        say_and_send(app, "aminata", "réunion mardi 1 décembre 10h")  # queues the invitations
         for _ in range(20):
             await asyncio.sleep(0)
         assert bot.fake.called("chat.postMessage") == []
@@ -96,6 +96,6 @@ async def test_a_lone_request_is_made_durable_without_a_worker_thread(app: BotAp
     await app.handle_durably(Inbound(platform="console", user_id="aminata",
                                      text="réunion mardi 1 décembre 10h"))
     with app.acks_first.request(), app.acks_first.request():  # two requests in flight
-        say(app, "aminata", "réunion mardi 8 décembre 10h")
+        say_and_send(app, "aminata", "réunion mardi 8 décembre 10h")
         await app.store.durable(inline=app.acks_first.alone())
     assert threads[0] == threading.get_ident() and threads[-1] != threading.get_ident()

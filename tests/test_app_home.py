@@ -23,6 +23,7 @@ from tests.support.fake_slack import (  # noqa: F401 (fixtures)
     network_fixture,
     trigger_id,
 )
+from tests.support.previews import slack_command_and_send
 from tests.support.spoken import Spoken
 from tests.test_slack_flows import IBRAHIM, MORE, MOUSSA, SARAH, add_focal_points, dm_of
 
@@ -68,8 +69,8 @@ async def click_in_home(bot: Bot, user: str, action: str, value: str) -> None:
 
 async def convene(bot: Bot) -> None:
     add_focal_points(bot.app)
-    await bot.slack.command(MOUSSA, PROPOSAL)
-    await bot.slack.command(MOUSSA, MEETING, ref="meeting")
+    await slack_command_and_send(bot.slack, bot.app, MOUSSA, PROPOSAL)
+    await slack_command_and_send(bot.slack, bot.app, MOUSSA, MEETING, ref="meeting")
     await bot.settle()
 
 

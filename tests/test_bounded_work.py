@@ -19,6 +19,7 @@ from storage.collection import Collection
 from storage.models import Meeting
 from storage.store import Store
 from tests.conftest import Clock, click, say
+from tests.support.previews import say_and_send
 
 NOW = datetime(2026, 11, 28, 17, 0, tzinfo=UTC)
 
@@ -135,7 +136,7 @@ async def test_a_click_and_an_opening_cost_the_same_after_one_year_and_after_thr
         try:
             app.reconcile()
             decoded.clear()
-            say(app, "slack:UCHAIR", "consultation ouvrir Texte | dans 10 jours")
+            say_and_send(app, "slack:UCHAIR", "consultation ouvrir Texte | dans 10 jours")
             opening = len(decoded)
             number = max(c.id for c in store.consultations.open())
             click(app, "slack:U000005", "position.agree", str(number))
@@ -166,7 +167,7 @@ def test_an_opening_builds_its_message_once_per_language(app: BotApp,
         return real(ctx, lang, consultation, title_key)
 
     monkeypatch.setattr(sending, "proposal_message", counting)
-    say(app, "aminata", "consultation ouvrir Adopter le plan | vendredi 4 décembre 17h")
+    say_and_send(app, "aminata", "consultation ouvrir Adopter le plan | vendredi 4 décembre 17h")
     queued = [r for r in app.store.outbox.all() if r.key.startswith("poll:1:open:")
               and r.recipient["kind"] == "member"]
     assert len(queued) >= 4 and {r.language for r in queued} == {"fr", "en"}
@@ -189,7 +190,7 @@ def test_to_do_views_are_built_again_only_after_work_that_wrote_what_they_show(
     say(app, "awa", "membres")  # reads only
     say(app, "awa", "aide")
     assert built == []
-    say(app, "aminata", "consultation ouvrir Plan 2027 | dans 10 jours")
+    say_and_send(app, "aminata", "consultation ouvrir Plan 2027 | dans 10 jours")
     assert built  # a consultation opened: the views are looked at again
 
 

@@ -67,8 +67,8 @@ def sent_to(app: BotApp, member_id: str) -> list[Message]:
 
 async def test_the_feed_follows_a_move_and_a_cancellation(app: BotApp, client: TestClient,
                                                           clock: Clock) -> None:
-    say(app, "aminata", "réunion mardi 1 décembre 10h")
-    say(app, "aminata", "réunion série tous les deux mois le premier mardi à 10h")
+    say_and_send(app, "aminata", "réunion mardi 1 décembre 10h")
+    say_and_send(app, "aminata", "réunion série tous les deux mois le premier mardi à 10h")
     path = feed_path(say(app, "awa", "calendrier"))
     status, body, headers = await fetch(client, path)
     assert status == 200 and headers["Content-Type"].startswith("text/calendar")
@@ -102,11 +102,11 @@ async def test_the_feed_follows_a_move_and_a_cancellation(app: BotApp, client: T
 
 async def test_a_member_sees_only_the_meetings_they_were_invited_to_and_leads_see_all(
         app: BotApp, client: TestClient) -> None:
-    say(app, "aminata", "réunion mardi 1 décembre 10h")
+    say_and_send(app, "aminata", "réunion mardi 1 décembre 10h")
     meeting = app.store.meetings.get(1)
     meeting.invited = [i for i in meeting.invited if i != "awa"]
     app.store.meetings.save(meeting)
-    say(app, "aminata", "réunion jeudi 3 décembre 10h")
+    say_and_send(app, "aminata", "réunion jeudi 3 décembre 10h")
     mine = expanded((await fetch(client, feed_path(say(app, "awa", "calendrier"))))[1])
     assert [str(e["UID"]) for e in mine] == [app.store.meetings.get(2).uid]
     everything = expanded((await fetch(client, feed_path(say(app, "aminata",
@@ -116,7 +116,7 @@ async def test_a_member_sees_only_the_meetings_they_were_invited_to_and_leads_se
 
 async def test_etag_and_last_modified_answer_conditional_requests_with_304(
         app: BotApp, client: TestClient, clock: Clock) -> None:
-    say(app, "aminata", "réunion mardi 1 décembre 10h")
+    say_and_send(app, "aminata", "réunion mardi 1 décembre 10h")
     path = feed_path(say(app, "awa", "calendrier"))
     status, body, headers = await fetch(client, path)
     etag, modified = headers["ETag"], headers["Last-Modified"]
@@ -139,7 +139,7 @@ async def test_etag_and_last_modified_answer_conditional_requests_with_304(
 
 async def test_renewing_revokes_the_old_link_and_the_new_one_works(
         app: BotApp, client: TestClient, spoken: Spoken) -> None:
-    say(app, "aminata", "réunion mardi 1 décembre 10h")
+    say_and_send(app, "aminata", "réunion mardi 1 décembre 10h")
     first = feed_path(say(app, "awa", "calendrier"))
     second = feed_path(say(app, "awa", "calendrier"))  # another device: both work
     assert first != second
@@ -157,7 +157,7 @@ async def test_renewing_revokes_the_old_link_and_the_new_one_works(
 
 async def test_a_forged_token_is_a_404_like_any_unknown_path(app: BotApp,
                                                              client: TestClient) -> None:
-    say(app, "aminata", "réunion mardi 1 décembre 10h")
+    say_and_send(app, "aminata", "réunion mardi 1 décembre 10h")
     feed_path(say(app, "awa", "calendrier"))
     forged = await fetch(client, "/calendrier/" + "A" * 43 + ".ics")
     nowhere = await fetch(client, "/nowhere")
@@ -183,7 +183,7 @@ def test_without_a_web_server_the_command_says_so(app: BotApp, spoken: Spoken) -
 
 async def test_invitations_carry_subscribe_google_and_outlook_links_at_the_meetings_times(
         app: BotApp, client: TestClient, spoken: Spoken) -> None:
-    say(app, "aminata", "réunion mardi 1 décembre 10h")
+    say_and_send(app, "aminata", "réunion mardi 1 décembre 10h")
     [invite] = sent_to(app, "awa")
     assert [b.action for b in invite.buttons][-1] == "feed.subscribe"
     text = text_of(invite)
@@ -216,7 +216,7 @@ async def test_invitations_carry_subscribe_google_and_outlook_links_at_the_meeti
 
 
 def test_without_a_web_server_invitations_offer_no_subscribe_button(app: BotApp) -> None:
-    say(app, "aminata", "réunion mardi 1 décembre 10h")
+    say_and_send(app, "aminata", "réunion mardi 1 décembre 10h")
     [invite] = sent_to(app, "awa")
     assert "feed.subscribe" not in [b.action for b in invite.buttons]
     assert "calendar.google.com" in text_of(invite)
@@ -230,7 +230,7 @@ def free_port() -> int:
 
 async def test_the_console_serves_the_feed_with_web(app: BotApp) -> None:
     env = Environment(port=free_port())
-    say(app, "aminata", "réunion mardi 1 décembre 10h")
+    say_and_send(app, "aminata", "réunion mardi 1 décembre 10h")
     async with console_web(app, env):
         path = feed_path(say(app, "awa", "calendrier"))
         async with ClientSession() as session, session.get(

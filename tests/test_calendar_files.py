@@ -49,8 +49,8 @@ def configured(tmp_path: Path, store: Store, clock: Clock) -> BotApp:
 
 def test_files_sent_in_chat_are_publish_with_the_network_as_organizer(configured) -> None:
     app = configured
-    say(app, "aminata", "réunion mardi 1 décembre 10h")
-    say(app, "aminata", "réunion série tous les deux mois le premier mardi à 10h")
+    say_and_send(app, "aminata", "réunion mardi 1 décembre 10h")
+    say_and_send(app, "aminata", "réunion série tous les deux mois le premier mardi à 10h")
     say(app, "aminata", "réunion déplacer 1 mercredi 2 décembre 10h")
     say_and_send(app, "aminata", "réunion annuler 1")
     say_and_send(app, "aminata", "réunion annuler 3")
@@ -91,8 +91,8 @@ def test_uids_are_unique_across_deployments_and_stable_per_meeting(tmp_path, net
         clock = Clock(datetime(2026, 11, 28, 17, 0, tzinfo=BAMAKO))
         store = Store.open(tmp_path / name)
         app = BotApp(store, network, clock=clock)
-        say(app, "aminata", "réunion mardi 1 décembre 10h")
-        say(app, "aminata", "réunion série tous les mois le 15 à 9h")
+        say_and_send(app, "aminata", "réunion mardi 1 décembre 10h")
+        say_and_send(app, "aminata", "réunion série tous les mois le 15 à 9h")
         say(app, "aminata", "réunion lieu 1 Salle Niger")
         say(app, "aminata", "réunion déplacer 2 mercredi 16 décembre 9h")
         store.close()
@@ -123,7 +123,7 @@ def test_meetings_stored_before_uids_keep_the_one_calendars_hold() -> None:
 
 
 def test_a_typed_link_is_a_valid_uri_in_the_calendar_file(app: BotApp, spoken: Spoken) -> None:
-    say(app, "aminata", "réunion mardi 1 décembre 10h")
+    say_and_send(app, "aminata", "réunion mardi 1 décembre 10h")
     say(app, "aminata", "réunion lien 1 https://visio.réseau.ml/salle|niger{1}?nom=Aïcha&x=50%")
     [event] = files_to(app, "awa")[-1][1].walk("VEVENT")
     url = str(event["URL"])
@@ -135,7 +135,7 @@ def test_a_typed_link_is_a_valid_uri_in_the_calendar_file(app: BotApp, spoken: S
 
 
 def test_an_agenda_change_sends_the_updated_file_once_with_what_changed(app: BotApp) -> None:
-    say(app, "aminata", "réunion mardi 1 décembre 10h")
+    say_and_send(app, "aminata", "réunion mardi 1 décembre 10h")
     say(app, "awa", "ordre du jour 1 ajouter Retours volontaires")
     say(app, "sarah", "agenda 1 add Data sharing protocol")
     sent = files_to(app, "ibrahim")
@@ -158,7 +158,7 @@ def test_an_agenda_change_sends_the_updated_file_once_with_what_changed(app: Bot
 
 
 def test_an_agenda_change_in_a_series_updates_that_occurrence_only(app: BotApp) -> None:
-    say(app, "aminata", "réunion série tous les deux mois le premier mardi à 10h")
+    say_and_send(app, "aminata", "réunion série tous les deux mois le premier mardi à 10h")
     say(app, "awa", "ordre du jour 2 ajouter Bilan du semestre")
     _, cal = files_to(app, "sarah")[-1]
     master, override = cal.walk("VEVENT")

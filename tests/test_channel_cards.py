@@ -25,7 +25,7 @@ from storage.models import FOCAL_POINT, Member
 from tests.support.chat import Clock, say
 from tests.support.fake_slack import SECRET, FakeSlack, SlackSender
 from tests.support.fake_telegram import TOKEN, FakeTelegram, callback_update
-from tests.support.previews import say_and_send
+from tests.support.previews import say_and_send, slack_command_and_send
 from tests.support.spoken import Spoken
 from tests.support.telegram_runtime import post
 
@@ -103,8 +103,9 @@ async def both(app: BotApp, clock: Clock) -> AsyncIterator[Both]:
 
 
 async def open_one(both: Both) -> None:
-    status, _ = await both.slack.command(MOUSSA, "consultation ouvrir Plan 2027 | vendredi 4 "
-                                                 "décembre 17h")
+    status, _ = await slack_command_and_send(both.slack, both.app,
+                                             MOUSSA, "consultation ouvrir Plan 2027 | vendredi 4 "
+                                             "décembre 17h")
     assert status == 200
     await both.app.dispatcher.flush()
 
@@ -170,7 +171,8 @@ async def test_a_burst_of_positions_makes_one_edit_per_card(both: Both, spoken: 
 
 async def test_a_meeting_card_is_posted_then_edited_after_a_move_and_a_cancellation(
         both: Both, spoken: Spoken) -> None:
-    assert (await both.slack.command(MOUSSA, "réunion mardi 1 décembre 10h"))[0] == 200
+    assert (await slack_command_and_send(both.slack, both.app,
+                                         MOUSSA, "réunion mardi 1 décembre 10h"))[0] == 200
     await both.app.dispatcher.flush()
     slack_card = both.slack_card(spoken, "card.meeting_title", number=1)
     telegram_card = both.telegram_card(spoken, "card.meeting_title", number=1)
@@ -196,7 +198,7 @@ async def test_a_meeting_card_is_posted_then_edited_after_a_move_and_a_cancellat
 
 
 def test_an_executive_meeting_is_not_posted_in_the_channel(app: BotApp) -> None:
-    say(app, "aminata", "réunion comité mardi 1 décembre 10h")
+    say_and_send(app, "aminata", "réunion comité mardi 1 décembre 10h")
     assert app.store.meetings.get(1).kind == "executive"
     assert app.store.meetings.get(1) is not None
     assert not [r for r in app.store.outbox.all()
@@ -207,7 +209,7 @@ def test_the_outcome_names_silent_executive_entities_and_counts_the_others(
         app: BotApp, spoken: Spoken) -> None:
     app.store.members.save(Member(id="ilo", name="PF OIT", agency="ILO", roles=[FOCAL_POINT],
                                   identities=["console:ilo"]))
-    say(app, "aminata", "consultation ouvrir Plan 2027 | vendredi 4 décembre 17h")
+    say_and_send(app, "aminata", "consultation ouvrir Plan 2027 | vendredi 4 décembre 17h")
     say(app, "awa", "position 1 accord")
     spoken.clear()
     say_and_send(app, "aminata", "consultation clore 1")
@@ -221,7 +223,7 @@ def test_the_outcome_names_silent_executive_entities_and_counts_the_others(
 
 def test_consultation_relancer_reminds_only_the_silent_and_says_to_whom(
         app: BotApp, spoken: Spoken, clock: Clock) -> None:
-    say(app, "aminata", "consultation ouvrir Plan 2027 | vendredi 4 décembre 17h")
+    say_and_send(app, "aminata", "consultation ouvrir Plan 2027 | vendredi 4 décembre 17h")
     say(app, "awa", "position 1 accord")
     assert spoken.shown(say(app, "aminata", "consultation relancer 1"), "todo.nudged",
                         number=1)
@@ -259,7 +261,7 @@ async def test_where_no_card_can_be_edited_the_outcome_is_posted_as_before(
         app: BotApp, spoken: Spoken) -> None:
     console = Console()
     app.add_adapter(console, fallback=True)
-    say(app, "aminata", "consultation ouvrir Plan 2027 | vendredi 4 décembre 17h")
+    say_and_send(app, "aminata", "consultation ouvrir Plan 2027 | vendredi 4 décembre 17h")
     await app.dispatcher.flush()
     assert app.store.cards.of_agency("channel:poll:1", "") == []
     say_and_send(app, "aminata", "consultation clore 1")
@@ -271,7 +273,7 @@ async def test_where_no_card_can_be_edited_the_outcome_is_posted_as_before(
 
 def test_a_series_has_one_card_and_a_cancelled_occurrence_is_marked_on_it(
         app: BotApp, spoken: Spoken) -> None:
-    say(app, "aminata", "réunion série tous les mois le 15 à 9h")
+    say_and_send(app, "aminata", "réunion série tous les mois le 15 à 9h")
     [card] = [r for r in app.store.outbox.all() if r.recipient["kind"] == "channel"]
     assert card.key == "channelcard:series:1:network"
     occurrences = app.store.meetings.of_series(1)

@@ -12,6 +12,7 @@ from bot.app import BotApp
 from storage.models import FOCAL_POINT, Member
 from tests.conftest import Clock, click, say
 from tests.support.fake_telegram import FakeTelegram, callback_update
+from tests.support.previews import say_and_send
 from tests.support.spoken import Spoken
 from tests.support.telegram_runtime import buttons_of, post, running
 from tests.support.telegram_runtime import fake as telegram_fake  # noqa: F401 (fixture)
@@ -25,7 +26,7 @@ def opened(app: BotApp) -> BotApp:
     app.store.members.save(Member(id="kadiatou", name="Kadiatou Konaté", agency="UNICEF",
                                   roles=[FOCAL_POINT],
                                   identities=["console:kadiatou", f"telegram:{KADIATOU_TG}"]))
-    say(app, "aminata", "consultation ouvrir Adopter le plan | vendredi 4 décembre 17h")
+    say_and_send(app, "aminata", "consultation ouvrir Adopter le plan | vendredi 4 décembre 17h")
     say(app, "awa", "position 1 accord")
     return app
 

@@ -160,9 +160,13 @@ def test_a_meeting_scheduled_and_answered_in_the_console(tmp_path: Path) -> None
     import icalendar
 
     data = tmp_path / "data"
-    first = chat(data, ["réunion mardi 15 janvier 2030 10h", "ordre du jour 1 ajouter Bilan"],
-                 "run")
+    send = f"{t('cmd.preview.name')} 1 {t('preview.word.send')}"
+    first = chat(data, ["réunion mardi 15 janvier 2030 10h", send,
+                        "ordre du jour 1 ajouter Bilan"], "run")
     assert first.returncode == 0, first.stderr
+    # The preview's buttons say how to press them by typing, as the console shows no buttons.
+    assert f"[{t('preview.button.send')}]{t('console.button_hint', command=send)}" \
+        in first.stdout
     assert ("mardi 15 janvier 2030, 10:00–12:00 (GMT), Maison Commune des Nations Unies (MCNU),"
             " Bamako") in first.stdout
     network_meeting = t("meeting.kind.network")

@@ -20,7 +20,7 @@ from tests.support.fake_slack import (  # noqa: F401 (fixtures)
     bot_fixture,
     fake_fixture,
 )
-from tests.support.previews import say_and_send
+from tests.support.previews import handle_and_send, say_and_send
 from tests.support.spoken import Spoken
 
 # Demo members cover IOM, UNICEF, UNHCR, UNDP; these complete the Executive Committee.
@@ -39,7 +39,7 @@ def full(app: BotApp) -> BotApp:
 
 def open_poll(app: BotApp, text: str = "Adopter le plan de travail 2027 | vendredi 4 décembre "
               "17h") -> str:
-    return text_of(say(app, "aminata", f"consultation ouvrir {text}"))
+    return text_of(say_and_send(app, "aminata", f"consultation ouvrir {text}"))
 
 
 def all_executive_agree(app: BotApp, number: str = "1", skip: str = "") -> None:
@@ -87,14 +87,14 @@ def test_opening_consults_every_agency_through_its_focal_points(full: BotApp,
 
 def test_only_leads_open_and_default_deadline_is_seven_days(full: BotApp,
                                                              spoken: Spoken) -> None:
-    assert refused_as_not_allowed(spoken, say(full, "awa", "consultation ouvrir Texte"))
+    assert refused_as_not_allowed(spoken, say_and_send(full, "awa", "consultation ouvrir Texte"))
     assert full.store.consultations.all() == []
-    reply = say(full, "mariam", "consultation ouvrir Proposition sans échéance")
+    reply = say_and_send(full, "mariam", "consultation ouvrir Proposition sans échéance")
     deadline = full.store.consultations.get(1).deadline
     assert deadline == "2026-12-05T17:00:00.000000+00:00"  # seven days from now
     assert spoken.shown(reply, "poll.deadline.consensus",
                         when=full.ctx.when("fr", datetime.fromisoformat(deadline)))
-    assert spoken.shown(say(full, "mariam", "consultation ouvrir  | demain 10h"),
+    assert spoken.shown(say_and_send(full, "mariam", "consultation ouvrir  | demain 10h"),
                         "poll.open_usage")
     assert len(full.store.consultations.all()) == 1
 
@@ -139,7 +139,7 @@ def test_who_may_not_give_a_position(full: BotApp, store, clock: Clock,
     assert spoken.shown(click(full, "slack:UNKNOWN", "position.agree", "1"),
                         "error.not_a_member")
     assert store.positions.history(1) == []
-    say(full, "aminata", "consultation ouvrir Groupe | vendredi 4 décembre 17h | groupe "
+    say_and_send(full, "aminata", "consultation ouvrir Groupe | vendredi 4 décembre 17h | groupe "
         "données migratoires")
     assert spoken.shown(say(full, "fatoumata", "position 2 accord"), "poll.agency_not_consulted",
                         number=2, agency="PAM")
@@ -299,8 +299,8 @@ async def test_two_hundred_positions_posted_at_once_over_http_lose_or_duplicate_
                                           agency=agency, roles=[FOCAL_POINT],
                                           identities=[f"slack:{user}"]))
             users[user] = agency
-    app.handle(Inbound(platform="slack", user_id="U0DEMOMK",
-                       text="consultation ouvrir Texte | vendredi 4 décembre 17h"))
+    handle_and_send(app, Inbound(platform="slack", user_id="U0DEMOMK",
+                                 text="consultation ouvrir Texte | vendredi 4 décembre 17h"))
     senders = list(users)
     choices = ["agree", "reservations", "abstain", "objection"]
 

@@ -12,7 +12,8 @@ from bot.app import BotApp
 from bot.dispatch.contract import Target
 from bot.ratelimit import RateLimits
 from handlers.types import Message
-from tests.conftest import REPO, Clock, say
+from tests.conftest import REPO, Clock
+from tests.support.previews import say_and_send
 
 
 def harness(data: Path, out: Path, now: str, mode: str) -> subprocess.Popen[str]:
@@ -75,8 +76,8 @@ async def test_a_platform_down_for_a_minute_then_back_gets_every_message_once(
         app: BotApp, clock: Clock) -> None:
     flaky = Flaky(clock, clock.now + timedelta(minutes=1))
     app.add_adapter(flaky, fallback=True)
-    say(app, "aminata", "réunion mardi 1 décembre 10h")
-    say(app, "aminata", "consultation ouvrir Texte | vendredi 4 décembre 17h")
+    say_and_send(app, "aminata", "réunion mardi 1 décembre 10h")
+    say_and_send(app, "aminata", "consultation ouvrir Texte | vendredi 4 décembre 17h")
     queued = len(app.store.outbox.all())
     for _ in range(40):  # the dispatcher's passes, two seconds apart for two minutes
         await app.dispatcher.flush()

@@ -2,7 +2,8 @@
 written (what it changed, its event id and the answer to the person, one journal line) when the
 bot is killed, before its ack. After the restart, Slack's retry of the event is recognised and
 not handled again, and the answer, queued in that same line, reaches the person exactly once;
-so do the invitations the command queued."""
+so do the invitations the command queued. The message is « Envoyer » typed under a meeting's
+preview: a press, then a crash before the ack, sends the meeting once."""
 
 from __future__ import annotations
 
@@ -23,6 +24,23 @@ from tests.support.process import REPO, cli_env, free_port, healthy, start_slack
 
 MOUSSA = "U0DEMOMK"  # the demo co-chair, on Slack
 EVENT_ID = "EvCrash0001"
+SEND = "aperçu 1 envoyer"  # « Envoyer » under the preview, typed
+
+
+def prepared_meeting(data: Path) -> None:
+    """A co-chair's meeting previewed (draft n° 1), waiting for « Envoyer »."""
+    from bot.app import BotApp
+    from bot.config.network import load_network
+    from handlers.types import Inbound
+
+    store = Store.open(data)
+    try:
+        app = BotApp(store, load_network())
+        app.handle(Inbound(platform="slack", user_id=MOUSSA, text="réunion dans 10 jours 10h"))
+        assert store.drafts.get(1) is not None and store.meetings.all() == []
+        app.stop()
+    finally:
+        store.close()
 
 
 def direct_message(text: str) -> dict[str, object]:
@@ -71,13 +89,14 @@ async def test_a_direct_message_written_but_not_acknowledged_is_answered_once_af
     fake = FakeSlack()
     await fake.start()
     fake.fail("chat.postMessage", 500, times=1000)  # nothing leaves before the kill
+    prepared_meeting(data)
     port = free_port()
     first = stalling_bot(data, fake, port)
     try:
         await healthy(port, first)
         sender = SlackSender(fake, port)
         request = asyncio.create_task(
-            sender.event(direct_message("réunion dans 10 jours 10h"), EVENT_ID))
+            sender.event(direct_message(SEND), EVENT_ID))
         await line(first, "written")
         first.send_signal(signal.SIGKILL)
         assert first.wait(timeout=30) == -signal.SIGKILL
@@ -96,8 +115,7 @@ async def test_a_direct_message_written_but_not_acknowledged_is_answered_once_af
     again = start_slack_bot(data, fake.url, SECRET, port)
     try:
         await healthy(port, again)
-        status, _ = await sender.event(direct_message("réunion dans 10 jours 10h"), EVENT_ID,
-                                       retry=1)
+        status, _ = await sender.event(direct_message(SEND), EVENT_ID, retry=1)
         assert status == 200  # Slack's retry: a redelivery, acknowledged, not handled again
         await outbox_empty(port)
     finally:

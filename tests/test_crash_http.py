@@ -18,6 +18,7 @@ from handlers.types import Inbound
 from storage.models import FOCAL_POINT, Member
 from storage.store import Store
 from tests.support.fake_slack import SECRET, FakeSlack, SlackSender
+from tests.support.previews import handle_and_send
 from tests.support.process import free_port, healthy, start_slack_bot
 
 AGENCIES = ["ILO", "IOM", "UNDP", "UNHCR", "OHCHR", "UNICEF", "UNDESA", "UNODC", "FAO", "WFP",
@@ -31,8 +32,8 @@ def prepare(data: Path) -> None:
     for n, agency in enumerate(AGENCIES):
         store.members.save(Member(id=f"fp{n}", name=f"Point focal {agency}", agency=agency,
                                   roles=[FOCAL_POINT], identities=[f"slack:UFP{n:03d}"]))
-    app.handle(Inbound(platform="slack", user_id="U0DEMOMK",
-                       text="consultation ouvrir Texte | dans 7 jours"))
+    handle_and_send(app, Inbound(platform="slack", user_id="U0DEMOMK",
+                                 text="consultation ouvrir Texte | dans 7 jours"))
     store.close()
 
 

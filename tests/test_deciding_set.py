@@ -115,7 +115,7 @@ def test_a_decision_reads_back_from_its_stored_form() -> None:
 
 async def test_consensus_is_not_impossible_when_executive_seats_are_empty(
         app: BotApp, clock: Clock) -> None:
-    say(app, "aminata", "consultation ouvrir Plan 2027 | vendredi 4 décembre 17h")
+    say_and_send(app, "aminata", "consultation ouvrir Plan 2027 | vendredi 4 décembre 17h")
     all_four_agree(app)
     clock.now = DEADLINE
     await app.run_due_jobs()
@@ -133,7 +133,7 @@ async def test_consensus_is_not_impossible_when_executive_seats_are_empty(
 
 def test_opening_tells_the_lead_which_entities_cannot_answer(app: BotApp,
                                                              spoken: Spoken) -> None:
-    reply = say(app, "aminata", "consultation ouvrir Plan 2027 | vendredi 4 décembre 17h")
+    reply = say_and_send(app, "aminata", "consultation ouvrir Plan 2027 | vendredi 4 décembre 17h")
     assert t(app, "poll.cannot_answer", agencies="OIT, HCDH, DAES et ONUDC",
              count=4) in \
         reply.message.paragraphs
@@ -150,7 +150,7 @@ def test_opening_tells_the_lead_which_entities_cannot_answer(app: BotApp,
 
 
 def test_the_outcome_says_why_it_was_not_adopted(app: BotApp, spoken: Spoken) -> None:
-    say(app, "aminata", "consultation ouvrir Plan 2027 | vendredi 4 décembre 17h")
+    say_and_send(app, "aminata", "consultation ouvrir Plan 2027 | vendredi 4 décembre 17h")
     say(app, "sarah", "position 1 objection Budget not costed")
     say(app, "awa", "position 1 accord")
     reply = say_and_send(app, "moussa", "consultation clore 1").message
@@ -179,14 +179,16 @@ def test_the_outcome_says_why_it_was_not_adopted(app: BotApp, spoken: Spoken) ->
 async def test_stricter_reading_an_empty_seat_blocks_consensus_and_the_opening_says_so(
         strict: BotApp, clock: Clock) -> None:
     strict.add_adapter(Delivered(), fallback=True)  # every invitation reaches its agency
-    reply = say(strict, "aminata", "consultation ouvrir Plan 2027 | vendredi 4 décembre 17h")
+    reply = say_and_send(strict, "aminata",
+                         "consultation ouvrir Plan 2027 | vendredi 4 décembre 17h")
     assert t(strict, "poll.cannot_answer_block", agencies="OIT, HCDH, DAES et ONUDC",
              count=4) in \
         reply.message.paragraphs
-    say(strict, "aminata", "consultation ouvrir Note | vendredi 4 décembre 17h | silence")
+    say_and_send(strict, "aminata", "consultation ouvrir Note | vendredi 4 décembre 17h | silence")
     assert t(strict, "poll.cannot_answer", agencies="OIT, HCDH, DAES et ONUDC",
              count=4) in text_of(
-        say(strict, "aminata", "consultation ouvrir Note 2 | vendredi 4 décembre 17h | silence"))
+        say_and_send(strict, "aminata",
+                     "consultation ouvrir Note 2 | vendredi 4 décembre 17h | silence"))
     await strict.dispatcher.flush()
     all_four_agree(strict)
     clock.now = DEADLINE
@@ -200,8 +202,8 @@ async def test_stricter_reading_an_empty_seat_blocks_consensus_and_the_opening_s
 
 async def test_a_focal_point_approved_for_an_empty_seat_while_open_may_answer(
         app: BotApp, clock: Clock) -> None:
-    say(app, "aminata", "consultation ouvrir Plan 2027 | vendredi 4 décembre 17h")
-    say(app, "aminata", "consultation ouvrir Note | vendredi 4 décembre 17h")
+    say_and_send(app, "aminata", "consultation ouvrir Plan 2027 | vendredi 4 décembre 17h")
+    say_and_send(app, "aminata", "consultation ouvrir Note | vendredi 4 décembre 17h")
     say(app, "telegram:901", "rejoindre DAES Nadia Touré")
     say(app, "mariam", "membre approuver 1")
     all_four_agree(app, 1)
@@ -224,7 +226,7 @@ async def test_a_focal_point_approved_for_an_empty_seat_while_open_may_answer(
 
 async def test_the_deciding_set_is_fixed_when_the_consultation_opens(
         app: BotApp, clock: Clock) -> None:
-    say(app, "aminata", "consultation ouvrir Plan 2027 | vendredi 4 décembre 17h")
+    say_and_send(app, "aminata", "consultation ouvrir Plan 2027 | vendredi 4 décembre 17h")
     for who in ("mariam", "sarah", "awa"):
         say(app, who, "position 1 accord")
     say(app, "mariam", "membre retirer ibrahim")  # UNDP was told and could have answered
@@ -250,7 +252,8 @@ async def test_a_consultation_stored_before_seats_were_recorded_is_decided_by_to
 def test_a_consultation_nobody_could_decide_is_not_opened(app: BotApp) -> None:
     say(app, "aminata", "groupe créer Vide")
     say(app, "mariam", "groupe ajouter Vide | aminata")  # a co-chair, not a focal point
-    reply = say(app, "aminata", "consultation ouvrir X | vendredi 4 décembre 17h | groupe Vide")
+    reply = say_and_send(app, "aminata",
+                         "consultation ouvrir X | vendredi 4 décembre 17h | groupe Vide")
     assert text_of(reply) == t(app, "poll.nobody_can_answer", agencies="BCR")
     assert app.store.consultations.all() == []
 
@@ -302,7 +305,8 @@ def test_the_empty_seat_reading_is_a_checked_configuration_key(tmp_path: Path) -
 # A working group decides its own consultations.
 
 async def test_a_working_groups_consultation_can_be_adopted(app: BotApp, clock: Clock) -> None:
-    reply = say(app, "sarah", "consultation ouvrir Protocole de partage | vendredi 4 décembre "
+    reply = say_and_send(app, "sarah",
+                         "consultation ouvrir Protocole de partage | vendredi 4 décembre "
                               "17h | groupe Données migratoires")
     consultation = app.store.consultations.get(1)
     assert (consultation.deciding, consultation.empty_seats) == (FOUR, [])
@@ -320,7 +324,8 @@ async def test_a_working_groups_consultation_can_be_adopted(app: BotApp, clock: 
 
 
 def test_a_groups_proposal_states_the_groups_rule(app: BotApp) -> None:
-    say(app, "sarah", "consultation ouvrir Protocole | vendredi 4 décembre 17h | groupe Données "
+    say_and_send(app, "sarah",
+                 "consultation ouvrir Protocole | vendredi 4 décembre 17h | groupe Données "
                       "migratoires")
     [proposal] = messages_to(app, "member", "awa")
     assert t(app, "poll.rule_group.consensus", group="Données migratoires") in proposal.paragraphs
@@ -331,7 +336,8 @@ async def test_a_group_silence_procedure_is_broken_by_a_group_agency(
         app: BotApp, clock: Clock) -> None:
     say(app, "aminata", "groupe créer Retours")
     say(app, "mariam", "groupe ajouter Retours | fatoumata")  # WFP: not on the Committee
-    say(app, "aminata", "consultation ouvrir Note | vendredi 4 décembre 17h | silence | groupe "
+    say_and_send(app, "aminata",
+                 "consultation ouvrir Note | vendredi 4 décembre 17h | silence | groupe "
                         "Retours")
     say(app, "fatoumata", "position 1 objection Hors calendrier")
     clock.now = DEADLINE
@@ -341,7 +347,8 @@ async def test_a_group_silence_procedure_is_broken_by_a_group_agency(
 
 
 def test_a_groups_decision_shows_its_scope_in_the_register(app: BotApp) -> None:
-    say(app, "sarah", "consultation ouvrir Protocole | vendredi 4 décembre 17h | silence | "
+    say_and_send(app, "sarah",
+                 "consultation ouvrir Protocole | vendredi 4 décembre 17h | silence | "
                       "groupe Données migratoires")
     say_and_send(app, "mariam", "consultation clore 1")
     register = text_of(say(app, "fatoumata", "décisions"))

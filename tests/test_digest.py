@@ -21,13 +21,14 @@ def history(app: BotApp, clock: Clock) -> None:
     say(app, "awa", "partager https://dtm.iom.int/mali Flux #1 #donnees")
     say(app, "sarah", "share https://unhcr.org/x Protection study #7 #study")
     say(app, "ibrahim", "partager Note sans lien sur les envois de fonds")
-    say(app, "aminata", "réunion mardi 1 décembre 10h")
+    say_and_send(app, "aminata", "réunion mardi 1 décembre 10h")
     say(app, "awa", "ordre du jour 1 ajouter Retours volontaires")
     click(app, "awa", "rsvp.present", "1")
     click(app, "sarah", "rsvp.online", "1")
-    say(app, "aminata", "consultation ouvrir Plan 2027 | vendredi 4 décembre 17h")
+    say_and_send(app, "aminata", "consultation ouvrir Plan 2027 | vendredi 4 décembre 17h")
     say(app, "awa", "position 1 accord")
-    say(app, "aminata", "consultation ouvrir Note conceptuelle | lundi 30 novembre 9h | silence")
+    say_and_send(app, "aminata",
+                 "consultation ouvrir Note conceptuelle | lundi 30 novembre 9h | silence")
     say(app, "telegram:555", "rejoindre PAM Oumar Touré")
 
 
@@ -168,9 +169,9 @@ def test_a_fresh_install_owes_no_digest(app: BotApp, clock: Clock) -> None:
 def test_report_figures_from_a_known_history(app: BotApp, clock: Clock, spoken: Spoken) -> None:
     app.store.members.save(Member(id="ilo", name="ILO FP", agency="ILO", roles=[FOCAL_POINT],
                                   identities=["slack:UILO"]))
-    say(app, "aminata", "réunion mardi 1 décembre 10h")
-    say(app, "aminata", "réunion jeudi 3 décembre 10h")
-    say(app, "aminata", "réunion mardi 8 décembre 10h")  # after the period
+    say_and_send(app, "aminata", "réunion mardi 1 décembre 10h")
+    say_and_send(app, "aminata", "réunion jeudi 3 décembre 10h")
+    say_and_send(app, "aminata", "réunion mardi 8 décembre 10h")  # after the period
     click(app, "awa", "rsvp.present", "1")
     click(app, "sarah", "rsvp.online", "1")
     click(app, "ibrahim", "rsvp.excused", "1")
@@ -179,7 +180,7 @@ def test_report_figures_from_a_known_history(app: BotApp, clock: Clock, spoken: 
     say(app, "awa", "partager https://x.org/1 Un #1 #7")
     say(app, "sarah", "share https://x.org/2 Two #7")
     say(app, "ibrahim", "partager Sans objectif")
-    say(app, "aminata", "consultation ouvrir P1 | mercredi 2 décembre 17h")
+    say_and_send(app, "aminata", "consultation ouvrir P1 | mercredi 2 décembre 17h")
     say(app, "awa", "position 1 accord")
     say(app, "sarah", "position 1 objection No")
     say(app, "fatoumata", "position 1 abstention")
@@ -258,9 +259,9 @@ def test_a_long_digest_fits_every_platform_and_is_never_cut_mid_line(app: BotApp
 def test_the_digest_shows_every_meeting_of_the_coming_two_weeks(app: BotApp,
                                                                 spoken: Spoken) -> None:
     """A committee meeting tomorrow no longer hides the network's meeting two days later."""
-    say(app, "aminata", "réunion comité dimanche 29 novembre 10h")
-    say(app, "aminata", "réunion mardi 1 décembre 10h")
-    say(app, "aminata", "réunion jeudi 31 décembre 10h")  # beyond two weeks
+    say_and_send(app, "aminata", "réunion comité dimanche 29 novembre 10h")
+    say_and_send(app, "aminata", "réunion mardi 1 décembre 10h")
+    say_and_send(app, "aminata", "réunion jeudi 31 décembre 10h")  # beyond two weeks
     spoken.clear()
     paragraphs = digest_of(app, "mariam").paragraphs
     [section] = [p for p in paragraphs if p.startswith(
@@ -273,14 +274,14 @@ def test_the_digest_shows_every_meeting_of_the_coming_two_weeks(app: BotApp,
 
 
 def test_the_digest_shows_the_next_meeting_when_none_is_within_two_weeks(app: BotApp) -> None:
-    say(app, "aminata", "réunion jeudi 31 décembre 10h")
+    say_and_send(app, "aminata", "réunion jeudi 31 décembre 10h")
     paragraphs = digest_of(app, "mariam").paragraphs
     assert any(p.startswith(app.ctx.t("fr", "digest.coming_meetings", count=1))
                and "n° 1" in p for p in paragraphs)
 
 
 def test_a_group_chairs_digest_is_titled_as_the_groups(app: BotApp, spoken: Spoken) -> None:
-    say(app, "aminata", "réunion groupe données migratoires vendredi 4 décembre 15h")
+    say_and_send(app, "aminata", "réunion groupe données migratoires vendredi 4 décembre 15h")
     digest = digest_of(app, "sarah")  # chairs the group; neither co-chair nor secretariat
     assert digest.title == app.ctx.t("en", "digest.group_title", groups="Données migratoires",
                                      since="Saturday 21 November 2026")

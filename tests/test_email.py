@@ -93,7 +93,7 @@ async def test_a_message_to_an_email_member_arrives_as_text_and_html(
 
 async def test_a_meeting_invitation_by_email_is_an_itip_request_to_the_attendee(
         mailed: BotApp, server: tuple[str, Mailbox]) -> None:
-    say(mailed, "aminata", "réunion mardi 1 décembre 10h")
+    say_and_send(mailed, "aminata", "réunion mardi 1 décembre 10h")
     await mailed.dispatcher.flush()
     [(method, cal)] = calendars_of(server[1])
     assert method == "REQUEST" and cal["METHOD"] == "REQUEST"
@@ -107,7 +107,7 @@ async def test_a_meeting_invitation_by_email_is_an_itip_request_to_the_attendee(
 
 async def test_a_cancelled_meeting_is_an_itip_cancel_with_the_same_uid_and_a_higher_sequence(
         mailed: BotApp, server: tuple[str, Mailbox]) -> None:
-    say(mailed, "aminata", "réunion mardi 1 décembre 10h")
+    say_and_send(mailed, "aminata", "réunion mardi 1 décembre 10h")
     await mailed.dispatcher.flush()
     say_and_send(mailed, "aminata", "réunion annuler 1")
     await mailed.dispatcher.flush()

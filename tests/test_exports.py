@@ -22,7 +22,8 @@ BOM = b"\xef\xbb\xbf"
 
 
 def closed_consultation(app: BotApp) -> None:
-    say(app, "aminata", "consultation ouvrir =Adopter le plan 2027 | vendredi 4 décembre 17h")
+    say_and_send(app, "aminata",
+                 "consultation ouvrir =Adopter le plan 2027 | vendredi 4 décembre 17h")
     say_and_send(app, "moussa", "consultation clore 1")
 
 

@@ -14,6 +14,7 @@ from handlers.types import Inbound, Message, Reply
 from storage.conversations import CANCELLED, DONE, EXPIRED, OPEN
 from storage.store import Store
 from tests.conftest import Clock, click, ran, say
+from tests.support.previews import send_preview
 from tests.support.spoken import Spoken
 
 
@@ -71,8 +72,10 @@ def test_a_meeting_asked_step_by_step_is_the_record_a_modal_makes(app: BotApp,
     reply = go(app, "aminata", "https://meet.example.org/abc")
     reply = go(app, "aminata", "Bilan du trimestre")
     reply = go(app, "aminata", "passer")  # no more agenda
+    reply = pick(app, "aminata", reply, 0)  # once: the preview, then « Envoyer »
+    assert app.store.meetings.get(1) is None and spoken.has("preview.meeting")
     spoken.clear()
-    reply = pick(app, "aminata", reply, 0)  # once
+    send_preview(app, "aminata", reply)
     assert spoken.has("meeting.scheduled", number=1)
     made = app.store.meetings.get(1)
     assert made.start.startswith("2026-12-03T10:00") and made.end.startswith("2026-12-03T11:00")
@@ -81,13 +84,14 @@ def test_a_meeting_asked_step_by_step_is_the_record_a_modal_makes(app: BotApp,
     assert conversation_of(app, "aminata").status == DONE
 
     # the same answers submitted by a modal make the same meeting
-    app.handle(Inbound(platform="console", user_id="moussa", action="form.meeting.send",
+    send_preview(app, "moussa", app.handle(Inbound(
+        platform="console", user_id="moussa", action="form.meeting.send",
                        value="", forms=True, answers=(
                            ("kind", "network"), ("date", "2026-12-03"), ("time", "10:00"),
                            ("duration", "60"), ("place", ""),
                            ("link", "https://meet.example.org/abc"),
                            ("purpose", "Bilan du trimestre"), ("agenda", ""),
-                           ("repeat", "once"))))
+                           ("repeat", "once")))))
     modal = app.store.meetings.get(2)
     for name in ("kind", "start", "end", "place", "link", "group"):
         assert getattr(modal, name) == getattr(made, name), name
@@ -175,7 +179,7 @@ def test_a_restart_in_the_middle_resumes_at_the_same_question(tmp_path: Path, ne
         reply = go(again, "aminata", "passer")
         reply = go(again, "aminata", "passer")
         reply = go(again, "aminata", "passer")
-        pick(again, "aminata", reply, 0)
+        send_preview(again, "aminata", pick(again, "aminata", reply, 0))
         assert again.store.meetings.get(1).start.startswith("2026-12-03T10:00")
     finally:
         store.close()
@@ -218,7 +222,7 @@ def test_two_leads_at_once_each_get_their_own_meeting(app: BotApp, spoken: Spoke
         reply = pick(app, who, reply, 0)
         for _ in range(4):
             reply = go(app, who, "passer")
-        pick(app, who, reply, 0)
+        send_preview(app, who, pick(app, who, reply, 0))
     starts = {m.created_by: m.start[:16] for m in app.store.meetings.all()}
     assert starts == {"aminata": "2026-12-03T10:00", "moussa": "2026-12-04T15:00"}
 
@@ -235,7 +239,7 @@ def test_a_member_who_is_no_lead_cannot_start_a_lead_conversation(app: BotApp,
 
 
 def test_one_line_commands_and_slack_forms_are_unchanged(app: BotApp, spoken: Spoken) -> None:
-    go(app, "aminata", "réunion mardi 8 décembre 10h")
+    send_preview(app, "aminata", go(app, "aminata", "réunion mardi 8 décembre 10h"))
     assert app.store.meetings.get(1) is not None
     reply = say(app, "slack:U0DEMOMK", "réunion", forms=True)
     assert isinstance(reply.message, Message) and reply.message.form is not None
@@ -280,7 +284,7 @@ def test_a_consultation_asked_step_by_step(app: BotApp, spoken: Spoken) -> None:
     reply = go(app, "aminata", "oui")
     reply = pick(app, "aminata", reply, 1)  # silence
     spoken.clear()
-    pick(app, "aminata", reply, 0)  # the whole network
+    send_preview(app, "aminata", pick(app, "aminata", reply, 0))  # the whole network
     opened = app.store.consultations.get(1)
     assert opened.proposal == "Adopter le plan de travail 2027"
     assert opened.mode == "silence" and opened.deadline.startswith("2026-12-04T")

@@ -23,6 +23,7 @@ from tests.support.fake_slack import (  # noqa: F401 (fixtures)
     network_fixture,
     trigger_id,
 )
+from tests.support.previews import slack_command_and_send, slack_press_send
 from tests.support.spoken import Spoken
 from tests.test_app_home import click_in_home, homes, open_home
 from tests.test_slack_flows import MORE, MOUSSA, SARAH, add_focal_points, dm_of
@@ -152,6 +153,9 @@ async def test_reunion_typed_alone_opens_the_meeting_form_and_submitting_it_conv
         "link": "https://meet.example.org/reseau", "purpose": "Plan de travail 2027",
         "agenda": "Bilan 2026\n\nBudget"})
     assert answer == {}  # accepted: the modal closes
+    assert bot.app.store.drafts.all()[-1].form  # previewed: sent with « Envoyer »
+    await slack_press_send(bot.slack, bot.app, MOUSSA)
+    await bot.settle()
     [meeting] = bot.app.store.meetings.all()
     assert (meeting.kind, at(meeting.start), at(meeting.end)) == (  # Bamako is on UTC
         "network", datetime(2026, 12, 8, 10, tzinfo=UTC), datetime(2026, 12, 8, 11, 30,
@@ -188,6 +192,9 @@ async def test_consultation_typed_alone_opens_the_form_and_submitting_it_opens_o
         "deadline_date": "2026-12-04", "deadline_time": "17:00", "mode": "silence",
         "scope": "network"})
     assert answer == {}
+    assert bot.app.store.drafts.all()[-1].form  # previewed: sent with « Envoyer »
+    await slack_press_send(bot.slack, bot.app, MOUSSA)
+    await bot.settle()
     [consultation] = bot.app.store.consultations.all()
     assert consultation.mode == "silence" and consultation.scope == "network"
     assert at(consultation.deadline) == datetime(2026, 12, 4, 17, tzinfo=UTC)
@@ -244,9 +251,10 @@ async def test_a_share_form_with_a_link_a_browser_cannot_open_is_refused_by_its_
 
 
 async def test_the_one_line_commands_still_work_without_a_form(bot: Bot) -> None:
-    await bot.slack.command(MOUSSA, "réunion mardi 8 décembre 10h")
-    await bot.slack.command(MOUSSA, "consultation ouvrir Adopter le plan | vendredi 4 "
-                                    "décembre 17h | silence", ref="poll")
+    await slack_command_and_send(bot.slack, bot.app, MOUSSA, "réunion mardi 8 décembre 10h")
+    await slack_command_and_send(bot.slack, bot.app,
+                                 MOUSSA, "consultation ouvrir Adopter le plan | vendredi 4 "
+                                 "décembre 17h | silence", ref="poll")
     await bot.settle()
     assert not bot.fake.called("views.open")
     assert len(bot.app.store.meetings.all()) == 1
@@ -313,6 +321,9 @@ async def test_the_meeting_form_every_two_months_opens_a_series_with_its_link(
         "kind": "network", "date": "2026-12-08", "time": "10:00", "duration": "120",
         "link": "https://meet.example.org/reseau", "repeat": "bimonthly"})
     assert answer == {}
+    assert bot.app.store.drafts.all()[-1].form  # previewed: sent with « Envoyer »
+    await slack_press_send(bot.slack, bot.app, MOUSSA)
+    await bot.settle()
     [series] = bot.app.store.series.all()
     assert "INTERVAL=2" in series.rrule and "FREQ=MONTHLY" in series.rrule
     meetings = bot.app.store.meetings.of_series(series.id)
@@ -344,5 +355,8 @@ async def test_a_group_chair_consults_only_her_group_through_the_form(bot: Bot) 
         "proposal": "Adopter la méthode", "deadline_date": "2026-12-04",
         "deadline_time": "17:00", "mode": "consensus", "scope": "Données migratoires"})
     assert answer == {}
+    assert bot.app.store.drafts.all()[-1].form  # previewed: sent with « Envoyer »
+    await slack_press_send(bot.slack, bot.app, SARAH)
+    await bot.settle()
     [consultation] = bot.app.store.consultations.all()
     assert (consultation.scope, consultation.group) == ("group", "Données migratoires")

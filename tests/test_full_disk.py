@@ -27,6 +27,7 @@ from tests.support.fake_slack import (  # noqa: F401 (fixtures)
 )
 from tests.support.fake_telegram import FakeTelegram, callback_update
 from tests.support.faults import FullDisk, disk  # noqa: F401 (fixture)
+from tests.support.previews import say_and_send
 from tests.support.telegram_runtime import AWA, post, running
 
 SARAH = "U0DEMOSJ"  # UNHCR, on Slack
@@ -86,7 +87,7 @@ async def test_a_disk_filling_after_the_send_gives_at_most_one_copy(
 
 def test_a_command_whose_write_fails_is_not_answered_as_done(
         app: BotApp, disk: FullDisk) -> None:  # noqa: F811
-    say(app, "aminata", "consultation ouvrir Plan 2027 | vendredi 4 décembre 17h")
+    say_and_send(app, "aminata", "consultation ouvrir Plan 2027 | vendredi 4 décembre 17h")
     disk.fill()
     with pytest.raises(StorageUnavailable):  # no reply at all, neither success nor « Rien
         say(app, "awa", "position 1 accord")  # n'a été perdu »: the adapter refuses it
@@ -97,7 +98,7 @@ def test_a_command_whose_write_fails_is_not_answered_as_done(
 
 async def test_a_slack_click_that_cannot_be_stored_is_refused_with_503(
         bot: Bot, disk: FullDisk) -> None:  # noqa: F811
-    say(bot.app, "aminata", "consultation ouvrir Plan 2027 | vendredi 4 décembre 17h")
+    say_and_send(bot.app, "aminata", "consultation ouvrir Plan 2027 | vendredi 4 décembre 17h")
     disk.fill()
     status, _ = await bot.slack.click(SARAH, "position.agree", "1")
     assert status == 503  # Slack shows the person an error: nothing looks recorded
@@ -111,7 +112,7 @@ async def test_a_slack_click_that_cannot_be_stored_is_refused_with_503(
 
 async def test_a_slack_event_that_cannot_be_stored_is_handled_when_slack_sends_it_again(
         bot: Bot, disk: FullDisk) -> None:  # noqa: F811
-    say(bot.app, "aminata", "consultation ouvrir Plan 2027 | vendredi 4 décembre 17h")
+    say_and_send(bot.app, "aminata", "consultation ouvrir Plan 2027 | vendredi 4 décembre 17h")
     message = {"type": "message", "channel": "D0DEMOSJ", "channel_type": "im", "user": SARAH,
                "text": "position 1 accord", "ts": "1764349300.000200"}
     disk.fill(allowed=1)  # the event id is recorded, the position is not
@@ -131,7 +132,7 @@ async def telegram() -> AsyncIterator[FakeTelegram]:
 
 async def test_a_telegram_update_that_cannot_be_stored_gets_503_and_is_sent_again(
         app: BotApp, telegram: FakeTelegram, disk: FullDisk) -> None:  # noqa: F811
-    say(app, "aminata", "consultation ouvrir Plan 2027 | vendredi 4 décembre 17h")
+    say_and_send(app, "aminata", "consultation ouvrir Plan 2027 | vendredi 4 décembre 17h")
     runtime = await running(app, telegram)
     try:
         click = callback_update(700, AWA, "position.agree|1")
@@ -150,7 +151,7 @@ async def test_a_failed_fsync_refuses_the_update_instead_of_acknowledging_it(
         app: BotApp, telegram: FakeTelegram) -> None:
     """The write went through but the fsync that makes it durable failed (an I/O error):
     Telegram must hear 503 and send the update again, never a 200 for what may be lost."""
-    say(app, "aminata", "consultation ouvrir Plan 2027 | vendredi 4 décembre 17h")
+    say_and_send(app, "aminata", "consultation ouvrir Plan 2027 | vendredi 4 décembre 17h")
     runtime = await running(app, telegram)
 
     def failing(fd: int) -> None:

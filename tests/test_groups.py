@@ -17,7 +17,8 @@ def test_group_lifecycle(app: BotApp, clock: Clock, spoken: Spoken) -> None:
     say(app, "awa", "groupe créer Retours")
     assert spoken.has("error.not_allowed", command="groupe créer")
     assert all(g.name != "Retours" for g in app.store.groups.all())
-    say(app, "aminata", "consultation ouvrir Créer un groupe Retours | lundi 30 novembre 9h | "
+    say_and_send(app, "aminata",
+                 "consultation ouvrir Créer un groupe Retours | lundi 30 novembre 9h | "
                         "silence")
     say_and_send(app, "aminata", "consultation clore 1")
     assert app.store.consultations.get(1).outcome == "adopted"  # no one broke the silence
@@ -88,23 +89,25 @@ def test_only_a_groups_chairs_act_for_it(app: BotApp, spoken: Spoken) -> None:
     assert not refused_as_not_chair("fatoumata", "réunion annuler 1")
     assert app.store.meetings.get(1).status == "cancelled"
     spoken.clear()
-    say(app, "fatoumata", "réunion mardi 1 décembre 10h")  # a network meeting: not hers
+    say_and_send(app, "fatoumata", "réunion mardi 1 décembre 10h")  # a network meeting: not hers
     assert spoken.has("error.not_allowed", command="réunion") and len(app.store.meetings.all()) == 1
     spoken.clear()
-    say(app, "fatoumata", "consultation ouvrir X | vendredi 4 décembre 17h")
+    say_and_send(app, "fatoumata", "consultation ouvrir X | vendredi 4 décembre 17h")
     assert spoken.has("group.scope_needed")
     spoken.clear()
-    say(app, "fatoumata", "consultation ouvrir X | vendredi 4 décembre 17h | groupe Données "
+    say_and_send(app, "fatoumata",
+                 "consultation ouvrir X | vendredi 4 décembre 17h | groupe Données "
                           "migratoires")
     assert spoken.has("group.not_chair", group="Données migratoires")
     assert app.store.consultations.all() == []
-    say(app, "fatoumata", "consultation ouvrir X | vendredi 4 décembre 17h | groupe Retours")
+    say_and_send(app, "fatoumata",
+                 "consultation ouvrir X | vendredi 4 décembre 17h | groupe Retours")
     assert [(c.scope, c.group) for c in app.store.consultations.all()] == [("group", group.name)]
 
 
 async def test_group_scope_of_meetings_and_consultations(app: BotApp, clock: Clock,
                                                          spoken: Spoken) -> None:
-    say(app, "aminata", "réunion groupe données migratoires jeudi 3 décembre 10h")
+    say_and_send(app, "aminata", "réunion groupe données migratoires jeudi 3 décembre 10h")
     invited = {Recipient.from_dict(r.recipient).ref for r in app.store.outbox.all()
                if r.recipient["kind"] == "member"}
     assert invited == {"sarah", "awa", "ibrahim", "mariam"}
@@ -112,7 +115,8 @@ async def test_group_scope_of_meetings_and_consultations(app: BotApp, clock: Clo
     assert [r.recipient["ref"] for r in app.store.outbox.all()
             if r.recipient["kind"] == "channel"] == ["donnees-migratoires"]
     before = len(app.store.outbox.all())
-    say(app, "sarah", "consultation ouvrir Protocole de partage | vendredi 4 décembre 17h | "
+    say_and_send(app, "sarah",
+                 "consultation ouvrir Protocole de partage | vendredi 4 décembre 17h | "
                       "groupe Données migratoires")
     rows = app.store.outbox.all()[before:]
     consulted = {Recipient.from_dict(r.recipient).ref for r in rows if r.recipient["kind"] ==
@@ -129,7 +133,8 @@ async def test_a_group_consultation_is_decided_and_told_within_the_group_only(
         app: BotApp, clock: Clock, spoken: Spoken) -> None:
     """Its deadline passed, it is decided by the group's agencies alone (an outsider's position
     is refused, not counted) and only the group's members and channel hear the outcome."""
-    say(app, "sarah", "consultation ouvrir Protocole de partage | vendredi 4 décembre 17h | "
+    say_and_send(app, "sarah",
+                 "consultation ouvrir Protocole de partage | vendredi 4 décembre 17h | "
                       "groupe Données migratoires")
     say(app, "fatoumata", "position 1 accord")  # WFP: not in the group
     say(app, "awa", "position 1 accord")  # UNICEF: in it
@@ -154,7 +159,8 @@ async def test_a_group_consultation_is_decided_and_told_within_the_group_only(
 
 def test_a_group_cannot_be_founded_on_a_consultation_that_was_not_adopted(
         app: BotApp, spoken: Spoken) -> None:
-    say(app, "aminata", "consultation ouvrir Créer un groupe Retours | lundi 30 novembre 9h")
+    say_and_send(app, "aminata",
+                 "consultation ouvrir Créer un groupe Retours | lundi 30 novembre 9h")
     say(app, "awa", "position 1 objection")
     say_and_send(app, "aminata", "consultation clore 1")
     assert app.store.consultations.get(1).outcome == "not_adopted"

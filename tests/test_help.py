@@ -10,6 +10,7 @@ from bot.app import BotApp
 from handlers.help_topics import TOPICS, topic_of
 from handlers.roles import ANYONE
 from tests.support.chat import click, say
+from tests.support.previews import say_and_send
 from tests.support.spoken import Spoken
 
 PROPOSAL = "consultation ouvrir Adopter le plan 2027 | vendredi 4 décembre 17h"
@@ -18,15 +19,15 @@ PROPOSAL = "consultation ouvrir Adopter le plan 2027 | vendredi 4 décembre 17h"
 @pytest.mark.parametrize(("who", "word"), [("console:moussa", "aide"), ("console:sarah", "help"),
                                            ("console:awa", "aide"), ("console:nobody", "help")])
 def test_the_first_screen_fits_a_phone(app: BotApp, who: str, word: str) -> None:
-    say(app, "console:moussa", PROPOSAL)
+    say_and_send(app, "console:moussa", PROPOSAL)
     reply = say(app, who, word)
     assert len(reply.message.plain_text().splitlines()) <= 12
     assert {b.action for b in reply.message.buttons} == {"help.topic"}
 
 
 def test_pending_items_come_first_in_both_languages(app: BotApp, spoken: Spoken) -> None:
-    say(app, "console:moussa", PROPOSAL)
-    say(app, "console:moussa", "réunion mardi 1 décembre 10h")
+    say_and_send(app, "console:moussa", PROPOSAL)
+    say_and_send(app, "console:moussa", "réunion mardi 1 décembre 10h")
     spoken.clear()
     reply = say(app, "console:awa", "aide")
     # One consultation to answer, one meeting to answer.

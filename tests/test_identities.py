@@ -10,6 +10,7 @@ from bot.dispatch.contract import Target
 from bot.ratelimit import RateLimits
 from handlers.types import Message, Outgoing, Recipient
 from tests.conftest import Clock, say, text_of
+from tests.support.previews import say_and_send
 from tests.support.spoken import Spoken
 
 
@@ -43,7 +44,7 @@ async def test_link_joins_identities_and_the_tally_treats_them_as_one(app: BotAp
     assert spoken.shown(say(app, "telegram:5555", f"lier {code}"), "link.bad_code")  # used once
     assert app.store.members.by_identity("telegram:5555") is None
     # A consultation opened on Slack, answered on Telegram: one agency, one position.
-    say(app, "slack:U0DEMOMK", "consultation ouvrir Texte | vendredi 4 décembre 17h")
+    say_and_send(app, "slack:U0DEMOMK", "consultation ouvrir Texte | vendredi 4 décembre 17h")
     say(app, "telegram:4444", "position 1 accord")
     say(app, "slack:U0DEMOIM", "position 1 abstention")
     assert app.store.positions.current(1)["UNDP"].choice == "abstain"

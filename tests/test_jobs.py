@@ -93,8 +93,9 @@ async def test_a_request_derives_again_only_the_jobs_of_what_it_changed(
     """Every request used to derive the whole schedule again and touch every APScheduler job."""
     app.jobs.scheduler.start(paused=True)  # kept in step, firing nothing on the real clock
     try:
-        say(app, "aminata", "réunion mardi 8 décembre 10h")
-        say(app, "aminata", "consultation ouvrir Adopter le plan | vendredi 4 décembre 17h")
+        say_and_send(app, "aminata", "réunion mardi 8 décembre 10h")
+        say_and_send(app, "aminata",
+                     "consultation ouvrir Adopter le plan | vendredi 4 décembre 17h")
         assert held(app) == derived(app)
         asked: list[tuple[str, int]] = []
         real = app_module.jobs_of
@@ -125,7 +126,8 @@ async def test_a_request_derives_again_only_the_jobs_of_what_it_changed(
 async def test_after_a_job_runs_its_source_is_derived_again(app: BotApp, clock: Clock) -> None:
     app.jobs.scheduler.start(paused=True)
     try:
-        say(app, "aminata", "consultation ouvrir Adopter le plan | vendredi 4 décembre 17h")
+        say_and_send(app, "aminata",
+                     "consultation ouvrir Adopter le plan | vendredi 4 décembre 17h")
         clock.now = datetime(2026, 12, 2, 17, 0, tzinfo=UTC)  # the 48-hour reminder
         [reminder] = [s for s in app.job_specs()
                       if s.kind == "consultation.reminder" and s.run_at <= clock.now]

@@ -22,7 +22,8 @@ from storage.files import CorruptFileError
 from storage.journal import JournalError, decode_line, encode_line
 from storage.models import JoinRequest, Member, Position
 from storage.store import Store
-from tests.conftest import Clock, say
+from tests.conftest import Clock
+from tests.support.previews import say_and_send
 
 
 def segments(data: Path) -> list[Path]:
@@ -301,13 +302,20 @@ def test_an_event_id_is_in_the_same_journal_line_as_what_the_event_changed(
         app: BotApp) -> None:
     inbound = Inbound(platform="slack", user_id="U0DEMOMK", text="réunion mardi 1 décembre 10h")
     reply = asyncio.run(app.handle_once_durably("slack:Ev42", inbound))
-    assert reply is not None and app.store.meetings.get(1) is not None
+    assert reply is not None and app.store.drafts.get(1) is not None  # the meeting, previewed
     line = decode_line(lines(app.store.data_dir)[-1])
     files = {change["f"] for change in line["changes"]}
-    assert {"events/2026-11", "meetings", "outbox/2026-11"} <= files
+    assert {"events/2026-11", "drafts"} <= files
     before = len(lines(app.store.data_dir))
     assert asyncio.run(app.handle_once_durably("slack:Ev42", inbound)) is None  # redelivered
     assert len(lines(app.store.data_dir)) == before
+    assert len(app.store.drafts.all()) == 1
+    send = Inbound(platform="slack", user_id="U0DEMOMK", text="aperçu 1 envoyer")
+    assert asyncio.run(app.handle_once_durably("slack:Ev43", send)) is not None
+    line = decode_line(lines(app.store.data_dir)[-1])
+    files = {change["f"] for change in line["changes"]}
+    assert {"events/2026-11", "meetings", "outbox/2026-11", "drafts"} <= files
+    assert asyncio.run(app.handle_once_durably("slack:Ev43", send)) is None  # redelivered
     assert len(app.store.meetings.all()) == 1
 
 
@@ -347,7 +355,7 @@ def test_what_a_command_changed_survives_a_restart_without_a_clean_stop(
     data = tmp_path / "data"
     store = Store.open(data)
     app = BotApp(store, network, clock=clock)
-    say(app, "aminata", "réunion mardi 1 décembre 10h")
+    say_and_send(app, "aminata", "réunion mardi 1 décembre 10h")
     crash(store)
     again = Store.open(data)
     assert [m.id for m in again.meetings.all()] == [1]
@@ -426,7 +434,7 @@ def test_a_transaction_the_disk_refuses_is_taken_back_memory_and_indexes_alike(
     from tests.support.faults import FullDisk
 
     store = app.store
-    say(app, "aminata", "consultation ouvrir Plan | vendredi 4 décembre 17h")
+    say_and_send(app, "aminata", "consultation ouvrir Plan | vendredi 4 décembre 17h")
     before = everything(store)
     queued = len(store.outbox.all())
     disk = FullDisk(monkeypatch)

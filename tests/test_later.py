@@ -18,6 +18,7 @@ from tests.support.fake_slack import (  # noqa: F401 (fixtures)
     fake_fixture,
     network_fixture,
 )
+from tests.support.previews import say_and_send, slack_command_and_send
 from tests.support.spoken import Spoken
 
 SARAH = "U0DEMOSJ"
@@ -30,7 +31,7 @@ def later_rows(app: BotApp, member: str) -> list[Message]:
 
 
 def test_later_offers_two_moments_and_keeps_the_choice(app: BotApp, spoken: Spoken) -> None:
-    say(app, "aminata", "consultation ouvrir Adopter le plan | vendredi 4 décembre 17h")
+    say_and_send(app, "aminata", "consultation ouvrir Adopter le plan | vendredi 4 décembre 17h")
     asked = click(app, "awa", "later", "poll.1")
     assert [(b.action, b.value) for b in asked.message.buttons] == [
         ("later.set", "poll.1.hours"), ("later.set", "poll.1.tomorrow")]
@@ -47,7 +48,7 @@ def test_later_offers_two_moments_and_keeps_the_choice(app: BotApp, spoken: Spok
 async def test_later_fires_once_after_a_restart(tmp_path: Path, store: Store, network: Network,
                                                 clock: Clock, spoken: Spoken) -> None:
     first = BotApp(store, network, clock=clock)
-    say(first, "aminata", "consultation ouvrir Adopter le plan | vendredi 4 décembre 17h")
+    say_and_send(first, "aminata", "consultation ouvrir Adopter le plan | vendredi 4 décembre 17h")
     click(first, "awa", "later.set", "poll.1.tomorrow")
     first.stop()
     store.close()
@@ -76,7 +77,7 @@ async def test_later_fires_once_after_a_restart(tmp_path: Path, store: Store, ne
 
 
 async def test_later_does_not_fire_once_the_agency_answered(app: BotApp, clock: Clock) -> None:
-    say(app, "aminata", "consultation ouvrir Adopter le plan | vendredi 4 décembre 17h")
+    say_and_send(app, "aminata", "consultation ouvrir Adopter le plan | vendredi 4 décembre 17h")
     click(app, "awa", "later.set", "poll.1.hours")
     say(app, "awa", "position 1 accord")
     clock.now = datetime(2026, 11, 28, 21, 0, tzinfo=UTC)
@@ -87,7 +88,7 @@ async def test_later_does_not_fire_once_the_agency_answered(app: BotApp, clock: 
 
 async def test_later_on_an_invitation_does_not_fire_once_answered(app: BotApp,
                                                                   clock: Clock) -> None:
-    say(app, "aminata", "réunion mardi 1 décembre 10h")
+    say_and_send(app, "aminata", "réunion mardi 1 décembre 10h")
     click(app, "awa", "later.set", "meeting.1.tomorrow")
     click(app, "sarah", "later.set", "meeting.1.tomorrow")
     say(app, "awa", "présent 1")
@@ -100,14 +101,15 @@ async def test_later_on_an_invitation_does_not_fire_once_answered(app: BotApp,
 
 
 def test_later_past_the_deadline_is_refused(app: BotApp, clock: Clock, spoken: Spoken) -> None:
-    say(app, "aminata", "consultation ouvrir Texte | samedi 28 novembre 20h")
+    say_and_send(app, "aminata", "consultation ouvrir Texte | samedi 28 novembre 20h")
     assert spoken.shown(click(app, "awa", "later.set", "poll.1.tomorrow"), "later.too_late")
     assert app.store.later.waiting() == []
 
 
 async def test_later_over_slack(bot: Bot) -> None:
-    await bot.slack.command("U0DEMOMK", "consultation ouvrir Adopter le plan | vendredi 4 "
-                            "décembre 17h")
+    await slack_command_and_send(bot.slack, bot.app,
+                                 "U0DEMOMK", "consultation ouvrir Adopter le plan | vendredi 4 "
+                                 "décembre 17h")
     await bot.settle()
     card = [c for c in bot.fake.called("chat.postMessage")
             if c.args["channel"] == "D0DEMOSJ" and c.args.get("blocks")][-1]
@@ -126,7 +128,7 @@ async def test_later_over_slack(bot: Bot) -> None:
 
 def test_an_apology_keeps_its_reason_and_delegate_for_leads(app: BotApp,
                                                             spoken: Spoken) -> None:
-    say(app, "aminata", "réunion mardi 1 décembre 10h")
+    say_and_send(app, "aminata", "réunion mardi 1 décembre 10h")
     say(app, "awa", "excusé 1 mission terrain, représenté·e par Moussa Diarra")
     say(app, "sarah", "excused field mission, represented by Jane Doe")  # no number either
     say(app, "ibrahim", "excusée 1 congé")

@@ -13,7 +13,7 @@ from bot.app import BotApp
 from handlers.types import Message, Recipient
 from storage.models import EXTERNAL_PARTNER, Member
 from tests.conftest import click, say, text_of
-from tests.support.previews import say_and_send
+from tests.support.previews import say_and_send, send_preview
 from tests.support.spoken import Spoken
 
 BAMAKO = ZoneInfo("Africa/Bamako")
@@ -42,7 +42,7 @@ def starts(cal: icalendar.Calendar) -> list[datetime]:
 
 def test_a_network_meeting_is_confirmed_in_full_words_and_everyone_is_invited(
         app, spoken: Spoken) -> None:
-    reply = text_of(say(app, "aminata", "réunion mardi 1 décembre 10h"))
+    reply = text_of(say_and_send(app, "aminata", "réunion mardi 1 décembre 10h"))
     assert reply.splitlines()[:2] == [
         spoken.text("meeting.scheduled", "fr", number=1,
                     kind=spoken.text("meeting.kind.network", "fr")),
@@ -70,19 +70,21 @@ def test_a_network_meeting_is_confirmed_in_full_words_and_everyone_is_invited(
 
 
 def test_only_co_chairs_and_secretariat_convene(app: BotApp, spoken: Spoken) -> None:
-    assert spoken.shown(say(app, "awa", "réunion mardi 1 décembre 10h"), "error.not_allowed",
+    assert spoken.shown(say_and_send(app, "awa",
+                                     "réunion mardi 1 décembre 10h"), "error.not_allowed",
                         who=app.catalog.join("fr", [app.catalog.t("fr", "role.secretariat"),
                                                     app.catalog.t("fr", "role.co_chair")]))
     assert app.store.meetings.all() == []
-    assert spoken.shown(say(app, "mariam", "reunion mardi 1 decembre 10h"), "meeting.scheduled",
+    assert spoken.shown(say_and_send(app, "mariam", "reunion mardi 1 decembre 10h"),
+                        "meeting.scheduled",
                         number=1)
 
 
 def test_a_bad_date_is_refused_with_a_usable_message(app: BotApp, spoken: Spoken) -> None:
-    assert spoken.shown(say(app, "aminata", "réunion 30 février 2027 10h"),
+    assert spoken.shown(say_and_send(app, "aminata", "réunion 30 février 2027 10h"),
                         "when.impossible_date")
-    assert spoken.shown(say(app, "aminata", "réunion 2 novembre 2026 10h"), "when.past")
-    reply = say(app, "aminata", "réunion mardi 13 janvier 2027 10h")
+    assert spoken.shown(say_and_send(app, "aminata", "réunion 2 novembre 2026 10h"), "when.past")
+    reply = say_and_send(app, "aminata", "réunion mardi 13 janvier 2027 10h")
     assert spoken.shown(reply, "when.weekday_mismatch")
     assert "mercredi" in str(spoken.last("when.weekday_mismatch").params["weekday"])
     assert app.store.meetings.all() == []
@@ -91,24 +93,24 @@ def test_a_bad_date_is_refused_with_a_usable_message(app: BotApp, spoken: Spoken
 def test_invitees_follow_the_kind_of_meeting(app: BotApp, store, spoken: Spoken) -> None:
     store.members.save(Member(id="croix-rouge", name="Croix-Rouge malienne", agency="RCO",
                               roles=[EXTERNAL_PARTNER], identities=["telegram:900"]))
-    say(app, "aminata", "réunion comité jeudi 3 décembre 9h")
+    say_and_send(app, "aminata", "réunion comité jeudi 3 décembre 9h")
     assert [m.kind for m in app.store.meetings.all()] == ["executive"]
     assert recipients(app, 1) == {"aminata", "moussa", "mariam", "awa", "sarah", "ibrahim"}
-    say(app, "aminata", "réunion groupe données migratoires vendredi 4 décembre 15h")
+    say_and_send(app, "aminata", "réunion groupe données migratoires vendredi 4 décembre 15h")
     assert recipients(app, 2) == {"sarah", "awa", "ibrahim", "mariam"}
-    say(app, "aminata", "réunion annuelle 15/06/2027 9h")
+    say_and_send(app, "aminata", "réunion annuelle 15/06/2027 9h")
     assert "croix-rouge" in recipients(app, 3)
-    say(app, "aminata", "réunion lundi 7 décembre 10h")
+    say_and_send(app, "aminata", "réunion lundi 7 décembre 10h")
     assert {m.id: m.kind for m in app.store.meetings.all()} == {
         1: "executive", 2: "group", 3: "annual", 4: "network"}
     assert recipients(app, 4) and "croix-rouge" not in recipients(app, 4)
-    assert spoken.shown(say(app, "aminata", "réunion groupe inconnu lundi 10h"),
+    assert spoken.shown(say_and_send(app, "aminata", "réunion groupe inconnu lundi 10h"),
                         "meeting.unknown_group", groups="Données migratoires")
 
 
 def test_place_and_link_changes_reach_invitees_with_a_new_sequence(app: BotApp,
                                                                    spoken: Spoken) -> None:
-    say(app, "aminata", "réunion mardi 1 décembre 10h")
+    say_and_send(app, "aminata", "réunion mardi 1 décembre 10h")
     reply = text_of(say(app, "aminata", "réunion lieu 1 Salle Niger, MCNU"))
     assert "Salle Niger, MCNU" in reply
     assert spoken.shown(say(app, "aminata", "réunion lien 1 javascript:alert(1)"),
@@ -125,7 +127,7 @@ def test_place_and_link_changes_reach_invitees_with_a_new_sequence(app: BotApp,
 
 def test_moving_and_cancelling_notify_with_updated_files(app: BotApp, spoken: Spoken) -> None:
     network_meeting = app.catalog.t("fr", "meeting.kind.network")
-    say(app, "aminata", "réunion mardi 1 décembre 10h")
+    say_and_send(app, "aminata", "réunion mardi 1 décembre 10h")
     reply = text_of(say(app, "aminata", "réunion déplacer 1 mercredi 2 décembre 14h30"))
     assert spoken.shown(reply, "meeting.was") and spoken.shown(reply, "meeting.now")
     # the old and the new time, in words (the date format is the catalog's own test)
@@ -155,7 +157,8 @@ def test_moving_and_cancelling_notify_with_updated_files(app: BotApp, spoken: Sp
 
 def test_a_series_is_one_file_that_expands_to_exactly_the_announced_meetings(
         app, spoken: Spoken) -> None:
-    reply = text_of(say(app, "aminata", "réunion série tous les deux mois le premier mardi à 10h"))
+    reply = text_of(say_and_send(app, "aminata",
+                                 "réunion série tous les deux mois le premier mardi à 10h"))
     assert spoken.shown(reply, "meeting.series_scheduled", number=1, count=6)
     assert "• mardi 2 février 2027, 10:00–12:00 (GMT)" in reply
     announced = [datetime.fromisoformat(m.start) for m in app.store.meetings.all()]
@@ -184,7 +187,8 @@ def test_a_series_is_one_file_that_expands_to_exactly_the_announced_meetings(
 
 
 def test_an_english_series_numbers_meetings_no_never_n_degree(app) -> None:
-    reply = text_of(say(app, "moussa", "réunion série tous les deux mois le premier mardi à 10h",
+    reply = text_of(say_and_send(app, "moussa",
+                                 "réunion série tous les deux mois le premier mardi à 10h",
                         locale="en"))
     assert "Series no. 1: 6 meetings scheduled" in reply and "(no. 2)" in reply
     [invite] = sent_to(app, "sarah")  # Sarah reads English
@@ -195,7 +199,7 @@ def test_an_english_series_numbers_meetings_no_never_n_degree(app) -> None:
 
 def test_answers_by_button_and_command_per_person_and_agency(app: BotApp, clock,
                                                              spoken: Spoken) -> None:
-    say(app, "aminata", "réunion mardi 1 décembre 10h")
+    say_and_send(app, "aminata", "réunion mardi 1 décembre 10h")
     assert spoken.shown(click(app, "awa", "rsvp.present", "1"), "rsvp.done.present", number=1)
     say(app, "telegram:100000001", "excusé 1")  # Awa changes her mind, from Telegram
     say(app, "sarah", "online 1")
@@ -216,7 +220,7 @@ def test_answers_by_button_and_command_per_person_and_agency(app: BotApp, clock,
                         online=1, excused=1)
 
     # Not invited: the committee meeting is not for WFP.
-    say(app, "aminata", "réunion comité jeudi 3 décembre 9h")
+    say_and_send(app, "aminata", "réunion comité jeudi 3 décembre 9h")
     assert spoken.shown(say(app, "fatoumata", "présent 2"), "rsvp.not_invited", number=2)
     assert app.store.rsvps.get(2, "fatoumata") is None
     # After the start, answers are closed.
@@ -226,7 +230,7 @@ def test_answers_by_button_and_command_per_person_and_agency(app: BotApp, clock,
 
 
 def test_agenda_items_by_any_member(app: BotApp, spoken: Spoken) -> None:
-    say(app, "aminata", "réunion mardi 1 décembre 10h")
+    say_and_send(app, "aminata", "réunion mardi 1 décembre 10h")
     added = say(app, "awa", "ordre du jour 1 ajouter Point sur les retours volontaires")
     assert spoken.shown(added, "meeting.agenda_added", position=1, number=1)
     say(app, "sarah", "agenda 1 add Data sharing protocol, 2027")
@@ -240,7 +244,7 @@ def test_agenda_items_by_any_member(app: BotApp, spoken: Spoken) -> None:
 
 def test_a_move_keeps_the_length_even_when_the_date_has_dashes(app: BotApp) -> None:
     """« 15-12-2026 14h » has dashes but no end: a one-hour meeting stays one hour long."""
-    say(app, "aminata", "réunion mardi 1 décembre de 14h à 15h")
+    say_and_send(app, "aminata", "réunion mardi 1 décembre de 14h à 15h")
     say(app, "aminata", "réunion déplacer 1 15-12-2026 14h")
     meeting = app.store.meetings.get(1)
     assert (datetime.fromisoformat(meeting.start), datetime.fromisoformat(meeting.end)) == (
@@ -251,7 +255,7 @@ def test_a_move_keeps_the_length_even_when_the_date_has_dashes(app: BotApp) -> N
 
 
 def test_a_move_to_the_same_time_changes_nothing_and_tells_nobody(app: BotApp) -> None:
-    say(app, "aminata", "réunion mardi 1 décembre 10h")
+    say_and_send(app, "aminata", "réunion mardi 1 décembre 10h")
     before = app.store.meetings.get(1)
     queued = len(app.store.outbox.all())
     reply = say(app, "aminata", "réunion déplacer 1 1/12/2026 10h")
@@ -267,58 +271,59 @@ def test_a_move_to_the_same_time_changes_nothing_and_tells_nobody(app: BotApp) -
 def test_a_meeting_in_62_minutes_is_stored_and_shown_on_the_whole_minute(app: BotApp,
                                                                          clock) -> None:
     clock.now = datetime(2026, 11, 28, 2, 18, 13, 250_000, tzinfo=UTC)
-    reply = text_of(say(app, "aminata", "réunion dans 62 minutes"))
+    reply = text_of(say_and_send(app, "aminata", "réunion dans 62 minutes"))
     meeting = app.store.meetings.get(1)
     assert meeting.start == "2026-11-28T03:20:00.000000+00:00"
     assert meeting.end == "2026-11-28T05:20:00.000000+00:00"
     assert "03:20–05:20" in reply
 
 
-def test_typing_the_same_series_again_asks_before_creating_a_second(tmp_path, network, clock,
-                                                                    spoken: Spoken) -> None:
+def test_typing_the_same_series_again_is_previewed_with_a_warning_before_a_second(
+        tmp_path, network, clock, spoken: Spoken) -> None:
     from storage.store import Store
 
     rule = "réunion série tous les deux mois le premier mardi à 10h"
     store = Store.open(tmp_path / "d")
     app = BotApp(store, network, clock=clock)
-    say(app, "aminata", rule)
+    say_and_send(app, "aminata", rule)
     invitations = len(app.store.outbox.all())
-    again = say(app, "mariam", rule).message
-    assert [(b.action, b.value) for b in again.buttons] == [("series.confirm", "2")]
-    assert again.buttons[0].hint == "réunion série confirmer 2"
-    assert again.title == app.ctx.t("fr", "meeting.series_exists_title", number=1)
+    again = say(app, "mariam", rule)
+    assert spoken.shown(again, "preview.warn.series_exists", number=1)
+    assert len(app.store.series.all()) == 1  # nothing stored, not even a draft series
     assert len(app.store.meetings.all()) == 6 and len(app.store.outbox.all()) == invitations
-    # Another rule is no duplicate: created at once.
-    say(app, "aminata", "réunion série tous les mois le 15 à 9h")
+    # Another rule is no duplicate: no warning.
+    other = say(app, "aminata", "réunion série tous les mois le 15 à 9h")
+    assert not spoken.shown(other, "preview.warn.series_exists")
+    send_preview(app, "aminata", other)
     assert len(app.store.meetings.all()) == 12
     store.close()
 
-    store = Store.open(tmp_path / "d")  # the button still works after a restart
+    store = Store.open(tmp_path / "d")  # the preview can still be sent after a restart
     app = BotApp(store, network, clock=clock)
     reply = click(app, "moussa", "rsvp.present", "1")  # unrelated click, nothing breaks
     assert spoken.shown(reply, "rsvp.done.present", number=1)
-    created = click(app, "aminata", "series.confirm", "2").message
-    assert created.title == app.ctx.t("fr", "meeting.series_scheduled", number=2, count=6)
-    assert len(app.store.meetings.of_series(2)) == 6
+    created = send_preview(app, "mariam", again).message
+    assert created.title == app.ctx.t("fr", "meeting.series_scheduled", number=3, count=6)
+    assert len(app.store.meetings.of_series(3)) == 6
     assert len(sent_to(app, "awa")) == 3  # one invitation per series
-    # A second click, or the typed form, creates nothing more.
-    assert text_of(say(app, "aminata", "réunion série confirmer 2")) == app.ctx.t(
-        "fr", "meeting.series_already_confirmed", number=2)
-    assert text_of(click(app, "mariam", "series.confirm", "2")) == app.ctx.t(
-        "fr", "meeting.series_already_confirmed", number=2)
+    # A second press creates nothing more; the old typed confirmation neither.
+    assert spoken.shown(send_preview(app, "mariam", again), "preview.already_sent")
+    assert text_of(say(app, "aminata", "réunion série confirmer 3")) == app.ctx.t(
+        "fr", "meeting.series_already_confirmed", number=3)
     assert len(app.store.meetings.all()) == 18
     spoken.clear()
-    assert spoken.shown(click(app, "awa", "series.confirm", "2"), "error.not_allowed")
+    assert spoken.shown(click(app, "awa", "series.confirm", "3"), "error.not_allowed")
     assert len(app.store.meetings.all()) == 18
     store.close()
 
 
-def test_the_typed_confirmation_creates_the_similar_series(app: BotApp) -> None:
-    """Same rule in other words (English), typed confirmation in English."""
-    say(app, "aminata", "réunion série tous les deux mois le premier mardi à 10h")
+def test_the_same_series_in_other_words_is_warned_then_created_on_send(
+        app: BotApp, spoken: Spoken) -> None:
+    """Same rule in other words (English): the preview warns, « Envoyer » creates it."""
+    say_and_send(app, "aminata", "réunion série tous les deux mois le premier mardi à 10h")
     asked = say(app, "moussa", "meeting series every two months on the first Tuesday at 10am")
-    assert [b.action for b in asked.message.buttons] == ["series.confirm"]
+    assert spoken.shown(asked, "preview.warn.series_exists", number=1)
     assert len(app.store.meetings.all()) == 6
-    done = say(app, "moussa", "meeting series confirm 2").message
+    done = send_preview(app, "moussa", asked).message
     assert done.title == app.ctx.t("fr", "meeting.series_scheduled", number=2, count=6)
     assert len(app.store.meetings.of_series(2)) == 6

@@ -13,6 +13,7 @@ from bot.app import BotApp
 from handlers.types import Message, Recipient
 from tests.conftest import Clock, click, say, text_of
 from tests.support.fake_telegram import FakeTelegram, text_update
+from tests.support.previews import telegram_says_and_sends
 from tests.support.spoken import Spoken
 from tests.support.telegram_runtime import (  # noqa: F401 (fixture)
     AWA,
@@ -53,9 +54,9 @@ async def test_invitation_end_to_end_link_pending_approved_and_caught_up(
         app: BotApp, fake: FakeTelegram, spoken: Spoken) -> None:  # noqa: F811
     runtime = await running(app, fake)
     try:
-        await post(runtime, text_update(1, CHAIR, "/consultation ouvrir Plan | vendredi 4 "
-                                                  "decembre 17h"))
-        await post(runtime, text_update(2, CHAIR, "/reunion mardi 8 decembre 10h"))
+        await telegram_says_and_sends(runtime, app, 1, CHAIR,
+                                      "/consultation ouvrir Plan | vendredi 4 decembre 17h")
+        await telegram_says_and_sends(runtime, app, 2, CHAIR, "/reunion mardi 8 decembre 10h")
         payload, code = invite(app)
         [stored] = app.store.member_invites.all()
         assert stored.agency == "FAO" and stored.status == "open"

@@ -21,6 +21,7 @@ from tests.support.fake_slack import (  # noqa: F401 (fixtures)
     fake_fixture,
     network_fixture,
 )
+from tests.support.previews import handle_and_send, say_and_send
 
 
 def t(app: BotApp, key: str, lang: str = "fr", **params: object) -> str:
@@ -111,8 +112,8 @@ def signed_click(bot: Bot, action_id: str, value: str, card: dict[str, Any]) -> 
 
 async def test_a_signed_click_replayed_after_a_later_position_does_not_revert_it(
         bot: Bot) -> None:
-    bot.app.handle(Inbound(platform="slack", user_id="U0DEMOMK",
-                           text="consultation ouvrir Adopter le plan | dans 7 jours"))
+    handle_and_send(bot.app, Inbound(platform="slack", user_id="U0DEMOMK",
+                                     text="consultation ouvrir Adopter le plan | dans 7 jours"))
     await bot.settle()
     card = bot.fake.posted("D0DEMOIM")[-1]
     assert button_values(card["blocks"])["position.agree"] == "1.0"
@@ -170,7 +171,7 @@ def add_colleague(app: BotApp) -> None:
 def test_a_click_on_a_card_older_than_a_colleagues_position_is_refused_with_fresh_buttons(
         app: BotApp) -> None:
     add_colleague(app)
-    say(app, "moussa", "consultation ouvrir Adopter le plan | dans 7 jours")
+    say_and_send(app, "moussa", "consultation ouvrir Adopter le plan | dans 7 jours")
     click(app, "awa", "position.agree", "1.0")
     [awas] = app.store.positions.history(1)
 

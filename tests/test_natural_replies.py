@@ -29,6 +29,7 @@ from tests.support.fake_slack import (  # noqa: F401 (fixtures)
     network_fixture,
 )
 from tests.support.fake_telegram import BOT, FakeTelegram, callback_update, text_update
+from tests.support.previews import say_and_send
 from tests.support.spoken import Spoken
 from tests.support.telegram_runtime import AWA, FATOUMATA, NETWORK_CHAT, buttons_of, post
 from tests.support.telegram_runtime import running as telegram_running
@@ -37,7 +38,7 @@ OPEN = "consultation ouvrir {text} | vendredi 4 décembre 17h"
 
 
 def open_poll(app: BotApp, text: str = "Adopter le plan 2027") -> int:
-    say(app, "aminata", OPEN.format(text=text))
+    say_and_send(app, "aminata", OPEN.format(text=text))
     return max(c.id for c in app.store.consultations.all())
 
 
@@ -228,7 +229,7 @@ def under(parent: Call, author: str = BOT_USER) -> dict[str, str]:
 
 async def opened_on_slack(bot: Bot, *texts: str) -> list[int]:
     for text in texts:
-        say(bot.app, "aminata", OPEN.format(text=text))
+        say_and_send(bot.app, "aminata", OPEN.format(text=text))
     await bot.settle()
     return [c.id for c in bot.app.store.consultations.all()]
 

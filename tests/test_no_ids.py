@@ -15,7 +15,7 @@ from tests.support.fake_slack import (  # noqa: F401 (fixtures)
     network_fixture,
 )
 from tests.support.fake_telegram import FakeTelegram, callback_update, text_update
-from tests.support.previews import say_and_send, send_preview
+from tests.support.previews import say_and_send, send_preview, slack_command_and_send
 from tests.support.spoken import Spoken
 from tests.support.telegram_runtime import AWA, buttons_of, post, running
 from tests.support.telegram_runtime import fake as telegram_fake  # noqa: F401 (fixture)
@@ -29,13 +29,13 @@ def offered(reply: object) -> list[tuple[str, str]]:
 
 
 def two_meetings_this_week(app: BotApp) -> None:
-    say(app, "aminata", "réunion mardi 1 décembre 10h")
-    say(app, "aminata", "réunion jeudi 3 décembre 15h")
+    say_and_send(app, "aminata", "réunion mardi 1 décembre 10h")
+    say_and_send(app, "aminata", "réunion jeudi 3 décembre 15h")
 
 
 def test_present_without_a_number_answers_the_only_meeting_to_come(app: BotApp,
                                                                     spoken: Spoken) -> None:
-    say(app, "aminata", "réunion mardi 1 décembre 10h")
+    say_and_send(app, "aminata", "réunion mardi 1 décembre 10h")
     reply = say(app, "awa", "présent")
     assert spoken.shown(reply, "rsvp.done.present", number=1)
     assert app.store.rsvps.get(1, "awa").status == "present"
@@ -46,7 +46,7 @@ def test_present_without_a_number_answers_the_only_meeting_to_come(app: BotApp,
 def test_present_without_a_number_offers_the_meetings_of_the_week(app: BotApp,
                                                                    spoken: Spoken) -> None:
     two_meetings_this_week(app)
-    say(app, "aminata", "réunion mardi 2 février 2027 10h")  # far later: not offered
+    say_and_send(app, "aminata", "réunion mardi 2 février 2027 10h")  # far later: not offered
     spoken.clear()
     reply = say(app, "awa", "présent")
     assert offered(reply) == [("pick", "rsvp_present:1"), ("pick", "rsvp_present:2")]
@@ -64,8 +64,8 @@ def test_nothing_to_answer_says_so(app: BotApp, spoken: Spoken) -> None:
 
 def test_position_with_a_number_alone_shows_the_card_of_that_consultation(
         app: BotApp, spoken: Spoken) -> None:
-    say(app, "aminata", "consultation ouvrir Premier texte | vendredi 4 décembre 17h")
-    say(app, "aminata", "consultation ouvrir Second texte | vendredi 4 décembre 17h")
+    say_and_send(app, "aminata", "consultation ouvrir Premier texte | vendredi 4 décembre 17h")
+    say_and_send(app, "aminata", "consultation ouvrir Second texte | vendredi 4 décembre 17h")
     reply = say(app, "awa", "position 2")
     assert offered(reply) == [(f"position.{c}", "2.0") for c in
                               ("agree", "reservations", "objection", "abstain")] + [
@@ -75,9 +75,9 @@ def test_position_with_a_number_alone_shows_the_card_of_that_consultation(
 
 def test_position_without_a_number_means_the_one_open_or_offers_them(
         app: BotApp, spoken: Spoken) -> None:
-    say(app, "aminata", "consultation ouvrir Premier texte | vendredi 4 décembre 17h")
+    say_and_send(app, "aminata", "consultation ouvrir Premier texte | vendredi 4 décembre 17h")
     assert spoken.shown(say(app, "awa", "position accord"), "poll.recorded", number=1)
-    say(app, "aminata", "consultation ouvrir Second texte | vendredi 4 décembre 17h")
+    say_and_send(app, "aminata", "consultation ouvrir Second texte | vendredi 4 décembre 17h")
     reply = say(app, "sarah", "position agree")
     assert offered(reply) == [("pick", "position:1 agree"), ("pick", "position:2 agree")]
     assert "UNHCR" not in app.store.positions.current(2)
@@ -91,12 +91,12 @@ def test_position_without_a_number_means_the_one_open_or_offers_them(
 
 
 def test_leads_commands_mean_the_only_open_consultation(app: BotApp, spoken: Spoken) -> None:
-    say(app, "aminata", "consultation ouvrir Premier texte | vendredi 4 décembre 17h")
+    say_and_send(app, "aminata", "consultation ouvrir Premier texte | vendredi 4 décembre 17h")
     say_and_send(app, "aminata", "consultation prolonger lundi 7 décembre 17h")
     assert app.store.consultations.get(1).deadline.startswith("2026-12-07T17:00")
     spoken.clear()
     assert spoken.shown(say(app, "awa", "consultation"), "poll.status_title", number=1)
-    say(app, "aminata", "consultation ouvrir Second texte | vendredi 4 décembre 17h")
+    say_and_send(app, "aminata", "consultation ouvrir Second texte | vendredi 4 décembre 17h")
     reply = say_and_send(app, "aminata", "consultation clore")
     assert offered(reply) == [("pick", "poll_close:1"), ("pick", "poll_close:2")]
     assert [c.status for c in app.store.consultations.all()] == ["open", "open"]
@@ -109,8 +109,8 @@ def test_leads_commands_mean_the_only_open_consultation(app: BotApp, spoken: Spo
 
 def test_a_long_rest_is_not_put_on_a_button(app: BotApp, spoken: Spoken) -> None:
     """Telegram carries 64 bytes per button: a longer command is offered to type instead."""
-    say(app, "aminata", "consultation ouvrir Premier texte | vendredi 4 décembre 17h")
-    say(app, "aminata", "consultation ouvrir Second texte | vendredi 4 décembre 17h")
+    say_and_send(app, "aminata", "consultation ouvrir Premier texte | vendredi 4 décembre 17h")
+    say_and_send(app, "aminata", "consultation ouvrir Second texte | vendredi 4 décembre 17h")
     reply = say(app, "awa", "position objection " + "le budget n'est pas chiffré " * 3)
     assert offered(reply) == []
     assert spoken.shown(reply, "pick.type_number")
@@ -118,7 +118,7 @@ def test_a_long_rest_is_not_put_on_a_button(app: BotApp, spoken: Spoken) -> None
 
 def test_a_series_invitation_answers_the_whole_series_or_the_first(
         app: BotApp, spoken: Spoken) -> None:
-    say(app, "aminata", "réunion série tous les deux mois le premier mardi à 10h")
+    say_and_send(app, "aminata", "réunion série tous les deux mois le premier mardi à 10h")
     [invite] = [r for r in app.store.outbox.all() if r.key == "series:1:invite:awa"]
     buttons = Message.from_dict(invite.message).buttons
     assert [(b.action, b.value) for b in buttons] == [
@@ -137,7 +137,8 @@ def test_a_series_invitation_answers_the_whole_series_or_the_first(
 
 
 async def test_a_series_choice_over_slack(bot: Bot, spoken: Spoken) -> None:
-    await bot.slack.command("U0DEMOMK", "réunion série tous les deux mois le premier mardi à 10h")
+    await slack_command_and_send(bot.slack, bot.app, "U0DEMOMK",
+                                 "réunion série tous les deux mois le premier mardi à 10h")
     await bot.settle()
     invite = [c for c in bot.fake.called("chat.postMessage")
               if c.args["channel"] == "D0DEMOSJ" and c.args.get("blocks")][-1]
@@ -177,7 +178,7 @@ def test_a_group_chair_picks_among_the_meetings_they_are_invited_to(app: BotApp)
     """« réunion voir » alone, for a member: the meetings they are invited to."""
     app.store.members.save(Member(id="kadiatou", name="Kadiatou Konaté", agency="WFP",
                                   roles=[FOCAL_POINT], identities=["console:kadiatou"]))
-    say(app, "aminata", "réunion comité jeudi 3 décembre 9h")  # not for WFP
-    say(app, "aminata", "réunion mardi 1 décembre 10h")
+    say_and_send(app, "aminata", "réunion comité jeudi 3 décembre 9h")  # not for WFP
+    say_and_send(app, "aminata", "réunion mardi 1 décembre 10h")
     reply = say(app, "fatoumata", "réunion voir")
     assert reply.message.title and offered(reply) == []  # the one she is invited to, shown

@@ -29,6 +29,7 @@ from storage.models import OutboxRow
 from tests.conftest import Clock, say, text_of
 from tests.support.fake_slack import SECRET, FakeSlack
 from tests.support.fake_telegram import TOKEN, FakeTelegram
+from tests.support.previews import say_and_send
 from tests.support.spoken import Spoken
 
 SLACK_CHANNEL, TELEGRAM_CHAT = "C0NET", "-1009999"
@@ -102,7 +103,7 @@ def slack_sends(fake: FakeSlack) -> int:
 
 
 async def test_a_five_minute_slack_outage_loses_nothing(both: Both) -> None:
-    say(both.app, "aminata", "consultation ouvrir Plan 2027 | vendredi 4 décembre 17h")
+    say_and_send(both.app, "aminata", "consultation ouvrir Plan 2027 | vendredi 4 décembre 17h")
     both.app.ctx.announce("news", lambda lang: Message(title="Annonce"))
     both.slack.down()
     await both.passes(5 * 60)  # Slack answers 503 for five minutes, a pass every second
@@ -160,7 +161,7 @@ async def test_a_channel_announcement_reaches_telegram_while_slack_is_down(both:
 async def test_an_invitation_past_its_meeting_expires_with_one_notice_per_person(
         both: Both) -> None:
     both.slack.down()
-    say(both.app, "aminata", "réunion lundi 30 novembre 10h")  # in 41 hours
+    say_and_send(both.app, "aminata", "réunion lundi 30 novembre 10h")  # in 41 hours
     start = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
     while both.clock.now <= start:  # Slack stays down past the meeting; reminders fall due
         await both.app.run_due_jobs()
@@ -183,7 +184,7 @@ async def test_an_invitation_past_its_meeting_expires_with_one_notice_per_person
 async def test_a_consultation_survives_hours_of_telegram_outage_before_its_deadline(
         both: Both, spoken: Spoken) -> None:
     both.telegram.down()
-    say(both.app, "aminata", "consultation ouvrir Plan 2027 | vendredi 4 décembre 17h")
+    say_and_send(both.app, "aminata", "consultation ouvrir Plan 2027 | vendredi 4 décembre 17h")
     await both.passes(2 * 3600, step=30)
     status = text_of(say(both.app, "aminata", "consultation 1"))
     waiting = both.app.catalog.t("fr", "poll.not_reached_yet", agencies="OIM, UNICEF, PAM")
@@ -201,8 +202,8 @@ async def test_a_consultation_survives_hours_of_telegram_outage_before_its_deadl
 
 async def test_an_agency_never_reached_is_not_counted_as_silent(both: Both) -> None:
     both.telegram.down()  # IOM (Mariam) and UNICEF (Awa) are on Telegram
-    say(both.app, "aminata", "consultation ouvrir Note | lundi 30 novembre 9h | silence")
-    say(both.app, "aminata", "consultation ouvrir Plan | lundi 30 novembre 9h")
+    say_and_send(both.app, "aminata", "consultation ouvrir Note | lundi 30 novembre 9h | silence")
+    say_and_send(both.app, "aminata", "consultation ouvrir Plan | lundi 30 novembre 9h")
     await both.passes(60)
     say(both.app, f"slack:{SARAH}", "position 2 accord")  # UNDP stays silent on Slack
     both.clock.now = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)

@@ -13,6 +13,7 @@ from tests.support.fake_slack import (  # noqa: F401 (fixtures)
     fake_fixture,
     network_fixture,
 )
+from tests.support.previews import say_and_send, slack_command_and_send
 
 IBRAHIM, MOUSSA = "U0DEMOIM", "U0DEMOMK"  # UNDP focal point (no language chosen), co-chair
 
@@ -31,9 +32,11 @@ async def test_a_slack_members_english_locale_is_kept_for_invitations_and_consul
     assert bot.app.store.members.get("ibrahim").locale == "en-US"
 
     # Later, others act; what is queued for Ibrahim is written in English.
-    await bot.slack.command(MOUSSA, "consultation ouvrir Adopter le plan | vendredi 4 décembre "
-                                    "17h", ref="poll")
-    await bot.slack.command(MOUSSA, "réunion mardi 8 décembre 10h", ref="meeting")
+    await slack_command_and_send(bot.slack, bot.app,
+                                 MOUSSA, "consultation ouvrir Adopter le plan | vendredi 4 "
+                                 "décembre 17h", ref="poll")
+    await slack_command_and_send(bot.slack, bot.app,
+                                 MOUSSA, "réunion mardi 8 décembre 10h", ref="meeting")
     await bot.settle()
     queued = rows_for(bot.app, "ibrahim")
     assert queued["poll:1:open"].language == "en"
@@ -43,7 +46,7 @@ async def test_a_slack_members_english_locale_is_kept_for_invitations_and_consul
 
 def test_a_telegram_language_code_is_remembered_for_later_messages(app: BotApp) -> None:
     say(app, "telegram:100000002", "membres", locale="en")  # Fatoumata, no language chosen
-    say(app, "aminata", "réunion mardi 8 décembre 10h")
+    say_and_send(app, "aminata", "réunion mardi 8 décembre 10h")
     assert rows_for(app, "fatoumata")["meeting:1:invite:0"].language == "en"
     assert rows_for(app, "awa")["meeting:1:invite:0"].language == "fr"  # never seen: French
 

@@ -14,14 +14,15 @@ from handlers.settings import Network
 from storage.drafts import DROPPED, SENT, WAITING
 from storage.store import Store
 from tests.support.chat import Clock, click, say
-from tests.support.previews import send_preview
+from tests.support.previews import say_and_send, send_preview
 from tests.support.spoken import Spoken
 
 EXTEND = "consultation prolonger 1 vendredi 11 décembre 17h"
 
 
 def open_poll(app: BotApp, deadline: str = "vendredi 4 décembre 17h") -> None:
-    say(app, "aminata", f"consultation ouvrir Adopter le plan de travail 2027 | {deadline}")
+    say_and_send(app, "aminata",
+                 f"consultation ouvrir Adopter le plan de travail 2027 | {deadline}")
 
 
 def extensions_queued(app: BotApp) -> int:
@@ -41,7 +42,7 @@ def test_an_extension_is_previewed_with_its_count_and_buttons(app: BotApp,
         "preview.send", "preview.edit", "preview.cancel"]
     assert app.store.consultations.get(1).deadline == before  # nothing done yet
     assert extensions_queued(app) == 0
-    draft = app.store.drafts.get(1)
+    draft = app.store.drafts.all()[-1]
     assert (draft.member_id, draft.command, draft.args, draft.status) == (
         "aminata", "poll_extend", "1 vendredi 11 décembre 17h", WAITING)
     assert draft.parsed == {"consultation": 1, "deadline": "2026-12-11T17:00:00.000000+00:00"}
@@ -56,7 +57,7 @@ def test_send_acts_once_and_a_replayed_click_does_nothing_more(app: BotApp,
     assert app.store.consultations.get(1).deadline == "2026-12-11T17:00:00.000000+00:00"
     queued = extensions_queued(app)
     assert queued > 0
-    assert app.store.drafts.get(1).status == SENT
+    assert app.store.drafts.all()[-1].status == SENT
     again = send_preview(app, "aminata", preview)
     assert spoken.shown(again, "preview.already_sent")
     assert extensions_queued(app) == queued
@@ -76,7 +77,7 @@ def test_a_draft_survives_a_restart(tmp_path: Path, network: Network, spoken: Sp
     assert again.store.consultations.get(1).status == "open"
     send_preview(again, "aminata", preview)
     assert again.store.consultations.get(1).status == "closed"
-    assert again.store.drafts.get(1).status == SENT
+    assert again.store.drafts.all()[-1].status == SENT
     store.close()
 
 
@@ -85,7 +86,7 @@ def test_cancel_drops_the_draft_and_sends_nothing(app: BotApp, spoken: Spoken) -
     preview = say(app, "aminata", "consultation clore 1")
     value = preview.message.buttons[0].value
     assert spoken.shown(click(app, "aminata", "preview.cancel", value), "preview.cancelled")
-    assert app.store.drafts.get(1).status == DROPPED
+    assert app.store.drafts.all()[-1].status == DROPPED
     assert spoken.shown(send_preview(app, "aminata", preview), "preview.already_dropped")
     assert app.store.consultations.get(1).status == "open"
     assert not [r for r in app.store.outbox.all() if r.key.startswith("poll:1:outcome")]
@@ -96,7 +97,7 @@ def test_edit_gives_the_command_back_to_retype(app: BotApp, spoken: Spoken) -> N
     preview = say(app, "aminata", EXTEND)
     reply = click(app, "aminata", "preview.edit", preview.message.buttons[0].value)
     assert spoken.shown(reply, "preview.edit_hint", command=EXTEND)
-    assert app.store.drafts.get(1).status == DROPPED
+    assert app.store.drafts.all()[-1].status == DROPPED
     assert spoken.shown(send_preview(app, "aminata", preview), "preview.already_dropped")
 
 
@@ -157,7 +158,7 @@ def test_an_extension_reads_monday_from_now_not_from_the_old_deadline(app: BotAp
 
 
 def test_a_meeting_cancellation_is_previewed_then_sent(app: BotApp, spoken: Spoken) -> None:
-    say(app, "aminata", "réunion mardi 1 décembre 10h")
+    say_and_send(app, "aminata", "réunion mardi 1 décembre 10h")
     meeting = app.store.meetings.get(1)
     reply = say(app, "aminata", "réunion annuler 1")
     assert spoken.shown(reply, "preview.meeting_cancel", number=1)

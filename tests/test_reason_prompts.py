@@ -25,6 +25,7 @@ from tests.support.fake_slack import (  # noqa: F401 (fixtures)
     network_fixture,
 )
 from tests.support.fake_telegram import FakeTelegram, callback_update, text_update
+from tests.support.previews import say_and_send, slack_command_and_send, telegram_says_and_sends
 from tests.support.spoken import Spoken
 from tests.support.telegram_runtime import AWA, CHAIR, post, running
 
@@ -46,8 +47,9 @@ def dm_of(user: str) -> str:
 
 async def open_on_slack(bot: Bot) -> dict[str, Any]:
     """Consultation n° 1 opened; Ibrahim's card as a click carries it."""
-    await bot.slack.command(MOUSSA, "consultation ouvrir Adopter le plan 2027 | "
-                                    "vendredi 4 décembre 17h")
+    await slack_command_and_send(bot.slack, bot.app,
+                                 MOUSSA, "consultation ouvrir Adopter le plan 2027 | "
+                                 "vendredi 4 décembre 17h")
     await bot.settle()
     card = [c for c in bot.fake.called("chat.postMessage")
             if c.args["channel"] == dm_of(IBRAHIM)][-1]
@@ -168,8 +170,8 @@ async def test_an_objection_press_on_telegram_asks_by_reply_prompt_even_across_a
     fake = telegram
     runtime = await running(app, fake)
     try:
-        await post(runtime, text_update(40, CHAIR, "/consultation ouvrir Plan | vendredi 4 "
-                                                   "decembre 17h"))
+        await telegram_says_and_sends(runtime, app, 40, CHAIR,
+                                      "/consultation ouvrir Plan | vendredi 4 decembre 17h")
         fake.calls.clear()
         await post(runtime, callback_update(41, AWA, "position.objection|1.0"))
         [prompt] = [c for c in fake.called("sendMessage") if str(c.args["chat_id"]) == str(AWA)]
@@ -219,8 +221,8 @@ async def test_an_empty_objection_reply_asks_again_and_cancel_drops_the_question
     fake = telegram
     runtime = await running(app, fake)
     try:
-        await post(runtime, text_update(50, CHAIR, "/consultation ouvrir Plan | vendredi 4 "
-                                                   "decembre 17h"))
+        await telegram_says_and_sends(runtime, app, 50, CHAIR,
+                                      "/consultation ouvrir Plan | vendredi 4 decembre 17h")
         await post(runtime, callback_update(51, AWA, "position.objection|1.0"))
         fake.calls.clear()
         spoken.clear()
@@ -243,7 +245,7 @@ async def test_an_empty_objection_reply_asks_again_and_cancel_drops_the_question
 
 def test_the_console_asks_the_reason_and_takes_the_next_line(app: BotApp,
                                                             spoken: Spoken) -> None:
-    say(app, "moussa", "consultation ouvrir Adopter le plan | dans 7 jours")
+    say_and_send(app, "moussa", "consultation ouvrir Adopter le plan | dans 7 jours")
     asked = click(app, "awa", "position.objection", "1.0")
     assert spoken.shown(asked, "reason.prompt.objection", "fr", number=1)
     assert [b.hint for b in asked.message.buttons] == ["position 1 objection <raison>"]
@@ -257,7 +259,7 @@ def test_the_console_asks_the_reason_and_takes_the_next_line(app: BotApp,
 
 
 def test_a_typed_objection_without_reason_asks_it(app: BotApp, spoken: Spoken) -> None:
-    say(app, "moussa", "consultation ouvrir Adopter le plan | dans 7 jours")
+    say_and_send(app, "moussa", "consultation ouvrir Adopter le plan | dans 7 jours")
     asked = say(app, "awa", "position 1 objection")
     assert asked.message.ask is not None and asked.message.ask.value == "1.objection.0"
     assert spoken.shown(asked, "reason.prompt.objection", "fr", number=1)
@@ -266,7 +268,7 @@ def test_a_typed_objection_without_reason_asks_it(app: BotApp, spoken: Spoken) -
 
 
 def test_a_position_given_another_way_settles_the_question_asked(app: BotApp) -> None:
-    say(app, "moussa", "consultation ouvrir Adopter le plan | dans 7 jours")
+    say_and_send(app, "moussa", "consultation ouvrir Adopter le plan | dans 7 jours")
     awa = f"telegram:{AWA}"
     click(app, awa, "position.reservations", "1.0")
     say(app, awa, "position 1 accord", explicit=True)  # « /position 1 accord »

@@ -22,7 +22,7 @@ def reminders(app: BotApp) -> list[tuple[str, str]]:
 
 async def test_reminders_go_once_to_those_who_have_not_declined(app: BotApp, clock: Clock,
                                                                 spoken: Spoken) -> None:
-    say(app, "aminata", "réunion mardi 1 décembre 10h")
+    say_and_send(app, "aminata", "réunion mardi 1 décembre 10h")
     say(app, "awa", "ordre du jour 1 ajouter Retours volontaires")
     click(app, "fatoumata", "rsvp.excused", "1")
     # the 7-day reminder was due before the invite: moot
@@ -52,7 +52,7 @@ async def test_a_reminder_missed_while_down_is_sent_once_on_start_up(tmp_path, n
     clock = Clock(datetime(2026, 11, 28, 17, 0, tzinfo=UTC))
     store = Store.open(tmp_path / "d")
     first = BotApp(store, network, clock=clock)
-    say(first, "aminata", "réunion mardi 15 décembre 10h")
+    say_and_send(first, "aminata", "réunion mardi 15 décembre 10h")
     assert ran(await first.run_due_jobs(), "meeting.reminder") == 0
     store.close()  # the bot stops; the 7-day and 1-day reminders fall due meanwhile
 
@@ -77,7 +77,7 @@ async def test_a_reminder_missed_while_down_is_sent_once_on_start_up(tmp_path, n
 
 
 async def test_a_moved_meeting_gets_fresh_reminders(app: BotApp, clock: Clock) -> None:
-    say(app, "aminata", "réunion mardi 1 décembre 10h")
+    say_and_send(app, "aminata", "réunion mardi 1 décembre 10h")
     clock.now = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
     await app.run_due_jobs()
     say(app, "aminata", "réunion déplacer 1 mardi 8 décembre 10h")
@@ -87,7 +87,7 @@ async def test_a_moved_meeting_gets_fresh_reminders(app: BotApp, clock: Clock) -
 
 
 async def test_a_cancelled_meeting_sends_no_reminder(app: BotApp, clock: Clock) -> None:
-    say(app, "aminata", "réunion mardi 1 décembre 10h")
+    say_and_send(app, "aminata", "réunion mardi 1 décembre 10h")
     say_and_send(app, "aminata", "réunion annuler 1")
     clock.now = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
     assert ran(await app.run_due_jobs(), "meeting.reminder") == 0 and reminders(app) == []
@@ -97,7 +97,7 @@ async def test_apscheduler_holds_exactly_the_jobs_derived_from_storage(app: BotA
                                                                      clock: Clock) -> None:
     app.jobs.start()
     try:
-        say(app, "aminata", "réunion mardi 8 décembre 10h")
+        say_and_send(app, "aminata", "réunion mardi 8 décembre 10h")
         assert app.jobs.job_ids()[0] == "digest:2026-11-30"  # the weekly digest, Monday 08:00
         ids = app.jobs.job_ids()[1:]
         assert len(ids) == 3 and all(i.startswith("meeting-reminder:1:") for i in ids)
@@ -122,7 +122,7 @@ async def test_reminders_go_only_to_those_invited(app: BotApp, clock: Clock,
     without being invited (a configuration edit, a data fix), is not reminded."""
     from storage.models import FOCAL_POINT, Member
 
-    say(app, "aminata", "réunion comité mardi 1 décembre 10h")
+    say_and_send(app, "aminata", "réunion comité mardi 1 décembre 10h")
     app.store.members.save(Member(id="oumar", name="Oumar Touré", agency="UNHCR",
                                   roles=[FOCAL_POINT], identities=["telegram:777"]))
     clock.now = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -136,8 +136,8 @@ async def test_reminders_go_only_to_those_invited(app: BotApp, clock: Clock,
 
 async def test_a_focal_point_approved_later_is_invited_before_any_reminder(app: BotApp,
                                                                           clock: Clock) -> None:
-    say(app, "aminata", "réunion comité mardi 1 décembre 10h")
-    say(app, "aminata", "réunion mardi 8 décembre 10h")
+    say_and_send(app, "aminata", "réunion comité mardi 1 décembre 10h")
+    say_and_send(app, "aminata", "réunion mardi 8 décembre 10h")
     say(app, "console:kadiatou", "rejoindre UNICEF Kadiatou Konaté")
     say(app, "mariam", "membre approuver 1")
     member = app.store.members.by_identity("console:kadiatou")
@@ -154,7 +154,7 @@ async def test_a_focal_point_approved_later_is_invited_before_any_reminder(app: 
 
 async def test_a_fp_approved_for_an_agency_not_on_the_committee_is_not_invited_to_it(
         app: BotApp) -> None:
-    say(app, "aminata", "réunion comité mardi 1 décembre 10h")
+    say_and_send(app, "aminata", "réunion comité mardi 1 décembre 10h")
     say(app, "console:oumar", "rejoindre PAM Oumar Touré")
     say(app, "mariam", "membre approuver 1")
     member = app.store.members.by_identity("console:oumar")
@@ -164,7 +164,7 @@ async def test_a_fp_approved_for_an_agency_not_on_the_committee_is_not_invited_t
 
 def test_an_added_member_gets_one_invitation_to_the_series_still_to_come(app: BotApp,
                                                                         clock: Clock) -> None:
-    say(app, "aminata", "réunion série tous les deux mois le premier mardi à 10h")
+    say_and_send(app, "aminata", "réunion série tous les deux mois le premier mardi à 10h")
     clock.now = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)  # the first occurrence is past
     say(app, "mariam", "membre ajouter HCR telegram:778 Oumar Touré")
     member = app.store.members.by_identity("telegram:778")
@@ -179,7 +179,7 @@ def test_an_added_member_gets_one_invitation_to_the_series_still_to_come(app: Bo
 
 
 def test_a_new_group_member_is_invited_to_the_groups_meetings_to_come(app: BotApp) -> None:
-    say(app, "aminata", "réunion groupe données migratoires vendredi 4 décembre 15h")
+    say_and_send(app, "aminata", "réunion groupe données migratoires vendredi 4 décembre 15h")
     say(app, "sarah", "group add Données migratoires | fatoumata")
     say(app, "sarah", "group add Données migratoires | fatoumata")  # twice: one invitation
     assert keys_to(app, "fatoumata") == ["meeting:1:invited:fatoumata"]

@@ -6,14 +6,15 @@ from __future__ import annotations
 import pytest
 
 from bot.app import BotApp
-from tests.conftest import Clock, click, say
+from tests.conftest import Clock, click
+from tests.support.previews import say_and_send
 
 
 async def test_a_click_that_changes_nothing_reconciles_nothing(
         app: BotApp, clock: Clock, monkeypatch: pytest.MonkeyPatch) -> None:
     app.jobs.scheduler.start(paused=True)  # kept in step, firing nothing on the real clock
     try:
-        say(app, "aminata", "réunion mardi 8 décembre 10h")
+        say_and_send(app, "aminata", "réunion mardi 8 décembre 10h")
         click(app, "sarah", "rsvp.present", "1")
         before = app.jobs.job_ids()
         touched: list[object] = []

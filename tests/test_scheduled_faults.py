@@ -95,7 +95,7 @@ def secretariat(app: BotApp) -> set[str]:
 
 async def test_a_failing_reminder_is_retried_with_backoff_then_given_up_once(
         bot: Bot, clock: Clock, monkeypatch) -> None:
-    say(bot.app, "aminata", "réunion mardi 1 décembre 10h")
+    say_and_send(bot.app, "aminata", "réunion mardi 1 décembre 10h")
     calls = failing(monkeypatch, MeetingReminder)
     clock.now = J_MINUS_1
     await bot.app.run_due_jobs()
@@ -146,7 +146,7 @@ async def test_a_failing_reminder_is_retried_with_backoff_then_given_up_once(
 async def test_the_scheduler_itself_holds_the_retry_no_command_needed(app: BotApp, clock: Clock,
                                                                       monkeypatch) -> None:
     """The retry used to wait for someone's unrelated command to re-add the job."""
-    say(app, "aminata", "réunion mardi 1 décembre 10h")
+    say_and_send(app, "aminata", "réunion mardi 1 décembre 10h")
     failing(monkeypatch, MeetingReminder)
     clock.now = J_MINUS_1
     app.jobs.scheduler.start(paused=True)  # kept in step, but firing nothing on the real clock
@@ -162,7 +162,7 @@ async def test_the_scheduler_itself_holds_the_retry_no_command_needed(app: BotAp
 
 async def test_a_job_that_succeeds_on_retry_does_its_work_and_nobody_is_told(
         app: BotApp, clock: Clock, monkeypatch) -> None:
-    say(app, "aminata", "réunion mardi 1 décembre 10h")
+    say_and_send(app, "aminata", "réunion mardi 1 décembre 10h")
     calls = failing(monkeypatch, MeetingReminder)
     clock.now = J_MINUS_1
     await app.run_due_jobs()
@@ -181,7 +181,8 @@ async def test_a_failing_consultation_close_is_given_up_with_the_number_of_attem
         tmp_path: Path, network: Network, clock: Clock, monkeypatch) -> None:
     bot = Bot(tmp_path / "data", dataclasses.replace(network, job_attempts=2), clock)
     try:
-        say(bot.app, "aminata", "consultation ouvrir Adopter le plan | vendredi 4 décembre 17h")
+        say_and_send(bot.app, "aminata",
+                     "consultation ouvrir Adopter le plan | vendredi 4 décembre 17h")
         calls = failing(monkeypatch, ConsultationClose)
         clock.now = datetime(2026, 12, 4, 17, 0, tzinfo=UTC)
         await bot.app.run_due_jobs()
@@ -197,7 +198,7 @@ async def test_a_failing_consultation_close_is_given_up_with_the_number_of_attem
 
 async def test_a_full_disk_while_a_job_fails_stops_nothing_and_loses_no_attempt(
         app: BotApp, clock: Clock, monkeypatch) -> None:
-    say(app, "aminata", "réunion mardi 1 décembre 10h")
+    say_and_send(app, "aminata", "réunion mardi 1 décembre 10h")
     calls = failing(monkeypatch, MeetingReminder)
     append = Journal.append
 
@@ -217,7 +218,8 @@ async def test_a_full_disk_while_a_job_fails_stops_nothing_and_loses_no_attempt(
 
 async def test_a_clock_jump_closing_a_consultation_is_logged_and_told_once(
         bot: Bot, clock: Clock, caplog) -> None:
-    say(bot.app, "aminata", "consultation ouvrir Adopter le plan | vendredi 4 décembre 17h")
+    say_and_send(bot.app, "aminata",
+                 "consultation ouvrir Adopter le plan | vendredi 4 décembre 17h")
     deadline = datetime(2026, 12, 4, 17, 0, tzinfo=UTC)
     bot.monotonic.now += 60  # a minute really passes…
     clock.now = deadline + timedelta(days=3)  # …and the wall clock says nine days did
@@ -250,7 +252,7 @@ async def test_a_clock_jump_closing_a_consultation_is_logged_and_told_once(
 
 
 async def test_work_missed_while_the_bot_was_down_says_so(bot: Bot, clock: Clock) -> None:
-    say(bot.app, "aminata", "réunion mardi 15 décembre 10h")
+    say_and_send(bot.app, "aminata", "réunion mardi 15 décembre 10h")
     bot.store.close()
     bot.store = None
     clock.now = datetime(2026, 12, 14, 14, 0, tzinfo=UTC)  # the day-before reminder: 4 h ago
@@ -272,7 +274,8 @@ async def test_work_done_within_the_grace_is_not_told(tmp_path: Path, network: N
     bot = Bot(tmp_path / "data", dataclasses.replace(network, job_late_grace=timedelta(days=1)),
               clock)
     try:
-        say(bot.app, "aminata", "consultation ouvrir Adopter le plan | vendredi 4 décembre 17h")
+        say_and_send(bot.app, "aminata",
+                     "consultation ouvrir Adopter le plan | vendredi 4 décembre 17h")
         clock.now = datetime(2026, 12, 4, 16, 0, tzinfo=UTC)
         await bot.app.run_due_jobs()
         clock.now = datetime(2026, 12, 5, 16, 0, tzinfo=UTC)  # 23 hours after the deadline
@@ -285,7 +288,7 @@ async def test_work_done_within_the_grace_is_not_told(tmp_path: Path, network: N
 
 async def test_a_late_job_that_had_nothing_left_to_do_is_only_logged(app: BotApp, clock: Clock,
                                                                      caplog) -> None:
-    say(app, "aminata", "réunion mardi 1 décembre 10h")
+    say_and_send(app, "aminata", "réunion mardi 1 décembre 10h")
     say_and_send(app, "aminata", "réunion annuler 1")
     start = app.store.meetings.get(1).start
     clock.now = J_MINUS_1 + timedelta(hours=5)

@@ -27,6 +27,7 @@ from tests.support.fake_slack import (  # noqa: F401 (fixtures)
     network_fixture,
     running,
 )
+from tests.support.previews import handle_and_send
 
 
 def environment(fake: FakeSlack) -> Environment:
@@ -47,8 +48,9 @@ def dm_event(text: str) -> dict:
 
 async def test_auth_test_failing_after_a_restart_loses_no_click_command_or_dm(
         app: BotApp, fake: FakeSlack) -> None:
-    opened = app.handle(Inbound(platform="slack", user_id="U0DEMOMK",
-                                text="consultation ouvrir Adopter le plan | dans 7 jours"))
+    opened = handle_and_send(app, Inbound(platform="slack", user_id="U0DEMOMK",
+                                          text="consultation ouvrir Adopter le plan | dans 7 "
+                                               "jours"))
     assert "1" in opened.message.plain_text()
     fake.fail("auth.test", 500)  # Slack is down when the bot starts...
     bot = await running(app, environment(fake), fake, forget_start=False)

@@ -20,6 +20,7 @@ from tests.support.fake_slack import (  # noqa: F401 (fixtures)
     fake_fixture,
     network_fixture,
 )
+from tests.support.previews import slack_command_and_send
 from tests.support.spoken import Spoken
 
 MOUSSA, SARAH, IBRAHIM = "U0DEMOMK", "U0DEMOSJ", "U0DEMOIM"  # co-chair, UNHCR, UNDP
@@ -61,11 +62,14 @@ def answer_block(update: Call) -> str:
 async def test_a_consultation_from_command_to_outcome(bot: Bot, clock: Clock,
                                                      spoken: Spoken) -> None:
     add_focal_points(bot.app)
-    status, _ = await bot.slack.command(
-        MOUSSA, "consultation ouvrir Adopter le plan 2027 | vendredi 4 décembre 17h")
+    status, _ = await slack_command_and_send(
+        bot.slack, bot.app, MOUSSA,
+        "consultation ouvrir Adopter le plan 2027 | vendredi 4 décembre 17h")
     assert status == 200
     await bot.settle()
-    assert spoken.shown(answer_of(bot.fake)["text"], "poll.opened", "fr", number=1)
+    assert spoken.shown(answer_of(bot.fake)["text"], "preview.title", "fr")
+    sent = bot.fake.called("chat.update")[-1]  # « Envoyer » pressed: the preview, replaced
+    assert spoken.shown(sent.args["text"], "poll.opened", "fr", number=1)
 
     # Every Slack focal point gets the proposal with the four buttons, in their language.
     opened = {c.args["users"] for c in bot.fake.called("conversations.open")}
@@ -137,9 +141,10 @@ async def test_a_consultation_from_command_to_outcome(bot: Bot, clock: Clock,
 
 async def test_a_meeting_invite_carries_its_calendar_file_and_rsvp_updates_it(
         bot: Bot, clock: Clock, spoken: Spoken) -> None:
-    await bot.slack.command(MOUSSA, "réunion mardi 1 décembre 10h")
+    await slack_command_and_send(bot.slack, bot.app, MOUSSA, "réunion mardi 1 décembre 10h")
     await bot.settle()
-    assert spoken.shown(answer_of(bot.fake)["text"], "meeting.scheduled", "fr", number=1)
+    sent = bot.fake.called("chat.update")[-1]  # « Envoyer » pressed: the preview, replaced
+    assert spoken.shown(sent.args["text"], "meeting.scheduled", "fr", number=1)
     invite = last_post(bot, dm_of(SARAH))
     assert spoken.shown(invite.args["text"], "meeting.invite_title", "en", number=1,
                         kind=spoken.text("meeting.kind.network", "en"))
@@ -156,9 +161,10 @@ async def test_a_meeting_invite_carries_its_calendar_file_and_rsvp_updates_it(
     completed = {c.args["channel_id"] for c in bot.fake.called("files.completeUploadExternal")}
     assert completed == {dm_of(MOUSSA), dm_of(SARAH), dm_of(IBRAHIM)}
 
+    updates = len(bot.fake.called("chat.update"))  # the preview, replaced by its answer
     await bot.slack.click(SARAH, "rsvp.present", "1", invite.as_clicked())
     await bot.settle()
-    [update] = bot.fake.called("chat.update")
+    [update] = bot.fake.called("chat.update")[updates:]
     assert update.args["channel"] == dm_of(SARAH)
     assert spoken.shown(answer_block(update), "rsvp.done.present", "en", number=1)
     assert bot.app.store.rsvps.get(1, "sarah").status == "present"
@@ -181,12 +187,13 @@ async def test_a_meeting_invite_carries_its_calendar_file_and_rsvp_updates_it(
 
 async def test_a_click_in_a_shared_channel_is_answered_privately(bot: Bot,
                                                                  spoken: Spoken) -> None:
-    await bot.slack.command(MOUSSA, "réunion mardi 1 décembre 10h")
+    await slack_command_and_send(bot.slack, bot.app, MOUSSA, "réunion mardi 1 décembre 10h")
     await bot.settle()
     shared = {**last_post(bot, dm_of(IBRAHIM)).as_clicked(), "channel": "C0SHARED"}
+    updates = len(bot.fake.called("chat.update"))  # the preview, replaced by the answer
     await bot.slack.click(IBRAHIM, "rsvp.present", "1", shared, ref="shared")
     await bot.settle()
-    assert bot.fake.called("chat.update") == []
+    assert len(bot.fake.called("chat.update")) == updates
     answer = answer_of(bot.fake, "shared")
     assert answer["response_type"] == "ephemeral"
     assert spoken.shown(answer["text"], "rsvp.done.present", "fr", number=1)
@@ -201,7 +208,8 @@ def inert(payload: dict[str, Any]) -> bool:
 async def test_mentions_and_links_in_user_text_are_made_inert(bot: Bot, clock: Clock) -> None:
     # As Slack sends text: typed markup arrives escaped, a real mention arrives as an entity.
     proposal = "Texte &lt;!channel&gt; &lt;@U0DEMOSJ&gt; &lt;http://evil.example&gt; &amp; <!here>"
-    await bot.slack.command(MOUSSA, f"consultation ouvrir {proposal} | vendredi 4 décembre 17h")
+    await slack_command_and_send(bot.slack, bot.app, MOUSSA,
+                                 f"consultation ouvrir {proposal} | vendredi 4 décembre 17h")
     await bot.settle()
     stored = bot.app.store.consultations.get(1).proposal
     assert stored == "Texte <!channel> <@U0DEMOSJ> <http://evil.example> & @here"

@@ -25,7 +25,7 @@ from tests.support.fake_telegram import (
     edited_update,
     text_update,
 )
-from tests.support.previews import send_preview
+from tests.support.previews import send_preview, telegram_says_and_sends
 from tests.support.spoken import Spoken
 from tests.support.telegram_runtime import (
     AWA,
@@ -129,8 +129,23 @@ async def test_meeting_invites_with_keyboard_and_calendar_file(app: BotApp, fake
     runtime = await running(app, fake)
     try:
         await post(runtime, text_update(20, CHAIR, "/reunion mardi 1 decembre 10h"))
-        assert spoken.shown(html.unescape(sent_text(fake, CHAIR)[0]), "meeting.scheduled",
-                            number=1)
+        # First the preview, with its three buttons as an inline keyboard; nothing sent yet.
+        [preview] = [c for c in fake.called("sendMessage")
+                     if str(c.args["chat_id"]) == str(CHAIR)]
+        assert spoken.shown(html.unescape(preview.args["text"]), "preview.meeting")
+        assert buttons_of(preview.args) == ["preview.send|1", "preview.edit|1",
+                                            "preview.cancel|1"]
+        assert app.store.meetings.all() == []
+        await app.dispatcher.flush()
+        assert [c for c in fake.called("sendMessage") if str(c.args["chat_id"]) != str(CHAIR)
+                ] == []  # nobody invited before « Envoyer »
+        await post(runtime, callback_update(1020, CHAIR, "preview.send|1", "Aperçu",
+                                            reply_markup=preview.args["reply_markup"]))
+        [sent] = [c for c in fake.called("editMessageText")
+                  if str(c.args["chat_id"]) == str(CHAIR)]  # the preview, replaced
+        assert spoken.shown(html.unescape(sent.args["text"]), "meeting.scheduled", number=1)
+        await post(runtime, callback_update(1021, CHAIR, "preview.send|1", "Aperçu"))
+        assert len(app.store.meetings.all()) == 1  # pressed twice: one meeting
         await app.dispatcher.flush()
         for person in (FATOUMATA, AWA):
             [invite] = [c for c in fake.called("sendMessage")
@@ -148,9 +163,11 @@ async def test_meeting_invites_with_keyboard_and_calendar_file(app: BotApp, fake
         keyboard = invite.args["reply_markup"]
         await post(runtime, callback_update(21, AWA, "rsvp.present|1", "Invitation\nmardi",
                                             entities=bold, reply_markup=keyboard))
-        [answered] = fake.called("answerCallbackQuery")
+        [answered] = [c for c in fake.called("answerCallbackQuery")
+                      if c.args["callback_query_id"] == "cb21"]
         assert answered.args["text"] == spoken.text("rsvp.done.present", number=1)
-        [edited] = fake.called("editMessageText")
+        [edited] = [c for c in fake.called("editMessageText")
+                    if str(c.args["chat_id"]) == str(AWA)]
         assert edited.args["text"].startswith("<b>Invitation</b>\nmardi\n\n<i>")
         assert spoken.shown(html.unescape(edited.args["text"]), "rsvp.done.present", number=1)
         assert edited.args["parse_mode"] == "HTML"
@@ -184,18 +201,20 @@ async def test_a_consultation_answered_by_buttons(app: BotApp, fake: FakeTelegra
                                                   spoken: Spoken, clock: Clock) -> None:
     runtime = await running(app, fake)
     try:
-        await post(runtime, text_update(30, CHAIR, "/consultation ouvrir Plan | vendredi 4 "
-                                                   "decembre 17h"))
+        await telegram_says_and_sends(runtime, app, 30, CHAIR,
+                                      "/consultation ouvrir Plan | vendredi 4 decembre 17h")
         await app.dispatcher.flush()
         [invite] = [c for c in fake.called("sendMessage") if str(c.args["chat_id"]) == str(AWA)]
         assert "position.agree|1.0" in buttons_of(invite.args)
+        toasts = len(fake.called("answerCallbackQuery"))  # « Envoyer »'s
+        edits = len(fake.called("editMessageText"))  # the preview, replaced by its answer
         await post(runtime, callback_update(31, AWA, "position.agree|1.0"))
         await post(runtime, callback_update(32, FATOUMATA, "position.objection|1.0"))
         toast = fake.called("answerCallbackQuery")[-1].args["text"]  # the reason is asked
         assert spoken.text("reason.prompt.objection", number=1).startswith(toast)
         assert "WFP" not in app.store.positions.current(1)
-        assert len(fake.called("answerCallbackQuery")) == 2
-        assert len(fake.called("editMessageText")) == 1  # the asking card is left as it was
+        assert len(fake.called("answerCallbackQuery")) == toasts + 2
+        assert len(fake.called("editMessageText")) == edits + 1  # the asking card: as it was
         await post(runtime, text_update(33, FATOUMATA, "/position 1 objection Hors mandat"))
         app.handle(Inbound(platform="slack", user_id="U0DEMOSJ", action="position.abstain",
                            value="1"))  # Sarah answers from Slack
@@ -224,15 +243,16 @@ async def test_a_button_in_a_group_answers_only_the_person(app: BotApp,
                                                            fake: FakeTelegram) -> None:
     runtime = await running(app, fake)
     try:
-        await post(runtime, text_update(35, CHAIR, "/consultation ouvrir Plan | vendredi 4 "
-                                                   "decembre 17h"))
+        await telegram_says_and_sends(runtime, app, 35, CHAIR,
+                                      "/consultation ouvrir Plan | vendredi 4 decembre 17h")
         in_group = len(sent_text(fake, NETWORK_CHAT))  # the consultation's announcement
         to_awa = len(sent_text(fake, AWA))  # her invitation
+        edits = len(fake.called("editMessageText"))  # the preview, replaced by its answer
         await post(runtime, callback_update(36, AWA, "position.agree|1",
                                             chat_id=int(NETWORK_CHAT), chat_type="supergroup"))
         assert app.store.positions.current(1)["UNICEF"].choice == "agree"
         assert fake.called("answerCallbackQuery")
-        assert not fake.called("editMessageText")  # the shared message stays as it was
+        assert len(fake.called("editMessageText")) == edits  # the shared message: as it was
         assert len(sent_text(fake, NETWORK_CHAT)) == in_group  # nothing said in the group
         assert len(sent_text(fake, AWA)) == to_awa  # and nothing privately: accepted
     finally:
@@ -243,8 +263,8 @@ async def test_a_click_on_a_group_card_older_than_the_position_offers_fresh_butt
         app: BotApp, fake: FakeTelegram) -> None:
     runtime = await running(app, fake)
     try:
-        await post(runtime, text_update(37, CHAIR, "/consultation ouvrir Plan | vendredi 4 "
-                                                   "decembre 17h"))
+        await telegram_says_and_sends(runtime, app, 37, CHAIR,
+                                      "/consultation ouvrir Plan | vendredi 4 decembre 17h")
         await post(runtime, callback_update(38, AWA, "position.agree|1.0"))  # in her chat
         await app.dispatcher.flush()  # the invitations first: what follows counts new messages
         [agreed] = app.store.positions.history(1)
@@ -331,7 +351,7 @@ async def test_buttons_work_after_a_restart(app: BotApp, fake: FakeTelegram,
     assert platform.application.bot.callback_data_cache is None  # no in-memory button data
     assert platform.application.bot.rate_limiter is None  # the dispatcher paces sends
     try:
-        await post(runtime, text_update(60, CHAIR, "/reunion mardi 1 decembre 10h"))
+        await telegram_says_and_sends(runtime, app, 60, CHAIR, "/reunion mardi 1 decembre 10h")
         await app.dispatcher.flush()
     finally:
         await runtime.stop()

@@ -86,7 +86,9 @@ async def test_a_meeting_asked_on_telegram_across_a_restart(app: BotApp, fake: F
         await press(runtime, fake, 6, CHAIR, "flow.skip|")  # the usual place
         for n, text in enumerate(("https://meet.example.org/x", "passer", "passer")):
             await post(runtime, text_update(7 + n, CHAIR, text))
-        await press(runtime, fake, 10, CHAIR, "flow.pick|")  # once
+        await press(runtime, fake, 10, CHAIR, "flow.pick|")  # once: its preview
+        assert restarted.store.meetings.get(1) is None
+        await press(runtime, fake, 11, CHAIR, "preview.send|")  # « Envoyer »
         meeting = restarted.store.meetings.get(1)
         assert meeting.start.startswith("2026-12-03T10:00") and meeting.end[11:16] == "11:00"
         assert meeting.link == "https://meet.example.org/x"
@@ -119,6 +121,7 @@ async def test_two_leads_at_once_on_telegram(app: BotApp, fake: FakeTelegram) ->
             for n in range(3):
                 await post(runtime, text_update(update + 3 + n, chair, "passer"))
             await press(runtime, fake, update + 6, chair, "flow.pick|")
+            await press(runtime, fake, update + 7, chair, "preview.send|")
             update += 10
         starts = {m.created_by: m.start[:16] for m in app.store.meetings.all()}
         assert starts == {"chair": "2026-12-03T10:00", "chair2": "2026-12-04T15:00"}
@@ -159,6 +162,7 @@ async def test_a_consultation_and_a_share_asked_on_telegram(app: BotApp, fake: F
         await press(runtime, fake, 54, CHAIR, "flow.confirm|", 0)
         await press(runtime, fake, 55, CHAIR, "flow.pick|", 0)  # consensus
         await press(runtime, fake, 56, CHAIR, "flow.pick|", 0)  # the whole network
+        await press(runtime, fake, 57, CHAIR, "preview.send|")  # « Envoyer » under the preview
         opened = app.store.consultations.get(1)
         assert opened.proposal == "Adopter le plan 2027" and opened.mode == "consensus"
         assert opened.deadline.startswith("2026-12-04T")

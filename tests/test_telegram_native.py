@@ -12,6 +12,7 @@ from bot.app import BotApp
 from handlers.deeplinks import PAYLOAD, meeting_payload, poll_payload
 from tests.conftest import Clock, say, text_of
 from tests.support.fake_telegram import FakeTelegram, text_update
+from tests.support.previews import telegram_says_and_sends
 from tests.support.spoken import Spoken
 from tests.support.telegram_runtime import (  # noqa: F401 (fixture)
     AWA,
@@ -47,9 +48,9 @@ async def test_start_payloads_link_and_open_a_consultation_or_a_meeting(
         assert app.store.members.by_identity("telegram:7002") is None
 
         # A consultation and a meeting, opened from a link: shown to members only.
-        await post(runtime, text_update(4, CHAIR, "/consultation ouvrir Plan | vendredi 4 "
-                                                  "decembre 17h"))
-        await post(runtime, text_update(5, CHAIR, "/reunion mardi 8 decembre 10h"))
+        await telegram_says_and_sends(runtime, app, 4, CHAIR,
+                                      "/consultation ouvrir Plan | vendredi 4 decembre 17h")
+        await telegram_says_and_sends(runtime, app, 5, CHAIR, "/reunion mardi 8 decembre 10h")
         await app.dispatcher.flush()  # the invitations first: what follows reads the last answer
         await post(runtime, text_update(6, AWA, f"/start {poll_payload(1)}"))
         assert "Plan" in sent_text(fake, AWA)[-1]
@@ -113,7 +114,7 @@ async def test_the_calendar_file_has_a_caption(app: BotApp, fake: FakeTelegram, 
                                                 spoken: Spoken) -> None:
     runtime = await running(app, fake)
     try:
-        await post(runtime, text_update(1, CHAIR, "/reunion mardi 1 decembre 10h"))
+        await telegram_says_and_sends(runtime, app, 1, CHAIR, "/reunion mardi 1 decembre 10h")
         await app.dispatcher.flush()
         [document] = [c for c in fake.called("sendDocument") if c.args["chat_id"] == AWA]
         assert document.args["document_filename"] == "reunion-1.ics"

@@ -11,6 +11,7 @@ from handlers.todo import MAX_ENTRIES
 from tests.support import telegram_runtime
 from tests.support.chat import Clock, say
 from tests.support.fake_telegram import FakeTelegram, callback_update, text_update
+from tests.support.previews import say_and_send
 from tests.support.spoken import Spoken
 from tests.support.telegram_runtime import AWA, CHAIR, buttons_of, post, running
 from tests.test_console import chat, t
@@ -30,8 +31,8 @@ async def test_afaire_and_todo_send_the_list_with_inline_buttons(
         app: BotApp, fake: FakeTelegram, spoken: Spoken) -> None:
     runtime = await running(app, fake)
     try:
-        say(app, "console:moussa", PROPOSAL)
-        say(app, "console:moussa", "réunion mardi 1 décembre 10h")
+        say_and_send(app, "console:moussa", PROPOSAL)
+        say_and_send(app, "console:moussa", "réunion mardi 1 décembre 10h")
         await app.dispatcher.flush()
         version = app.store.positions.last_number(1)
         spoken.clear()
@@ -67,7 +68,7 @@ async def test_start_gives_a_member_the_todo_and_a_newcomer_the_help(
         app: BotApp, fake: FakeTelegram, spoken: Spoken) -> None:
     runtime = await running(app, fake)
     try:
-        say(app, "console:moussa", PROPOSAL)
+        say_and_send(app, "console:moussa", PROPOSAL)
         await app.dispatcher.flush()
         spoken.clear()
         await post(runtime, text_update(60, AWA, "/start"))
@@ -90,7 +91,8 @@ def test_nothing_to_do_says_so(app: BotApp, spoken: Spoken) -> None:
 def test_a_long_todo_stops_at_the_limit_and_counts_the_rest(app: BotApp, clock: Clock,
                                                              spoken: Spoken) -> None:
     for n in range(MAX_ENTRIES + 3):
-        say(app, "console:moussa", f"consultation ouvrir Proposition {n} | vendredi 4 décembre 17h")
+        say_and_send(app, "console:moussa",
+                     f"consultation ouvrir Proposition {n} | vendredi 4 décembre 17h")
     reply = say(app, "console:awa", "todo")
     items = [e for e in reply.message.entries if e.buttons]
     assert len(items) == MAX_ENTRIES
@@ -99,7 +101,7 @@ def test_a_long_todo_stops_at_the_limit_and_counts_the_rest(app: BotApp, clock: 
 
 def test_console_a_faire_lists_the_buttons_with_their_commands(tmp_path: Path) -> None:
     data = tmp_path / "data"
-    opened = chat(data, [PROPOSAL], "console", "--as", "moussa")
+    opened = chat(data, [PROPOSAL, "aperçu 1 envoyer"], "console", "--as", "moussa")
     assert opened.returncode == 0, opened.stderr
     result = chat(data, ["à faire"], "console", "--as", "ibrahim")
     assert result.returncode == 0, result.stderr

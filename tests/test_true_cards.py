@@ -21,6 +21,7 @@ from tests.support.fake_slack import (  # noqa: F401 (fixtures)
     network_fixture,
 )
 from tests.support.fake_telegram import FakeTelegram, text_update
+from tests.support.previews import slack_command_and_send, telegram_says_and_sends
 from tests.support.spoken import Spoken
 from tests.support.telegram_runtime import AWA, CHAIR, post, running
 
@@ -60,8 +61,9 @@ async def open_with_colleague(bot: Bot) -> tuple[Call, Call]:
     """UNDP has two Slack focal points; consultation n° 1 reaches both: their cards."""
     bot.app.store.members.save(Member(id="aicha", name="Aïcha Touré", agency="UNDP",
                                       roles=[FOCAL_POINT], identities=[f"slack:{AICHA}"]))
-    await bot.slack.command(MOUSSA, "consultation ouvrir Adopter le plan 2027 | "
-                                    "vendredi 4 décembre 17h")
+    await slack_command_and_send(bot.slack, bot.app,
+                                 MOUSSA, "consultation ouvrir Adopter le plan 2027 | "
+                                 "vendredi 4 décembre 17h")
     await bot.settle()
     return card_of(bot, IBRAHIM), card_of(bot, AICHA)
 
@@ -137,8 +139,8 @@ async def test_a_telegram_card_is_edited_after_a_colleagues_change(
                                   identities=[f"telegram:{TELEGRAM_COLLEAGUE}"]))
     runtime = await running(app, telegram)
     try:
-        await post(runtime, text_update(60, CHAIR, "/consultation ouvrir Plan | vendredi 4 "
-                                                   "decembre 17h"))
+        await telegram_says_and_sends(runtime, app, 60, CHAIR,
+                                      "/consultation ouvrir Plan | vendredi 4 decembre 17h")
         [card] = [c for c in telegram.called("sendMessage")
                   if str(c.args["chat_id"]) == str(AWA) and "reply_markup" in c.args]
         telegram.calls.clear()

@@ -16,6 +16,7 @@ from storage.models import FOCAL_POINT, Member
 from tests.support.chat import Clock
 from tests.support.fake_slack import SECRET, FakeSlack, SlackSender
 from tests.support.fake_telegram import TOKEN, FakeTelegram, callback_update, text_update
+from tests.support.previews import slack_command_and_send
 from tests.support.spoken import Spoken
 from tests.support.telegram_runtime import post
 
@@ -47,8 +48,9 @@ async def test_one_consultation_two_platforms_one_outcome(app: BotApp, spoken: S
     await runtime.start()
     try:
         sender = SlackSender(slack_fake, runtime.port)
-        status, _ = await sender.command("U0DEMOMK", "consultation ouvrir Plan 2027 | vendredi 4 "
-                                                     "décembre 17h | silence")
+        status, _ = await slack_command_and_send(
+            sender, app, "U0DEMOMK", "consultation ouvrir Plan 2027 | vendredi 4 décembre 17h | "
+                                     "silence")
         assert status == 200
         await app.dispatcher.flush()
         # invitations went out on each member's platform

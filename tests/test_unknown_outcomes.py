@@ -35,6 +35,7 @@ from tests.support.fake_slack import (  # noqa: F401 (fixtures)
     running,
 )
 from tests.support.fake_telegram import FakeTelegram, text_update
+from tests.support.previews import telegram_says_and_sends
 from tests.support.spoken import Spoken
 from tests.support.telegram_runtime import AWA, CHAIR, FATOUMATA, post, sent_text
 from tests.support.telegram_runtime import running as telegram_running
@@ -204,7 +205,7 @@ async def test_the_rest_of_a_message_goes_on_after_a_part_whose_outcome_is_unkno
     runtime = await telegram_running(app, telegram)
     try:
         telegram.late("sendMessage", times=10)  # every text, the invitations' included
-        await post(runtime, text_update(72, CHAIR, "/reunion mardi 1 decembre 10h"))
+        await telegram_says_and_sends(runtime, app, 72, CHAIR, "/reunion mardi 1 decembre 10h")
         await later(app, clock, 600)
         for person in (AWA, FATOUMATA):
             texts = [c for c in telegram.called("sendMessage")

@@ -106,10 +106,10 @@ def test_annual_review_figures_from_a_known_history(app: BotApp, clock: Clock,
     add(app, "2027 | Plus tard | OIM | 20/01/2027")
     say(app, "mariam", "action 1 réalisée Atelier tenu")
     say(app, "ibrahim", "action 2 en cours")
-    say(app, "aminata", "réunion mardi 1 décembre 10h")
+    say_and_send(app, "aminata", "réunion mardi 1 décembre 10h")
     click(app, "awa", "rsvp.present", "1")
     say(app, "awa", "partager https://x.org/a A #1")
-    say(app, "aminata", "consultation ouvrir P | lundi 30 novembre 9h | silence")
+    say_and_send(app, "aminata", "consultation ouvrir P | lundi 30 novembre 9h | silence")
     clock.now = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
     say_and_send(app, "moussa", "consultation clore 1")
     spoken.clear()
@@ -135,7 +135,7 @@ def test_digest_gains_a_workplan_section_and_group_chairs_get_theirs(app: BotApp
     add(app, "2026 | Cartographie | PNUD | 20/12/2026")
     digest = "\n".join(say(app, "mariam", "digest").message.paragraphs)
     assert spoken.shown(digest, "digest.workplan", count=1)
-    say(app, "sarah", "réunion groupe Données migratoires jeudi 3 décembre 10h")
+    say_and_send(app, "sarah", "réunion groupe Données migratoires jeudi 3 décembre 10h")
     spoken.clear()
     chair = say(app, "sarah", "digest").message  # Sarah chairs the demo group
     assert [p.splitlines()[0] for p in chair.paragraphs] == [

@@ -4,10 +4,12 @@ statement's round is opened by ``handlers.statements``."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from handlers import groups
 from handlers.channel_cards import consultation_card
+from handlers.consensus import Seats
 from handlers.consultations.deadline import read_deadline
 from handlers.consultations.seats import consulted_agencies, consulted_people, seats_for
 from handlers.consultations.sending import ask
@@ -18,10 +20,21 @@ from handlers.router import Request
 from handlers.settings import fold
 from handlers.types import Message
 from handlers.when_text import reading_lines
+from scheduler.when import Reading
 from storage.models import Consultation
 from storage.records import to_iso
 
 MAX_PROPOSAL = 3000
+
+
+def deciding_seats(ctx: Context, scope: str, group: str | None, lang: str | None) -> Seats:
+    """Who would decide; refused (``UserError``, agencies named in ``lang``) when nobody in the
+    deciding body has a focal point: such a consultation could never be decided."""
+    seats = seats_for(ctx, scope, group)
+    if not seats.deciding:
+        raise UserError("poll.nobody_can_answer", agencies=agency_list(
+            ctx, lang or ctx.network.language, seats.empty) or "—")
+    return seats
 
 
 def open_consultation(ctx: Context, *, proposal: str, deadline: datetime, mode: str,
@@ -33,10 +46,7 @@ def open_consultation(ctx: Context, *, proposal: str, deadline: datetime, mode: 
 
     Refused (``UserError``, agencies named in ``lang``) when nobody in the deciding body has a
     focal point: such a consultation could never be decided."""
-    seats = seats_for(ctx, scope, group)
-    if not seats.deciding:
-        raise UserError("poll.nobody_can_answer", agencies=agency_list(
-            ctx, lang or ctx.network.language, seats.empty) or "—")
+    seats = deciding_seats(ctx, scope, group, lang)
     now = ctx.now_iso()
     consultation = ctx.store.consultations.add(lambda n: Consultation(
         id=n, proposal=proposal, deadline=to_iso(deadline), mode=mode, scope=scope, group=group,
@@ -51,8 +61,19 @@ def open_consultation(ctx: Context, *, proposal: str, deadline: datetime, mode: 
     return consultation
 
 
-def open_command(req: Request) -> Message:
-    """``consultation ouvrir <proposition> | <échéance> [| silence] [| groupe <nom>]``."""
+@dataclass(frozen=True)
+class Opening:
+    """``consultation ouvrir …`` as read: what would be opened (nothing changed yet)."""
+
+    proposal: str
+    reading: Reading
+    mode: str
+    group: str | None
+
+
+def read_open(req: Request) -> Opening:
+    """``consultation ouvrir <proposition> | <échéance> [| silence] [| groupe <nom>]`` read and
+    checked (who may open it, the deadline), without changing anything."""
     ctx = req.ctx
     fields = [f.strip() for f in req.args.split("|")]
     proposal = fields[0]
@@ -76,9 +97,15 @@ def open_command(req: Request) -> Message:
         elif extra:
             deadline_text = extra
     require_may_open(req, group)
-    reading = read_deadline(req, deadline_text)
-    return open_typed(req, proposal=proposal, deadline=reading.start, mode=mode, group=group,
-                      extra=reading_lines(ctx, req.lang, reading))
+    return Opening(proposal, read_deadline(req, deadline_text), mode, group)
+
+
+def open_command(req: Request) -> Message:
+    """``consultation ouvrir <proposition> | <échéance> [| silence] [| groupe <nom>]``."""
+    opening = read_open(req)
+    return open_typed(req, proposal=opening.proposal, deadline=opening.reading.start,
+                      mode=opening.mode, group=opening.group,
+                      extra=reading_lines(req.ctx, req.lang, opening.reading))
 
 
 def require_may_open(req: Request, group: str | None) -> None:

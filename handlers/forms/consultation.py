@@ -1,12 +1,12 @@
 """The consultation form: the proposal, a background document, the deadline (date and time in
 the network's zone), consensus or silence, the whole network or a group; submitted, the
-consultation is opened by ``consultation ouvrir``'s own code
-(``handlers.consultations.opening.open_typed``)."""
+consultation is previewed like ``consultation ouvrir``'s, and « Envoyer » opens it with that
+command's own code (``handlers.consultations.opening.open_typed``)."""
 
 from __future__ import annotations
 
 from handlers import groups
-from handlers.consultations.opening import MAX_PROPOSAL, open_typed
+from handlers.consultations.opening import MAX_PROPOSAL, require_may_open
 from handlers.forms.fields import (
     Refused,
     answers,
@@ -18,6 +18,8 @@ from handlers.forms.fields import (
     plain_choices,
     required,
 )
+from handlers.previews.openings import poll_preview
+from handlers.previews.preview import keep
 from handlers.roles import LEADS
 from handlers.router import Request
 from handlers.types import Form, Message
@@ -49,7 +51,8 @@ def consultation_form(req: Request) -> Form:
 
 def submit(req: Request) -> Message:
     """The answers read and checked (``Refused`` names the field), then the consultation
-    opened and sent to every consulted focal point."""
+    previewed: « Envoyer » under the preview opens it and sends it to every consulted focal
+    point."""
     found = answers(req)
     proposal = required(found, "proposal")
     if len(proposal) > MAX_PROPOSAL:
@@ -66,4 +69,7 @@ def submit(req: Request) -> Message:
         if found_group is None:
             raise Refused("scope", "form.error.group_needed")
         group = found_group.name
-    return open_typed(req, proposal=proposal, deadline=deadline, mode=mode, group=group)
+    require_may_open(req, group)
+    return keep(req, "poll_open", poll_preview(req, proposal=proposal, deadline=deadline,
+                                               mode=mode, group=group),
+                form=NAME, answers=found)

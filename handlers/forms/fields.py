@@ -102,3 +102,9 @@ def field(req: Request, name: str, kind: str, **more: object) -> FormField:
     zone = req.ctx.network.timezone
     return FormField(name=name, kind=kind, label=req.t(f"form.field.{name}", zone=zone),
                      **more)  # type: ignore[arg-type]
+
+
+def filled(form: Form, found: dict[str, str]) -> Form:
+    """``form`` holding ``found`` (the answers it was sent with), to be corrected."""
+    return replace(form, fields=tuple(
+        replace(f, initial=found[f.name]) if f.name in found else f for f in form.fields))

@@ -1,7 +1,8 @@
 """The meeting form: kind, date and time in the network's zone, duration, place, video link,
-purpose and agenda, once or every two months; submitted, the meeting is created by
-``réunion``'s own code (``handlers.meetings.scheduling.create_meeting``), a series by
-``réunion série``'s (``handlers.meetings.series.create_series``)."""
+purpose and agenda, once or every two months; submitted, the meeting (or the series) is
+previewed like ``réunion``'s (``handlers.previews.openings``), and « Envoyer » creates it with
+``réunion``'s own code (``handlers.meetings.scheduling.create_meeting``, a series
+``handlers.meetings.series.create_series``)."""
 
 from __future__ import annotations
 
@@ -20,8 +21,9 @@ from handlers.forms.fields import (
     plain_choices,
 )
 from handlers.meetings.changes import MAX_AGENDA_ITEM
-from handlers.meetings.scheduling import create_meeting
-from handlers.meetings.series import SERIES_COUNT, create_series
+from handlers.meetings.series import SERIES_COUNT, with_count
+from handlers.previews.openings import MEETING_COMMANDS, meeting_preview, series_preview
+from handlers.previews.preview import keep
 from handlers.roles import LEADS
 from handlers.router import Request
 from handlers.types import Form, Message
@@ -70,7 +72,8 @@ def meeting_form(req: Request) -> Form:
 
 
 def submit(req: Request) -> Message:
-    """The answers read and checked (``Refused`` names the field), then the meeting created."""
+    """The answers read and checked (``Refused`` names the field), then the meeting (or the
+    series) previewed: « Envoyer » under the preview creates it."""
     found = answers(req)
     kind = one_of(found, "kind", KINDS, "network")
     group = None
@@ -93,10 +96,12 @@ def submit(req: Request) -> Message:
     if one_of(found, "repeat", REPEATS, REPEATS[0]) == "bimonthly":
         if kind != "network":
             raise Refused("repeat", "form.error.series_network")
-        rule = (f"FREQ=MONTHLY;INTERVAL=2;BYMONTHDAY={start.day};BYHOUR={start.hour};"
-                f"BYMINUTE={start.minute}")
-        return create_series(req, start, rule, minutes, place=place, link=link(found, "link"))
-    return create_meeting(req, kind, start, start + timedelta(minutes=minutes),
-                          group=group.name if group else None, place=place,
-                          link=link(found, "link"),
-                          agenda=([purpose] if purpose else []) + items)
+        rule = with_count(f"FREQ=MONTHLY;INTERVAL=2;BYMONTHDAY={start.day};"
+                          f"BYHOUR={start.hour};BYMINUTE={start.minute}")
+        return keep(req, "meeting_series", series_preview(
+            req, first=start, rule=rule, minutes=minutes, place=place,
+            link=link(found, "link")), form=NAME, answers=found)
+    return keep(req, MEETING_COMMANDS[kind], meeting_preview(
+        req, kind=kind, start=start, end=start + timedelta(minutes=minutes),
+        group=group.name if group else None, place=place, link=link(found, "link"),
+        agenda=([purpose] if purpose else []) + items), form=NAME, answers=found)

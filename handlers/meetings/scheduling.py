@@ -3,6 +3,7 @@ meeting created and its invitations sent to everyone its kind invites."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from handlers import groups
@@ -15,15 +16,47 @@ from handlers.meetings.wording import full_line, kind_label
 from handlers.router import Request
 from handlers.types import Message
 from handlers.when_text import reading_lines
+from scheduler.when import Reading
 from storage.models import Meeting
 from storage.parts import AgendaItem
 
 
-def _create(req: Request, kind: str, when_text: str, group: str | None = None) -> Message:
-    reading = read_time_range(req, when_text)
-    return create_meeting(req, kind, reading.start, reading.end or reading.start
-                          + DEFAULT_DURATION, group=group,
-                          extra=reading_lines(req.ctx, req.lang, reading))
+@dataclass(frozen=True)
+class Asked:
+    """A meeting as typed and read, nothing created yet: its kind, when, and its group."""
+
+    kind: str
+    reading: Reading
+    group: str | None = None
+
+    @property
+    def start(self) -> datetime:
+        return self.reading.start
+
+    @property
+    def end(self) -> datetime:
+        return self.reading.end or self.reading.start + DEFAULT_DURATION
+
+
+def read_meeting(req: Request, kind: str) -> Asked:
+    """``réunion [exco|annuelle|groupe <nom>] <quand>`` read and checked, without creating
+    anything: a group's name is the longest leading words that name one, and its chairs may
+    convene it, as may the co-chairs and the secretariat."""
+    if kind != "group":
+        return Asked(kind, read_time_range(req, req.args))
+    found = groups.leading_group(req.ctx, req.args)
+    if found is None or not found[1]:
+        raise UserError("meeting.unknown_group", groups=groups.group_names(req.ctx),
+                        name=req.name)
+    group, when_text = found
+    groups.require_group_lead(req, group)
+    return Asked(kind, read_time_range(req, when_text), group.name)
+
+
+def _create(req: Request, kind: str) -> Message:
+    asked = read_meeting(req, kind)
+    return create_meeting(req, kind, asked.start, asked.end, group=asked.group,
+                          extra=reading_lines(req.ctx, req.lang, asked.reading))
 
 
 def create_meeting(req: Request, kind: str, start: datetime, end: datetime, *,
@@ -52,24 +85,17 @@ def create_meeting(req: Request, kind: str, start: datetime, end: datetime, *,
 
 def schedule_network(req: Request) -> Message:
     """``réunion <quand>``: a network meeting at the Maison Commune."""
-    return _create(req, "network", req.args)
+    return _create(req, "network")
 
 
 def schedule_executive(req: Request) -> Message:
-    return _create(req, "executive", req.args)
+    return _create(req, "executive")
 
 
 def schedule_annual(req: Request) -> Message:
-    return _create(req, "annual", req.args)
+    return _create(req, "annual")
 
 
 def schedule_group(req: Request) -> Message:
-    """``réunion groupe <nom> <quand>``: the longest leading words that name a group. Its chairs
-    may convene it, as may the co-chairs and the secretariat."""
-    found = groups.leading_group(req.ctx, req.args)
-    if found is None or not found[1]:
-        raise UserError("meeting.unknown_group", groups=groups.group_names(req.ctx),
-                        name=req.name)
-    group, when_text = found
-    groups.require_group_lead(req, group)
-    return _create(req, "group", when_text, group=group.name)
+    """``réunion groupe <nom> <quand>``: the group's meeting (see ``read_meeting``)."""
+    return _create(req, "group")

@@ -24,6 +24,7 @@ from storage.models import Meeting, MeetingSeries
 
 SERIES_COUNT = 6  # a year of bimonthly meetings, unless the rule says otherwise
 CONFIRM_WORDS = ("confirmer", "confirm")
+DEFAULT_MINUTES = int(DEFAULT_DURATION.total_seconds() // 60)
 
 
 def schedule_series(req: Request) -> Message:
@@ -33,30 +34,47 @@ def schedule_series(req: Request) -> Message:
     Typing a rule again while the same series runs (same kind and rule, overlapping dates) does
     not create a second one: the lead is told, and a lead confirms with the button or
     ``réunion série confirmer <n°>`` (the request is kept as a draft series until then)."""
-    ctx = req.ctx
     if not req.args.strip():
         raise UserError("meeting.series_usage", name=req.name)
     words = req.args.split()
     if fold(words[0]) in CONFIRM_WORDS and len(words) <= 2:
         return confirm_series(req, words[1] if len(words) > 1 else "")
+    first, rule = read_series(req)
+    return create_series(req, first, rule, DEFAULT_MINUTES)
+
+
+def is_confirmation(req: Request) -> bool:
+    """``réunion série confirmer <n°>`` (or nothing typed): not a new series."""
+    words = req.args.split()
+    return not words or (fold(words[0]) in CONFIRM_WORDS and len(words) <= 2)
+
+
+def read_series(req: Request) -> tuple[datetime, str]:
+    """The first start and the rule (its length written in: ``SERIES_COUNT`` unless the rule
+    says), read without creating anything."""
+    ctx = req.ctx
     try:
         first, rule = parse_recurrence(req.args, now=ctx.now(), tz=ctx.network.timezone)
     except WhenError as error:
         raise refusal(ctx, error) from None
-    return create_series(req, first, rule, int(DEFAULT_DURATION.total_seconds() // 60))
+    return first, with_count(rule)
+
+
+def with_count(rule: str) -> str:
+    return rule if "COUNT=" in rule or "UNTIL=" in rule else f"{rule};COUNT={SERIES_COUNT}"
 
 
 def create_series(req: Request, first: datetime, rule: str, minutes: int, *,
-                  place: str = "", link: str | None = None) -> Message:
+                  place: str = "", link: str | None = None, warned: bool = False) -> Message:
     """A network series from its first start and its RRULE (typed, or chosen in a form);
     ``place`` and ``link`` are given to the occurrences created now (a draft waiting for its
-    confirmation gets the usual place)."""
+    confirmation gets the usual place). ``warned``: the lead saw in a preview that a similar
+    series runs and sent it anyway, so it is created without asking again."""
     ctx = req.ctx
-    if "COUNT=" not in rule and "UNTIL=" not in rule:
-        rule = f"{rule};COUNT={SERIES_COUNT}"
+    rule = with_count(rule)
     starts = series_starts(ctx, first, rule)
     now = ctx.now_iso()
-    similar = similar_series(ctx, "network", rule, starts)
+    similar = None if warned else similar_series(ctx, "network", rule, starts)
     status = "active" if similar is None else "draft"
     series = ctx.store.series.add(lambda n: MeetingSeries(
         id=n, kind="network", rrule=rule, first_start=stored_time(starts[0]),

@@ -1,12 +1,16 @@
 """The three buttons under a preview. « Envoyer » does the command once (a replayed click, or a
-click on an expired draft, sends nothing); « Modifier » gives the command back to retype;
-« Annuler » drops the draft. Only the person who started a draft may decide it."""
+click on an expired draft, sends nothing): the draft is marked sent in the same transaction as
+what it sends, so a crash sends either both or neither; « Modifier » gives the command back to
+retype, or the form again filled in as it was sent; « Annuler » drops the draft. Only the
+person who started a draft may decide it."""
 
 from __future__ import annotations
 
 from handlers.context import UserError, is_number
+from handlers.forms.fields import filled
+from handlers.forms.table import FORMS
 from handlers.previews.kinds import PREVIEWED
-from handlers.previews.preview import command_of, typed_again
+from handlers.previews.preview import Outdated, command_of, typed_again
 from handlers.router import Request
 from handlers.types import Message, Reply
 from storage.drafts import DROPPED, SENT, WAITING, Draft
@@ -43,19 +47,28 @@ def send_click(req: Request, value: str) -> Message | Reply:
     if not req.router.allowed(req.roles, command.roles):
         raise UserError("preview.unknown")
     typed = typed_again(req, draft)
-    if kind.build(typed).parsed != draft.parsed:
+    try:
+        if kind.deliver is not None:
+            result = kind.deliver(typed, draft)
+        elif kind.build(typed).parsed != draft.parsed:
+            raise Outdated
+        else:
+            result = kind.send(typed)
+    except Outdated:
         ctx.store.drafts.close(draft, DROPPED, ctx.now_iso())
-        raise UserError("preview.changed", command=_retype(req, draft))
-    result = kind.send(typed)
+        raise UserError("preview.changed", command=_retype(req, draft)) from None
     ctx.store.drafts.close(draft, SENT, ctx.now_iso())
     return result
 
 
 def edit_click(req: Request, value: str) -> Message:
     """« Modifier »: this draft is dropped; the command comes back to be corrected and typed
-    again (a new preview follows)."""
+    again, or its form opens again filled in as it was sent (a new preview follows)."""
     draft = _draft(req, value)
     req.ctx.store.drafts.close(draft, DROPPED, req.ctx.now_iso())
+    if draft.form in FORMS and not req.inbound.converses:  # else the command asks again
+        return Message(paragraphs=[req.t("preview.edit_form")],
+                       form=filled(FORMS[draft.form][1](req), draft.answers))
     return Message(paragraphs=[req.t("preview.edit_hint", command=_retype(req, draft))])
 
 

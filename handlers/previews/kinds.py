@@ -1,5 +1,6 @@
 """Which commands are previewed, and what each preview holds: the consultation closed early,
-the consultation extended, the meeting cancelled, the statement draft put to the Committee.
+the consultation extended, the meeting cancelled, the statement draft put to the Committee;
+and what opens something new (``openings``): a consultation, a meeting, a series.
 Each ``build`` reads the command as its effect will (same functions, same refusals) and
 changes nothing."""
 
@@ -8,16 +9,17 @@ from __future__ import annotations
 from dataclasses import replace
 
 from handlers import statements
-from handlers.consultations import closing, deadline
+from handlers.consultations import closing, deadline, opening
 from handlers.consultations.choices import choose_consultation, open_visible
 from handlers.consultations.seats import audience, consulted_people, decision_of, seats_for
 from handlers.consultations.wording import deadline_line, reason_lines
 from handlers.context import UserError
-from handlers.meetings import changes
+from handlers.meetings import changes, scheduling, series
 from handlers.meetings.choices import split_number
 from handlers.meetings.invitees import invitees
 from handlers.meetings.lookup import require_future
 from handlers.meetings.wording import full_line, kind_label
+from handlers.previews import openings
 from handlers.previews.preview import Preview, Previewed
 from handlers.previews.warnings import holiday_warnings, silent_executive_seats
 from handlers.router import Request
@@ -99,9 +101,25 @@ def statement_draft(req: Request) -> Preview:
                   *silent_executive_seats(ctx, req.lang, round_)])
 
 
+def _nothing_typed(req: Request) -> bool:
+    """The command alone: its own handler opens the form (or gives the usage)."""
+    return not req.args.strip()
+
+
 PREVIEWED: dict[str, Previewed] = {kind.key: kind for kind in (
     Previewed("poll_close", close_poll, closing.close_command),
     Previewed("poll_extend", extend_poll, deadline.extend_command),
     Previewed("meeting_cancel", cancel_meeting, changes.cancel),
     Previewed("statement_draft", statement_draft, statements.draft_command),
+    Previewed("poll_open", openings.poll_open, opening.open_command,
+              deliver=openings.deliver_poll, passes=_nothing_typed),
+    *(Previewed(command, openings.meeting_of(kind), handler,
+                deliver=openings.deliver_meeting, passes=_nothing_typed)
+      for kind, command, handler in (
+          ("network", "meeting", scheduling.schedule_network),
+          ("executive", "meeting_executive", scheduling.schedule_executive),
+          ("annual", "meeting_annual", scheduling.schedule_annual),
+          ("group", "meeting_group", scheduling.schedule_group))),
+    Previewed("meeting_series", openings.series, series.schedule_series,
+              deliver=openings.deliver_series, passes=series.is_confirmation),
 )}

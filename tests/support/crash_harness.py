@@ -59,13 +59,14 @@ async def bot(data: Path, deliveries: Path, now: datetime, mode: str) -> None:
     from bot.app import BotApp
     from bot.config.network import load_network
     from handlers.types import Inbound
+    from tests.support.previews import handle_and_send
 
     store = Store.open(data)
     app = BotApp(store, load_network(), clock=lambda: now)
     app.add_adapter(FileAdapter(deliveries, hang=mode == "hang"), fallback=True)
     if mode == "schedule":
-        reply = app.handle(Inbound(platform="console", user_id="aminata",
-                                   text="réunion mardi 15 décembre 2026 10h"))
+        reply = handle_and_send(app, Inbound(platform="console", user_id="aminata",
+                                             text="réunion mardi 15 décembre 2026 10h"))
         print(reply.message.title, flush=True)
         await app.dispatcher.flush()
     else:

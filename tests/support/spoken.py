@@ -4,7 +4,7 @@ Tests assert on these decisions rather than on the wording, so editing a sentenc
 ``handlers/locales/*.po`` breaks only the catalog's own tests::
 
     def test_a_meeting_is_convened(app, spoken):
-        reply = say(app, "aminata", "réunion mardi 1 décembre 10h")
+        reply = say_and_send(app, "aminata", "réunion mardi 1 décembre 10h")
         assert spoken.has("meeting.scheduled", number=1)
         assert spoken.shown(reply, "meeting.invites_sent", count=7)  # and the reply says it
         spoken.clear()  # what follows only
