@@ -20,7 +20,14 @@ import aiohttp
 
 from storage.store import Store
 from tests.support.fake_slack import SECRET, FakeSlack, SlackSender
-from tests.support.process import REPO, cli_env, free_port, healthy, start_slack_bot
+from tests.support.process import (
+    REPO,
+    cli_env,
+    free_port,
+    healthy,
+    outbox_empty,
+    start_slack_bot,
+)
 
 MOUSSA = "U0DEMOMK"  # the demo co-chair, on Slack
 EVENT_ID = "EvCrash0001"
@@ -70,17 +77,6 @@ async def line(process: subprocess.Popen[str], wanted: str, timeout: float = 30.
 
     threading.Thread(target=read, daemon=True).start()
     await asyncio.wait_for(found, timeout)
-
-
-async def outbox_empty(port: int) -> None:
-    """Until ``/healthz`` counts nothing left to deliver (bounded)."""
-    async with aiohttp.ClientSession() as session:
-        for _ in range(600):
-            async with session.get(f"http://127.0.0.1:{port}/healthz") as response:
-                if (await response.json())["outbox_pending"] == 0:
-                    return
-            await asyncio.sleep(0.05)  # ok-sleep: polling another process, bounded
-    raise AssertionError("deliveries still pending")
 
 
 async def test_a_direct_message_written_but_not_acknowledged_is_answered_once_after_a_crash(

@@ -25,10 +25,13 @@ def cli_env(data_dir: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-def start_slack_bot(data: Path, slack_api_url: str, secret: str, port: int) -> subprocess.Popen:
-    """``reseau-bot run`` serving Slack (Web API at ``slack_api_url``) on ``port``, quiet."""
+def start_slack_bot(data: Path, slack_api_url: str, secret: str, port: int,
+                    **extra: str) -> subprocess.Popen:
+    """``reseau-bot run`` serving Slack (Web API at ``slack_api_url``) on ``port``, quiet;
+    ``extra`` adds to its environment (``SMTP_URL``, ``RESEAU_CONFIG``…)."""
     env = cli_env(data, SLACK_BOT_TOKEN="xoxb-test", SLACK_SIGNING_SECRET=secret,
-                  SLACK_API_URL=slack_api_url, RESEAU_HOST="127.0.0.1", RESEAU_PORT=str(port))
+                  SLACK_API_URL=slack_api_url, RESEAU_HOST="127.0.0.1", RESEAU_PORT=str(port),
+                  **extra)
     return subprocess.Popen([BIN / "reseau-bot", "run"], cwd=REPO, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
@@ -53,3 +56,14 @@ async def healthy(port: int, process: subprocess.Popen | None = None,
                 pass
             await asyncio.sleep(0.05)  # ok-sleep: polling a starting process, bounded
     raise AssertionError("the bot did not start")
+
+
+async def outbox_empty(port: int) -> None:
+    """Until ``/healthz`` counts nothing left to deliver (bounded)."""
+    async with aiohttp.ClientSession() as session:
+        for _ in range(600):
+            async with session.get(f"http://127.0.0.1:{port}/healthz") as response:
+                if (await response.json())["outbox_pending"] == 0:
+                    return
+            await asyncio.sleep(0.05)  # ok-sleep: polling another process, bounded
+    raise AssertionError("deliveries still pending")

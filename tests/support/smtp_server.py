@@ -3,10 +3,12 @@ tests: the bot's ``aiosmtplib`` client talks to it as to any mail server."""
 
 from __future__ import annotations
 
+import asyncio
 import email
 import socket
 import ssl
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.message import Message as Mail
@@ -27,10 +29,12 @@ class Received:
 
 @dataclass
 class Mailbox:
-    """The aiosmtpd handler: records each accepted message; ``refuse`` answers RCPT with it."""
+    """The aiosmtpd handler: records each accepted message; ``refuse`` answers RCPT with it.
+    The server runs on a thread of its own: ``until`` waits on what it received."""
 
     received: list[Received] = field(default_factory=list)
     refuse: str = ""
+    changed: threading.Condition = field(default_factory=threading.Condition, repr=False)
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,
                           options: list[str]) -> str:
@@ -41,8 +45,19 @@ class Mailbox:
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         mail = email.message_from_bytes(envelope.original_content, policy=default)
-        self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), mail))
+        with self.changed:
+            self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), mail))
+            self.changed.notify_all()
         return "250 Message accepted for delivery"
+
+    async def until(self, condition: Callable[[list[Received]], bool],
+                    timeout: float = 30.0) -> None:
+        """Until ``condition(received)`` holds, re-checked after each accepted message."""
+        def wait() -> bool:
+            with self.changed:
+                return self.changed.wait_for(lambda: condition(self.received), timeout)
+
+        assert await asyncio.to_thread(wait), "the mail server did not receive it in time"
 
 
 def free_port() -> int:
@@ -52,10 +67,12 @@ def free_port() -> int:
 
 
 @contextmanager
-def smtp_server(starttls: ssl.SSLContext | None = None) -> Iterator[tuple[str, Mailbox]]:
-    """An SMTP server on 127.0.0.1: its ``smtp://`` URL and mailbox. With ``starttls`` it
-    offers STARTTLS with that context and refuses mail before it; without, plain only."""
-    mailbox = Mailbox()
+def smtp_server(starttls: ssl.SSLContext | None = None,
+                mailbox: Mailbox | None = None) -> Iterator[tuple[str, Mailbox]]:
+    """An SMTP server on 127.0.0.1: its ``smtp://`` URL and mailbox (``mailbox``, or a new
+    one). With ``starttls`` it offers STARTTLS with that context and refuses mail before it;
+    without, plain only."""
+    mailbox = mailbox if mailbox is not None else Mailbox()
     port = free_port()
     tls: dict[str, Any] = ({"tls_context": starttls, "require_starttls": True}
                            if starttls is not None else {})
