@@ -5,11 +5,15 @@ weigh, not the whole history; the rows still pending, held or given up are index
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Collection
 from typing import Any
 
 from storage.models import OutboxRow
 from storage.repository import Numbered
 from storage.sharded import ShardedCollection
+
+_WRITES = itertools.count(1)  # versions of pending rows, never reused in this process
 
 
 class Outbox(Numbered[OutboxRow]):
@@ -18,7 +22,8 @@ class Outbox(Numbered[OutboxRow]):
     def __init__(self, collection: ShardedCollection[OutboxRow]) -> None:
         super().__init__(collection)
         self._keys: dict[str, int] = {}  # idempotency key → row number
-        self._pending: set[int] = set()
+        self._pending: dict[int, str] = {}  # pending row → when it is next tried
+        self._versions: dict[int, int] = {}  # pending row → its version (``version``)
         # The pending rows by their key's family (the key up to its last ":"): a card's edits
         # are "card:<n>:<version>", so its waiting edit is found without a scan (``supersede``).
         self._families: dict[str, set[int]] = {}
@@ -52,8 +57,21 @@ class Outbox(Numbered[OutboxRow]):
         return [row for row in rows if row is not None]
 
     def due(self, now_iso: str) -> list[OutboxRow]:
-        """Pending rows whose next attempt time has come, oldest first."""
-        return [row for row in self.pending() if row.next_attempt_at <= now_iso]
+        """Pending rows whose next attempt time has come, oldest first: only they are decoded."""
+        rows = (self._c.get_number(number) for number in self.due_numbers(now_iso))
+        return [row for row in rows if row is not None and row.next_attempt_at <= now_iso]
+
+    def due_numbers(self, now_iso: str, skip: Collection[int] = ()) -> list[int]:
+        """The numbers of the pending rows whose time has come, but those in ``skip``, from
+        memory (the dispatcher asks after every request; rows waiting for a retry, an edit's
+        turn or their chat's were decoded each time, a third of a click's work)."""
+        return sorted(n for n, at in self._pending.items() if at <= now_iso and n not in skip)
+
+    def version(self, number: int) -> int:
+        """A number that changes whenever row ``number`` is written (unique across the
+        repository's rebuilds after a rollback): a copy read at the same version is still
+        what storage holds, and need not be decoded again."""
+        return self._versions.get(number, 0)
 
     def held(self, target: str | None = None) -> list[OutboxRow]:
         """Rows waiting for their recipient to become reachable (those that could not reach
@@ -119,10 +137,12 @@ class Outbox(Numbered[OutboxRow]):
     def _index(self, row: OutboxRow) -> None:
         family = _family(row.key)
         if row.status == "pending":
-            self._pending.add(row.id)
+            self._pending[row.id] = row.next_attempt_at
+            self._versions[row.id] = next(_WRITES)
             self._families.setdefault(family, set()).add(row.id)
         else:
-            self._pending.discard(row.id)
+            self._pending.pop(row.id, None)
+            self._versions.pop(row.id, None)
             members = self._families.get(family)
             if members is not None:
                 members.discard(row.id)

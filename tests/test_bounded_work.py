@@ -252,3 +252,27 @@ async def test_a_change_decodes_one_position_however_many_agencies_answered(
     finally:
         app.stop()
         store.close()
+
+
+def test_the_due_rows_are_found_without_decoding_those_waiting_their_turn(
+        tmp_path: Path, decoded: list[str]) -> None:
+    """The dispatcher asks for the due rows after every request: each pending row was decoded
+    to read its time, those waiting for a retry or for an edit's turn included."""
+    store = Store.open(tmp_path / "data")
+    try:
+        now, later = "2026-11-28T17:00:00.000000+00:00", "2026-11-28T17:05:00.000000+00:00"
+        with store.transaction():
+            for n in range(50):
+                row = store.outbox.add(f"k:{n}", {"kind": "member", "ref": "m1"},
+                                       {"title": "x"}, now)
+                assert row is not None
+                if n % 10:  # nine in ten wait for a retry
+                    row.next_attempt_at = later
+                    store.outbox.save(row)
+        decoded.clear()
+        due = store.outbox.due(now)
+        assert [row.key for row in due] == [f"k:{n}" for n in range(0, 50, 10)]
+        assert decoded.count("outbox") == len(due)
+        assert len(store.outbox.due(later)) == 50
+    finally:
+        store.close()

@@ -1,7 +1,7 @@
 """The dispatcher: the one place messages leave the bot, from the outbox to the adapters.
 
-Handlers only write outbox rows. Delivering them here, row by row and target by target, is what
-lets a restart resume where it stopped and a failure be retried without sending twice.
+Handlers only write outbox rows; delivering them here, row by row and target by target, lets a
+restart resume where it stopped and a failure be retried without sending twice.
 
 Each target of a row (a member's account, each platform's network channel: ``targets.py``) is
 delivered on its own: one platform's outage never holds back the other's copy. A row is marked
@@ -23,10 +23,9 @@ written down (``attempting``) before the platform is called, and the result afte
 data dir refuses writes nothing is sent, and ``health`` says why. The guarantee is at most one
 copy per target while the process lives (a full disk never multiplies a message) and at least
 one across a crash: a target the process was sending to when it died is sent again after the
-restart — on Slack only if the conversation does not show it already, on Telegram (which has no
-way to tell) it may then arrive twice; it is never lost (``contract.py`` says how adapters tell
-a send whose outcome is unknown). A secret a message carries is minted here, just before the
-adapter sends it (``handlers.minting``).
+restart — on Slack only if the conversation does not show it already; on Telegram it may then
+arrive twice, by email twice with the same Message-ID; never lost (``contract.py``). A live
+message is written and a secret minted just before it leaves (``handlers.live``, ``minting``).
 """
 
 from __future__ import annotations
@@ -34,6 +33,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -51,6 +51,7 @@ from bot.dispatch.health import health_of
 from bot.dispatch.lanes import Lanes, until_free, waiting_chats
 from bot.dispatch.ledger import Ledger
 from bot.dispatch.outages import Outage, mark_down, probe_outages
+from bot.dispatch.rows import ReadRows
 from bot.dispatch.targets import Held, targets_of, telling
 from bot.dispatch.timing import MAX_BACKOFF, backoff, relevance
 from bot.ratelimit import RateLimiter
@@ -103,12 +104,13 @@ class Dispatcher:
         self._fresh = False  # an answer queued since the rows to deliver were looked up
         self._nudge = asyncio.Event()  # set by a new answer: a pass waiting for a chat looks
         self.sleep: Callable[[float], Awaitable[None]] = asyncio.sleep  # waits for a chat
-        # Awaited before each row: requests waiting for their ack go first (bot/pacing.py).
-        self.pace = pace
+        self.monotonic: Callable[[], float] = time.monotonic
+        self._parked: dict[int, float] = {}  # row → when its chat is free (``lanes.py``)
+        self._read = ReadRows()  # due rows read earlier, unchanged since (``rows.py``)
+        self.pace = pace  # awaited before each row: requests awaiting their ack go first
 
     def wake(self, answer: bool = False) -> None:
-        """Something was queued: deliver it now. A pass under way looks again between two rows
-        when it is an ``answer`` to someone, so it never waits behind a long fan-out."""
+        """Something was queued: deliver it now (an ``answer``: between two rows of a pass)."""
         self._fresh = self._fresh or answer
         self._wake.set()
         if answer:
@@ -141,12 +143,18 @@ class Dispatcher:
                     due = [row for row in self._due() if row.id not in tried]
                     if not due and not given_up:
                         await self.ledger.durable()
-                        return completed
+                        if not self._parked:
+                            return completed
+                        await until_free(min(self._parked.values()) - self.monotonic(),
+                                         self._nudge, self.sleep)  # their chats' turn
+                        continue
                     lanes = Lanes()  # chats not free yet: their rows wait, others go (lanes.py)
                     for row in due:
                         if self._fresh and row is not due[0]:
                             break  # queued meanwhile: answers to people go first
-                        if lanes.hold(*self._chats_of(row)):
+                        wait = lanes.hold(*self._chats_of(row))
+                        if wait is not None:  # not looked at again before its chat is free
+                            self._parked[row.id] = self.monotonic() + wait
                             continue
                         tried.add(row.id)
                         if self.pace is not None:
@@ -162,13 +170,17 @@ class Dispatcher:
                         await until_free(lanes.soonest, self._nudge, self.sleep)
             except StorageUnavailable as error:
                 self.ledger.pause(error)
+                self._read.forget()
                 return completed
 
     def _due(self) -> list[OutboxRow]:
-        """Rows whose time has come, and those a platform's recovery made due at once; answers
-        to people first (someone is waiting for each), then the oldest."""
+        """Rows whose time has come or whose platform is back; answers first, then the oldest."""
         self._fresh = False
-        rows = {row.id: row for row in self.store.outbox.due(to_iso(self.clock()))}
+        now = self.monotonic()
+        self._parked = {number: at for number, at in self._parked.items() if at > now}
+        rows = {row.id: row for row in self._read.rows(self.store.outbox, self.store.outbox
+                                                       .due_numbers(to_iso(self.clock()),
+                                                                    skip=self._parked.keys()))}
         for number in self._released - set(rows):
             row = self.store.outbox.get(number)
             if row is not None and row.status == "pending":
@@ -288,15 +300,15 @@ class Dispatcher:
 
     async def _failed(self, row: OutboxRow, target: Target, adapter: Adapter,
                       error: Exception, attempt: _Attempt) -> None:
-        """A failure to retry. A probe tells the platform's outage (everything for it waits
-        for the next successful probe) from this message's own trouble (it alone backs off)."""
+        """A failure to retry: a probe tells the platform's outage from this row's trouble."""
         row.attempts += 1
         row.last_error = f"{type(error).__name__}: {error}"[:300]
         now = self.clock()
         try:
             await adapter.probe()
         except Exception as probe_error:
-            outage = self._down(adapter.platform, f"{type(probe_error).__name__}: {probe_error}")
+            outage = mark_down(self.outages, adapter.platform,
+                                f"{type(probe_error).__name__}: {probe_error}", now)
             outage.rows.add(row.id)
             attempt.waiting[target.key] = (now + MAX_BACKOFF, row.last_error)
             return
@@ -358,15 +370,10 @@ class Dispatcher:
 
     def _expire_held(self) -> list[OutboxRow]:
         """Held rows that stopped mattering while they waited are given up too."""
-        now = self.clock()
         given_up: list[OutboxRow] = []
-        for row in self.store.outbox.held():
-            if now >= relevance(row):
-                self._give_up(row, "expired", given_up)
+        for row in [r for r in self.store.outbox.held() if self.clock() >= relevance(r)]:
+            self._give_up(row, "expired", given_up)
         return given_up
-
-    def _down(self, platform: str, error: str) -> Outage:
-        return mark_down(self.outages, platform, error, self.clock())
 
     async def _probe_outages(self) -> None:
         """Probe each platform that is down; one that answers gets what waited for it at once."""
@@ -374,17 +381,14 @@ class Dispatcher:
                                               self.clock())
 
     @property
-    def paused(self) -> str | None:
-        """Why the data dir refuses writes, while it does (nothing is sent meanwhile)."""
+    def paused(self) -> str | None:  # why the data dir refuses writes (nothing is sent)
         return self.ledger.paused
 
-    def health(self) -> dict[str, Any]:
-        """What /healthz says (``health.py``)."""
+    def health(self) -> dict[str, Any]:  # what /healthz says (``health.py``)
         return health_of(self.store, self.clock(), self.paused, self.outages)
 
     async def run(self, interval: float = 1.0) -> None:
-        """Deliver forever: on every wake-up, and every ``interval`` seconds for retries and
-        probes."""
+        """Deliver forever: on every wake-up, and every ``interval`` s for retries and probes."""
         while True:
             self._wake.clear()  # before the pass: a wake-up during it is not lost
             try:

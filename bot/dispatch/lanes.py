@@ -24,26 +24,26 @@ from storage.models import OutboxRow
 
 @dataclass
 class Lanes:
-    """The chats deferred in the current round of a pass, and how soon the first is free."""
+    """The chats deferred in the current round of a pass, and in how long each is free."""
 
-    busy: set[str] = field(default_factory=set)
+    busy: dict[str, float] = field(default_factory=dict)  # chat → seconds until it is free
     soonest: float | None = None
 
-    def hold(self, chats: Iterable[str], wait: float) -> bool:
-        """Whether a row going to ``chats`` must wait: one of them needs ``wait`` seconds more,
-        or an earlier row for one of them was deferred. A deferred row's chats stay busy for
-        the rest of the round."""
-        chats = set(chats)
-        if wait <= 0 and not chats & self.busy:
-            return False
-        self.busy |= chats
+    def hold(self, chats: Iterable[str], wait: float) -> float | None:
+        """``None`` when a row going to ``chats`` may go now; else the seconds it must wait:
+        one of its chats needs ``wait`` seconds more, or an earlier row for one of them was
+        deferred (and this one goes after it). A deferred row's chats stay busy for the rest
+        of the round."""
+        chats = list(chats)
+        behind = [self.busy[chat] for chat in chats if chat in self.busy]
+        if wait <= 0 and not behind:
+            return None
+        wait = max([wait, *behind])
+        for chat in chats:
+            self.busy[chat] = wait
         if wait > 0:
             self.soonest = wait if self.soonest is None else min(self.soonest, wait)
-        return True
-
-    @property
-    def deferred(self) -> bool:
-        return bool(self.busy)
+        return wait
 
 
 async def until_free(seconds: float, nudge: asyncio.Event,
