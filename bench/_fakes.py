@@ -15,7 +15,6 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.support.fake_network import Door
 from tests.support.fake_slack import Call, FakeSlack
 from tests.support.fake_telegram import FakeTelegram
 
@@ -32,15 +31,9 @@ class QuietSlack(FakeSlack):
         for action_id, value in _buttons(call.args.get("blocks")):
             self.buttons[(where, action_id)] = value
 
-    async def start(self) -> None:
-        web_app = web.Application()
-        web_app.router.add_route("*", "/api/{method}", self._api)
-        web_app.router.add_post("/upload/{file_id}", self._upload)
-        web_app.router.add_post("/response/{ref}", self._response_url)
+    def routes(self, web_app: web.Application) -> None:
+        super().routes(web_app)
         web_app.router.add_get("/bench/button/{where}/{action}", self._button)
-        self.door = Door(web_app)
-        await self.door.start()
-        self.port = self.door.port
 
     async def _button(self, request: web.Request) -> web.Response:
         value = self.buttons.pop((request.match_info["where"], request.match_info["action"]),

@@ -231,18 +231,25 @@ class Ticking:
         self.now += seconds
 
 
-async def test_a_chat_waiting_for_its_turn_does_not_hold_back_the_other_chats(
-        app: BotApp) -> None:
-    """Three messages for one chat that has just received one, then one for another chat: the
-    other chat's goes at once and the first chat's three follow in their order. Before, the
-    pass waited for the busy chat's turn before each of its rows, and everything queued behind
-    them (under a burst: the answers to other people) waited too."""
+def paced_telegram(app: BotApp) -> tuple[Recorder, Ticking, RateLimiter]:
+    """A Telegram recorder paced at one message a second per chat, on time that moves only
+    when the dispatcher or the limiter waits."""
     telegram = Recorder("telegram")
     app.add_adapter(telegram)
     time = Ticking()
     limiter = RateLimiter(per_chat_interval=1.0, clock=time.clock, sleep=time.sleep)
     app.dispatcher.limiters["telegram"] = limiter
     app.dispatcher.sleep, app.dispatcher.monotonic = time.sleep, time.clock
+    return telegram, time, limiter
+
+
+async def test_a_chat_waiting_for_its_turn_does_not_hold_back_the_other_chats(
+        app: BotApp) -> None:
+    """Three messages for one chat that has just received one, then one for another chat: the
+    other chat's goes at once and the first chat's three follow in their order. Before, the
+    pass waited for the busy chat's turn before each of its rows, and everything queued behind
+    them (under a burst: the answers to other people) waited too."""
+    telegram, time, limiter = paced_telegram(app)
     await limiter.wait("42")  # the chat has just received something
     for n in range(3):
         queue(app, f"busy:{n}", Recipient("identity", "telegram:42"), title=f"busy {n}")
@@ -259,12 +266,7 @@ async def test_a_row_waiting_for_its_chat_is_not_read_again_before_the_chat_is_f
     at again before its chat is free (``lanes.py``, ``rows.py``). Before, every row still waiting
     was read again at every turn of the pass (hundreds of card edits waiting their turn under a
     burst: a third of the bot's work)."""
-    telegram = Recorder("telegram")
-    app.add_adapter(telegram)
-    time = Ticking()
-    limiter = RateLimiter(per_chat_interval=1.0, clock=time.clock, sleep=time.sleep)
-    app.dispatcher.limiters["telegram"] = limiter
-    app.dispatcher.sleep, app.dispatcher.monotonic = time.sleep, time.clock
+    telegram, time, limiter = paced_telegram(app)
     for chat in range(5):  # each chat received something, 0.2 s apart
         await limiter.wait(str(50 + chat))
         time.now += 0.2

@@ -103,13 +103,17 @@ class FakeSlack:
 
     async def start(self) -> None:
         web_app = web.Application()
+        self.routes(web_app)
+        self.door = Door(web_app)
+        await self.door.start()
+        self.port = self.door.port
+
+    def routes(self, web_app: web.Application) -> None:
+        """What the fake serves (a subclass may add its own)."""
         web_app.router.add_route("*", "/api/{method}", self._api)
         web_app.router.add_post("/upload/{file_id}", self._upload)
         web_app.router.add_post("/response/{ref}", self._response_url)
         web_app.router.add_get("/socket", self._socket)
-        self.door = Door(web_app)
-        await self.door.start()
-        self.port = self.door.port
 
     async def stop(self) -> None:
         for socket in self._sockets:
