@@ -284,3 +284,18 @@ async def test_a_row_waiting_for_its_chat_is_not_read_again_before_the_chat_is_f
     assert await app.dispatcher.flush() == 5
     assert [t.address for t, _ in telegram.sent] == ["50", "51", "52", "53", "54"]
     assert sorted(read) == [f"edit:{chat}" for chat in range(5)]  # each read once
+
+
+async def test_a_pass_does_not_wait_for_a_chat_whose_row_is_no_longer_pending(
+        app: BotApp) -> None:
+    """A row parked for its busy chat, then superseded or sent by another pass: the pass has
+    nothing left to wait for and ends at once (it waited for the chat's turn for nothing)."""
+    telegram, time, _ = paced_telegram(app)
+    queue(app, "gone", Recipient("identity", "telegram:60"))
+    [row] = app.store.outbox.all()
+    with app.store.transaction():
+        row.status = "skipped"
+        app.store.outbox.save(row)
+    app.dispatcher._parked[row.id] = time.clock() + 30.0  # parked before it was superseded
+    assert await app.dispatcher.flush() == 0
+    assert time.now == 1000.0 and telegram.sent == []

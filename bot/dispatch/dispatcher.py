@@ -88,9 +88,7 @@ class Dispatcher:
                  adapters: dict[str, Adapter], fallback: Adapter | None = None,
                  clock: Callable[[], datetime] = utc_now, ctx: Context | None = None,
                  pace: Callable[[], Awaitable[None]] | None = None) -> None:
-        self.store = store
-        self.network = network
-        self.catalog = catalog
+        self.store, self.network, self.catalog = store, network, catalog
         self.ctx = ctx or Context(store, network, catalog, clock)
         self.adapters = adapters
         self.fallback = fallback
@@ -102,7 +100,7 @@ class Dispatcher:
         self._released: set[int] = set()  # rows due at once: their platform answers again
         self.ledger = Ledger(store)  # what a refused write leaves owed, and whether paused
         self._fresh = False  # an answer queued since the rows to deliver were looked up
-        self._nudge = asyncio.Event()  # set by a new answer: a pass waiting for a chat looks
+        self._nudge = asyncio.Event()  # set by what is queued: a pass waiting for a chat looks
         self.sleep: Callable[[float], Awaitable[None]] = asyncio.sleep  # waits for a chat
         self.monotonic: Callable[[], float] = time.monotonic
         self._parked: dict[int, float] = {}  # row → when its chat is free (``lanes.py``)
@@ -110,11 +108,10 @@ class Dispatcher:
         self.pace = pace  # awaited before each row: requests awaiting their ack go first
 
     def wake(self, answer: bool = False) -> None:
-        """Something was queued: deliver it now (an ``answer``: between two rows of a pass)."""
+        """Something was queued: deliver it now (an ``answer`` even between two rows)."""
         self._fresh = self._fresh or answer
         self._wake.set()
-        if answer:
-            self._nudge.set()
+        self._nudge.set()
 
     def targets(self, row: OutboxRow, avoid: Mapping[str, str] | None = None) -> list[Target]:
         """Where ``row`` goes now (``targets.py``); raises ``Held`` when a member has none."""
@@ -143,6 +140,8 @@ class Dispatcher:
                     due = [row for row in self._due() if row.id not in tried]
                     if not due and not given_up:
                         await self.ledger.durable()
+                        self._parked = {n: at for n, at in self._parked.items()
+                                        if self.store.outbox.version(n)}  # still pending
                         if not self._parked:
                             return completed
                         await until_free(min(self._parked.values()) - self.monotonic(),
