@@ -25,11 +25,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.app import BotApp
 from bot.platforms.email.imap import ImapError, ImapSession, in_thread
 from bot.platforms.email.imap_settings import ImapSettings, parse_imap_url
+from handlers import mailbox_outage
 from handlers.calendar_replies import CalendarReply, answered, decide, replies_in
 from handlers.types import Inbound
 from scheduler.jobs import MailCheck
@@ -52,6 +53,7 @@ class MailReader:
         self.settings = settings
         self._not_replies: dict[str, set[int]] = {}  # per UIDVALIDITY
         self._logged: set[str] = set()  # replies left alone, logged once per process
+        self.failing_since: datetime | None = None  # the first failed check of an outage
 
     async def check(self) -> Counter[str]:
         """One pass over the unread messages; how many replies ended how (``recorded``,
@@ -86,12 +88,19 @@ class MailReader:
 
     async def scheduled(self, job: MailCheck) -> None:
         """The job ``mail.check``: one pass. A mailbox that cannot be read now is logged, and
-        read at the next one."""
+        read at the next one; after half an hour of it the secretariat is told, once per outage
+        (``handlers.mailbox_outage``)."""
         try:
             await self.check()
+            self.failing_since = None
         except ImapError as error:
             log.error("mailbox not read at %s (%s): tried again in %s", job.at, error,
                       CHECK_EVERY)
+            self.failing_since = self.failing_since or self.app.ctx.now()
+            since, why = self.failing_since, str(error)
+            if await self.app.durably(lambda: mailbox_outage.unreadable(
+                    self.app.ctx, since, why)):
+                self.app.dispatcher.wake()
         except Exception:
             log.exception("mailbox check at %s failed", job.at)
 

@@ -283,6 +283,36 @@ async def test_a_mailbox_that_cannot_be_reached_is_an_imap_error(mailed: BotApp)
     await reader.scheduled(MailCheck(mailed.ctx.now_iso()))
 
 
+async def test_the_secretariat_is_told_once_when_the_mailbox_stays_unreadable(
+        mailed: BotApp, clock: Clock) -> None:
+    """A mailbox that cannot be read loses no reply, but nobody knew they waited: after half an
+    hour of failed checks the secretariat gets one notice for the outage (no password in it);
+    a mailbox read again ends it, and the next outage is told again."""
+    from tests.support.smtp_server import free_port
+
+    def notices() -> list[str]:
+        return sorted(r.key for r in mailed.store.outbox.all()
+                      if r.key.startswith("imap:unreadable:"))
+
+    reader = MailReader(mailed, parse_imap_url(url(free_port())))  # nothing listens there
+    await reader.scheduled(MailCheck(mailed.ctx.now_iso()))
+    assert notices() == []  # one failed check: not yet
+    clock.now += timedelta(minutes=31)
+    await reader.scheduled(MailCheck(mailed.ctx.now_iso()))
+    told = notices()
+    secretariat = {m.id for m in mailed.store.members.with_role("secretariat")}
+    assert told and {key.rsplit(":", 1)[1] for key in told} == secretariat
+    assert all(PASSWORD not in str(r.message) for r in mailed.store.outbox.all())
+    clock.now += timedelta(minutes=5)
+    await reader.scheduled(MailCheck(mailed.ctx.now_iso()))
+    assert notices() == told  # the same outage: told once
+    reader.failing_since = None  # read again in between (what a successful check does)
+    await reader.scheduled(MailCheck(mailed.ctx.now_iso()))
+    clock.now += timedelta(minutes=31)
+    await reader.scheduled(MailCheck(mailed.ctx.now_iso()))
+    assert len(notices()) == 2 * len(told)  # a new outage, told again
+
+
 async def test_starttls_is_used_when_offered_and_the_certificate_checked(
         mailed: BotApp, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     cert, key = self_signed(tmp_path)
