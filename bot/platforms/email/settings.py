@@ -11,15 +11,16 @@ from __future__ import annotations
 import re
 import ssl
 from dataclasses import dataclass, field
-from urllib.parse import unquote, urlsplit
+from urllib.parse import SplitResult, unquote, urlsplit
 
 # An address SMTP_FROM may hold: ``Name <box@domain>`` or ``box@domain``.
 ADDRESS = re.compile(r"^(?:[^<>]*<)?[^\s<>@]+@[^\s<>@]+\.[^\s<>@]+>?$")
 
 
 @dataclass(frozen=True)
-class SmtpSettings:
-    """Where mail goes: ``implicit_tls`` for ``smtps://``; STARTTLS is used when offered."""
+class MailServer:
+    """A mail server the bot talks to (SMTP to send, IMAP to read replies): ``implicit_tls``
+    for the ``…s://`` scheme, STARTTLS otherwise when the server offers it."""
 
     host: str
     port: int
@@ -33,21 +34,36 @@ class SmtpSettings:
         return ssl.create_default_context()
 
 
-def parse_smtp_url(url: str) -> SmtpSettings:
-    """``smtp://[user:pass@]host[:port]`` (port 587 by default) or ``smtps://…`` (465).
-    Raises ``ValueError`` saying what is wrong, never echoing the password."""
+@dataclass(frozen=True)
+class SmtpSettings(MailServer):
+    """Where mail goes."""
+
+
+def server_url(url: str, schemes: tuple[str, str], ports: tuple[int, int],
+               usage: str) -> tuple[SplitResult, int, bool]:
+    """``url`` split, checked for one of ``schemes`` (plain, then implicit TLS), a host and a
+    numeric port; with the port (``ports``' default for the scheme) and whether TLS is
+    implicit. Raises ``ValueError`` saying what is wrong (``usage`` for a wrong scheme), never
+    echoing the password."""
     parts = urlsplit(url.strip())
-    if parts.scheme not in ("smtp", "smtps"):
-        raise ValueError("is not smtp://host:port or smtps://host:port")
+    if parts.scheme not in schemes:
+        raise ValueError(usage)
     try:
         port = parts.port
     except ValueError:
         raise ValueError("has a port that is not a number (1-65535)") from None
     if not parts.hostname:
         raise ValueError("names no host")
-    implicit = parts.scheme == "smtps"
-    return SmtpSettings(parts.hostname, port or (465 if implicit else 587), implicit,
-                        unquote(parts.username or ""), unquote(parts.password or ""))
+    implicit = parts.scheme == schemes[1]
+    return parts, port or ports[implicit], implicit
+
+
+def parse_smtp_url(url: str) -> SmtpSettings:
+    """``smtp://[user:pass@]host[:port]`` (port 587 by default) or ``smtps://…`` (465)."""
+    parts, port, implicit = server_url(url, ("smtp", "smtps"), (587, 465),
+                                       "is not smtp://host:port or smtps://host:port")
+    return SmtpSettings(parts.hostname or "", port, implicit, unquote(parts.username or ""),
+                        unquote(parts.password or ""))
 
 
 def smtp_problem(url: str, sender: str) -> str | None:
