@@ -7,9 +7,9 @@ import os
 
 from bot.app import BotApp
 from bot.platforms.console import ConsoleAdapter, LineReader
+from bot.refusals import NotStored
 from handlers.console_seat import language_at_console
 from handlers.types import Inbound, Message
-from storage.faults import StorageUnavailable
 
 
 def console_locale(env: dict[str, str] | None = None) -> str | None:
@@ -48,7 +48,7 @@ async def run_console(app: BotApp, who: str) -> None:
             reply = await app.handle_durably(Inbound(
                 platform="console", user_id=user_id, chat_id="console", private=True, text=line,
                 display_name=display, locale=locale, remember_locale=False, converses=True))
-        except StorageUnavailable:  # nothing was recorded: say so, never "done"
+        except NotStored:  # nothing was recorded: say so, never "done"
             adapter.show(Message(paragraphs=[app.catalog.t(lang, "error.storage_unavailable")]))
             continue
         adapter.show(reply.message, reply.language)

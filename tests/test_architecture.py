@@ -13,7 +13,6 @@ never run, and they are how a module names a type of a module that depends on it
 from __future__ import annotations
 
 import ast
-import importlib
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -208,17 +207,14 @@ ADAPTERS = ("bot.platforms", "bot.console_chat")  # modules that translate, noth
 
 
 def _storage_touches(tree: ast.Module) -> Iterator[str]:
-    """What a module takes from storage beyond exception types, and its reads of ``.store``."""
+    """What a module takes from storage (anything: the refusal of a write is named in
+    ``bot/refusals.py``), and its reads of ``.store``."""
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             yield from (f"import {a.name}" for a in node.names
                         if a.name.split(".")[0] == "storage")
         elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "storage":
-            source = importlib.import_module(node.module or "")
-            for alias in node.names:
-                value = getattr(source, alias.name, None)
-                if not (isinstance(value, type) and issubclass(value, BaseException)):
-                    yield f"{node.module}.{alias.name}"
+            yield from (f"{node.module}.{alias.name}" for alias in node.names)
         elif isinstance(node, ast.Attribute) and node.attr == "store":
             yield f"{ast.unparse(node)} (line {node.lineno})"
 
@@ -226,15 +222,16 @@ def _storage_touches(tree: ast.Module) -> Iterator[str]:
 def test_a_storage_touch_is_found() -> None:
     tree = ast.parse("from storage.faults import StorageUnavailable\n"
                      "from storage.records import to_iso\napp.store.members.save(m)\n")
-    assert list(_storage_touches(tree)) == ["storage.records.to_iso", "app.store (line 3)"]
+    assert list(_storage_touches(tree)) == ["storage.faults.StorageUnavailable",
+                                            "storage.records.to_iso", "app.store (line 3)"]
 
 
 def test_adapters_touch_no_storage() -> None:
     """Adapters translate, nothing more: the console chat read the members and saved a
     member's console identity itself, Slack's inbound took ``to_iso`` and Telegram's menus
     ``FOCAL_POINT`` from storage. Modules under bot/platforms/ and bot/console_chat.py take
-    nothing from storage but exception types (to answer « not recorded » when a write was
-    refused), and never read ``app.store``."""
+    nothing from storage (a refused write is ``bot.refusals.NotStored``), and never read
+    ``app.store``."""
     found = sorted(f"{module}: {touch}" for module, path in MODULES.items()
                    if module.startswith(ADAPTERS)
                    for touch in _storage_touches(ast.parse(path.read_text(encoding="utf-8"))))

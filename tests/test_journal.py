@@ -7,7 +7,6 @@ import asyncio
 import json
 import logging
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -208,19 +207,26 @@ async def test_concurrent_commits_share_fsyncs_and_none_returns_before_its_own(
     journal = store.engine.journal
     synced_upto: list[int] = []
 
+    release = threading.Event()
+    committed: list[int] = []
+
     def slow_fsync(fd: int) -> None:
         target = journal.written
-        time.sleep(0.02)  # a disk taking its time: requests pile up meanwhile
+        # A disk taking its time: the first fsync is held until every request has written its
+        # change and waits for its own (no clock involved).
+        assert release.wait(timeout=30)
         synced_upto.append(target)
 
     journal.fsync = slow_fsync
     acknowledged: list[tuple[int, int]] = []
 
     async def request(n: int) -> None:
-        await asyncio.sleep(n / 2000)
         with store.transaction():
             store.events.first_time(f"slack:Ev{n}", "2026-11-28T10:00:00+00:00")
         seq = store.commit()
+        committed.append(seq)
+        if len(committed) == 50:
+            release.set()
         await store.durable(seq)
         acknowledged.append((seq, len(synced_upto)))
 

@@ -35,8 +35,8 @@ from bot.platforms.slack.door import Refused, check_shape, check_signature, pars
 from bot.platforms.slack.form_listeners import listen_forms
 from bot.platforms.slack.inbound import SlackInbound
 from bot.ratelimit import RateLimits
+from bot.refusals import NotStored
 from handlers.types import Message
-from storage.faults import StorageUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -191,7 +191,7 @@ class SlackPlatform:
         if isinstance(error, IdentityUnknown):
             log.info("slack: request answered 503: the bot's identity is not known yet")
             return BoltResponse(status=503, body="", headers={"Retry-After": "10"})
-        if isinstance(error, StorageUnavailable):
+        if isinstance(error, NotStored):
             # A write the data dir refused: nothing was kept (the transaction was taken back),
             # so Slack shows an error, and sends an event again, to be handled then.
             event_id = body.get("event_id") if isinstance(body, dict) else None

@@ -32,10 +32,10 @@ from telegram.ext import Application, ContextTypes
 from bot.app import BotApp
 from bot.platforms.telegram.menus import CommandMenus, command_table
 from bot.platforms.telegram.render import parse_callback
+from bot.refusals import NotStored
 from handlers.info import meant_for_capture
 from handlers.links import labelled
 from handlers.types import CardRef, Inbound, Reply, ReplyTo
-from storage.faults import StorageUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -117,14 +117,14 @@ class TelegramInbound:
             return
         try:
             await work(update)
-        except StorageUnavailable:
+        except NotStored:
             self.app.not_processed(f"telegram:update:{update.update_id}")
             self._unstored.add(update.update_id)
             raise
 
     async def on_error(self, _: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         error = context.error
-        if isinstance(error, StorageUnavailable):  # answered 503: Telegram sends it again
+        if isinstance(error, NotStored):  # answered 503: Telegram sends it again
             log.error("telegram: update not handled: %s", error)
             return
         log.error("telegram: update failed: %s", type(error).__name__, exc_info=error)
