@@ -28,6 +28,7 @@ from handlers.email_links.answers import (
     current_position,
     inbound_for,
     reason_missing,
+    refused,
     settle,
     valid_override,
 )
@@ -39,9 +40,10 @@ TOKEN = r"{token:[A-Za-z0-9_-]{1,700}\.[A-Za-z0-9_-]{1,100}}"
 
 
 def refusal(ctx: Context, refused: Refused) -> web.Response:
+    """The page of a link that may not be used, saying why (any kind of link)."""
     lang = refused.lang
-    return link_page(ctx, lang, ctx.t(lang, "link.answer.refused_title"),
-                     [ctx.t(lang, f"link.answer.{refused.why}")], status=refused.status)
+    return link_page(ctx, lang, ctx.t(lang, refused.title_key), [ctx.t(lang, refused.key)],
+                     status=refused.status)
 
 
 def already(ctx: Context, answering: Answering) -> web.Response:
@@ -103,8 +105,8 @@ def answer_routes(web_app: web.Application, app: BotApp) -> None:
     async def show(request: web.Request) -> web.StreamResponse:
         try:
             answering = check(ctx, request.match_info["token"])
-        except Refused as refused:
-            return refusal(ctx, refused)
+        except Refused as error:
+            return refusal(ctx, error)
         if answering.used is not None:
             return already(ctx, answering)
         return confirmation(ctx, request, answering)
@@ -123,7 +125,7 @@ def answer_routes(web_app: web.Application, app: BotApp) -> None:
             override = None
             if decision:
                 if not valid_override(answering, decision, question):
-                    raise Refused("forged", answering.lang)
+                    raise refused("forged", answering.lang)
                 override = (decision, question)
             elif reason_missing(answering.choice, reason):
                 return answering, None, False
@@ -133,8 +135,8 @@ def answer_routes(web_app: web.Application, app: BotApp) -> None:
 
         try:
             answering, reply, recorded = await app.durably(work)
-        except Refused as refused:
-            return refusal(ctx, refused)
+        except Refused as error:
+            return refusal(ctx, error)
         except StorageUnavailable:
             return unavailable(ctx, ctx.network.language)
         if answering.used is not None:

@@ -8,18 +8,11 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot.app import BotApp
-from bot.web.answer_links import TOKEN
+from bot.web.answer_links import TOKEN, refusal
 from bot.web.link_pages import LinkForm, link_page, unavailable
-from handlers.context import Context
-from handlers.email_links.courriel import Claimed, ClaimRefused, check, confirm
+from handlers.email_links.courriel import Claimed, Refused, check, confirm
 from handlers.web_paths import EMAIL_CONFIRM_PATH
 from storage.faults import StorageUnavailable
-
-
-def refusal(ctx: Context, refused: ClaimRefused) -> web.Response:
-    lang = refused.lang
-    return link_page(ctx, lang, ctx.t(lang, "courriel.refused_title"),
-                     [ctx.t(lang, f"courriel.{refused.why}")], status=refused.status)
 
 
 def email_confirm_routes(web_app: web.Application, app: BotApp) -> None:
@@ -29,8 +22,8 @@ def email_confirm_routes(web_app: web.Application, app: BotApp) -> None:
     async def show(request: web.Request) -> web.StreamResponse:
         try:
             claimed = check(ctx, request.match_info["token"])
-        except ClaimRefused as refused:
-            return refusal(ctx, refused)
+        except Refused as error:
+            return refusal(ctx, error)
         lang = claimed.lang
         return link_page(ctx, lang, ctx.t(lang, "courriel.page_title"), [ctx.t(
             lang, "courriel.page", address=claimed.claim.address, name=claimed.member.name)],
@@ -41,8 +34,8 @@ def email_confirm_routes(web_app: web.Application, app: BotApp) -> None:
         await request.post()
         try:
             claimed: Claimed = await app.durably(lambda: confirm(ctx, token))
-        except ClaimRefused as refused:
-            return refusal(ctx, refused)
+        except Refused as error:
+            return refusal(ctx, error)
         except StorageUnavailable:
             return unavailable(ctx, ctx.network.language)
         lang = claimed.lang

@@ -22,6 +22,7 @@ from handlers.consultations.positions import REASON_ACTION
 from handlers.consultations.reasons import ASKED, NONE_GIVEN
 from handlers.consultations.wording import card_version
 from handlers.context import Context
+from handlers.email_links.refused import Refused
 from handlers.email_links.signing import sign, token_hash, verify
 from handlers.router import clean
 from handlers.types import Button, Inbound
@@ -40,14 +41,9 @@ OVERRIDE_ACTIONS = {"confirm": "override.confirm", "keep": "override.keep"}
 LinkMaker = Callable[[str, Button], "str | None"]
 
 
-class Refused(Exception):
+def refused(why: str, lang: str) -> Refused:
     """The link may not be used: ``why`` (a key of ``REFUSALS``), in the reader's language."""
-
-    def __init__(self, why: str, lang: str) -> None:
-        self.why = why
-        self.lang = lang
-        self.status = REFUSALS[why]
-        super().__init__(why)
+    return Refused(why, lang, REFUSALS[why], f"link.answer.{why}", "link.answer.refused_title")
 
 
 @dataclass(frozen=True)
@@ -94,22 +90,22 @@ def check(ctx: Context, token: str) -> Answering:
         identity, agency, number, choice = (str(fields["i"]), str(fields["a"]),
                                             int(fields["c"]), str(fields["p"]))
     except (AssertionError, KeyError, TypeError, ValueError):
-        raise Refused("forged", lang) from None
+        raise refused("forged", lang) from None
     consultation = ctx.store.consultations.get(number)
     if choice not in CHOICES or consultation is None:
-        raise Refused("forged", lang)
+        raise refused("forged", lang)
     member = ctx.store.members.by_identity(identity)  # active members only
     if member is not None:
         lang = ctx.language_of(member)
     if member is None or FOCAL_POINT not in member.roles:
-        raise Refused("person", lang)
+        raise refused("person", lang)
     if member.agency != agency:
-        raise Refused("agency", lang)
+        raise refused("agency", lang)
     used = ctx.store.answer_links.get(token_hash(token))
     if used is None and consultation.status != "open":
-        raise Refused("closed", lang)
+        raise refused("closed", lang)
     if used is None and datetime.fromisoformat(consultation.deadline) <= ctx.now():
-        raise Refused("expired", lang)
+        raise refused("expired", lang)
     return Answering(token_hash(token), identity, member, consultation, choice, lang, used)
 
 

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from handlers import delivery
 from handlers.context import Context, UserError, to_iso
 from handlers.email_identity import is_email_identity
+from handlers.email_links.refused import Refused
 from handlers.email_links.signing import sign, verify
 from handlers.identities import tell_identity_added
 from handlers.router import Request
@@ -31,12 +32,9 @@ SECRET_KIND = "courriel"  # ``handlers/minting.py``
 REFUSALS = {"forged": 403, "left": 403, "used": 410, "expired": 410, "link_taken": 409}
 
 
-class ClaimRefused(Exception):
-    def __init__(self, why: str, lang: str) -> None:
-        self.why = why
-        self.lang = lang
-        self.status = REFUSALS[why]
-        super().__init__(why)
+def refused(why: str, lang: str) -> Refused:
+    """The confirmation link may not be used: ``why`` (a key of ``REFUSALS``)."""
+    return Refused(why, lang, REFUSALS[why], f"courriel.{why}", "courriel.refused_title")
 
 
 @dataclass(frozen=True)
@@ -91,23 +89,23 @@ def mint_token(ctx: Context, claim_id: str) -> str | None:
 
 
 def check(ctx: Context, token: str) -> Claimed:
-    """The claim a link confirms; ``ClaimRefused`` saying why it may not."""
+    """The claim a link confirms; ``Refused`` saying why it may not."""
     lang = ctx.network.language
     fields = verify(ctx.store.signing_keys.key(), PURPOSE, token) or {}
     claim = ctx.store.email_claims.get(str(fields.get("c", "")))
     if claim is None or (fields.get("m"), fields.get("a")) != (claim.member_id, claim.address):
-        raise ClaimRefused("forged", lang)
+        raise refused("forged", lang)
     member = ctx.store.members.get(claim.member_id)
     if member is None or not member.active:
-        raise ClaimRefused("left", lang)
+        raise refused("left", lang)
     lang = ctx.language_of(member)
     if claim.used_at:
-        raise ClaimRefused("used", lang)
+        raise refused("used", lang)
     if datetime.fromisoformat(claim.expires_at) <= ctx.now():
-        raise ClaimRefused("expired", lang)
+        raise refused("expired", lang)
     holder = ctx.store.members.by_identity(f"email:{claim.address}")
     if holder is not None and holder.id != member.id:
-        raise ClaimRefused("link_taken", lang)
+        raise refused("link_taken", lang)
     return Claimed(claim, member, lang)
 
 
