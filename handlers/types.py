@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
 from storage.models import Member
+from storage.records import field_names, json_copy
 
 PLATFORMS = ("console", "slack", "telegram")
 # Where a secret goes in a message's text until it is minted, just before the message leaves.
@@ -79,8 +80,7 @@ class Message:
     live: str = ""  # "<kind>:<args>": written as it leaves, from what is true then (handlers.live)
 
     def to_dict(self) -> dict[str, Any]:
-        """The stored form (``dataclasses.asdict``'s, written out: a message is stored for each
-        of its recipients)."""
+        """The stored form (``asdict``'s, written out: a message is stored per recipient)."""
         return {
             "title": self.title, "paragraphs": list(self.paragraphs),
             "fields": [{"label": f.label, "value": f.value} for f in self.fields],
@@ -233,8 +233,9 @@ class ReplyTo:
     context: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return {name: value for name, value in asdict(self).items()
-                if value or name in ("platform", "user", "chat", "mode")}
+        """``asdict``'s form without empty fields (a JSON copy: ``context`` can be large)."""
+        return {name: json_copy(value) for name in field_names(ReplyTo)
+                if (value := getattr(self, name)) or name in ("platform", "user", "chat", "mode")}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ReplyTo:

@@ -22,6 +22,7 @@ from storage.email_claims import EmailClaims
 from storage.engine import COMPACT_AFTER, Engine
 from storage.events import FOLDER as EVENTS
 from storage.events import ProcessedEvents
+from storage.followups import Followups
 from storage.groups import Groups
 from storage.items import Items
 from storage.job_failures import JobFailures
@@ -130,6 +131,7 @@ class Store:
                                                                  DeliveryFailures.record))
             self.calendar_replies = CalendarReplies(self._open("calendar_replies",
                                                                CalendarReplies.record))
+            self.followups = Followups(self._open("followups", Followups.record))
             self.engine.on_rollback(self._reindex)
         except BaseException:
             self.close(compact=False)

@@ -25,6 +25,7 @@ from handlers.settings import Network
 from storage.models import FOCAL_POINT, Member
 from storage.store import Store
 from tests.conftest import Clock, click, say
+from tests.support.followups import followed
 from tests.support.previews import say_and_send
 from tests.support.smtp_server import Mailbox, smtp_server
 from tests.support.spoken import Spoken
@@ -147,6 +148,7 @@ async def test_a_change_of_a_colleagues_position_asks_then_tells_the_colleague(
     assert done.status == 200 and spoken.has("link.answer.recorded_title")
     current = app.store.positions.current(1)["UNICEF"]
     assert (current.member_id, current.choice) == ("fatou", "abstain")
+    assert followed(app) == 2  # Awa's position told, then this change
     assert any(r.key == f"poll:1:changed:{current.id}:awa" for r in app.store.outbox.all())
 
 

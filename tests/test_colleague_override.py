@@ -12,6 +12,7 @@ from bot.app import BotApp
 from storage.models import FOCAL_POINT, Member
 from tests.conftest import Clock, click, say
 from tests.support.fake_telegram import FakeTelegram, callback_update
+from tests.support.followups import followed
 from tests.support.previews import say_and_send
 from tests.support.spoken import Spoken
 from tests.support.telegram_runtime import buttons_of, post, running
@@ -48,6 +49,7 @@ def test_changing_a_colleagues_position_asks_first_naming_who_what_when(
     current = opened.store.positions.current(1)["UNICEF"]
     assert (current.member_id, current.choice, current.reason) == (
         "kadiatou", "objection", "Le budget n'est pas chiffré")
+    assert followed(opened) == 2  # Awa's position told, then this change
     assert any(r.key == f"poll:1:changed:{current.id}:awa" for r in opened.store.outbox.all())
 
     # A replayed confirmation records nothing twice.

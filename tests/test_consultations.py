@@ -20,6 +20,7 @@ from tests.support.fake_slack import (  # noqa: F401 (fixtures)
     bot_fixture,
     fake_fixture,
 )
+from tests.support.followups import followed
 from tests.support.previews import handle_and_send, say_and_send
 from tests.support.spoken import Spoken
 
@@ -116,7 +117,10 @@ def test_positions_one_per_agency_latest_counts_history_kept(full: BotApp, store
     assert len(store.positions.history(1)) == 1  # not recorded without a reason
     asked = say(full, "slack:UMS", "position 1 objection Le budget n'est pas chiffré")
     assert [b.action for b in asked.message.buttons] == ["override.confirm", "override.keep"]
+    before = len(messages_to(full, "member", "awa"))
     click(full, "slack:UMS", "override.confirm", asked.message.buttons[0].value)
+    assert len(messages_to(full, "member", "awa")) == before  # told after the ack
+    assert followed(full) == 2  # the first position's telling, and this one's
     current = store.positions.current(1)
     assert current["UNICEF"].choice == "objection" and current["UNICEF"].member_id == "moussa-u"
     assert [p.choice for p in store.positions.history(1)] == ["agree", "objection"]

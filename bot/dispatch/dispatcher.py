@@ -39,14 +39,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.dispatch.contract import (
-    Adapter,
-    OutcomeUnknown,
-    Rejected,
-    RetryLater,
-    Target,
-    Unreachable,
-)
+from bot.dispatch.contract import Adapter, OutcomeUnknown, Rejected, RetryLater, Target, Unreachable
+from bot.dispatch.followups import follow_up
 from bot.dispatch.health import health_of
 from bot.dispatch.lanes import Lanes, until_free, waiting_chats
 from bot.dispatch.ledger import Ledger
@@ -137,6 +131,7 @@ class Dispatcher:
                 given_up = self._expire_held()
                 while True:
                     self._nudge.clear()
+                    await follow_up(self.ctx, self.ledger, self.pace)  # what acks left to do
                     due = [row for row in self._due() if row.id not in tried]
                     if not due and not given_up:
                         await self.ledger.durable()

@@ -8,12 +8,11 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 
-from handlers.channel_cards import consultation_card
-from handlers.consultations.cards import refresh
 from handlers.consultations.choices import choose_consultation, open_for_agency
 from handlers.consultations.lookup import number_of
 from handlers.consultations.override import ask_first
 from handlers.consultations.seats import consulted_agencies
+from handlers.consultations.told import tell_later
 from handlers.consultations.wording import choice_label, position_buttons, proposal_message
 from handlers.context import UserError, parse_ref
 from handlers.prompts import settled
@@ -80,17 +79,7 @@ def record_position(req: Request, consultation: Consultation, choice: str,
         choice=choice, reason=reason, at=ctx.now_iso()))
     settled(ctx, req.inbound.identity, REASON_ACTION, f"{consultation.id}.")
     # Every card of the agency shows it, but the one just clicked: its answer shows it.
-    refresh(ctx, consultation, member.agency, skip=member.id if clicked else None)
-    consultation_card.changed(ctx, consultation)
-    if previous is not None and previous.member_id != member.id:
-        earlier = ctx.store.members.get(previous.member_id)
-        if earlier is not None and earlier.active:
-            ctx.send_to_member(earlier, f"poll:{consultation.id}:changed:{position.id}",
-                               lambda lang: Message(paragraphs=[ctx.t(
-                                   lang, "poll.changed_by_colleague", name=member.name,
-                                   number=consultation.id,
-                                   before=choice_label(ctx, lang, previous.choice),
-                                   after=choice_label(ctx, lang, choice))]))
+    tell_later(ctx, position, previous, skip=member.id if clicked else None)
     return Message(paragraphs=[req.t("poll.recorded", number=consultation.id,
                                      agency=ctx.agency_label(member.agency, req.lang),
                                      choice=choice_label(ctx, req.lang, choice))])

@@ -1,0 +1,106 @@
+"""What a recorded position tells others is left for after the ack (``handlers/followups.py``):
+the request writes the position, the answer and one follow-up, nothing more; the dispatcher
+tells the colleague and edits the cards in its next pass, once, also after a crash between the
+ack and that pass; a follow-up that fails is marked so and does not hold the others back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.app import BotApp
+from handlers import followups
+from handlers.settings import Network
+from handlers.types import Recipient
+from storage.followups import DONE, FAILED, WAITING
+from storage.models import FOCAL_POINT, Member
+from storage.store import Store
+from tests.conftest import Clock, click, say
+from tests.support.previews import say_and_send
+from tests.test_dispatcher import Recorder
+
+
+def opened(app: BotApp) -> BotApp:
+    """A consultation where Awa (UNICEF) agreed (and was told nothing yet)."""
+    app.store.members.save(Member(id="kadiatou", name="Kadiatou Konaté", agency="UNICEF",
+                                  roles=[FOCAL_POINT], identities=["console:kadiatou"]))
+    say_and_send(app, "aminata", "consultation ouvrir Adopter le plan | vendredi 4 décembre 17h")
+    say(app, "awa", "position 1 accord")
+    return app
+
+
+def told_awa(store: Store) -> list[str]:
+    return [row.key for row in store.outbox.all()
+            if Recipient.from_dict(row.recipient) == Recipient("member", "awa")
+            and ":changed:" in row.key]
+
+
+def change(app: BotApp) -> None:
+    """Kadiatou changes Awa's position and confirms."""
+    asked = say(app, "kadiatou", "position 1 abstention")
+    click(app, "kadiatou", "override.confirm", asked.message.buttons[0].value)
+
+
+async def test_the_ack_writes_one_follow_up_and_the_next_pass_tells_once(
+        app: BotApp) -> None:
+    console = Recorder("console")
+    app.add_adapter(console, fallback=True)
+    opened(app)
+    await app.dispatcher.flush()
+    change(app)
+    [waiting] = app.store.followups.waiting()
+    assert (waiting.kind, waiting.args["colleague"], waiting.args["after"]) == (
+        "position", "awa", "abstain")
+    assert told_awa(app.store) == []  # not in the request: after its ack
+    await app.dispatcher.flush()
+    assert app.store.followups.waiting() == []
+    assert app.store.followups.get(waiting.id).status == DONE
+    [key] = told_awa(app.store)
+    assert app.store.outbox.get(app.store.outbox.number_of(key)).status == "sent"
+    await app.dispatcher.flush()
+    assert told_awa(app.store) == [key]  # once
+
+
+async def test_a_follow_up_left_by_a_crash_after_the_ack_is_done_at_the_next_start(
+        tmp_path: Path, network: Network, clock: Clock) -> None:
+    data = tmp_path / "data"
+    store = Store.open(data)
+    app = opened(BotApp(store, network, clock=clock))
+    change(app)
+    await store.durable()  # what the ack waited for
+    store.close(compact=False)  # the process dies before the dispatcher's pass
+
+    store = Store.open(data)
+    try:
+        assert [f.args.get("colleague") for f in store.followups.waiting()] == [None, "awa"]
+        again = BotApp(store, network, clock=clock)
+        again.add_adapter(Recorder("console"), fallback=True)
+        await again.dispatcher.flush()
+        assert len(told_awa(store)) == 1 and store.followups.waiting() == []
+        await again.dispatcher.flush()
+        assert len(told_awa(store)) == 1
+    finally:
+        store.close()
+
+
+async def test_a_follow_up_that_fails_is_marked_and_the_others_still_run(
+        app: BotApp, monkeypatch: pytest.MonkeyPatch) -> None:
+    opened(app)
+    change(app)
+    first, second = app.store.followups.waiting()
+    real = followups.KINDS["position"]
+
+    def breaks_once(ctx, args):  # type: ignore[no-untyped-def]
+        if args["position"] == first.args["position"]:
+            raise RuntimeError("a bug in a follow-up")
+        real(ctx, args)
+
+    monkeypatch.setitem(followups.KINDS, "position", breaks_once)
+    app.add_adapter(Recorder("console"), fallback=True)
+    await app.dispatcher.flush()
+    assert [app.store.followups.get(f.id).status for f in (first, second)] == [FAILED, DONE]
+    assert len(told_awa(app.store)) == 1
+    await app.dispatcher.flush()  # not tried again
+    assert app.store.followups.get(first.id).status == FAILED
+    assert WAITING not in {f.status for f in app.store.followups.all()}
