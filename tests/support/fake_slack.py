@@ -57,11 +57,18 @@ class Call:
     args: dict[str, Any]
     body: bytes = b""
     response: dict[str, Any] = field(default_factory=dict)
+    peer: int = 0  # the bot's port: calls made on one kept-alive connection share it
 
     def as_clicked(self) -> dict[str, Any]:
         """A posted message as a later ``block_actions`` payload carries it."""
         return {"ts": self.response.get("ts"), "channel": self.args.get("channel"),
                 "text": self.args.get("text", ""), "blocks": self.args.get("blocks", [])}
+
+
+def peer_port(request: web.Request) -> int:
+    """The port the bot's end of the connection carrying ``request`` is bound to."""
+    peer = request.transport.get_extra_info("peername") if request.transport else None
+    return int(peer[1]) if peer else 0
 
 
 @dataclass
@@ -223,7 +230,7 @@ class FakeSlack:
             self._record(Call(f"{method}!dropped", args))
             return await self.door.misbehave(request, fault)
         answer = self._answer(method, args)
-        self._record(Call(method, args, response=answer))
+        self._record(Call(method, args, response=answer, peer=peer_port(request)))
         if fault is not None:
             return await self.door.misbehave(request, fault)
         return web.json_response(answer)

@@ -41,6 +41,9 @@ from handlers.types import Message
 log = logging.getLogger(__name__)
 
 DEFAULT_API_URL = "https://slack.com/api/"
+# Seconds an idle Web API connection is kept for the next call: long enough for the calls that
+# follow a click, far below the idle timeouts of HTTP servers and load balancers (60 s and up).
+KEEPALIVE = 10.0
 
 
 def parsed_request(request: web.Request, text: str, body: dict[str, Any]) -> AsyncBoltRequest:
@@ -99,11 +102,12 @@ class SlackPlatform:
         self.socket: AsyncSocketModeHandler | None = None
         self._connecting: asyncio.Task[None] | None = None
         self._session: aiohttp.ClientSession | None = None
+        self._fresh: aiohttp.ClientSession | None = None
         self.inbound = SlackInbound(app, self.client)
         self.inbound.listen(self.bolt)
         listen_forms(self.bolt, self.inbound)
         self.delivery = SlackDelivery(self.client, self.identity, app.ctx.now,
-                                      self._http_session)
+                                      self._fresh_session)
 
     # Lifecycle.
 
@@ -140,19 +144,33 @@ class SlackPlatform:
         if self.socket is not None:
             await self.socket.close_async()
         await self.identity.stop()
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
-            self.client.session = None
+        for session in (self._session, self._fresh):
+            if session is not None:
+                await session.close()
+        self._session = self._fresh = None
+        self.client.session = None
 
     def _http_session(self) -> aiohttp.ClientSession:
-        """The Web API's and ``response_url``'s HTTP client: a connection per call (as
-        slack_sdk's own), so a call never lands on a connection Slack already closed, and a
-        connect timeout apart from the call's (``timeouts``)."""
+        """The Web API's HTTP client: connections kept open between calls (a card edit, a post,
+        a notice are a dozen calls per click; each used to open its own connection, and in
+        production make its own TLS handshake), closed after ``KEEPALIVE`` s idle, well before
+        a server drops an idle one. Should a call still meet a connection Slack just closed,
+        what it was doing is safe: an edit is retried, a post is looked for in the history
+        before it is posted again (``deliver.py``). A connect timeout apart from the call's."""
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(
-                timeout=self.timeouts, connector=aiohttp.TCPConnector(force_close=True))
+                timeout=self.timeouts,
+                connector=aiohttp.TCPConnector(keepalive_timeout=KEEPALIVE))
         return self._session
+
+    def _fresh_session(self) -> aiohttp.ClientSession:
+        """For the answers no history shows (``response_url``, ephemeral messages): a
+        connection per call, so that one never lands on a connection Slack already closed,
+        where it might be lost with no way of knowing."""
+        if self._fresh is None or self._fresh.closed:
+            self._fresh = aiohttp.ClientSession(
+                timeout=self.timeouts, connector=aiohttp.TCPConnector(force_close=True))
+        return self._fresh
 
     # Requests from Slack.
 

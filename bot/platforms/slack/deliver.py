@@ -101,11 +101,12 @@ class SlackDelivery:
 
     def __init__(self, client: AsyncWebClient, identity: BotIdentity,
                  now: Callable[[], datetime],
-                 http_session: Callable[[], aiohttp.ClientSession]) -> None:
+                 fresh_session: Callable[[], aiohttp.ClientSession]) -> None:
         self.client = client
         self.identity = identity
         self.now = now
-        self.http_session = http_session  # for ``response_url`` calls
+        # A connection per call, for the answers no history shows (``response_url``, ephemeral)
+        self.fresh_session = fresh_session
         self._dm_channels: dict[str, str] = {}
         self._partial: dict[str, set[str]] = {}  # deliveries cut short: the parts already sent
         # Posts whose outcome is unknown (channel, text) → when tried: look before posting again.
@@ -318,7 +319,7 @@ class SlackDelivery:
         elif reply.chat and not is_direct(reply.chat):
             thread = {"thread_ts": reply.thread} if reply.thread else {}
             try:
-                await call(self.client.chat_postEphemeral(
+                await call(self._fresh_client().chat_postEphemeral(
                     channel=reply.chat, user=reply.user, **thread, **render(message)))
                 return
             except MaybeSent as unsure:  # no history shows an ephemeral message
@@ -330,11 +331,16 @@ class SlackDelivery:
                 log.info("slack: ephemeral answer refused (%s): it goes to the DM", code)
         await self._post(await self._dm_channel(reply.user), message, since)
 
+    def _fresh_client(self) -> AsyncWebClient:
+        """The Web API client on a connection of its own (``fresh_session``)."""
+        return AsyncWebClient(token=self.client.token, base_url=self.client.base_url,
+                              retry_handlers=[], session=self.fresh_session())
+
     async def _respond(self, reply: ReplyTo, message: Message) -> bool:
         """Answer through ``response_url``; ``False`` when Slack no longer takes answers there
         (expired or used up, 4xx): the caller answers in the DM."""
         webhook = AsyncWebhookClient(reply.url, retry_handlers=[],
-                                     session=self.http_session())
+                                     session=self.fresh_session())
         try:
             result = await call(webhook.send(**render(message), replace_original=False,
                                              response_type="ephemeral"))
