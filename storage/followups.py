@@ -36,3 +36,7 @@ class Followups(Numbered[Followup]):
 
     def waiting(self) -> list[Followup]:
         return self.lookup("status", WAITING)
+
+    def count_waiting(self) -> int:
+        """How many wait (from the index: nothing decoded), for ``/healthz``."""
+        return len(self._c.numbers("status", WAITING))

@@ -53,7 +53,9 @@ async def test_the_ack_writes_one_follow_up_and_the_next_pass_tells_once(
     assert (waiting.kind, waiting.args["colleague"], waiting.args["after"]) == (
         "position", "awa", "abstain")
     assert told_awa(app.store) == []  # not in the request: after its ack
+    assert app.dispatcher.health()["followups_waiting"] == 1
     await app.dispatcher.flush()
+    assert app.dispatcher.health()["followups_waiting"] == 0
     assert app.store.followups.waiting() == []
     assert app.store.followups.get(waiting.id).status == DONE
     [key] = told_awa(app.store)

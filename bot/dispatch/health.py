@@ -17,7 +17,8 @@ def health_of(store: Store, now: datetime, paused: str | None,
               outages: Mapping[str, Outage]) -> dict[str, Any]:
     """``ok``, or ``degraded`` with the reasons: ``disk`` (writes refused: paused),
     ``platform:<name>`` (down, probed), ``deliveries_waiting`` (rows queued a while ago and
-    still not delivered); with the outbox's counts."""
+    still not delivered); with the outbox's counts and the follow-ups acks left waiting (run by
+    the dispatcher's next pass: many, or for long, means it is stuck)."""
     counts = store.outbox.counts()
     horizon = to_iso(now - WAITING_AFTER)
     waiting = sum(1 for row in store.outbox.pending() if row.created_at < horizon)
@@ -32,4 +33,4 @@ def health_of(store: Store, now: datetime, paused: str | None,
                            for platform, outage in sorted(outages.items())},
         "outbox_pending": counts["pending"], "outbox_waiting": waiting,
         "outbox_held": counts["held"], "outbox_expired": counts["expired"],
-        "outbox_dead": counts["dead"]}
+        "outbox_dead": counts["dead"], "followups_waiting": store.followups.count_waiting()}
