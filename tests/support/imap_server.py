@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import imaplib
 import importlib.util
+import select
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from email.message import EmailMessage
@@ -29,6 +28,21 @@ USER, PASSWORD = "demouser", "demopass"  # pymap's demo mailbox
 START_TIMEOUT = 20.0  # seconds: pymap's import and start on a busy machine
 
 
+# pymap, saying when it listens (it prints nothing of its own): ``asyncio.start_server``
+# wrapped to write one line once the server is bound.
+ANNOUNCED = """
+import asyncio
+_start = asyncio.start_server
+async def announced(*args, **kwargs):
+    server = await _start(*args, **kwargs)
+    print("listening", flush=True)
+    return server
+asyncio.start_server = announced
+from pymap.main import main
+main()
+"""
+
+
 @contextmanager
 def imap_server(cert: tuple[Path, Path] | None = None) -> Iterator[int]:
     """pymap listening on 127.0.0.1; yields its port. ``cert``: (certificate, key) for
@@ -38,20 +52,17 @@ def imap_server(cert: tuple[Path, Path] | None = None) -> Iterator[int]:
     port = free_port()
     tls = ["--cert", str(cert[0]), "--key", str(cert[1])] if cert else ["--no-tls"]
     process = subprocess.Popen(
-        [sys.executable, "-c", "from pymap.main import main; main()", "--host", "127.0.0.1",
-         "--port", str(port), *tls, "dict", "--demo-data"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        [sys.executable, "-c", ANNOUNCED, "--host", "127.0.0.1", "--port", str(port), *tls,
+         "dict", "--demo-data"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
-        deadline = time.monotonic() + START_TIMEOUT
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    error = process.stderr.read().decode() if process.stderr else ""
-                    pytest.skip(f"pymap did not start: {error[-300:]}")
-                time.sleep(0.05)
+        assert process.stdout is not None
+        # Its line once it listens, or the end of its output if it died: no polling.
+        ready, _, _ = select.select([process.stdout], [], [], START_TIMEOUT)
+        if not ready or process.stdout.readline().strip() != b"listening":
+            process.kill()
+            error = process.stderr.read().decode() if process.stderr else ""
+            pytest.skip(f"pymap did not start: {error[-300:]}")
         yield port
     finally:
         process.terminate()
@@ -60,8 +71,9 @@ def imap_server(cert: tuple[Path, Path] | None = None) -> Iterator[int]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-        if process.stderr:
-            process.stderr.close()
+        for pipe in (process.stdout, process.stderr):
+            if pipe:
+                pipe.close()
 
 
 def self_signed(folder: Path) -> tuple[Path, Path]:
