@@ -107,6 +107,13 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def stage(name: str, server: Server) -> None:
+    """With ``BENCH_VERBOSE``: the bot's resident memory after each stage, to see which one
+    grows it."""
+    if os.environ.get("BENCH_VERBOSE"):
+        print(f"resident memory after {name}: {rss_mb(server.process.pid):.0f} MB", flush=True)
+
+
 def rss_mb(pid: int) -> float:
     status = Path(f"/proc/{pid}/status").read_text()
     return int(status.split("VmRSS:")[1].split()[0]) / 1024
@@ -347,6 +354,7 @@ async def run() -> dict[str, float]:
         await bare.open()
         bot, startup = await start_bot(data, ports, config, log)
         fsyncs = fsync_times(data)
+        stage("started", bot)
 
         # consultation ouvrir as the month's outbox fills, one lead opening after another: the
         # command shows its preview, « Envoyer » opens it (the time measured: the opening).
@@ -365,6 +373,7 @@ async def run() -> dict[str, float]:
             assert status == 200, status
             openings.append(ms)
         await bot.drained()
+        stage("openings", bot)
         store = Store.open(data, lock=False)
         opened = sorted(c.id for c in store.consultations.open())[-OPENINGS:]
         store.close()
@@ -384,6 +393,7 @@ async def run() -> dict[str, float]:
         bot_seq, bot_ask = await timed_overrides(bot, fake, opened[1], sequence, bot=True)
         await bot.drained()
         bot_cpu = (bot.cpu() - cpu) * 1000 / requests
+        stage("sequential clicks", bot)
         if os.environ.get("BENCH_VERBOSE"):
             print("slowest sequential clicks (ms):", [round(ms, 1) for ms in sorted(bot_seq)[-8:]],
                   "at", sorted(range(len(bot_seq)), key=bot_seq.__getitem__)[-8:])
@@ -406,6 +416,7 @@ async def run() -> dict[str, float]:
             ours, refused = await timed_burst(bot, bodies)
             rss_acked = rss_mb(bot.process.pid)
             await bot.drained(timeout=600)
+            stage(f"burst of {size}", bot)
             bursts[size] = (ours, base, refused, targets, (bot.cpu() - cpu) * 1000 / size,
                             rss_acked, rss_mb(bot.process.pid))
 

@@ -1,10 +1,16 @@
 """The outbox: every message the bot owes someone, kept until delivered or given up on.
 
 One file per month of creation, so queuing or confirming a message costs what this month's rows
-weigh, not the whole history; the rows still pending, held or given up are indexed in memory."""
+weigh, not the whole history; the rows still pending, held or given up are indexed in memory.
+A row delivered (``sent``) or replaced by a newer one (``skipped``, superseded) keeps its
+receipt — key, recipient, when, where (``refs``), the title — not its body: the message is in
+the chat now, and a month of bodies (two hundred copies of each opening, a card edit per
+click) was held in memory for nothing. Rows that did not reach everyone (held, expired, dead,
+skipped for want of a channel) keep it."""
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from collections.abc import Collection
 from typing import Any
@@ -130,8 +136,10 @@ class Outbox(Numbered[OutboxRow]):
         return len(rows)
 
     def save(self, row: OutboxRow) -> None:
-        """Write ``row`` (an ``OSError`` leaves the indexes as the disk is)."""
-        super().save(row)
+        """Write ``row`` (an ``OSError`` leaves the indexes as the disk is); a delivered or
+        replaced one as its receipt (``receipt``), the caller's copy left whole for the
+        reports that follow a delivery."""
+        super().save(receipt(row) if is_done_with(row) else row)
         self._index(row)
 
     def _index(self, row: OutboxRow) -> None:
@@ -156,6 +164,19 @@ class Outbox(Numbered[OutboxRow]):
             self._given_up[row.id] = row.status
         else:
             self._given_up.pop(row.id, None)
+
+
+def is_done_with(row: OutboxRow) -> bool:
+    """Delivered to every target, or replaced by a newer row before it left (not a row
+    skipped for want of a channel: that one reached nobody)."""
+    return row.status == "sent" or (
+        row.status == "skipped" and (row.last_error or "").startswith("superseded"))
+
+
+def receipt(row: OutboxRow) -> OutboxRow:
+    """``row`` without its message's body: only the title stays, to say what it was."""
+    title = row.message.get("title")
+    return dataclasses.replace(row, message={"title": title} if title else {})
 
 
 def _family(key: str) -> str:
