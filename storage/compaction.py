@@ -87,6 +87,7 @@ class Compactor:
             elif isinstance(snapshot, KeySnapshot):
                 path.parent.mkdir(mode=DIR_MODE, exist_ok=True)
                 write_atomically(path, snapshot.text(), sync_dir=False)
+                snapshot.merge()  # here, not on the loop (``KeySnapshot``)
                 if snapshot.legacy is not None:
                     snapshot.legacy.unlink(missing_ok=True)
             else:
