@@ -5,11 +5,13 @@ ack and that pass; a follow-up that fails is marked so and does not hold the oth
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
 
 from bot.app import BotApp
+from bot.dispatch import followups as dispatch_followups
 from handlers import followups
 from handlers.settings import Network
 from handlers.types import Recipient
@@ -106,3 +108,28 @@ async def test_a_follow_up_that_fails_is_marked_and_the_others_still_run(
     await app.dispatcher.flush()  # not tried again
     assert app.store.followups.get(first.id).status == FAILED
     assert WAITING not in {f.status for f in app.store.followups.all()}
+
+
+async def test_the_loop_is_given_back_between_two_follow_ups(
+        app: BotApp, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ten follow-ups left by a run of clicks ran in one turn of the loop (25 ms), and a
+    request arriving then waited for them all."""
+    opened(app)
+    change(app)
+    say(app, "awa", "position 1 accord")  # Awa takes it back: a second follow-up
+    assert len(app.store.followups.waiting()) == 2
+    order: list[str] = []
+    real = dispatch_followups.run
+
+    async def a_request() -> None:
+        order.append("request")
+
+    def noting(ctx: object, followup: object) -> None:
+        if not order:  # a request arrives while the first one runs
+            asyncio.get_running_loop().create_task(a_request())
+        order.append("follow-up")
+        real(ctx, followup)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(dispatch_followups, "run", noting)
+    assert await dispatch_followups.follow_up(app.ctx, app.dispatcher.ledger, None) == 2
+    assert order == ["follow-up", "request", "follow-up"]
