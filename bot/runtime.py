@@ -133,6 +133,8 @@ class Runtime:
         gc.set_threshold(*GC_THRESHOLDS)
         # Compaction encodes files in a worker thread; when the loop needs the interpreter back
         # (a request arrived) it gets it within half a millisecond, not Python's default five.
+        pacing = self.app.acks_first  # compaction yields to requests in flight
+        self.app.store.engine.busy = lambda: pacing.in_flight > 0
         self._switch_interval = sys.getswitchinterval()
         sys.setswitchinterval(SWITCH_INTERVAL)
         self._dispatch = asyncio.create_task(self.app.dispatcher.run(), name="dispatcher")
@@ -141,6 +143,7 @@ class Runtime:
 
     async def stop(self) -> None:
         self.app.stop()
+        self.app.store.engine.busy = None
         gc.unfreeze()  # what start-up loaded may be collected again (tests start many bots)
         if self._gc_thresholds is not None:
             gc.set_threshold(*self._gc_thresholds)

@@ -66,6 +66,9 @@ class Engine:
         self.dropped: set[str] = set()  # dropped shards whose file is still on disk
         self.replayed = 0  # transactions replayed at start-up
         self.compactor = Compactor(self)
+        # Whether requests are waiting for their ack right now: compaction's worker then lets
+        # them have the interpreter (``storage/compaction.py``); set by the running bot.
+        self.busy: Callable[[], bool] | None = None
         self._changes: list[str] = []
         # Changes recorded so far by collection (a sharded one by its folder): what a caller
         # compares before and after some work to learn whether that work wrote there.

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -89,17 +90,26 @@ def shared_keys(value: Any) -> Any:
     return value
 
 
+RENDER_STRIDE = 256  # documents encoded between two calls of ``render``'s ``pause``
+
+
 def render(snapshot: list[TableSnapshot],
-           encoded: list[tuple[str, str, Any, str]] | None = None) -> str:
+           encoded: list[tuple[str, str, Any, str]] | None = None,
+           pause: Callable[[], None] | None = None) -> str:
     """A TinyDB file's text from a snapshot; documents without a cached text are encoded, and
-    listed in ``encoded`` (table, id, document, text) so the owner can cache them."""
+    listed in ``encoded`` (table, id, document, text) so the owner can cache them. ``pause`` is
+    called every ``RENDER_STRIDE`` documents encoded (compaction's way to let requests run)."""
     tables = []
+    count = 0
     for name, items, texts in snapshot:
         docs = []
         for key, doc in items:
             text = texts.get(key)
             if text is None:
                 text = dumps(doc)
+                count += 1
+                if pause is not None and count % RENDER_STRIDE == 0:
+                    pause()
                 if encoded is not None:
                     encoded.append((name, key, doc, text))
             docs.append(f'"{key}":{text}' if key.isdigit() else f"{dumps(key)}:{text}")

@@ -1,0 +1,54 @@
+"""Compaction's worker encodes the changed files while holding the interpreter's lock it shares
+with the event loop: while requests wait for their ack, it sleeps between documents — a bounded
+time, so a compaction under constant traffic still ends — and the files it writes are the same."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from storage import compaction
+from storage.files import RENDER_STRIDE, render
+from storage.store import Store
+
+NOW = "2026-11-28T10:00:00.000000+00:00"
+
+
+def test_render_calls_its_pause_every_stride_of_documents() -> None:
+    pauses: list[int] = []
+    items = [(str(n), {"id": n}) for n in range(1, 3 * RENDER_STRIDE + 10)]
+    text = render([("t", items, {})], pause=lambda: pauses.append(1))
+    assert len(pauses) == 3
+    assert json.loads(text) == {"t": {key: doc for key, doc in items}}
+
+
+@pytest.mark.parametrize("busy", [True, False])
+def test_the_worker_sleeps_while_requests_are_in_flight_and_not_longer_than_its_bound(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, busy: bool) -> None:
+    slept: list[float] = []
+    monkeypatch.setattr(compaction.time, "sleep", slept.append)
+    store = Store.open(tmp_path / "data")
+    store.engine.busy = lambda: busy
+    store.engine.compactor.pause()
+    expected = round(compaction.MAX_PAUSE / compaction.PAUSE_STEP) if busy else 0
+    assert len(slept) == expected
+    store.close()
+
+
+def test_a_compaction_while_busy_writes_the_same_files(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    slept: list[float] = []
+    monkeypatch.setattr(compaction.time, "sleep", slept.append)
+    store = Store.open(tmp_path / "data")
+    store.engine.busy = lambda: True
+    with store.transaction():
+        for n in range(RENDER_STRIDE + 1):
+            store.jobs_done.mark(f"job:{n}", NOW, "sent")
+    store.engine.checkpoint(wait=True)
+    assert slept  # it paused
+    store.close()
+    again = Store.open(tmp_path / "data")
+    assert all(f"job:{n}" in again.jobs_done for n in range(RENDER_STRIDE + 1))
+    again.close()
