@@ -35,6 +35,7 @@ class Outbox(Numbered[OutboxRow]):
         self._families: dict[str, set[int]] = {}
         self._held: dict[int, str] = {}  # held row → the identity it could not reach
         self._given_up: dict[int, str] = {}  # expired or dead row → its status
+        self._answers: set[int] = set()  # pending rows answering someone (``due_numbers``)
         for row in collection:
             self._keys[row.key] = row.id
             self._index(row)
@@ -67,11 +68,16 @@ class Outbox(Numbered[OutboxRow]):
         rows = (self._c.get_number(number) for number in self.due_numbers(now_iso))
         return [row for row in rows if row is not None and row.next_attempt_at <= now_iso]
 
-    def due_numbers(self, now_iso: str, skip: Collection[int] = ()) -> list[int]:
+    def due_numbers(self, now_iso: str, skip: Collection[int] = (),
+                    limit: int | None = None) -> list[int]:
         """The numbers of the pending rows whose time has come, but those in ``skip``, from
         memory (the dispatcher asks after every request; rows waiting for a retry, an edit's
-        turn or their chat's were decoded each time, a third of a click's work)."""
-        return sorted(n for n, at in self._pending.items() if at <= now_iso and n not in skip)
+        turn or their chat's were decoded each time, a third of a click's work). With
+        ``limit``, the first that many: answers to people first, then the oldest."""
+        numbers = sorted(n for n, at in self._pending.items() if at <= now_iso and n not in skip)
+        if limit is None:
+            return numbers
+        return sorted(numbers, key=lambda n: n not in self._answers)[:limit]
 
     def version(self, number: int) -> int:
         """A number that changes whenever row ``number`` is written (unique across the
@@ -144,6 +150,10 @@ class Outbox(Numbered[OutboxRow]):
 
     def _index(self, row: OutboxRow) -> None:
         family = _family(row.key)
+        if row.status == "pending" and row.recipient.get("kind") == "reply":
+            self._answers.add(row.id)
+        else:
+            self._answers.discard(row.id)
         if row.status == "pending":
             self._pending[row.id] = row.next_attempt_at
             self._versions[row.id] = next(_WRITES)

@@ -10,6 +10,7 @@ import pytest
 
 from bot.app import BotApp
 from bot.dispatch.contract import Target
+from bot.dispatch.dispatcher import DUE_BATCH
 from bot.dispatch.timing import backoff
 from bot.ratelimit import RateLimiter, RateLimits
 from handlers.types import Message, Outgoing, Recipient, ReplyTo
@@ -299,3 +300,31 @@ async def test_a_pass_does_not_wait_for_a_chat_whose_row_is_no_longer_pending(
     app.dispatcher._parked[row.id] = time.clock() + 30.0  # parked before it was superseded
     assert await app.dispatcher.flush() == 0
     assert time.now == 1000.0 and telegram.sent == []
+
+
+async def test_due_rows_are_decoded_a_batch_at_a_time_answers_first(
+        app: BotApp, monkeypatch: pytest.MonkeyPatch) -> None:
+    """After an opening, its 200 invitations were decoded in one turn of the loop (31 ms)."""
+    telegram = Recorder("telegram")
+    app.add_adapter(telegram)
+    many = 2 * DUE_BATCH + 5
+    for n in range(many):
+        queue(app, f"k{n}", Recipient("member", "awa"), title=f"Invitation {n}")
+    queue(app, "answer:telegram:update:9",
+          Recipient.answer(ReplyTo("telegram", "100000001", "100000001")), title="Réponse")
+    decoded: list[int] = []
+    real_get = app.store.outbox.get
+    monkeypatch.setattr(app.store.outbox, "get",
+                        lambda number: decoded.append(number) or real_get(number))
+    at_first_delivery: list[int] = []
+    real_deliver = telegram.deliver
+
+    async def noting(target: Target, message: Message) -> None:
+        at_first_delivery.append(len(decoded))
+        await real_deliver(target, message)
+
+    telegram.deliver = noting  # type: ignore[method-assign]
+    assert await app.dispatcher.flush() == many + 1
+    assert at_first_delivery[0] <= DUE_BATCH
+    assert [m.title for _, m in telegram.sent][:2] == ["Réponse", "Invitation 0"]
+    assert len(telegram.sent) == many + 1  # each once

@@ -62,6 +62,7 @@ from storage.store import Store
 
 log = logging.getLogger(__name__)
 
+DUE_BATCH = 32  # due rows decoded at once; the next ones once these were delivered
 
 @dataclass
 class _Attempt:
@@ -132,7 +133,7 @@ class Dispatcher:
                 while True:
                     self._nudge.clear()
                     await follow_up(self.ctx, self.ledger, self.pace)  # what acks left to do
-                    due = [row for row in self._due() if row.id not in tried]
+                    due = [row for row in self._due(tried) if row.id not in tried]
                     if not due and not given_up:
                         await self.ledger.durable()
                         self._parked = {n: at for n, at in self._parked.items()
@@ -167,14 +168,17 @@ class Dispatcher:
                 self._read.forget()
                 return completed
 
-    def _due(self) -> list[OutboxRow]:
-        """Rows whose time has come or whose platform is back; answers first, then the oldest."""
+    def _due(self, tried: set[int]) -> list[OutboxRow]:
+        """Rows whose time has come or whose platform is back, but those ``tried`` in this
+        pass; answers first, then the oldest; at most ``DUE_BATCH`` of them decoded at once
+        (after an opening, its 200 invitations took one 31 ms turn of the loop)."""
         self._fresh = False
         now = self.monotonic()
         self._parked = {number: at for number, at in self._parked.items() if at > now}
-        rows = {row.id: row for row in self._read.rows(self.store.outbox, self.store.outbox
-                                                       .due_numbers(to_iso(self.clock()),
-                                                                    skip=self._parked.keys()))}
+        numbers = self.store.outbox.due_numbers(to_iso(self.clock()),
+                                                skip=self._parked.keys() | tried,
+                                                limit=DUE_BATCH)
+        rows = {row.id: row for row in self._read.rows(self.store.outbox, numbers)}
         for number in self._released - set(rows):
             row = self.store.outbox.get(number)
             if row is not None and row.status == "pending":
