@@ -7,7 +7,9 @@ The worker encodes megabytes of JSON while holding the interpreter's lock, which
 the event loop: a request arriving then ran at half speed, and the clicks during a compaction
 were the benchmark's slowest. So while the engine says requests are in flight (``Engine.busy``,
 set by the running bot), the worker sleeps between documents — the lock released — up to
-``MAX_PAUSE`` at a time, so a compaction under constant traffic still ends.
+``MAX_PAUSE`` at a time, so a compaction under constant traffic still ends. Never while the
+loop itself waits for the compaction (``wait``, or one run on its own thread): that would only
+hold the loop longer.
 """
 
 from __future__ import annotations
@@ -56,6 +58,7 @@ class Compactor:
         self.running: Future[None] | None = None  # the last one started, until collected
         self._work: Compaction | None = None
         self._executor: ThreadPoolExecutor | None = None
+        self._waited_for = False  # the loop's thread blocks on the running one: no pauses
 
     def start(self, segments: list[Segment], *, wait: bool) -> None:
         """Snapshot every changed file (on the loop's thread) and write them with ``segments``
@@ -75,11 +78,11 @@ class Compactor:
         if not wait:
             if self._executor is None:
                 self._executor = ThreadPoolExecutor(1, thread_name_prefix="compaction")
-            self.running = self._executor.submit(self._compact, work)
+            self.running = self._executor.submit(self._compact, work, self.pause)
             return
         done: Future[None] = Future()
         try:
-            self._compact(work)
+            self._compact(work, None)
             done.set_result(None)
         except BaseException as error:
             done.set_exception(error)
@@ -88,8 +91,9 @@ class Compactor:
             self.running = done
             self.collect()
 
-    def _compact(self, work: Compaction) -> None:
-        """In the worker thread: every file whole and synced, then the old segments deleted."""
+    def _compact(self, work: Compaction, pause: Callable[[], None] | None) -> None:
+        """In the worker thread (or the loop's, with ``wait``): every file whole and synced,
+        then the old segments deleted; ``pause`` between documents, in the worker only."""
         folders = {self.engine.data_dir}  # also makes the shard folders' own names durable
         for rel, path, snapshot in work.files:
             if snapshot is None:
@@ -103,7 +107,7 @@ class Compactor:
             else:
                 path.parent.mkdir(mode=DIR_MODE, exist_ok=True)
                 encoded = work.encoded.setdefault(rel, [])
-                write_atomically(path, render(snapshot, encoded, self.pause), sync_dir=False)
+                write_atomically(path, render(snapshot, encoded, pause), sync_dir=False)
             folders.add(path.parent)
             self._stage("file")
         for folder in sorted(folders):
@@ -118,7 +122,7 @@ class Compactor:
         """In the worker thread: wait while the loop has requests in flight (bounded)."""
         busy = self.engine.busy
         waited = 0.0
-        while busy is not None and waited < MAX_PAUSE and busy():
+        while busy is not None and not self._waited_for and waited < MAX_PAUSE and busy():
             time.sleep(PAUSE_STEP)
             waited += PAUSE_STEP
 
@@ -129,7 +133,11 @@ class Compactor:
     def wait(self) -> None:
         """Block until the running compaction ended (a failure is handled by ``collect``)."""
         if self.running is not None:
-            self.running.exception()
+            self._waited_for = True
+            try:
+                self.running.exception()
+            finally:
+                self._waited_for = False
             self.collect()
 
     def collect(self) -> None:

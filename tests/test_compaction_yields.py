@@ -46,9 +46,30 @@ def test_a_compaction_while_busy_writes_the_same_files(tmp_path: Path,
     with store.transaction():
         for n in range(RENDER_STRIDE + 1):
             store.jobs_done.mark(f"job:{n}", NOW, "sent")
-    store.engine.checkpoint(wait=True)
+    store.engine.checkpoint()  # in the worker thread
+    store.engine.compactor.running.result()  # not ``wait``: the loop is not blocked on it
     assert slept  # it paused
     store.close()
     again = Store.open(tmp_path / "data")
     assert all(f"job:{n}" in again.jobs_done for n in range(RENDER_STRIDE + 1))
     again.close()
+
+
+def test_no_pause_when_the_loop_itself_waits_for_the_compaction(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A compaction run on the loop's thread (``wait``), or one the loop blocks on (the journal
+    at twice its size), would only hold the loop longer by pausing for its requests."""
+    slept: list[float] = []
+    monkeypatch.setattr(compaction.time, "sleep", slept.append)
+    store = Store.open(tmp_path / "data")
+    store.engine.busy = lambda: True
+    with store.transaction():
+        for n in range(RENDER_STRIDE + 1):
+            store.jobs_done.mark(f"job:{n}", NOW, "sent")
+    store.engine.checkpoint(wait=True)
+    assert slept == []
+    compactor = store.engine.compactor
+    compactor._waited_for = True  # as while ``Compactor.wait`` blocks the loop's thread
+    compactor.pause()
+    assert slept == []
+    store.close()
