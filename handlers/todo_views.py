@@ -19,6 +19,7 @@ import logging
 from handlers.context import REPLY_RELEVANCE, Context
 from handlers.todo import build_todo, todo_message
 from handlers.types import Message, Outgoing, Recipient, ReplyTo
+from storage import outbox
 from storage.identity import Identity
 from storage.todo_views import TodoView
 
@@ -27,7 +28,7 @@ log = logging.getLogger(__name__)
 MODE = "todo"  # the ``ReplyTo`` mode of a to-do view
 # What a to-do view is made of: work that wrote none of these leaves every view as it was.
 SOURCES = ("consultations", "positions", "meetings", "rsvps", "series", "members", "groups")
-SUPERSEDED = "superseded by a newer to-do view"
+SUPERSEDED = f"{outbox.SUPERSEDED} by a newer to-do view"  # kept as a receipt (storage)
 
 
 def recipient_of(identity: Identity) -> Recipient:

@@ -20,6 +20,7 @@ from storage.repository import Numbered
 from storage.sharded import ShardedCollection
 
 _WRITES = itertools.count(1)  # versions of pending rows, never reused in this process
+SUPERSEDED = "superseded"  # how the ``last_error`` of a row a newer one replaced begins
 
 
 class Outbox(Numbered[OutboxRow]):
@@ -137,7 +138,7 @@ class Outbox(Numbered[OutboxRow]):
         thing better (a card's later edit). How many."""
         rows = self.pending_in(family)
         for row in rows:
-            row.status, row.last_error, row.next_attempt_at = "skipped", "superseded", now_iso
+            row.status, row.last_error, row.next_attempt_at = "skipped", SUPERSEDED, now_iso
             self.save(row)
         return len(rows)
 
@@ -180,7 +181,7 @@ def is_done_with(row: OutboxRow) -> bool:
     """Delivered to every target, or replaced by a newer row before it left (not a row
     skipped for want of a channel: that one reached nobody)."""
     return row.status == "sent" or (
-        row.status == "skipped" and (row.last_error or "").startswith("superseded"))
+        row.status == "skipped" and (row.last_error or "").startswith(SUPERSEDED))
 
 
 def receipt(row: OutboxRow) -> OutboxRow:

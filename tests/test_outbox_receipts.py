@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.app import BotApp
+from handlers import todo_views
 from handlers.types import Message, Outgoing, Recipient
 from storage.store import Store
 from tests.conftest import Clock
@@ -62,3 +63,11 @@ async def test_a_superseded_row_keeps_no_body(app: BotApp) -> None:
     assert app.store.outbox.supersede("card:7:", app.ctx.now_iso()) == 1
     [row] = app.store.outbox.all()
     assert (row.status, row.message) == ("skipped", {"title": BODY.title})
+
+
+async def test_a_to_do_view_replaced_by_a_newer_one_keeps_no_body(app: BotApp) -> None:
+    queue(app, "todo:console:awa:-", Recipient("member", "awa"))
+    [row] = app.store.outbox.all()
+    row.status, row.last_error = "skipped", todo_views.SUPERSEDED  # as ``todo_views`` does
+    app.store.outbox.save(row)
+    assert app.store.outbox.all()[0].message == {"title": BODY.title}

@@ -64,6 +64,7 @@ log = logging.getLogger(__name__)
 
 DUE_BATCH = 32  # due rows decoded at once; the next ones once these were delivered
 
+
 @dataclass
 class _Attempt:
     """What one delivery pass over a row has learnt so far."""
