@@ -131,10 +131,10 @@ class Runtime:
         gc.freeze()
         self._gc_thresholds = gc.get_threshold()
         gc.set_threshold(*GC_THRESHOLDS)
-        # Compaction encodes files in a worker thread; when the loop needs the interpreter back
-        # (a request arrived) it gets it within half a millisecond, not Python's default five.
         pacing = self.app.acks_first  # compaction yields to requests in flight
         self.app.store.engine.busy = lambda: pacing.in_flight > 0
+        # Compaction encodes files in a worker thread; when the loop needs the interpreter back
+        # (a request arrived) it gets it within half a millisecond, not Python's default five.
         self._switch_interval = sys.getswitchinterval()
         sys.setswitchinterval(SWITCH_INTERVAL)
         self._dispatch = asyncio.create_task(self.app.dispatcher.run(), name="dispatcher")
