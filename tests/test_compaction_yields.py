@@ -37,8 +37,10 @@ def test_the_worker_sleeps_while_requests_are_in_flight_and_not_longer_than_its_
     store.close()
 
 
-def test_a_compaction_while_busy_writes_the_same_files(tmp_path: Path,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def busy_with_changes(tmp_path: Path,
+                      monkeypatch: pytest.MonkeyPatch) -> tuple[Store, list[float]]:
+    """A store whose requests are always in flight, with more than a stride of changes to
+    compact, and the worker's sleeps noted instead of slept."""
     slept: list[float] = []
     monkeypatch.setattr(compaction.time, "sleep", slept.append)
     store = Store.open(tmp_path / "data")
@@ -46,6 +48,12 @@ def test_a_compaction_while_busy_writes_the_same_files(tmp_path: Path,
     with store.transaction():
         for n in range(RENDER_STRIDE + 1):
             store.jobs_done.mark(f"job:{n}", NOW, "sent")
+    return store, slept
+
+
+def test_a_compaction_while_busy_writes_the_same_files(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    store, slept = busy_with_changes(tmp_path, monkeypatch)
     store.engine.checkpoint()  # in the worker thread
     store.engine.compactor.running.result()  # not ``wait``: the loop is not blocked on it
     assert slept  # it paused
@@ -59,13 +67,7 @@ def test_no_pause_when_the_loop_itself_waits_for_the_compaction(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A compaction run on the loop's thread (``wait``), or one the loop blocks on (the journal
     at twice its size), would only hold the loop longer by pausing for its requests."""
-    slept: list[float] = []
-    monkeypatch.setattr(compaction.time, "sleep", slept.append)
-    store = Store.open(tmp_path / "data")
-    store.engine.busy = lambda: True
-    with store.transaction():
-        for n in range(RENDER_STRIDE + 1):
-            store.jobs_done.mark(f"job:{n}", NOW, "sent")
+    store, slept = busy_with_changes(tmp_path, monkeypatch)
     store.engine.checkpoint(wait=True)
     assert slept == []
     compactor = store.engine.compactor
