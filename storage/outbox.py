@@ -30,6 +30,7 @@ class Outbox(Numbered[OutboxRow]):
         super().__init__(collection)
         self._keys: dict[str, int] = {}  # idempotency key → row number
         self._pending: dict[int, str] = {}  # pending row → when it is next tried
+        self._queued_at: dict[int, str] = {}  # pending row → when it was queued (``/healthz``)
         self._versions: dict[int, int] = {}  # pending row → its version (``version``)
         # The pending rows by their key's family (the key up to its last ":"): a card's edits
         # are "card:<n>:<version>", so its waiting edit is found without a scan (``supersede``).
@@ -79,6 +80,11 @@ class Outbox(Numbered[OutboxRow]):
         if limit is None:
             return numbers
         return sorted(numbers, key=lambda n: n not in self._answers)[:limit]
+
+    def pending_queued_before(self, iso: str) -> int:
+        """How many pending rows were queued before ``iso``: from memory (``/healthz`` asks
+        while a backlog of thousands waits; decoding each took 6 ms, requests waiting)."""
+        return sum(1 for at in self._queued_at.values() if at < iso)
 
     def version(self, number: int) -> int:
         """A number that changes whenever row ``number`` is written (unique across the
@@ -157,10 +163,12 @@ class Outbox(Numbered[OutboxRow]):
             self._answers.discard(row.id)
         if row.status == "pending":
             self._pending[row.id] = row.next_attempt_at
+            self._queued_at[row.id] = row.created_at
             self._versions[row.id] = next(_WRITES)
             self._families.setdefault(family, set()).add(row.id)
         else:
             self._pending.pop(row.id, None)
+            self._queued_at.pop(row.id, None)
             self._versions.pop(row.id, None)
             members = self._families.get(family)
             if members is not None:

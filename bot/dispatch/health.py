@@ -21,7 +21,7 @@ def health_of(store: Store, now: datetime, paused: str | None,
     the dispatcher's next pass: many, or for long, means it is stuck)."""
     counts = store.outbox.counts()
     horizon = to_iso(now - WAITING_AFTER)
-    waiting = sum(1 for row in store.outbox.pending() if row.created_at < horizon)
+    waiting = store.outbox.pending_queued_before(horizon)
     reasons = (["disk"] if paused else []) + [
         f"platform:{platform}" for platform in sorted(outages)] + (
         ["deliveries_waiting"] if waiting else [])
