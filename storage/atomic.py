@@ -217,7 +217,7 @@ class AtomicJSONStorage(Storage):
         big file; ``render`` turns it into text in a worker thread."""
         if self._data is None:
             return []
-        return [(name, list(docs.items()), dict(self._texts.get(name, {})))
+        return [(name, dict(docs), dict(self._texts.get(name, {})))
                 for name, docs in self._data.items()]
 
     def cache(self, encoded: list[tuple[str, str, Any, str]]) -> None:
@@ -247,8 +247,7 @@ class AtomicJSONStorage(Storage):
     def _write_file(self) -> None:
         data = self._data or {}
         encoded: list[tuple[str, str, Any, str]] = []
-        write_atomically(self.path, render([(name, list(docs.items()),
-                                             self._texts.get(name, {}))
+        write_atomically(self.path, render([(name, docs, self._texts.get(name, {}))
                                             for name, docs in data.items()], encoded))
         for table, key, _, text in encoded:
             self._texts.setdefault(table, {})[key] = text

@@ -12,8 +12,11 @@ from typing import Any
 
 FILE_MODE = 0o600
 
-# One table of a snapshot: its name, its (doc id, document) pairs, the cached texts of some.
-TableSnapshot = tuple[str, list[tuple[str, Any]], dict[str, str]]
+# One table of a snapshot: its name, a copy of its doc id → document mapping, the cached texts
+# of some. A dict's copy is one object: a list of (id, document) pairs was one tuple per
+# document, made on the loop's thread (a month's outbox: 30,000) and kept alive while the worker
+# encoded, which set off a young collection that walked them all, requests waiting.
+TableSnapshot = tuple[str, dict[str, Any], dict[str, str]]
 
 
 class CorruptFileError(RuntimeError):
@@ -103,7 +106,7 @@ def render(snapshot: list[TableSnapshot],
     count = 0
     for name, items, texts in snapshot:
         docs = []
-        for key, doc in items:
+        for key, doc in items.items():
             text = texts.get(key)
             if text is None:
                 text = dumps(doc)

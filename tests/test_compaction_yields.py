@@ -4,12 +4,14 @@ time, so a compaction under constant traffic still ends — and the files it wri
 
 from __future__ import annotations
 
+import gc
 import json
 from pathlib import Path
 
 import pytest
 
 from storage import compaction
+from storage.atomic import AtomicJSONStorage
 from storage.files import RENDER_STRIDE, render
 from storage.store import Store
 
@@ -18,10 +20,24 @@ NOW = "2026-11-28T10:00:00.000000+00:00"
 
 def test_render_calls_its_pause_every_stride_of_documents() -> None:
     pauses: list[int] = []
-    items = [(str(n), {"id": n}) for n in range(1, 3 * RENDER_STRIDE + 10)]
-    text = render([("t", items, {})], pause=lambda: pauses.append(1))
+    docs = {str(n): {"id": n} for n in range(1, 3 * RENDER_STRIDE + 10)}
+    text = render([("t", docs, {})], pause=lambda: pauses.append(1))
     assert len(pauses) == 3
-    assert json.loads(text) == {"t": {key: doc for key, doc in items}}
+    assert json.loads(text) == {"t": docs}
+
+
+def test_a_snapshot_copies_the_table_not_one_object_per_document(tmp_path: Path) -> None:
+    """Taken on the loop's thread: a month's outbox is 30,000 documents, and a pair made for
+    each, kept alive while the worker encoded, set off a young collection walking them all."""
+    storage = AtomicJSONStorage(tmp_path / "outbox.json")
+    for n in range(1, 10_001):
+        storage.put("_default", n, {"id": n, "status": "sent"})
+    gc.collect()
+    tracked = len(gc.get_objects())
+    snapshot = storage.snapshot()
+    assert len(gc.get_objects()) - tracked < 100
+    storage.put("_default", 1, {"id": 1, "status": "pending"})  # a change after it
+    assert json.loads(render(snapshot))["_default"]["1"] == {"id": 1, "status": "sent"}
 
 
 @pytest.mark.parametrize("busy", [True, False])
