@@ -35,6 +35,7 @@ from storage.meetings import Meetings, Rsvps, Series
 from storage.member_invites import MemberInvites
 from storage.members import Members
 from storage.outbox import Outbox
+from storage.outbox_archive import archive_closed_months
 from storage.pending_overrides import PendingOverrides
 from storage.plan import Plan
 from storage.position_readings import PositionReadings
@@ -89,6 +90,7 @@ class Store:
                                  key_logs=(EVENTS,))
             self.members = Members(self._open("members", Members.record))
             self.join_requests = JoinRequests(self._open("join_requests", JoinRequests.record))
+            archive_closed_months(self.engine)  # before loading: closed months stay on disk
             self.outbox = Outbox(self._open_sharded("outbox", Outbox.record,
                                                     lambda row: row.created_at[:7] or "undated"))
             self.meetings = Meetings(self._open("meetings", Meetings.record, watch=True))

@@ -1,0 +1,69 @@
+"""Closed months of the outbox stay on disk, out of memory.
+
+Every message the bot ever owed stays in its month's file (``outbox/<YYYY-MM>.json``). Loaded
+at every start, a year of them (invitations, answers, card edits: some ten thousand rows a month
+for the network, each ~1.9 KB in memory even as a receipt) made the bot's memory and start-up
+grow with its age. A month older than the newest ``KEEP`` whose every row is final (sent,
+skipped, expired, dead) is done with: nothing will deliver, retry, release or report it again,
+and the cards it posted keep their references in ``cards``. Before the outbox is loaded, such
+a month's file is moved whole into ``outbox/archive/`` (one rename: the same bytes, readable as
+before) and not loaded again.
+
+A month the journal still changes (replayed at this start) is left loaded, as is one with a row
+still pending or held: they are looked at again at the next start. Row numbers keep growing:
+they are given in time order, so the newest months hold the highest ones.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from storage.files import fsync_dir, read_json_file
+
+if TYPE_CHECKING:
+    from storage.engine import Engine
+
+log = logging.getLogger(__name__)
+
+KEEP = 2  # the newest months always loaded: this one and the last
+FINAL = frozenset({"sent", "skipped", "expired", "dead"})
+ARCHIVE = "archive"
+MONTH = re.compile(r"\d{4}-\d{2}")
+DIR_MODE = 0o700
+
+
+def archive_closed_months(engine: Engine, folder: str = "outbox", keep: int = KEEP) -> list[str]:
+    """Move the closed months of ``folder`` into its archive (read-write stores only, before
+    the collection is opened); the months moved, oldest first."""
+    if engine.read_only:
+        return []
+    shards = engine.data_dir / folder
+    prefix = f"{folder}/"
+    replayed = {rel[len(prefix):] for rel in engine.storages if rel.startswith(prefix)}
+    on_disk = {path.stem for path in shards.glob("*.json")}
+    months = sorted(key for key in on_disk | replayed if MONTH.fullmatch(key))
+    moved = [key for key in months[:-keep] if key in on_disk and key not in replayed
+             and _closed(shards / f"{key}.json")]
+    if not moved:
+        return []
+    archive = shards / ARCHIVE
+    archive.mkdir(mode=DIR_MODE, exist_ok=True)
+    for key in moved:
+        os.replace(shards / f"{key}.json", archive / f"{key}.json")
+    fsync_dir(archive)
+    fsync_dir(shards)
+    log.info("outbox: %s closed month(s) archived, no longer loaded: %s", len(moved),
+             ", ".join(moved))
+    return moved
+
+
+def _closed(path: Path) -> bool:
+    """Every row of the month's file final."""
+    data = read_json_file(path)
+    return data is not None and all(
+        isinstance(doc, dict) and doc.get("status") in FINAL
+        for table in data.values() for doc in table.values())
