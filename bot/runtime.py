@@ -38,6 +38,7 @@ SWITCH_INTERVAL = 0.0005  # seconds (sys.setswitchinterval)
 # ran two full passes a second over what the month had added (65 ms each, requests waiting) and
 # hundreds of young ones; most of what a request allocates is freed by reference counting anyway.
 GC_THRESHOLDS = (20_000, 20, 100)
+ARCHIVE_EVERY = 6 * 3600.0  # seconds between two looks for outbox months done with
 
 
 def build_platforms(app: BotApp, env: Environment) -> list[Platform]:
@@ -101,6 +102,7 @@ class Runtime:
         self._server: asyncio.Server | None = None
         self.guard: ConnectionGuard | None = None
         self._dispatch: asyncio.Task[None] | None = None
+        self._archiving: asyncio.Task[None] | None = None
         self._switch_interval: float | None = None
         self._gc_thresholds: tuple[int, int, int] | None = None
         self.port: int | None = None
@@ -138,6 +140,7 @@ class Runtime:
         self._switch_interval = sys.getswitchinterval()
         sys.setswitchinterval(SWITCH_INTERVAL)
         self._dispatch = asyncio.create_task(self.app.dispatcher.run(), name="dispatcher")
+        self._archiving = asyncio.create_task(self._archive_now_and_then(), name="archiving")
         log.info("serving on %s:%s for %s", self.env.host, self.port,
                  ", ".join(p.platform for p in self.platforms))
 
@@ -149,10 +152,11 @@ class Runtime:
             gc.set_threshold(*self._gc_thresholds)
         if self._switch_interval is not None:
             sys.setswitchinterval(self._switch_interval)
-        if self._dispatch is not None:
-            self._dispatch.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._dispatch
+        for task in (self._dispatch, self._archiving):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         for platform in self.platforms:
             with contextlib.suppress(Exception):
                 await platform.stop()
@@ -160,6 +164,23 @@ class Runtime:
             self._server.close()  # no new connections; the runner closes the open ones
         if self._runner is not None:
             await self._runner.cleanup()
+
+    async def _archive_now_and_then(self) -> None:
+        """A bot runs for months: every few hours, once requests are calm, the outbox's months
+        done with leave memory (``storage/outbox_archive.py``), as they would at a restart."""
+        while True:
+            await asyncio.sleep(ARCHIVE_EVERY)
+            await self.app.acks_first.turn()
+            self.archive_months()
+
+    def archive_months(self) -> list[str]:
+        """One look (a refused rename is logged: the month stays where it is, and is loaded
+        at the next start)."""
+        try:
+            return self.app.store.archive_done_months()
+        except OSError as error:
+            log.warning("outbox months not archived: %s", error)
+            return []
 
     async def run_forever(self) -> None:
         """Serve until SIGINT or SIGTERM."""

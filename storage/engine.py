@@ -114,6 +114,22 @@ class Engine:
             raise TypeError(f"{rel} is a TinyDB file, not a key log")
         return found
 
+    def file_holds_all(self, rel: str) -> bool:
+        """Whether file ``rel`` on disk holds all of it and no journal line left would be
+        replayed over it: not changed since it was last written, no compaction still running
+        or uncollected, no transaction open."""
+        return not (self._depth or self._changes or rel in self.dirty or rel in self.dropped
+                    or self.compactor.running is not None)
+
+    def let_go(self, rel: str) -> None:
+        """File ``rel`` leaves memory (``file_holds_all`` must be true): not this engine's to
+        write any more."""
+        if not self.file_holds_all(rel):
+            raise RuntimeError(f"{rel} still has changes its file does not hold")
+        storage = self.storages.pop(rel, None)
+        if storage is not None:
+            storage.release()
+
     def shard_keys(self, folder: str) -> list[str]:
         """The shards of ``folder``: files on disk and shards the journal created, less the
         dropped ones."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import re
 from collections.abc import Collection
 from typing import Any
 
@@ -19,6 +20,7 @@ from storage.models import OutboxRow
 from storage.repository import Numbered
 from storage.sharded import ShardedCollection
 
+_MONTH = re.compile(r"\d{4}-\d{2}")  # a month's shard, as rows are filed by ``created_at``
 _WRITES = itertools.count(1)  # versions of pending rows, never reused in this process
 SUPERSEDED = "superseded"  # how the ``last_error`` of a row a newer one replaced begins
 
@@ -147,6 +149,22 @@ class Outbox(Numbered[OutboxRow]):
             row.status, row.last_error, row.next_attempt_at = "skipped", SUPERSEDED, now_iso
             self.save(row)
         return len(rows)
+
+    def months_done_with(self, keep: int) -> list[str]:
+        """The loaded months (``YYYY-MM`` shards) older than the newest ``keep`` with no row
+        pending or held: from the indexes, nothing decoded."""
+        months = sorted(key for key in self._c.shards if _MONTH.fullmatch(key))
+        owed = {self._c.shard_key_of(number) for number in (*self._pending, *self._held)}
+        return [month for month in months[:-keep] if month not in owed]
+
+    def forget_month(self, month: str) -> int:
+        """Month ``month`` leaves memory (``storage/outbox_archive.py``); how many rows."""
+        docs = self._c.forget(month)
+        for number, doc in docs.items():
+            if self._keys.get(doc.get("key", "")) == number:
+                del self._keys[doc["key"]]
+            self._given_up.pop(number, None)
+        return len(docs)
 
     def save(self, row: OutboxRow) -> None:
         """Write ``row`` (an ``OSError`` leaves the indexes as the disk is); a delivered or

@@ -12,6 +12,11 @@ before) and not loaded again.
 A month the journal still changes (replayed at this start) is left loaded, as is one with a row
 still pending or held: they are looked at again at the next start. Row numbers keep growing:
 they are given in time order, so the newest months hold the highest ones.
+
+A bot that runs for months does the same while it runs (``archive_loaded_months``, every few
+hours from ``bot/runtime.py``): a month done with is dropped from the outbox's memory, then its
+file moved — only once that file holds all of it (not changed since it was last written, no
+compaction still running: no journal line left that a restart would replay over it).
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from storage.files import fsync_dir, read_json_file
 
 if TYPE_CHECKING:
     from storage.engine import Engine
+    from storage.outbox import Outbox
 
 log = logging.getLogger(__name__)
 
@@ -48,17 +54,42 @@ def archive_closed_months(engine: Engine, folder: str = "outbox", keep: int = KE
     months = sorted(key for key in on_disk | replayed if MONTH.fullmatch(key))
     moved = [key for key in months[:-keep] if key in on_disk and key not in replayed
              and _closed(shards / f"{key}.json")]
-    if not moved:
+    _move(shards, moved)
+    return moved
+
+
+def archive_loaded_months(engine: Engine, outbox: Outbox, folder: str = "outbox",
+                          keep: int = KEEP) -> list[str]:
+    """While the bot runs (outside any transaction): the loaded months done with leave memory
+    and go to the archive; the months moved."""
+    if engine.read_only:
         return []
+    moved = []
+    for month in outbox.months_done_with(keep):
+        if not (engine.data_dir / folder / f"{month}.json").exists():
+            continue  # never written yet: a compaction will, then it can go
+        rel = f"{folder}/{month}"
+        if not engine.file_holds_all(rel):
+            continue  # its file does not hold all of it yet: another time
+        outbox.forget_month(month)
+        engine.let_go(rel)
+        moved.append(month)
+    _move(engine.data_dir / folder, moved)
+    return moved
+
+
+def _move(shards: Path, months: list[str]) -> None:
+    """The months' files into the archive, durably (both folders synced)."""
+    if not months:
+        return
     archive = shards / ARCHIVE
     archive.mkdir(mode=DIR_MODE, exist_ok=True)
-    for key in moved:
-        os.replace(shards / f"{key}.json", archive / f"{key}.json")
+    for month in months:
+        os.replace(shards / f"{month}.json", archive / f"{month}.json")
     fsync_dir(archive)
     fsync_dir(shards)
-    log.info("outbox: %s closed month(s) archived, no longer loaded: %s", len(moved),
-             ", ".join(moved))
-    return moved
+    log.info("outbox: %s month(s) done with, archived and no longer in memory: %s",
+             len(months), ", ".join(months))
 
 
 def _closed(path: Path) -> bool:

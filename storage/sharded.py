@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Generic
 
-from storage.collection import Collection, R
+from storage.collection import Collection, Doc, R
 
 if TYPE_CHECKING:
     from storage.engine import Engine
@@ -52,6 +52,22 @@ class ShardedCollection(Generic[R]):
 
     def __iter__(self) -> Iterator[R]:
         return itertools.chain.from_iterable(self.shards.values())
+
+    def shard_key_of(self, number: int) -> str | None:
+        """The shard record ``number`` is stored in, if loaded."""
+        return self._shard_of_number.get(number)
+
+    def forget(self, key: str) -> dict[int, Doc]:
+        """Shard ``key`` leaves memory (its file stays as it is): its documents by number,
+        for the owner to drop from its indexes. Its storage is the engine's to let go."""
+        shard = self.shards.pop(key)
+        numbers = shard.stored_numbers()
+        docs = dict(zip(numbers, shard.stored(), strict=True))
+        for number in numbers:
+            if self._shard_of_number.get(number) == key:
+                del self._shard_of_number[number]
+        shard.close()
+        return docs
 
     def shard(self, key: str) -> Collection[R]:
         if key not in self.shards:

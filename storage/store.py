@@ -35,7 +35,7 @@ from storage.meetings import Meetings, Rsvps, Series
 from storage.member_invites import MemberInvites
 from storage.members import Members
 from storage.outbox import Outbox
-from storage.outbox_archive import archive_closed_months
+from storage.outbox_archive import archive_closed_months, archive_loaded_months
 from storage.pending_overrides import PendingOverrides
 from storage.plan import Plan
 from storage.position_readings import PositionReadings
@@ -154,6 +154,11 @@ class Store:
             if owner:
                 owner.release()
             raise
+
+    def archive_done_months(self) -> list[str]:
+        """The outbox's months done with leave memory, their files archived
+        (``storage/outbox_archive.py``); the months. For a long-running bot, now and then."""
+        return archive_loaded_months(self._engine, self.outbox)
 
     def _reindex(self) -> None:
         """After a transaction was taken back (``Engine.on_rollback``): every repository is
