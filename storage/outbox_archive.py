@@ -85,11 +85,21 @@ def _move(shards: Path, months: list[str]) -> None:
     archive = shards / ARCHIVE
     archive.mkdir(mode=DIR_MODE, exist_ok=True)
     for month in months:
-        os.replace(shards / f"{month}.json", archive / f"{month}.json")
+        os.replace(shards / f"{month}.json", _free_name(archive, month))
     fsync_dir(archive)
     fsync_dir(shards)
     log.info("outbox: %s month(s) done with, archived and no longer in memory: %s",
              len(months), ", ".join(months))
+
+
+def _free_name(archive: Path, month: str) -> Path:
+    """``<month>.json``, or ``<month>-2.json``… when a file of that month is archived already
+    (a row of it written again after it left, filed back under its month): never replaced."""
+    path, n = archive / f"{month}.json", 1
+    while path.exists():
+        n += 1
+        path = archive / f"{month}-{n}.json"
+    return path
 
 
 def _closed(path: Path) -> bool:

@@ -14,6 +14,7 @@ from bot.app import BotApp
 from bot.config.environment import Environment
 from bot.runtime import Runtime
 from storage import outbox_archive
+from storage.models import OutboxRow
 from storage.outbox_archive import ARCHIVE
 from storage.store import Store
 
@@ -204,3 +205,23 @@ async def test_the_serving_bot_looks_now_and_then_and_a_refused_move_loses_nothi
         store.close()
     assert sorted(p.stem for p in (tmp_path / "data" / "outbox" / ARCHIVE).glob("*.json")) == [
         "2026-07", "2026-08", "2026-09"]
+
+
+def test_a_month_archived_twice_never_replaces_the_first_file(tmp_path: Path) -> None:
+    """A row of an archived month saved again (a copy someone held) is filed back under its
+    month, in a new file; that file, archived in turn, sits beside the first."""
+    data = tmp_path / "data"
+    numbers = fill(data, {month: ["sent", "sent"] for month in MONTHS})
+    store = Store.open(data)  # 2026-07 to 09 archived
+    try:
+        with store.transaction():
+            store.outbox.save(OutboxRow(id=numbers["2026-07"][0], key="2026-07:0",
+                                        recipient={"kind": "member", "id": "awa"},
+                                        message={"title": "Réunion"}, status="sent",
+                                        created_at="2026-07-15T10:00:00+00:00"))
+    finally:
+        store.close()
+    Store.open(data).close()
+    archive = data / "outbox" / ARCHIVE
+    assert sorted(p.name for p in archive.glob("2026-07*")) == ["2026-07-2.json", "2026-07.json"]
+    assert len(json.loads((archive / "2026-07.json").read_text())["outbox"]) == 2
