@@ -253,8 +253,8 @@ class Recipient:
     ``reply`` (the answer to one event: ``ref`` = ``platform:user`` of the person who acted,
     ``reply`` = where and how it is shown) or ``card`` (an edit of a card delivered earlier:
     ``ref`` = its ``storage.cards.Card`` id).
-    ``skip`` is the one chat (``platform:chat id``) a channel message is not posted to: the one
-    where what it announces was posted in the first place.
+    ``skip``: the one chat (``platform:chat id``) a channel message is not posted to (where it
+    was posted first); for a card, the copy (``platform:user``) a click's answer already edits.
     """
 
     kind: str

@@ -5,6 +5,7 @@ per card; an edit the platform refuses because the message is gone is dropped, n
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -12,6 +13,7 @@ import pytest
 
 from bot.app import BotApp
 from handlers.types import Inbound
+from storage.cards import Card
 from storage.models import FOCAL_POINT, Member
 from tests.support.fake_slack import (  # noqa: F401 (fixtures)
     Bot,
@@ -21,9 +23,10 @@ from tests.support.fake_slack import (  # noqa: F401 (fixtures)
     network_fixture,
 )
 from tests.support.fake_telegram import FakeTelegram, text_update
-from tests.support.previews import slack_command_and_send, telegram_says_and_sends
+from tests.support.previews import say_and_send, slack_command_and_send, telegram_says_and_sends
 from tests.support.spoken import Spoken
 from tests.support.telegram_runtime import AWA, CHAIR, post, running
+from tests.test_dispatcher import Recorder
 
 MOUSSA, IBRAHIM, AICHA = "U0DEMOMK", "U0DEMOIM", "U0UNDP2"  # co-chair; UNDP's two focal points
 TELEGRAM_COLLEAGUE = 100000077  # a second UNICEF focal point, on Telegram
@@ -163,3 +166,60 @@ async def test_a_telegram_card_is_edited_after_a_colleagues_change(
                     if str(c.args["chat_id"]) == str(AWA)]) == 1
     finally:
         await runtime.stop()
+
+
+async def test_a_click_leaves_the_clicked_copy_to_its_answer_and_edits_the_other_platforms(
+        app: BotApp) -> None:
+    """A focal point on Slack and Telegram clicks their Slack card: its answer shows the change
+    there, and the same card's Telegram copy is edited; a card whose one copy was clicked gets
+    no edit; a colleague's card is edited on its platform; an answer from an email's link
+    edits every copy."""
+    slack, telegram = Recorder("slack"), Recorder("telegram")
+    app.add_adapter(slack)
+    app.add_adapter(telegram)
+    app.store.members.save(Member(id="aicha", name="Aïcha Touré", agency="UNDP",
+                                  roles=[FOCAL_POINT], preference="both",
+                                  identities=[f"slack:{AICHA}", "telegram:777"]))
+    say_and_send(app, f"slack:{MOUSSA}", "consultation ouvrir Plan | vendredi 4 décembre 17h")
+    [consultation] = app.store.consultations.open()
+    assert await app.dispatcher.flush() > 0
+    cards = {"aicha": Card(id="900", topic=f"poll:{consultation.id}", member_id="aicha",
+                           agency="UNDP", refs={f"slack:{AICHA}": "DUNDP2:1.0",
+                                                "telegram:777": "777:5"}),
+             "ibrahim": Card(id="901", topic=f"poll:{consultation.id}", member_id="ibrahim",
+                             agency="UNDP", refs={f"slack:{IBRAHIM}": "DDEMOIM:1.0"})}
+    for card in cards.values():
+        app.store.cards.save(card)
+    slack.sent.clear()
+    telegram.sent.clear()
+
+    app.handle(Inbound(platform="slack", user_id=AICHA, chat_id="DUNDP2",
+                       action="position.agree", value=f"{consultation.id}.0"))
+    await app.dispatcher.flush()
+    edited = {(target.platform, target.edit) for target, _ in slack.sent + telegram.sent
+              if target.edit}
+    assert edited == {("telegram", "777:5"), ("slack", "DDEMOIM:1.0")}
+
+    app.store.cards.save(dataclasses.replace(cards["aicha"],
+                                             refs={f"slack:{AICHA}": "DUNDP2:1.0"}))
+    slack.sent.clear()
+    telegram.sent.clear()
+    app.handle(Inbound(platform="slack", user_id=AICHA, chat_id="DUNDP2",
+                       action="position.abstain",
+                       value=f"{consultation.id}.{app.store.positions.last_number(1)}"))
+    await app.dispatcher.flush()
+    edited = {(target.platform, target.edit) for target, _ in slack.sent + telegram.sent
+              if target.edit}
+    assert edited == {("slack", "DDEMOIM:1.0")}
+
+    # Answered from an email's link: no chat shows it, so her Slack card is edited too.
+    aicha = app.store.members.get("aicha")
+    assert aicha is not None
+    app.store.members.save(dataclasses.replace(
+        aicha, identities=[*aicha.identities, "email:aicha@undp.example"]))
+    slack.sent.clear()
+    app.handle(Inbound(platform="email", user_id="aicha@undp.example", action="position.agree",
+                       value=f"{consultation.id}.{app.store.positions.last_number(1)}"))
+    await app.dispatcher.flush()
+    edited = {(target.platform, target.edit) for target, _ in slack.sent if target.edit}
+    assert edited == {("slack", "DDEMOIM:1.0"), ("slack", "DUNDP2:1.0")}

@@ -75,7 +75,7 @@ def _targets_of(row: OutboxRow, *, store: Store, network: Network, catalog: Cata
             channel=reply.mode == "chat" and reply.chat not in ("", reply.user),
             reply=reply)]
     if recipient.kind == "card":
-        return card_targets(recipient.ref, store, catalog, lang, adapters)
+        return card_targets(recipient.ref, store, catalog, lang, adapters, recipient.skip)
     if recipient.kind == "identity":
         identity = Identity.parse(recipient.ref)
         return [Target(identity.platform, identity.user, catalog.t(
@@ -99,16 +99,16 @@ def _targets_of(row: OutboxRow, *, store: Store, network: Network, catalog: Cata
 
 
 def card_targets(card_id: str, store: Store, catalog: Catalog, lang: str,
-                 adapters: Mapping[str, Adapter]) -> list[Target]:
+                 adapters: Mapping[str, Adapter], skip: str = "") -> list[Target]:
     """The copies of a card delivered earlier, to edit: those on a platform this process
-    serves (none left: nothing to do)."""
+    serves (none left: nothing to do), but ``skip`` (the copy a click's answer edits)."""
     card = store.cards.get(card_id)
     if card is None:
         return []
     targets = []
     for key, ref in card.refs.items():
         platform, address = astuple(Identity.parse(key))
-        if platform in adapters:
+        if platform in adapters and key != skip:
             targets.append(Target(platform, address, catalog.t(
                 lang, "dispatch.identity_label", identity=key), edit=ref,
                 channel=not card.member_id))  # a channel card: paced as a group

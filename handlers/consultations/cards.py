@@ -59,11 +59,13 @@ def card_message(ctx: Context, lang: str, consultation: Consultation, title: str
 
 
 def refresh(ctx: Context, consultation: Consultation, agency: str,
-            skip: str | None = None) -> int:
-    """Queue an edit of every card of ``agency``'s focal points (not ``skip``'s: the member
-    whose clicked card the answer edits already), unless one is still waiting for that card:
-    an edit is written when it leaves (``handlers.live``), so the waiting one will show this
-    change too. How many were queued."""
+            skip: str | None = None, shown: str | None = None) -> int:
+    """Queue an edit of every card of ``agency``'s focal points, unless one is still waiting
+    for that card: an edit is written when it leaves (``handlers.live``), so the waiting one
+    will show this change too. Not the copy ``shown`` (``platform:user``) whose click's answer
+    shows the change already — the same card's copy on the person's other platform is edited
+    — nor, for a follow-up written before copies were told apart, ``skip``'s cards (a member).
+    How many were queued."""
     version = ctx.store.positions.last_number(consultation.id)
     until = datetime.fromisoformat(consultation.deadline)
     queued = 0
@@ -71,13 +73,16 @@ def refresh(ctx: Context, consultation: Consultation, agency: str,
         family = f"card:{card.id}:"
         if card.member_id == skip or ctx.store.outbox.waiting_in(family):
             continue
+        if shown in card.refs and len(card.refs) == 1:
+            continue  # its one copy is the clicked one
         member = ctx.store.members.get(card.member_id)
         if member is None or member.agency != agency:
             continue
         lang = card.language or ctx.language_of(member)
         placeholder = Message(title=card.title, live=f"{LIVE_CARD}:{consultation.id}:{agency}")
-        queued += ctx.queue(Outgoing(Recipient("card", card.id), placeholder, lang,
-                                     f"{family}{version}"), until)
+        queued += ctx.queue(Outgoing(Recipient("card", card.id,
+                                               skip=shown if shown in card.refs else ""),
+                                     placeholder, lang, f"{family}{version}"), until)
     return queued
 
 

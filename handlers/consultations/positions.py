@@ -78,8 +78,8 @@ def record_position(req: Request, consultation: Consultation, choice: str,
         id=n, consultation_id=consultation.id, agency=member.agency, member_id=member.id,
         choice=choice, reason=reason, at=ctx.now_iso()))
     settled(ctx, req.inbound.identity, REASON_ACTION, f"{consultation.id}.")
-    # Every card of the agency shows it, but the one just clicked: its answer shows it.
-    tell_later(ctx, position, previous, skip=member.id if clicked else None)
+    # Every card of the agency shows it, but the copy just clicked: its answer shows it.
+    tell_later(ctx, position, previous, shown=req.inbound.identity if clicked else None)
     return Message(paragraphs=[req.t("poll.recorded", number=consultation.id,
                                      agency=ctx.agency_label(member.agency, req.lang),
                                      choice=choice_label(ctx, req.lang, choice))])

@@ -20,11 +20,11 @@ KIND = "position"
 
 
 def tell_later(ctx: Context, position: Position, previous: Position | None,
-               skip: str | None) -> None:
-    """Leave the telling of ``position`` for after the ack (``skip``: the member whose card the
-    answer edits)."""
+               shown: str | None) -> None:
+    """Leave the telling of ``position`` for after the ack (``shown``: the ``platform:user``
+    whose clicked card the answer edits)."""
     args: dict[str, Any] = {"consultation": position.consultation_id,
-                            "agency": position.agency, "position": position.id, "skip": skip}
+                            "agency": position.agency, "position": position.id, "shown": shown}
     if previous is not None and previous.member_id != position.member_id:
         args.update(colleague=previous.member_id, by=position.member_id,
                     before=previous.choice, after=position.choice)
@@ -37,7 +37,8 @@ def tell(ctx: Context, args: dict[str, Any]) -> None:
     consultation = ctx.store.consultations.get(int(args["consultation"]))
     if consultation is None:
         return
-    refresh(ctx, consultation, str(args["agency"]), skip=args.get("skip"))
+    refresh(ctx, consultation, str(args["agency"]), skip=args.get("skip"),
+            shown=args.get("shown"))
     consultation_card.changed(ctx, consultation)
     colleague = args.get("colleague")
     if not colleague:
