@@ -40,6 +40,7 @@ class Outbox(Numbered[OutboxRow]):
         self._held: dict[int, str] = {}  # held row → the identity it could not reach
         self._given_up: dict[int, str] = {}  # expired or dead row → its status
         self._answers: set[int] = set()  # pending rows answering someone (``due_numbers``)
+        self._next_in: dict[str, int] = {}  # key family → its next free number (``next_in``)
         for row in collection:
             self._keys[row.key] = row.id
             self._index(row)
@@ -56,8 +57,28 @@ class Outbox(Numbered[OutboxRow]):
             next_attempt_at=now_iso, language=language, relevant_until=relevant_until,
             topic=topic))
         self._keys[key] = row.id
+        self._count(key)
         self._index(row)
         return row
+
+    def next_in(self, family: str) -> int:
+        """The first ``n`` for which ``<family><n>`` was never queued (as far as the loaded
+        months know): a card's edits are ``channelcard-edit:<card>:<n>``, and finding the next
+        by trying each key cost every edit the card ever had, at each edit. Tried once per
+        family, then counted as keys are added."""
+        n = self._next_in.get(family)
+        if n is None:
+            n = 0
+            while f"{family}{n}" in self._keys:
+                n += 1
+            self._next_in[family] = n
+        return n
+
+    def _count(self, key: str) -> None:
+        family, colon, tail = key.rpartition(":")
+        family += colon
+        if tail.isdigit() and family in self._next_in:
+            self._next_in[family] = max(self._next_in[family], int(tail) + 1)
 
     def number_of(self, key: str) -> int | None:
         """The number of the row queued under ``key``, if any."""

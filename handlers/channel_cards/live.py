@@ -85,10 +85,7 @@ def _edit(ctx: Context, card: Card, message: Message, lang: str) -> None:
     prefix = f"channelcard-edit:{card.id}:"
     waiting = [row.next_attempt_at for row in ctx.store.outbox.pending_in(prefix)]
     ctx.store.outbox.supersede(prefix, ctx.now_iso())
-    n = 0
-    while ctx.store.outbox.number_of(f"{prefix}{n}") is not None:
-        n += 1
-    key = f"{prefix}{n}"
+    key = f"{prefix}{ctx.store.outbox.next_in(prefix)}"
     ctx.queue(Outgoing(Recipient("card", card.id), message, lang, key), relevance=EDIT_RELEVANCE)
     number = ctx.store.outbox.number_of(key)
     row = ctx.store.outbox.get(number) if number is not None else None
