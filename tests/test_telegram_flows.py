@@ -135,6 +135,10 @@ async def test_annuler_and_who_may_start(app: BotApp, fake: FakeTelegram,
     try:
         await post(runtime, text_update(40, CHAIR, "/reunion"))
         await press(runtime, fake, 41, CHAIR, "flow.pick|")
+        # The question answered, its buttons are taken off (the next answer is typed).
+        [spent] = [c for c in fake.called("editMessageReplyMarkup")
+                   if str(c.args["chat_id"]) == str(CHAIR)]
+        assert not (spent.args.get("reply_markup") or {}).get("inline_keyboard")
         spoken.clear()
         await post(runtime, text_update(42, CHAIR, "/annuler"))
         assert spoken.has("flow.cancelled")
@@ -146,6 +150,20 @@ async def test_annuler_and_who_may_start(app: BotApp, fake: FakeTelegram,
         assert spoken.has("error.not_allowed")
         assert not [c for c in app.store.conversations.all()
                     if c.identity == f"telegram:{AWA}"]
+    finally:
+        await runtime.stop()
+
+
+async def test_annuler_tapped_takes_the_questions_buttons_off(app: BotApp,
+                                                              fake: FakeTelegram) -> None:
+    runtime = await running(app, fake)
+    try:
+        await post(runtime, text_update(50, CHAIR, "/reunion"))
+        await press(runtime, fake, 51, CHAIR, "flow.cancel|")
+        assert conversation_of(app, CHAIR).status == CANCELLED
+        [edited] = [c for c in fake.called("editMessageText")
+                    if str(c.args["chat_id"]) == str(CHAIR)]
+        assert not (edited.args.get("reply_markup") or {}).get("inline_keyboard")
     finally:
         await runtime.stop()
 

@@ -20,6 +20,9 @@ from storage.records import to_iso
 
 PICK, SKIP, CONFIRM, CANCEL, ANSWER = (
     "flow.pick", "flow.skip", "flow.confirm", "flow.cancel", "flow.answer")
+# A question's buttons answer it once: after a tap, an answer without buttons of its own does
+# not leave them on the message (a platform that keeps a clicked message's buttons asks here).
+ONE_TIME = frozenset({PICK, SKIP, CONFIRM, CANCEL, ANSWER})
 YES, NO = "yes", "no"
 LABEL = 60  # of a choice on a button (Telegram shows 64 characters)
 MAX_LISTED = 30  # choices listed with their numbers, to type

@@ -144,6 +144,9 @@ class TelegramDelivery:
         if message.ask is not None:  # a reply prompt, in the private chat: never on the card
             await self._send(reply.user if reply.mode == "private" else reply.chat, message,
                              done)
+            if reply.mode == "edit" and reply.context.get("spent") and "spent" not in done:
+                await self._without_buttons(reply)  # the question tapped is answered
+                done.add("spent")
             return
         if reply.mode == "chat":
             await self._send(reply.chat, message, done,
@@ -160,6 +163,21 @@ class TelegramDelivery:
             if message.attachments or (answer and not shown) or (message.buttons
                                                                   and not shown):
                 await self._send(reply.chat, message, done)
+
+    async def _without_buttons(self, reply: ReplyTo) -> None:
+        """The tapped message's keyboard taken off (its question is answered): a refusal
+        (too old, gone, not modified) changes nothing worth telling; a failure that may pass
+        is retried (raised)."""
+        if not reply.message.isdigit():
+            return
+        try:
+            await self.bot.edit_message_reply_markup(chat_id=reply.chat,
+                                                     message_id=int(reply.message),
+                                                     reply_markup=None)
+        except (RetryAfter, NetworkError):
+            raise
+        except TelegramError as error:
+            log.info("telegram: a spent keyboard was not taken off: %s", type(error).__name__)
 
     async def _toast(self, query: str, message: Message) -> None:
         """``answerCallbackQuery`` with the answer's first line: only useful at once, so a

@@ -33,6 +33,7 @@ from bot.app import BotApp
 from bot.platforms.telegram.menus import CommandMenus, command_table
 from bot.platforms.telegram.render import parse_callback
 from bot.refusals import NotStored
+from handlers.flows.asking import ONE_TIME
 from handlers.info import meant_for_capture
 from handlers.links import labelled
 from handlers.types import CardRef, Inbound, Reply, ReplyTo
@@ -219,8 +220,10 @@ class TelegramInbound:
         context: dict[str, Any] = {"query": query.id}
         if private and isinstance(original, TelegramMessage) and original.text:
             context["html"] = original.text_html
-            if original.reply_markup is not None:
-                context["markup"] = original.reply_markup.to_dict()
+            if action in ONE_TIME:  # a question's button: spent once tapped
+                context["spent"] = True
+            elif original.reply_markup is not None:
+                context["markup"] = original.reply_markup.to_dict()  # kept under the answer
         user = str(query.from_user.id) if query.from_user else ""
         answer = ReplyTo(PLATFORM, user, str(chat.id) if chat else user,
                          "edit" if private else "private",
