@@ -160,12 +160,17 @@ class Outbox(Numbered[OutboxRow]):
     def waiting_in(self, family: str) -> bool:
         """Whether a row of ``family`` waits that no delivery has begun (none of its targets
         tried or reached): a live message there will still be written when it leaves."""
-        return any(not row.attempting and not row.done for row in self.pending_in(family))
+        return bool(self.waiting(family))
 
-    def supersede(self, family: str, now_iso: str) -> int:
+    def waiting(self, family: str) -> list[OutboxRow]:
+        """The rows of ``family`` that wait, no delivery begun (``waiting_in``)."""
+        return [row for row in self.pending_in(family) if not row.attempting and not row.done]
+
+    def supersede(self, family: str, now_iso: str, *, only_waiting: bool = False) -> int:
         """The pending rows of ``family`` are dropped (``skipped``): a newer row says the same
-        thing better (a card's later edit). How many."""
-        rows = self.pending_in(family)
+        thing better (a card's later edit); with ``only_waiting``, those no delivery has
+        begun. How many."""
+        rows = self.waiting(family) if only_waiting else self.pending_in(family)
         for row in rows:
             row.status, row.last_error, row.next_attempt_at = "skipped", SUPERSEDED, now_iso
             self.save(row)

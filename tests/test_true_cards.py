@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from bot.app import BotApp
+from bot.dispatch.followups import follow_up
 from handlers.types import Inbound
 from storage.cards import Card
 from storage.models import FOCAL_POINT, Member
@@ -223,3 +224,34 @@ async def test_a_click_leaves_the_clicked_copy_to_its_answer_and_edits_the_other
     await app.dispatcher.flush()
     edited = {(target.platform, target.edit) for target, _ in slack.sent if target.edit}
     assert edited == {("slack", "DDEMOIM:1.0"), ("slack", "DUNDP2:1.0")}
+
+
+async def test_a_change_that_comes_before_a_clicks_edits_left_reaches_the_clicked_copy(
+        app: BotApp) -> None:
+    """Aïcha's click leaves her Slack copy to its answer; before that edit leaves, she types
+    another position on Telegram: her Slack copy must show it, so the edit that left it out
+    is replaced by one that does not."""
+    slack, telegram = Recorder("slack"), Recorder("telegram")
+    app.add_adapter(slack)
+    app.add_adapter(telegram)
+    app.store.members.save(Member(id="aicha", name="Aïcha Touré", agency="UNDP",
+                                  roles=[FOCAL_POINT], preference="both",
+                                  identities=[f"slack:{AICHA}", "telegram:777"]))
+    say_and_send(app, f"slack:{MOUSSA}", "consultation ouvrir Plan | vendredi 4 décembre 17h")
+    [consultation] = app.store.consultations.open()
+    await app.dispatcher.flush()
+    app.store.cards.save(Card(id="900", topic=f"poll:{consultation.id}", member_id="aicha",
+                              agency="UNDP", refs={f"slack:{AICHA}": "DUNDP2:1.0",
+                                                   "telegram:777": "777:5"}))
+    slack.sent.clear()
+    telegram.sent.clear()
+    app.handle(Inbound(platform="slack", user_id=AICHA, chat_id="DUNDP2",
+                       action="position.agree", value=f"{consultation.id}.0"))
+    await follow_up(app.ctx, app.dispatcher.ledger, None)  # her card's edit queued, not sent
+    app.handle(Inbound(platform="telegram", user_id="777", text="position 1 abstention"))
+    await app.dispatcher.flush()
+    edited = {(target.platform, target.edit) for target, _ in slack.sent + telegram.sent
+              if target.edit}
+    assert {("slack", "DUNDP2:1.0"), ("telegram", "777:5")} <= edited
+    rows = [row for row in app.store.outbox.all() if row.key.startswith("card:900:")]
+    assert sorted(row.status for row in rows) == ["sent", "skipped"]

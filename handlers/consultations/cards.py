@@ -71,18 +71,22 @@ def refresh(ctx: Context, consultation: Consultation, agency: str,
     queued = 0
     for card in ctx.store.cards.of_agency(topic_of(consultation), agency):
         family = f"card:{card.id}:"
-        if card.member_id == skip or ctx.store.outbox.waiting_in(family):
-            continue
-        if shown in card.refs and len(card.refs) == 1:
+        left_out = shown if shown in card.refs else ""  # the copy the answer edits
+        if card.member_id == skip or (left_out and len(card.refs) == 1):
             continue  # its one copy is the clicked one
+        waiting = ctx.store.outbox.waiting(family)
+        if waiting and all(row.recipient.get("skip", "") in ("", left_out)
+                           for row in waiting):
+            continue  # written when it leaves, it will show this change too
+        if waiting:  # it leaves out a copy that must show this change: replaced
+            ctx.store.outbox.supersede(family, ctx.now_iso(), only_waiting=True)
         member = ctx.store.members.get(card.member_id)
         if member is None or member.agency != agency:
             continue
         lang = card.language or ctx.language_of(member)
         placeholder = Message(title=card.title, live=f"{LIVE_CARD}:{consultation.id}:{agency}")
-        queued += ctx.queue(Outgoing(Recipient("card", card.id,
-                                               skip=shown if shown in card.refs else ""),
-                                     placeholder, lang, f"{family}{version}"), until)
+        queued += ctx.queue(Outgoing(Recipient("card", card.id, skip=left_out), placeholder,
+                                     lang, f"{family}{version}"), until)
     return queued
 
 
