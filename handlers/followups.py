@@ -10,7 +10,7 @@ from typing import Any
 
 from handlers.consultations import told
 from handlers.context import Context
-from storage.followups import DONE, FAILED, Followup
+from storage.followups import FAILED, Followup
 
 log = logging.getLogger(__name__)
 
@@ -25,16 +25,17 @@ def waiting(ctx: Context) -> list[Followup]:
 
 
 def run(ctx: Context, followup: Followup) -> None:
-    """Do one follow-up and mark it, inside the caller's transaction. One that raises is
-    logged and marked failed (it would raise again), as is one of a kind this version does not
-    know (written by a later one)."""
+    """Do one follow-up and remove it, inside the caller's transaction. One that raises is
+    logged and kept, marked failed (it would raise again), as is one of a kind this version
+    does not know (written by a later one)."""
     work = KINDS.get(followup.kind)
     try:
         if work is None:
             raise LookupError(f"unknown kind {followup.kind!r}")
         work(ctx, followup.args)
-        followup.status = DONE
     except Exception:
         log.exception("follow-up %s (%s) failed", followup.id, followup.kind)
         followup.status = FAILED
-    ctx.store.followups.save(followup)
+        ctx.store.followups.save(followup)
+        return
+    ctx.store.followups.remove(followup)

@@ -196,6 +196,21 @@ class Collection(Generic[R]):
         """Store the record under its own number (its ``id``), replacing the one there."""
         self._put(record.id, record.to_doc())  # type: ignore[attr-defined]
 
+    def delete_number(self, number: int) -> None:
+        """Remove record ``number``, its indexes kept in step (not built again from every
+        document, as any other change outside ``_put`` makes them)."""
+        indexes = self._fresh() if self._indexes else None
+        old = self._storage.doc(self.name, number)
+        if old is None:
+            return
+        self._storage.delete(self.name, number)
+        if indexes:
+            for index in indexes.values():
+                index.remove(number, old)
+            self._generation = self._storage.generation
+        if self._watch is not None:
+            self._watch(self.name, old.get("id", number))
+
     def insert(self, record: R) -> None:
         """Append a record known to be new (the caller keeps the index of keys)."""
         self._put(self._last_number + 1, record.to_doc())

@@ -1,8 +1,9 @@
 """Work a request leaves for after its acknowledgement: what a recorded position tells others
 (the agency's cards, the channel's card, the colleague whose position it replaced). Written in
 the request's own transaction, so it is durable with the ack and done even if the process dies
-right after; run by the dispatcher before its deliveries (``handlers/followups.py``), marked
-done in the transaction of what it queued, so it is done once."""
+right after; run by the dispatcher before its deliveries (``handlers/followups.py``), removed
+in the transaction of what it queued, so it is done once — and the file holds only what is
+still to do (one per change of position, kept, made it grow with every click for ever)."""
 
 from __future__ import annotations
 
@@ -14,8 +15,8 @@ from storage.records import Record, Time
 from storage.repository import Numbered
 
 WAITING = "waiting"
-DONE = "done"
-FAILED = "failed"  # its work raised: logged, not tried again (it would raise again)
+DONE = "done"  # written by earlier versions; done follow-ups are now removed
+FAILED = "failed"  # its work raised: logged, kept, not tried again (it would raise again)
 
 
 @dataclass
@@ -40,3 +41,7 @@ class Followups(Numbered[Followup]):
     def count_waiting(self) -> int:
         """How many wait (from the index: nothing decoded), for ``/healthz``."""
         return len(self._c.numbers("status", WAITING))
+
+    def remove(self, followup: Followup) -> None:
+        """A follow-up done: gone, in the transaction of what it did."""
+        self._c.delete_number(followup.id)

@@ -15,7 +15,8 @@ from bot.dispatch import followups as dispatch_followups
 from handlers import followups
 from handlers.settings import Network
 from handlers.types import Recipient
-from storage.followups import DONE, FAILED, WAITING
+from storage import collection
+from storage.followups import FAILED, WAITING, Followup
 from storage.models import FOCAL_POINT, Member
 from storage.store import Store
 from tests.conftest import Clock, click, say
@@ -59,7 +60,7 @@ async def test_the_ack_writes_one_follow_up_and_the_next_pass_tells_once(
     await app.dispatcher.flush()
     assert app.dispatcher.health()["followups_waiting"] == 0
     assert app.store.followups.waiting() == []
-    assert app.store.followups.get(waiting.id).status == DONE
+    assert app.store.followups.get(waiting.id) is None  # done: removed, nothing kept
     [key] = told_awa(app.store)
     assert app.store.outbox.get(app.store.outbox.number_of(key)).status == "sent"
     await app.dispatcher.flush()
@@ -103,7 +104,8 @@ async def test_a_follow_up_that_fails_is_marked_and_the_others_still_run(
     monkeypatch.setitem(followups.KINDS, "position", breaks_once)
     app.add_adapter(Recorder("console"), fallback=True)
     await app.dispatcher.flush()
-    assert [app.store.followups.get(f.id).status for f in (first, second)] == [FAILED, DONE]
+    assert app.store.followups.get(first.id).status == FAILED  # kept, to look at
+    assert app.store.followups.get(second.id) is None  # done: removed
     assert len(told_awa(app.store)) == 1
     await app.dispatcher.flush()  # not tried again
     assert app.store.followups.get(first.id).status == FAILED
@@ -133,3 +135,23 @@ async def test_the_loop_is_given_back_between_two_follow_ups(
     monkeypatch.setattr(dispatch_followups, "run", noting)
     assert await dispatch_followups.follow_up(app.ctx, app.dispatcher.ledger, None) == 2
     assert order == ["follow-up", "request", "follow-up"]
+
+
+def test_a_follow_up_done_is_removed_and_the_index_is_not_built_again(
+        store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The file holds only what is still to do; removing one keeps the index in step rather
+    than reading every document again (a data dir from before keeps its done ones)."""
+    with store.transaction():
+        for _ in range(300):  # done, as earlier versions left them
+            store.followups.add(lambda i: Followup(id=i, kind="position", status="done"))
+        store.followups.add(lambda i: Followup(id=i, kind="position"))
+    [waiting] = store.followups.waiting()
+    added: list[int] = []
+    real_add = collection.Index.add
+    monkeypatch.setattr(collection.Index, "add",
+                        lambda self, number, doc: (added.append(number),
+                                                   real_add(self, number, doc))[1])
+    with store.transaction():
+        store.followups.remove(waiting)
+    assert store.followups.waiting() == [] and store.followups.get(waiting.id) is None
+    assert added == []
