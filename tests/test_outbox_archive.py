@@ -21,23 +21,28 @@ from storage.store import Store
 MONTHS = ("2026-07", "2026-08", "2026-09", "2026-10", "2026-11")
 
 
-def fill(data: Path, statuses: dict[str, list[str]]) -> dict[str, list[int]]:
+def queue_months(store: Store, statuses: dict[str, list[str]]) -> dict[str, list[int]]:
     """Rows queued in each month with the given statuses; their numbers by month."""
     numbers: dict[str, list[int]] = {}
+    for month, wanted in statuses.items():
+        for n, status in enumerate(wanted):
+            with store.transaction():
+                row = store.outbox.add(f"{month}:{n}", {"kind": "member", "id": "awa"},
+                                       {"title": "Réunion"}, f"{month}-15T10:00:00+00:00")
+                assert row is not None
+                row.status = status
+                store.outbox.save(row)
+            numbers.setdefault(month, []).append(row.id)
+    return numbers
+
+
+def fill(data: Path, statuses: dict[str, list[str]]) -> dict[str, list[int]]:
+    """``queue_months`` in a data dir, then a clean stop (the files written)."""
     store = Store.open(data)
     try:
-        for month, wanted in statuses.items():
-            for n, status in enumerate(wanted):
-                with store.transaction():
-                    row = store.outbox.add(f"{month}:{n}", {"kind": "member", "id": "awa"},
-                                           {"title": "Réunion"}, f"{month}-15T10:00:00+00:00")
-                    assert row is not None
-                    row.status = status
-                    store.outbox.save(row)
-                numbers.setdefault(month, []).append(row.id)
+        return queue_months(store, statuses)
     finally:
         store.close()
-    return numbers
 
 
 def loaded_months(store: Store) -> set[str]:
@@ -117,17 +122,6 @@ def test_a_read_only_look_moves_nothing(tmp_path: Path) -> None:
 
 
 # While the bot runs.
-
-def queue_months(store: Store, statuses: dict[str, list[str]]) -> None:
-    for month, wanted in statuses.items():
-        for n, status in enumerate(wanted):
-            with store.transaction():
-                row = store.outbox.add(f"{month}:{n}", {"kind": "member", "id": "awa"},
-                                       {"title": "Réunion"}, f"{month}-15T10:00:00+00:00")
-                assert row is not None
-                row.status = status
-                store.outbox.save(row)
-
 
 def test_a_running_bot_lets_go_of_a_month_once_its_file_holds_it_all(tmp_path: Path) -> None:
     data = tmp_path / "data"

@@ -15,7 +15,7 @@ from bot.app import BotApp
 from bot.dispatch.followups import follow_up
 from handlers.types import Inbound
 from storage.cards import Card
-from storage.models import FOCAL_POINT, Member
+from storage.models import FOCAL_POINT, Consultation, Member
 from tests.support.fake_slack import (  # noqa: F401 (fixtures)
     Bot,
     Call,
@@ -169,12 +169,9 @@ async def test_a_telegram_card_is_edited_after_a_colleagues_change(
         await runtime.stop()
 
 
-async def test_a_click_leaves_the_clicked_copy_to_its_answer_and_edits_the_other_platforms(
-        app: BotApp) -> None:
-    """A focal point on Slack and Telegram clicks their Slack card: its answer shows the change
-    there, and the same card's Telegram copy is edited; a card whose one copy was clicked gets
-    no edit; a colleague's card is edited on its platform; an answer from an email's link
-    edits every copy."""
+async def aicha_on_two_platforms(app: BotApp) -> tuple[Recorder, Recorder, Consultation]:
+    """UNDP's Aïcha on Slack and Telegram; consultation n° 1 open, her card (n° 900) delivered
+    to both."""
     slack, telegram = Recorder("slack"), Recorder("telegram")
     app.add_adapter(slack)
     app.add_adapter(telegram)
@@ -184,15 +181,23 @@ async def test_a_click_leaves_the_clicked_copy_to_its_answer_and_edits_the_other
     say_and_send(app, f"slack:{MOUSSA}", "consultation ouvrir Plan | vendredi 4 décembre 17h")
     [consultation] = app.store.consultations.open()
     assert await app.dispatcher.flush() > 0
-    cards = {"aicha": Card(id="900", topic=f"poll:{consultation.id}", member_id="aicha",
-                           agency="UNDP", refs={f"slack:{AICHA}": "DUNDP2:1.0",
-                                                "telegram:777": "777:5"}),
-             "ibrahim": Card(id="901", topic=f"poll:{consultation.id}", member_id="ibrahim",
-                             agency="UNDP", refs={f"slack:{IBRAHIM}": "DDEMOIM:1.0"})}
-    for card in cards.values():
-        app.store.cards.save(card)
+    app.store.cards.save(Card(id="900", topic=f"poll:{consultation.id}", member_id="aicha",
+                              agency="UNDP", refs={f"slack:{AICHA}": "DUNDP2:1.0",
+                                                   "telegram:777": "777:5"}))
     slack.sent.clear()
     telegram.sent.clear()
+    return slack, telegram, consultation
+
+
+async def test_a_click_leaves_the_clicked_copy_to_its_answer_and_edits_the_other_platforms(
+        app: BotApp) -> None:
+    """A focal point on Slack and Telegram clicks their Slack card: its answer shows the change
+    there, and the same card's Telegram copy is edited; a card whose one copy was clicked gets
+    no edit; a colleague's card is edited on its platform; an answer from an email's link
+    edits every copy."""
+    slack, telegram, consultation = await aicha_on_two_platforms(app)
+    app.store.cards.save(Card(id="901", topic=f"poll:{consultation.id}", member_id="ibrahim",
+                              agency="UNDP", refs={f"slack:{IBRAHIM}": "DDEMOIM:1.0"}))
 
     app.handle(Inbound(platform="slack", user_id=AICHA, chat_id="DUNDP2",
                        action="position.agree", value=f"{consultation.id}.0"))
@@ -201,8 +206,9 @@ async def test_a_click_leaves_the_clicked_copy_to_its_answer_and_edits_the_other
               if target.edit}
     assert edited == {("telegram", "777:5"), ("slack", "DDEMOIM:1.0")}
 
-    app.store.cards.save(dataclasses.replace(cards["aicha"],
-                                             refs={f"slack:{AICHA}": "DUNDP2:1.0"}))
+    aichas = app.store.cards.get("900")
+    assert aichas is not None
+    app.store.cards.save(dataclasses.replace(aichas, refs={f"slack:{AICHA}": "DUNDP2:1.0"}))
     slack.sent.clear()
     telegram.sent.clear()
     app.handle(Inbound(platform="slack", user_id=AICHA, chat_id="DUNDP2",
@@ -231,20 +237,7 @@ async def test_a_change_that_comes_before_a_clicks_edits_left_reaches_the_clicke
     """Aïcha's click leaves her Slack copy to its answer; before that edit leaves, she types
     another position on Telegram: her Slack copy must show it, so the edit that left it out
     is replaced by one that does not."""
-    slack, telegram = Recorder("slack"), Recorder("telegram")
-    app.add_adapter(slack)
-    app.add_adapter(telegram)
-    app.store.members.save(Member(id="aicha", name="Aïcha Touré", agency="UNDP",
-                                  roles=[FOCAL_POINT], preference="both",
-                                  identities=[f"slack:{AICHA}", "telegram:777"]))
-    say_and_send(app, f"slack:{MOUSSA}", "consultation ouvrir Plan | vendredi 4 décembre 17h")
-    [consultation] = app.store.consultations.open()
-    await app.dispatcher.flush()
-    app.store.cards.save(Card(id="900", topic=f"poll:{consultation.id}", member_id="aicha",
-                              agency="UNDP", refs={f"slack:{AICHA}": "DUNDP2:1.0",
-                                                   "telegram:777": "777:5"}))
-    slack.sent.clear()
-    telegram.sent.clear()
+    slack, telegram, consultation = await aicha_on_two_platforms(app)
     app.handle(Inbound(platform="slack", user_id=AICHA, chat_id="DUNDP2",
                        action="position.agree", value=f"{consultation.id}.0"))
     await follow_up(app.ctx, app.dispatcher.ledger, None)  # her card's edit queued, not sent
