@@ -17,7 +17,7 @@ from handlers.settings import Network
 from handlers.types import Recipient
 from storage import collection
 from storage.followups import FAILED, WAITING, Followup
-from storage.models import FOCAL_POINT, Member
+from storage.models import FOCAL_POINT, SECRETARIAT, Member
 from storage.store import Store
 from tests.conftest import Clock, click, say
 from tests.support.previews import say_and_send
@@ -102,7 +102,8 @@ async def test_a_follow_up_that_fails_is_marked_and_the_others_still_run(
         real(ctx, args)
 
     monkeypatch.setitem(followups.KINDS, "position", breaks_once)
-    app.add_adapter(Recorder("console"), fallback=True)
+    console = Recorder("console")
+    app.add_adapter(console, fallback=True)
     await app.dispatcher.flush()
     assert app.store.followups.get(first.id).status == FAILED  # kept, to look at
     assert app.store.followups.get(second.id) is None  # done: removed
@@ -110,6 +111,16 @@ async def test_a_follow_up_that_fails_is_marked_and_the_others_still_run(
     await app.dispatcher.flush()  # not tried again
     assert app.store.followups.get(first.id).status == FAILED
     assert WAITING not in {f.status for f in app.store.followups.all()}
+    # The secretariat is told, once, what was not told.
+    notices = [row for row in app.store.outbox.all() if row.key.startswith("followup-failed:")]
+    assert {row.recipient["ref"] for row in notices} == {
+        m.id for m in app.store.members.with_role(SECRETARIAT)} and notices
+    assert all(row.key.startswith(f"followup-failed:{first.id}:") for row in notices)
+    catalog = app.catalog
+    [shown] = {message.paragraphs[0] for _, message in console.sent
+               if message.title == catalog.t("fr", "followup.failed_title")}
+    assert catalog.t("fr", "followup.what.position", number=first.args["consultation"],
+                     agency=app.ctx.agency_label(first.args["agency"], "fr")) in shown
 
 
 async def test_the_loop_is_given_back_between_two_follow_ups(
