@@ -20,7 +20,7 @@ from storage.models import OutboxRow
 from storage.repository import Numbered
 from storage.sharded import ShardedCollection
 
-_MONTH = re.compile(r"\d{4}-\d{2}")  # a month's shard, as rows are filed by ``created_at``
+MONTH = re.compile(r"\d{4}-\d{2}")  # a month's shard, as rows are filed by ``created_at``
 _WRITES = itertools.count(1)  # versions of pending rows, never reused in this process
 SUPERSEDED = "superseded"  # how the ``last_error`` of a row a newer one replaced begins
 
@@ -179,7 +179,7 @@ class Outbox(Numbered[OutboxRow]):
     def months_done_with(self, keep: int) -> list[str]:
         """The loaded months (``YYYY-MM`` shards) older than the newest ``keep`` with no row
         pending or held: from the indexes, nothing decoded."""
-        months = sorted(key for key in self._c.shards if _MONTH.fullmatch(key))
+        months = sorted(key for key in self._c.shards if MONTH.fullmatch(key))
         owed = {self._c.shard_key_of(number) for number in (*self._pending, *self._held)}
         return [month for month in months[:-keep] if month not in owed]
 

@@ -23,23 +23,21 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from storage.compaction import DIR_MODE
 from storage.files import fsync_dir, read_json_file
+from storage.outbox import MONTH, Outbox
 
 if TYPE_CHECKING:
     from storage.engine import Engine
-    from storage.outbox import Outbox
 
 log = logging.getLogger(__name__)
 
 KEEP = 2  # the newest months always loaded: this one and the last
 FINAL = frozenset({"sent", "skipped", "expired", "dead"})
 ARCHIVE = "archive"
-MONTH = re.compile(r"\d{4}-\d{2}")
-DIR_MODE = 0o700
 
 
 def archive_closed_months(engine: Engine, folder: str = "outbox", keep: int = KEEP) -> list[str]:
