@@ -160,14 +160,21 @@ class Collection(Generic[R]):
         self._storage.put(self.name, number, doc)
         self._last_number = max(self._last_number, number)
         self._table._next_id = None  # TinyDB's own numbering must look again if it is used
+        self._changed(indexes, number, old, doc)
+
+    def _changed(self, indexes: dict[str, Index] | None, number: int, old: Doc | None,
+                 new: Doc | None) -> None:
+        """Record ``number`` went from ``old`` to ``new`` (``None``: absent) in storage: the
+        indexes taken at the change follow it, and the watcher is told."""
         if indexes:
             for index in indexes.values():
                 if old is not None:
                     index.remove(number, old)
-                index.add(number, doc)
+                if new is not None:
+                    index.add(number, new)
             self._generation = self._storage.generation
         if self._watch is not None:
-            self._watch(self.name, doc.get("id", number))
+            self._watch(self.name, (new or old or {}).get("id", number))
 
     def __iter__(self) -> Iterator[R]:
         return (self._load(doc) for doc in list(self._docs().values()))
@@ -201,15 +208,9 @@ class Collection(Generic[R]):
         document, as any other change outside ``_put`` makes them)."""
         indexes = self._fresh() if self._indexes else None
         old = self._storage.doc(self.name, number)
-        if old is None:
-            return
-        self._storage.delete(self.name, number)
-        if indexes:
-            for index in indexes.values():
-                index.remove(number, old)
-            self._generation = self._storage.generation
-        if self._watch is not None:
-            self._watch(self.name, old.get("id", number))
+        if old is not None:
+            self._storage.delete(self.name, number)
+            self._changed(indexes, number, old, None)
 
     def insert(self, record: R) -> None:
         """Append a record known to be new (the caller keeps the index of keys)."""
