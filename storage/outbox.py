@@ -11,6 +11,7 @@ skipped for want of a channel) keep it."""
 from __future__ import annotations
 
 import dataclasses
+import heapq
 import itertools
 import re
 from collections.abc import Collection
@@ -99,10 +100,10 @@ class Outbox(Numbered[OutboxRow]):
         memory (the dispatcher asks after every request; rows waiting for a retry, an edit's
         turn or their chat's were decoded each time, a third of a click's work). With
         ``limit``, the first that many: answers to people first, then the oldest."""
-        numbers = sorted(n for n, at in self._pending.items() if at <= now_iso and n not in skip)
+        numbers = [n for n, at in self._pending.items() if at <= now_iso and n not in skip]
         if limit is None:
-            return numbers
-        return sorted(numbers, key=lambda n: n not in self._answers)[:limit]
+            return sorted(numbers)
+        return heapq.nsmallest(limit, numbers, key=lambda n: (n not in self._answers, n))
 
     def pending_queued_before(self, iso: str) -> int:
         """How many pending rows were queued before ``iso``: from memory (``/healthz`` asks
